@@ -1,0 +1,43 @@
+# -*- Python -*-
+# lit configuration of the retention compiler's test suite.
+
+import os
+
+import lit.formats
+from lit.llvm import llvm_config
+from lit.llvm.subst import ToolSubst
+
+config.name = "RETNET"
+config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
+config.suffixes = [".mlir"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit"]
+config.test_source_root = os.path.dirname(__file__)
+config.test_exec_root = os.path.join(config.retnet_obj_root, "test")
+
+config.substitutions.append(("%PATH%", config.environment["PATH"]))
+config.substitutions.append(("%shlibext", config.llvm_shlib_ext))
+config.environment["FILECHECK_OPTS"] = "-enable-var-scope --allow-unused-prefixes=false"
+
+llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
+llvm_config.use_default_substitutions()
+
+# Our tools first, then LLVM's (FileCheck, not, count).
+llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
+tool_dirs = [config.retnet_tools_dir, config.llvm_tools_dir]
+tools = ["retnet-opt", ToolSubst("mlir-runner", unresolved="ignore")]
+llvm_config.add_tool_substitutions(tools, tool_dirs)
+
+
+def add_runtime(name):
+    path = os.path.join(config.llvm_shlib_dir, f"lib{name}{config.llvm_shlib_ext}")
+    config.substitutions.append((f"%{name}", path))
+
+
+# CPU execution tests: mlir-runner -shared-libs=%mlir_runner_utils,%mlir_c_runner_utils
+add_runtime("mlir_runner_utils")
+add_runtime("mlir_c_runner_utils")
+
+# ptxas: present with the CUDA toolkit; tests that assemble PTX say REQUIRES: ptxas.
+if config.ptxas_executable and os.access(config.ptxas_executable, os.X_OK):
+    config.available_features.add("ptxas")
+    config.substitutions.append(("%ptxas", config.ptxas_executable))
