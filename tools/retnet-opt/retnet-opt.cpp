@@ -11,9 +11,11 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "retention/Dialect/Retention/IR/RetentionDialect.h"
+#include "retention/Dialect/Retention/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
+  mlir::retention::registerRetentionPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -177,5 +177,7 @@ LogicalResult ChunkwiseOp::verify() {
   return verifyForm(*this, getFinalState());
 }
 
+#include "retention/Dialect/Retention/IR/RetentionInterfaces.cpp.inc"
+
 #define GET_OP_CLASSES
 #include "retention/Dialect/Retention/IR/RetentionOps.cpp.inc"

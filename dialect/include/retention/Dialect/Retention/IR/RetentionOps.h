@@ -14,6 +14,8 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "retention/Dialect/Retention/IR/RetentionDialect.h"
 
+#include "retention/Dialect/Retention/IR/RetentionInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "retention/Dialect/Retention/IR/RetentionOps.h.inc"
 

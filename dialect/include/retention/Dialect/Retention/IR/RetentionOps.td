@@ -8,6 +8,7 @@
 #define RETENTION_DIALECT_RETENTION_IR_RETENTIONOPS_TD
 
 include "retention/Dialect/Retention/IR/RetentionBase.td"
+include "retention/Dialect/Retention/IR/RetentionInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
@@ -28,7 +29,7 @@ defvar Retention_CommonArgs = (ins
 );
 
 class Retention_FormOp<string mnemonic, list<Trait> traits = []>
-    : Retention_Op<mnemonic, !listconcat(traits, [Pure])> {
+    : Retention_Op<mnemonic, !listconcat(traits, [Pure, Retention_FormOpInterface])> {
   let assemblyFormat = [{
     $q `,` $k `,` $v (`,` $state^)? attr-dict `:` functional-type(operands, results)
   }];
