@@ -10,12 +10,14 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
+#include "retention/Conversion/Passes.h"
 #include "retention/Dialect/Retention/IR/RetentionDialect.h"
 #include "retention/Dialect/Retention/Transforms/Passes.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::retention::registerRetentionPasses();
+  mlir::retention::registerRetentionConversionPasses();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -1,0 +1,19 @@
+//===- Passes.h - retention conversion passes -------------------*- C++ -*-===//
+//
+// Declarations and registration of the conversion passes.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RETENTION_CONVERSION_PASSES_H
+#define RETENTION_CONVERSION_PASSES_H
+
+#include "retention/Conversion/RetentionToLinalg/RetentionToLinalg.h"
+
+namespace mlir::retention {
+
+#define GEN_PASS_REGISTRATION
+#include "retention/Conversion/Passes.h.inc"
+
+} // namespace mlir::retention
+
+#endif // RETENTION_CONVERSION_PASSES_H

@@ -1,0 +1,45 @@
+//===- Passes.td - retention conversion passes -------------*- tablegen -*-===//
+//
+// Conversions out of the retention dialect, and the codegen passes that
+// shape the tiled IR for a target.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RETENTION_CONVERSION_PASSES_TD
+#define RETENTION_CONVERSION_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def ConvertRetentionToLinalgPass : Pass<"convert-retention-to-linalg"> {
+  let summary = "Decompose retention ops into tiled linalg, tensor and scf ops";
+  let description = [{
+    Rewrites each retention op into target-neutral tiled IR on tensors:
+
+    - an `scf.forall` over (batch, head, dv tile): heads and batch rows are
+      independent, and so are column tiles of v, the output and the state;
+    - inside it, for the chunkwise form, an `scf.for` over full chunks that
+      carries the f32 state, then one step for the last partial chunk (T need
+      not divide by C; no padding copies). The parallel form is one chunk of
+      T tokens without the state update; the recurrent form is an `scf.for`
+      over tokens carrying the state;
+    - each chunk step is `linalg.generic` ops: Q K^T, the decay mask applied
+      to its result (gamma^(i-j) computed in the body from `linalg.index`,
+      never materialised), P V + (Q . xi) S, and the state update
+      gamma^n S + K^T (V . zeta) with zeta folded into V's producer.
+
+    f16/bf16 inputs are extended to f32 inside the contractions; the state and
+    all accumulators are f32; the output is truncated to the input type.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"dvTile", "dv-tile", "int64_t", /*default=*/"0",
+           "Tile size of the value dimension in the scf.forall (0: whole dv; "
+           "ignored when it does not divide dv)">,
+  ];
+}
+
+#endif // RETENTION_CONVERSION_PASSES_TD
