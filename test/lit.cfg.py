@@ -10,7 +10,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "RETNET"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit", "tools"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.retnet_obj_root, "test")
 
@@ -24,7 +24,7 @@ llvm_config.use_default_substitutions()
 # Our tools first, then LLVM's (FileCheck, not, count).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.retnet_tools_dir, config.llvm_tools_dir]
-tools = ["retnet-opt", ToolSubst("mlir-runner", unresolved="ignore")]
+tools = ["retnet-opt", "retnet-check", ToolSubst("mlir-runner", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 

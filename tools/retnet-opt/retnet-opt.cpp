@@ -13,11 +13,13 @@
 #include "retention/Conversion/Passes.h"
 #include "retention/Dialect/Retention/IR/RetentionDialect.h"
 #include "retention/Dialect/Retention/Transforms/Passes.h"
+#include "retention/Pipelines/Pipelines.h"
 
 int main(int argc, char **argv) {
   mlir::registerAllPasses();
   mlir::retention::registerRetentionPasses();
   mlir::retention::registerRetentionConversionPasses();
+  mlir::retention::registerRetentionPipelines();
 
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);

@@ -1,0 +1,58 @@
+//===- Pipelines.h - named retention compilation pipelines ------*- C++ -*-===//
+//
+// The pipelines that retnet-opt registers and retnet-compile runs; one
+// definition of each, shared by every tool.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RETENTION_PIPELINES_PIPELINES_H
+#define RETENTION_PIPELINES_PIPELINES_H
+
+#include "mlir/Pass/PassOptions.h"
+
+#include <string>
+
+namespace mlir {
+class OpPassManager;
+namespace retention {
+
+struct RetentionCPUPipelineOptions
+    : public PassPipelineOptions<RetentionCPUPipelineOptions> {
+  PassOptions::Option<std::string> form{
+      *this, "form",
+      llvm::cl::desc("Run retention-select-form first with this form "
+                     "(auto, parallel, chunkwise, recurrent); 'none' keeps "
+                     "each op's own form"),
+      llvm::cl::init("none")};
+  PassOptions::Option<int64_t> chunkSize{
+      *this, "chunk-size",
+      llvm::cl::desc("Chunk size for retention-select-form"),
+      llvm::cl::init(64)};
+  PassOptions::Option<int64_t> dvTile{
+      *this, "dv-tile",
+      llvm::cl::desc("Tile of the value dimension in the (batch, head, dv) "
+                     "scf.forall (0: whole dv)"),
+      llvm::cl::init(0)};
+  PassOptions::Option<bool> vectorize{
+      *this, "vectorize",
+      llvm::cl::desc("Tile and vectorize the linalg ops (else scalar loops)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<bool> openmp{
+      *this, "openmp",
+      llvm::cl::desc("Run the (batch, head, dv) loop on OpenMP threads; the "
+                     "program then needs libomp at run time"),
+      llvm::cl::init(false)};
+};
+
+/// Func-on-tensors module using retention and upstream ops → LLVM dialect
+/// that mlir-runner executes with the upstream runner-utils libraries.
+void buildRetentionCPUPipeline(OpPassManager &pm,
+                               const RetentionCPUPipelineOptions &options);
+
+/// Registers --retention-cpu-pipeline (once per process).
+void registerRetentionPipelines();
+
+} // namespace retention
+} // namespace mlir
+
+#endif // RETENTION_PIPELINES_PIPELINES_H

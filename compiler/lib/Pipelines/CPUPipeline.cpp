@@ -1,0 +1,81 @@
+//===- CPUPipeline.cpp - retention ops on tensors → LLVM dialect (host) ---===//
+//
+// The CPU pipeline: the same tiled IR as the GPU path (convert-retention-to-
+// linalg), then bufferization, vectorization and the upstream conversions to
+// the LLVM dialect. Stages are spelled as textual pass pipelines so that the
+// sequence reads like the command line that reproduces it.
+//
+//===----------------------------------------------------------------------===//
+
+#include "retention/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+using namespace mlir::retention;
+
+namespace {
+
+void addPipeline(OpPassManager &pm, const std::string &text) {
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  if (failed(parsePassPipeline(text, pm, os)))
+    llvm::report_fatal_error(llvm::Twine("retention-cpu-pipeline: cannot "
+                                         "build stage '") +
+                             text + "': " + errors);
+}
+
+} // namespace
+
+void mlir::retention::buildRetentionCPUPipeline(
+    OpPassManager &pm, const RetentionCPUPipelineOptions &options) {
+  std::string forms;
+  if (options.form != "none")
+    forms = "retention-select-form{form=" + options.form +
+            " chunk-size=" + std::to_string(options.chunkSize) + "},";
+
+  // 1. Retention → tiled linalg/scf on tensors (target-neutral).
+  addPipeline(pm, "" + forms +
+                      "convert-retention-to-linalg{dv-tile=" +
+                      std::to_string(options.dvTile) + "},canonicalize,cse");
+  // 2. CPU codegen of the linalg ops inside the tiles.
+  if (options.vectorize)
+    addPipeline(pm, "func.func(retention-cpu-vectorize),"
+                    "canonicalize,cse");
+  // 3. Bufferize; buffers created inside loops are freed where they die.
+  addPipeline(pm,
+              "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},"
+              "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
+              "canonicalize,cse");
+  // 4. Loops: the (batch, head, dv) forall on threads or sequential.
+  addPipeline(pm, options.openmp
+                      ? "scf-forall-to-parallel,"
+                        "convert-scf-to-openmp"
+                      : "scf-forall-to-for");
+  // 5. To the LLVM dialect.
+  addPipeline(pm,
+              "convert-linalg-to-loops,convert-vector-to-scf,"
+              "lower-affine,convert-scf-to-cf,canonicalize,cse,"
+              "expand-strided-metadata,lower-affine,"
+              "convert-vector-to-llvm{enable-x86vector=false},"
+              "finalize-memref-to-llvm,convert-math-to-llvm,"
+              "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
+              "convert-openmp-to-llvm,convert-func-to-llvm,"
+              "reconcile-unrealized-casts,canonicalize");
+}
+
+void mlir::retention::registerRetentionPipelines() {
+  static bool registered = false;
+  if (registered)
+    return;
+  registered = true;
+  PassPipelineRegistration<RetentionCPUPipelineOptions>(
+      "retention-cpu-pipeline",
+      "Lower a module of func.func on tensors using retention and upstream "
+      "ops to the LLVM dialect (host CPU)",
+      buildRetentionCPUPipeline);
+}
