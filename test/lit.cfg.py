@@ -37,6 +37,13 @@ def add_runtime(name):
 add_runtime("mlir_runner_utils")
 add_runtime("mlir_c_runner_utils")
 
+# Lowers a module with --retention-cpu-pipeline's output to execution.
+config.substitutions.append(
+    ("%mlir_cpu_run",
+     "mlir-runner -e main -entry-point-result=void "
+     "-shared-libs=%mlir_runner_utils,%mlir_c_runner_utils"))
+config.recursiveExpansionLimit = 10
+
 # ptxas: present with the CUDA toolkit; tests that assemble PTX say REQUIRES: ptxas.
 if config.ptxas_executable and os.access(config.ptxas_executable, os.X_OK):
     config.available_features.add("ptxas")

@@ -43,8 +43,8 @@ void mlir::retention::buildRetentionCPUPipeline(
                       std::to_string(options.dvTile) + "},canonicalize,cse");
   // 2. CPU codegen of the linalg ops inside the tiles.
   if (options.vectorize)
-    addPipeline(pm, "func.func(retention-cpu-vectorize),"
-                    "canonicalize,cse");
+    addPipeline(pm, "func.func(retention-cpu-vectorize),canonicalize,cse,"
+                    "loop-invariant-subset-hoisting,canonicalize");
   // 3. Bufferize; buffers created inside loops are freed where they die.
   addPipeline(pm,
               "one-shot-bufferize{bufferize-function-boundaries "
@@ -56,13 +56,15 @@ void mlir::retention::buildRetentionCPUPipeline(
                       ? "scf-forall-to-parallel,"
                         "convert-scf-to-openmp"
                       : "scf-forall-to-for");
-  // 5. To the LLVM dialect.
+  // 5. To the LLVM dialect. Vector transfers are fully unrolled: the partial
+  //    unrolling of convert-vector-to-scf leaves allocas inside loops, which
+  //    grow the stack on every iteration.
   addPipeline(pm,
-              "convert-linalg-to-loops,convert-vector-to-scf,"
+              "convert-linalg-to-loops,convert-vector-to-scf{full-unroll=true},"
               "lower-affine,convert-scf-to-cf,canonicalize,cse,"
               "expand-strided-metadata,lower-affine,"
-              "convert-vector-to-llvm{enable-x86vector=false},"
-              "finalize-memref-to-llvm,convert-math-to-llvm,"
+              "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
+              "convert-ub-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
               "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
               "convert-openmp-to-llvm,convert-func-to-llvm,"
               "reconcile-unrealized-casts,canonicalize");

@@ -9,7 +9,12 @@
 
 #include "retention/Conversion/RetentionToLinalg/RetentionToLinalg.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+
 namespace mlir::retention {
+
+#define GEN_PASS_DECL_RETENTIONCPUVECTORIZEPASS
+#include "retention/Conversion/Passes.h.inc"
 
 #define GEN_PASS_REGISTRATION
 #include "retention/Conversion/Passes.h.inc"

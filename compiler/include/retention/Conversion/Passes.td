@@ -42,4 +42,34 @@ def ConvertRetentionToLinalgPass : Pass<"convert-retention-to-linalg"> {
   ];
 }
 
+def RetentionCPUVectorizePass
+    : Pass<"retention-cpu-vectorize", "::mlir::func::FuncOp"> {
+  let summary = "Tile the linalg ops of a chunk step to register tiles and vectorize them";
+  let description = [{
+    CPU codegen for the IR that `convert-retention-to-linalg` emits. Each
+    `linalg.generic` and `linalg.fill` on tensors is tiled with `scf.for`
+    loops (upstream TilingInterface): its innermost parallel dimension by
+    `vector-tile`, its other parallel dimensions by `row-tile` and its
+    reduction dimension by `reduction-tile`; the tile is then vectorized
+    (masked where a tile is partial). A contraction becomes a
+    `vector.contract` on a row-tile x vector-tile accumulator that stays in
+    registers across the reduction loop once its transfers are hoisted
+    (`loop-invariant-subset-hoisting`). Upstream has no pass that does this
+    without a transform script; this one exists so that the pipeline is a
+    plain pass list whose tile sizes are options.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect"
+  ];
+  let options = [
+    Option<"rowTile", "row-tile", "int64_t", /*default=*/"8",
+           "Tile of the outer parallel dimensions (accumulator rows)">,
+    Option<"vectorTile", "vector-tile", "int64_t", /*default=*/"32",
+           "Tile of the innermost parallel dimension (vector lanes)">,
+    Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"8",
+           "Tile of the reduction dimension">,
+  ];
+}
+
 #endif // RETENTION_CONVERSION_PASSES_TD
