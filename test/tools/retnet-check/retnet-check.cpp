@@ -23,6 +23,7 @@
 #include <sstream>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <vector>
 
 using retnet::reference::Problem;
@@ -36,6 +37,7 @@ struct Options {
   Problem p;
   int64_t chunk = 64;
   bool state = false;
+  bool dynamicTokens = false; ///< the ops see T as a dynamic dimension
   uint64_t seed = 1;
   double tol = 1e-5;
 };
@@ -43,8 +45,8 @@ struct Options {
 [[noreturn]] void usage(const std::string &why) {
   std::cerr << "retnet-check: " << why << "\n"
             << "usage: retnet-check gen|verify --batch B --heads H --tokens T "
-               "--dk DK --dv DV --chunk C [--state] [--scale X] [--seed N] "
-               "[--tol X]\n";
+               "--dk DK --dv DV --chunk C [--state] [--dynamic-tokens] [--scale X] "
+               "[--seed N] [--tol X]\n";
   std::exit(2);
 }
 
@@ -73,8 +75,8 @@ Options parse(int argc, char **argv) {
     usage("unknown command '" + o.command + "'");
   for (int i = 2; i < argc; ++i) {
     std::string f = argv[i];
-    if (f == "--state") {
-      o.state = true;
+    if (f == "--state" || f == "--dynamic-tokens") {
+      (f == "--state" ? o.state : o.dynamicTokens) = true;
       continue;
     }
     if (i + 1 >= argc)
@@ -200,6 +202,22 @@ void generate(const Options &o) {
     stateType = ", " + sT;
   }
   std::string operands = "%q, %k, %v" + state;
+  if (o.dynamicTokens) {
+    // The ops see tensor<BxHx?xD>; results are cast back for printing.
+    std::string qD = "tensor<" + std::to_string(p.batch) + "x" +
+                     std::to_string(p.heads) + "x?x" + std::to_string(p.dk) +
+                     "xf32>";
+    std::string vD = "tensor<" + std::to_string(p.batch) + "x" +
+                     std::to_string(p.heads) + "x?x" + std::to_string(p.dv) +
+                     "xf32>";
+    for (auto [name, from, to] : {std::tuple{"q", qT, qD}, {"k", qT, qD},
+                                  {"v", vT, vD}})
+      os << "  %" << name << "d = tensor.cast %" << name << " : " << from
+         << " to " << to << "\n";
+    operands = "%qd, %kd, %vd" + state;
+    qT = qD;
+    vT = vD;
+  }
   std::string types = "(" + qT + ", " + qT + ", " + vT + stateType + ")";
   os << "  %oc, %sc = retention.chunkwise " << operands << " {chunk_size = "
      << o.chunk << " : i64, " << gamma.str() << "}\n      : " << types
@@ -209,9 +227,16 @@ void generate(const Options &o) {
   os << "  %or, %sr = retention.recurrent " << operands << " {"
      << gamma.str() << "}\n      : " << types << " -> (" << vT << ", " << sT
      << ")\n";
+  std::string vStatic = shape(p.batch, p.heads, p.tokens, p.dv);
+  if (o.dynamicTokens)
+    for (const char *name : {"oc", "op", "or"})
+      os << "  %" << name << "s = tensor.cast %" << name << " : " << vT
+         << " to " << vStatic << "\n";
+  std::string sfx = o.dynamicTokens ? "s" : "";
   int n = 0;
-  for (auto [name, type] : {std::pair{"oc", vT}, {"sc", sT}, {"op", vT},
-                            {"or", vT}, {"sr", sT}}) {
+  for (auto [name, type] :
+       {std::pair{"oc" + sfx, vStatic}, {"sc", sT}, {"op" + sfx, vStatic},
+        {"or" + sfx, vStatic}, {"sr", sT}}) {
     std::string memref = "memref" + type.substr(6);
     os << "  %m" << n << " = bufferization.to_buffer %" << name << " : "
        << type << " to " << memref << "\n";

@@ -318,8 +318,9 @@ struct RetentionToLinalg
     Value lgTable = arith::ConstantOp::create(
         rewriter, loc, DenseElementsAttr::get(lgType, ArrayRef(lgValues)));
 
+    // Sizes come from the operands: the op's own results are being replaced.
     SmallVector<Value> inits = {tensor::EmptyOp::create(
-        rewriter, loc, tensor::getMixedSizes(rewriter, loc, op.getO()),
+        rewriter, loc, SmallVector<OpFoldResult>{batch, heads, tokens, dv},
         elementType)};
     if (finalState)
       inits.push_back(tensor::EmptyOp::create(
