@@ -53,8 +53,10 @@ void mlir::retention::buildRetentionCPUPipeline(
               "canonicalize,cse");
   // 4. Loops: the (batch, head, dv) forall on threads or sequential.
   addPipeline(pm, options.openmp
-                      ? "scf-forall-to-parallel,"
-                        "convert-scf-to-openmp"
+                      ? "scf-forall-to-parallel,convert-scf-to-openmp,"
+                        // Inlines the alloca scopes around parallel bodies,
+                        // which hold no allocas (heap buffers only).
+                        "canonicalize"
                       : "scf-forall-to-for");
   // 5. To the LLVM dialect. Vector transfers are fully unrolled: the partial
   //    unrolling of convert-vector-to-scf leaves allocas inside loops, which

@@ -211,16 +211,25 @@ public:
   }
 
   /// One token of the recurrent form: S' = γ S + kᵀ v, o = scale · q S'.
-  /// q, k: [dk]; v: [dvT]; state: [dk, dvT].
-  Step token(Value q, Value k, Value v, Value state, Value gamma) {
+  /// q, k: [dk]; v: [dvT]; state: [dk, dvT]. S' is written into `state`; S is
+  /// `stateIn` when given (the first token reads the op's initial state and
+  /// writes the final-state buffer directly), else `state` itself.
+  Step token(Value q, Value k, Value v, Value state, Value gamma,
+             Value stateIn = Value()) {
     OpFoldResult dvT = tensor::getMixedSize(b, loc, v, 0);
     auto m2 = [&](ArrayRef<unsigned> dims) { return map(dims, 2); };
     SmallVector<IteratorType> par2(2, IteratorType::parallel);
-    // In place on the loop-carried state.
+    SmallVector<Value> ins = {k, v};
+    SmallVector<AffineMap> maps = {m2({0}), m2({1})};
+    if (stateIn) {
+      ins.push_back(stateIn);
+      maps.push_back(m2({0, 1}));
+    }
+    maps.push_back(m2({0, 1}));
     Value next =
         linalg::GenericOp::create(
-            b, loc, state.getType(), ValueRange{k, v}, ValueRange{state},
-            SmallVector<AffineMap>{m2({0}), m2({1}), m2({0, 1})}, par2, "", "",
+            b, loc, state.getType(), ins, ValueRange{state}, maps, par2, "",
+            "",
             [&](OpBuilder &nb, Location l, ValueRange args) {
               Value kv = arith::MulFOp::create(nb, l, ext(nb, l, args[0]),
                                                ext(nb, l, args[1]));
@@ -343,7 +352,7 @@ struct RetentionToLinalg
     Value state;
     if (s0)
       state = slice4(rewriter, loc, s0, bi, hi, zero, dk, d0, dvT);
-    else if (finalState)
+    else if (isa<ChunkwiseOp>(op.getOperation()))
       state = em.zeros({dk, dvT});
     Value oShared = forall.getRegionIterArgs()[0];
     Value oTile =
@@ -366,9 +375,19 @@ struct RetentionToLinalg
                                              qs, vs, oTile, state, tokens,
                                              elementType);
     } else {
+      // The state lives in the final-state buffer from the first token on.
+      Value dest = slice4(rewriter, loc, forall.getRegionIterArgs()[1], bi, hi,
+                          zero, dk, d0, dvT);
+      Value stateIn;
+      if (s0)
+        stateIn = state;
+      else
+        dest = linalg::FillOp::create(rewriter, loc,
+                                      em.constF32(rewriter, loc, 0.0), dest)
+                   .getResult(0);
       std::tie(oTile, state) = emitTokenLoop(rewriter, loc, em, q, k, v, bi,
-                                             hi, d0, dk, dvT, oTile, state,
-                                             tokens, elementType);
+                                             hi, d0, dk, dvT, oTile, dest,
+                                             stateIn, tokens, elementType);
     }
 
     rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
@@ -431,26 +450,40 @@ struct RetentionToLinalg
     return {oTile, state};
   }
 
+  /// The recurrent form's loop over tokens. `state` is the final-state tile;
+  /// with `stateIn` (the initial state) the first token is peeled so that it
+  /// reads `stateIn` and writes `state`, and no copy of the state is made.
   static std::pair<Value, Value>
   emitTokenLoop(PatternRewriter &rewriter, Location loc, TileEmitter &em,
                 Value q, Value k, Value v, Value bi, Value hi, Value d0,
                 OpFoldResult dk, OpFoldResult dvT, Value oTile, Value state,
-                OpFoldResult tokens, Type elementType) {
+                Value stateIn, OpFoldResult tokens, Type elementType) {
     Value gamma = math::Exp2Op::create(rewriter, loc, em.lg);
     OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+    auto step = [&](Value t, Value o, Value s, Value in) {
+      Value qt = slice4(rewriter, loc, q, bi, hi, t, one, zero, dk, 1);
+      Value kt = slice4(rewriter, loc, k, bi, hi, t, one, zero, dk, 1);
+      Value vt = slice4(rewriter, loc, v, bi, hi, t, one, d0, dvT, 1);
+      TileEmitter::Step st = em.token(qt, kt, vt, s, gamma, in);
+      Value oNew =
+          insert2(rewriter, loc, em.truncate(st.o, elementType), o, t, zero);
+      return std::make_pair(oNew, st.state);
+    };
     Value lb = arith::ConstantIndexOp::create(rewriter, loc, 0);
+    if (stateIn) {
+      std::tie(oTile, state) = step(lb, oTile, state, stateIn);
+      lb = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    }
     Value ub = getValueOrCreateConstantIndexOp(rewriter, loc, tokens);
-    Value step = arith::ConstantIndexOp::create(rewriter, loc, 1);
+    std::optional<int64_t> count = getConstantIntValue(tokens);
+    if (stateIn && count && *count == 1)
+      return {oTile, state};
+    Value one1 = arith::ConstantIndexOp::create(rewriter, loc, 1);
     auto loop = scf::ForOp::create(
-        rewriter, loc, lb, ub, step, ValueRange{oTile, state},
+        rewriter, loc, lb, ub, one1, ValueRange{oTile, state},
         [&](OpBuilder &, Location, Value t, ValueRange iter) {
-          Value qt = slice4(rewriter, loc, q, bi, hi, t, one, zero, dk, 1);
-          Value kt = slice4(rewriter, loc, k, bi, hi, t, one, zero, dk, 1);
-          Value vt = slice4(rewriter, loc, v, bi, hi, t, one, d0, dvT, 1);
-          TileEmitter::Step st = em.token(qt, kt, vt, iter[1], gamma);
-          Value o = insert2(rewriter, loc, em.truncate(st.o, elementType),
-                            iter[0], t, zero);
-          scf::YieldOp::create(rewriter, loc, ValueRange{o, st.state});
+          auto [o, s] = step(t, iter[0], iter[1], Value());
+          scf::YieldOp::create(rewriter, loc, ValueRange{o, s});
         });
     return {loop.getResult(0), loop.getResult(1)};
   }
