@@ -45,8 +45,11 @@ void mlir::retention::buildRetentionCPUPipeline(
   if (options.vectorize)
     addPipeline(pm, "func.func(retention-cpu-vectorize),canonicalize,cse,"
                     "loop-invariant-subset-hoisting,canonicalize");
-  // 3. Bufferize; buffers created inside loops are freed where they die.
+  // 3. Bufferize; results are built in their destinations where the program
+  //    names one (eliminate-empty-tensors), and buffers created inside loops
+  //    are freed where they die.
   addPipeline(pm,
+              "eliminate-empty-tensors,"
               "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
