@@ -37,19 +37,20 @@ void mlir::retention::buildRetentionCPUPipeline(
     forms = "retention-select-form{form=" + options.form +
             " chunk-size=" + std::to_string(options.chunkSize) + "},";
 
-  // 1. Retention → tiled linalg/scf on tensors (target-neutral).
-  addPipeline(pm, "" + forms +
-                      "convert-retention-to-linalg{dv-tile=" +
-                      std::to_string(options.dvTile) + "},canonicalize,cse");
+  // 1. Retention → tiled linalg/scf on tensors (target-neutral). Results are
+  //    built in their destinations where the program names one
+  //    (eliminate-empty-tensors). That runs before CSE: CSE merges equal
+  //    tensor.empty ops (o and the final state when their shapes match), and
+  //    eliminating a merged empty makes two results share one buffer.
+  addPipeline(pm, forms + "convert-retention-to-linalg{dv-tile=" +
+                      std::to_string(options.dvTile) +
+                      "},eliminate-empty-tensors,canonicalize,cse");
   // 2. CPU codegen of the linalg ops inside the tiles.
   if (options.vectorize)
     addPipeline(pm, "func.func(retention-cpu-vectorize),canonicalize,cse,"
                     "loop-invariant-subset-hoisting,canonicalize");
-  // 3. Bufferize; results are built in their destinations where the program
-  //    names one (eliminate-empty-tensors), and buffers created inside loops
-  //    are freed where they die.
+  // 3. Bufferize; buffers created inside loops are freed where they die.
   addPipeline(pm,
-              "eliminate-empty-tensors,"
               "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
