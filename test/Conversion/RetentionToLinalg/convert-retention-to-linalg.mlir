@@ -77,23 +77,46 @@ func.func @parallel(%q: tensor<1x2x40x4xf32>, %v: tensor<1x2x40x8xf32>)
 
 // -----
 
-// Recurrent: an scf.for over tokens; per token the state update (in place)
-// and o = scale q S reducing over dk. Without an initial state it starts at 0.
+// Recurrent: an scf.for over tokens; per token one generic over (dk, dv)
+// reads and writes the state once: S' = gamma S + k^T v into the loop-carried
+// final-state tile, and o = scale q S' reducing over dk. Without an initial
+// state the final-state tile starts at 0.
 // CHECK-LABEL: func.func @recurrent(
-//       CHECK:   scf.forall
-//       CHECK:     %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<8x16xf32>)
+//       CHECK:   scf.forall ({{.*}}) shared_outs(%{{.*}} = %{{.*}}, %[[SO:.*]] = %{{.*}})
+//       CHECK:     %[[DEST:.*]] = tensor.extract_slice %[[SO]]
+//       CHECK:     %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%[[DEST]] : tensor<8x16xf32>)
 //       CHECK:     scf.for %[[T:.*]] = %c0 to %c5 step %c1 iter_args(%{{.*}} = %{{.*}}, %[[ST:.*]] = %[[Z]])
 //       CHECK:       tensor.extract_slice {{.*}}[%{{.*}}, %{{.*}}, %[[T]], 0] [1, 1, 1, 8] [1, 1, 1, 1] : tensor<4x1x5x8xf16> to tensor<8xf16>
-//       CHECK:       %[[UPD:.*]] = linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<8xf16>, tensor<16xf16>) outs(%[[ST]] : tensor<8x16xf32>)
-//       CHECK:       linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]} ins(%{{.*}}, %[[UPD]] : tensor<8xf16>, tensor<8x16xf32>) outs(%{{.*}} : tensor<16xf32>)
+//       CHECK:       %[[UPD:.*]]:2 = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]} ins(%{{.*}}, %{{.*}}, %{{.*}} : tensor<8xf16>, tensor<8xf16>, tensor<16xf16>) outs(%[[ST]], %{{.*}} : tensor<8x16xf32>, tensor<16xf32>)
 //       CHECK:       arith.truncf {{.*}} : f32 to f16
-//       CHECK:       scf.yield %{{.*}}, %[[UPD]]
+//       CHECK:       scf.yield %{{.*}}, %[[UPD]]#0
 func.func @recurrent(%q: tensor<4x1x5x8xf16>, %v: tensor<4x1x5x16xf16>)
     -> (tensor<4x1x5x16xf16>, tensor<4x1x8x16xf32>) {
   %o, %s = retention.recurrent %q, %q, %v {gamma = array<f64: 0.96875>}
       : (tensor<4x1x5x8xf16>, tensor<4x1x5x8xf16>, tensor<4x1x5x16xf16>)
       -> (tensor<4x1x5x16xf16>, tensor<4x1x8x16xf32>)
   return %o, %s : tensor<4x1x5x16xf16>, tensor<4x1x8x16xf32>
+}
+
+// -----
+
+// With an initial state, the first token is peeled: it reads the input state
+// and writes the final-state tile, so the state is never copied.
+// CHECK-LABEL: func.func @recurrent_decode(
+//  CHECK-SAME:     %[[S0:[^:]*]]: tensor<2x4x8x16xf32>
+//       CHECK:   scf.forall ({{.*}}) shared_outs(%{{.*}} = %{{.*}}, %[[SO:.*]] = %{{.*}})
+//       CHECK:     %[[IN:.*]] = tensor.extract_slice %[[S0]]
+//       CHECK:     %[[DEST:.*]] = tensor.extract_slice %[[SO]]
+//       CHECK:     linalg.generic {{.*}} ins(%{{.*}}, %{{.*}}, %{{.*}}, %[[IN]] : tensor<8xf32>, tensor<8xf32>, tensor<16xf32>, tensor<8x16xf32>) outs(%[[DEST]], %{{.*}} : tensor<8x16xf32>, tensor<16xf32>)
+//   CHECK-NOT:     scf.for
+//       CHECK:     scf.forall.in_parallel
+func.func @recurrent_decode(%q: tensor<2x4x1x8xf32>, %v: tensor<2x4x1x16xf32>,
+                            %s: tensor<2x4x8x16xf32>)
+    -> (tensor<2x4x1x16xf32>, tensor<2x4x8x16xf32>) {
+  %o, %s1 = retention.recurrent %q, %q, %v, %s {gamma = array<f64: 0.9, 0.8, 0.7, 0.6>}
+      : (tensor<2x4x1x8xf32>, tensor<2x4x1x8xf32>, tensor<2x4x1x16xf32>,
+         tensor<2x4x8x16xf32>) -> (tensor<2x4x1x16xf32>, tensor<2x4x8x16xf32>)
+  return %o, %s1 : tensor<2x4x1x16xf32>, tensor<2x4x8x16xf32>
 }
 
 // -----

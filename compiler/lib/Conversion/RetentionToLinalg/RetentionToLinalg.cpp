@@ -210,54 +210,46 @@ public:
     return {o, next};
   }
 
-  /// One token of the recurrent form: S' = γ S + kᵀ v, o = scale · q S'.
-  /// q, k: [dk]; v: [dvT]; state: [dk, dvT]. S' is written into `state`; S is
-  /// `stateIn` when given (the first token reads the op's initial state and
-  /// writes the final-state buffer directly), else `state` itself.
+  /// One token of the recurrent form, as one linalg.generic over (l, m) in
+  /// [0, dk) x [0, dvT) so that the state is read and written in one pass:
+  ///   S'[l, m] = γ S[l, m] + k[l] v[m]        (written into `state`)
+  ///   o[m]    += scale · q[l] · S'[l, m]      (l is the reduction)
+  /// q, k: [dk]; v: [dvT]; state: [dk, dvT]. S is `stateIn` when given (the
+  /// first token reads the op's initial state and writes the final-state
+  /// buffer directly), else `state` itself (in place).
   Step token(Value q, Value k, Value v, Value state, Value gamma,
              Value stateIn = Value()) {
     OpFoldResult dvT = tensor::getMixedSize(b, loc, v, 0);
     auto m2 = [&](ArrayRef<unsigned> dims) { return map(dims, 2); };
-    SmallVector<IteratorType> par2(2, IteratorType::parallel);
-    SmallVector<Value> ins = {k, v};
-    SmallVector<AffineMap> maps = {m2({0}), m2({1})};
+    SmallVector<Value> ins = {q, k, v};
+    SmallVector<AffineMap> maps = {m2({0}), m2({0}), m2({1})};
     if (stateIn) {
       ins.push_back(stateIn);
       maps.push_back(m2({0, 1}));
     }
-    maps.push_back(m2({0, 1}));
-    Value next =
-        linalg::GenericOp::create(
-            b, loc, state.getType(), ins, ValueRange{state}, maps, par2, "",
-            "",
-            [&](OpBuilder &nb, Location l, ValueRange args) {
-              Value kv = arith::MulFOp::create(nb, l, ext(nb, l, args[0]),
-                                               ext(nb, l, args[1]));
-              Value s = arith::MulFOp::create(nb, l, args[2], gamma);
-              linalg::YieldOp::create(
-                  nb, l, Value(arith::AddFOp::create(nb, l, s, kv)));
-            })
-            .getResult(0);
-    // o[m] += scale · q[l] · S'[l, m], reducing over l.
-    SmallVector<IteratorType> iters = {IteratorType::parallel,
-                                       IteratorType::reduction};
-    Value o =
-        linalg::GenericOp::create(
-            b, loc, TypeRange{RankedTensorType::get(
-                        {getConstantIntValue(dvT).value_or(ShapedType::kDynamic)},
-                        f32)},
-            ValueRange{q, next}, ValueRange{zeros({dvT})},
-            SmallVector<AffineMap>{m2({1}), m2({1, 0}), m2({0})}, iters, "",
-            "",
-            [&](OpBuilder &nb, Location l, ValueRange args) {
-              Value qs = arith::MulFOp::create(nb, l, ext(nb, l, args[0]),
-                                               constF32(nb, l, scale));
-              Value p = arith::MulFOp::create(nb, l, qs, args[1]);
-              linalg::YieldOp::create(
-                  nb, l, Value(arith::AddFOp::create(nb, l, args[2], p)));
-            })
-            .getResult(0);
-    return {o, next};
+    maps.append({m2({0, 1}), m2({1})});
+    Value oInit = zeros({dvT});
+    SmallVector<IteratorType> iters = {IteratorType::reduction,
+                                       IteratorType::parallel};
+    bool fromInput = bool(stateIn);
+    auto op = linalg::GenericOp::create(
+        b, loc, TypeRange{state.getType(), oInit.getType()}, ins,
+        ValueRange{state, oInit}, maps, iters, "", "",
+        [&](OpBuilder &nb, Location l, ValueRange args) {
+          // args: q, k, v, [S], S'(out), o(out)
+          Value acc = args.back();
+          Value s = fromInput ? args[3] : args[args.size() - 2];
+          Value kv = arith::MulFOp::create(nb, l, ext(nb, l, args[1]),
+                                           ext(nb, l, args[2]));
+          Value next = arith::AddFOp::create(
+              nb, l, arith::MulFOp::create(nb, l, s, gamma), kv);
+          Value qs = arith::MulFOp::create(nb, l, ext(nb, l, args[0]),
+                                           constF32(nb, l, scale));
+          Value o = arith::AddFOp::create(
+              nb, l, acc, arith::MulFOp::create(nb, l, qs, next));
+          linalg::YieldOp::create(nb, l, ValueRange{next, o});
+        });
+    return {op.getResult(1), op.getResult(0)};
   }
 };
 
