@@ -24,7 +24,7 @@ llvm_config.use_default_substitutions()
 # Our tools first, then LLVM's (FileCheck, not, count).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.retnet_tools_dir, config.llvm_tools_dir]
-tools = ["retnet-opt", "retnet-check", ToolSubst("mlir-runner", unresolved="ignore")]
+tools = ["retnet-opt", "retnet-check", "mlir-translate", ToolSubst("mlir-runner", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 

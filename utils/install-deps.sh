@@ -1,11 +1,16 @@
 #!/usr/bin/env bash
 # Installs every Debian package that building and testing the project needs.
 # Idempotent: packages already present are left alone and apt is not called.
+#   --bench   also the Python packages of the benchmark peers
+#             (benchmarks/requirements.txt: PyTorch from PyPI, matplotlib)
 set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 PACKAGES=(
   # LLVM/MLIR 22: headers, libMLIR.so, mlir-tblgen, FileCheck, lit, mlir-runner.
-  llvm-22-dev libmlir-22-dev mlir-22-tools
+  llvm-22 llvm-22-dev libmlir-22-dev mlir-22-tools
+  # OpenMP runtime for the threaded CPU code (benchmarks, retnet-run).
+  libomp-22-dev
   # Build.
   cmake ninja-build g++ python3
   # Unit tests.
@@ -19,8 +24,16 @@ for p in "${PACKAGES[@]}"; do
   fi
 done
 
+bench_python() {
+  if [ "${1:-}" = "--bench" ]; then
+    echo "install-deps: pip install -r benchmarks/requirements.txt"
+    python3 -m pip install -q -r "$root/benchmarks/requirements.txt"
+  fi
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  bench_python "$@"
   exit 0
 fi
 
@@ -33,3 +46,4 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+bench_python "$@"
