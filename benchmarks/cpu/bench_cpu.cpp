@@ -84,8 +84,9 @@ template <typename Fn> std::pair<double, double> timeIt(int reps, Fn fn) {
   return {t[t.size() / 2], t.front()};
 }
 
-bool chunkwise(int64_t T, void (*kernel)(Memref4 *, Memref4 *, Memref4 *,
-                                         Memref4 *, Memref4 *),
+bool chunkwise(int64_t T,
+               void (*kernel)(Memref4 *, Memref4 *, Memref4 *, Memref4 *,
+                              Memref4 *),
                int reps, bool check) {
   std::mt19937_64 rng(1000 + T);
   // k is scaled by dk^-0.5 as in the RetNet layer, so values stay O(1).
@@ -96,11 +97,10 @@ bool chunkwise(int64_t T, void (*kernel)(Memref4 *, Memref4 *, Memref4 *,
   Memref4 mq = view(q, 1, H, T, DK), mk = view(k, 1, H, T, DK),
           mv = view(v, 1, H, T, DV), mo = view(o, 1, H, T, DV),
           ms = view(s, 1, H, DK, DV);
-  auto [median, best] =
-      timeIt(reps, [&] { kernel(&mq, &mk, &mv, &mo, &ms); });
+  auto [median, best] = timeIt(reps, [&] { kernel(&mq, &mk, &mv, &mo, &ms); });
   double chunks = double(T) / CHUNK;
-  double flops = H * chunks *
-                 (2.0 * CHUNK * CHUNK * (DK + DV) + 4.0 * CHUNK * DK * DV);
+  double flops =
+      H * chunks * (2.0 * CHUNK * CHUNK * (DK + DV) + 4.0 * CHUNK * DK * DV);
   double err = -1;
   if (check) {
     retnet::reference::Problem p{1, H, T, DK, DV, gammas(), 1.0};
@@ -116,8 +116,9 @@ bool chunkwise(int64_t T, void (*kernel)(Memref4 *, Memref4 *, Memref4 *,
   return err < 0 || err <= 1e-4;
 }
 
-bool decode(int64_t B, void (*kernel)(Memref4 *, Memref4 *, Memref4 *,
-                                      Memref4 *, Memref4 *, Memref4 *),
+bool decode(int64_t B,
+            void (*kernel)(Memref4 *, Memref4 *, Memref4 *, Memref4 *,
+                           Memref4 *, Memref4 *),
             int steps) {
   std::mt19937_64 rng(77 + B);
   auto q = randomTensor(rng, B * H * DK, 1.0f);
@@ -133,9 +134,11 @@ bool decode(int64_t B, void (*kernel)(Memref4 *, Memref4 *, Memref4 *,
   kernel(&mq, &mk, &mv, &ma, &mo, &mb);
   retnet::reference::Problem p{B, H, 1, DK, DV, gammas(), 1.0};
   std::vector<double> sIn = widen(s0);
-  auto ref = retnet::reference::recurrent(p, widen(q), widen(k), widen(v), &sIn);
-  double err = std::max(retnet::reference::relativeL2(widen(o), ref.o),
-                        retnet::reference::relativeL2(widen(s1), ref.finalState));
+  auto ref =
+      retnet::reference::recurrent(p, widen(q), widen(k), widen(v), &sIn);
+  double err =
+      std::max(retnet::reference::relativeL2(widen(o), ref.o),
+               retnet::reference::relativeL2(widen(s1), ref.finalState));
 
   // Steps ping-pong between the two state buffers, as a decode loop would.
   bool flip = false;

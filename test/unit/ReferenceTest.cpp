@@ -1,4 +1,5 @@
-//===- ReferenceTest.cpp - the float64 reference forms agree ---------------===//
+//===- ReferenceTest.cpp - the float64 reference forms agree
+//---------------===//
 //
 // The three reference forms are independent implementations of one function;
 // they must agree to 1e-12 on random inputs, and one tiny case is checked
@@ -82,24 +83,24 @@ TEST_P(FormsAgree, OnRandomInputs) {
   EXPECT_TRUE(par.finalState.empty());
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Shapes, FormsAgree,
-    testing::Values(
-        // T = 1, with and without state.
-        Case{1, 1, 1, 4, 4, 4, false, 1.0}, Case{2, 3, 1, 8, 16, 16, true, 1.0},
-        // T not a multiple of C.
-        Case{1, 2, 7, 16, 16, 4, false, 1.0},
-        Case{2, 3, 100, 16, 32, 16, true, 0.25},
-        Case{1, 4, 257, 8, 4, 64, true, 1.0},
-        // T a multiple of C, C = T and C > T, C = 1.
-        Case{2, 1, 64, 16, 16, 16, true, 1.0},
-        Case{1, 2, 64, 4, 8, 64, false, 1.0},
-        Case{1, 3, 20, 4, 4, 64, true, 2.0},
-        Case{1, 2, 13, 4, 8, 1, true, 1.0},
-        // dv ≠ dk both ways.
-        Case{1, 2, 33, 32, 8, 8, true, 0.125},
-        Case{2, 2, 33, 8, 32, 8, false, 1.0}),
-    name);
+INSTANTIATE_TEST_SUITE_P(Shapes, FormsAgree,
+                         testing::Values(
+                             // T = 1, with and without state.
+                             Case{1, 1, 1, 4, 4, 4, false, 1.0},
+                             Case{2, 3, 1, 8, 16, 16, true, 1.0},
+                             // T not a multiple of C.
+                             Case{1, 2, 7, 16, 16, 4, false, 1.0},
+                             Case{2, 3, 100, 16, 32, 16, true, 0.25},
+                             Case{1, 4, 257, 8, 4, 64, true, 1.0},
+                             // T a multiple of C, C = T and C > T, C = 1.
+                             Case{2, 1, 64, 16, 16, 16, true, 1.0},
+                             Case{1, 2, 64, 4, 8, 64, false, 1.0},
+                             Case{1, 3, 20, 4, 4, 64, true, 2.0},
+                             Case{1, 2, 13, 4, 8, 1, true, 1.0},
+                             // dv ≠ dk both ways.
+                             Case{1, 2, 33, 32, 8, 8, true, 0.125},
+                             Case{2, 2, 33, 8, 32, 8, false, 1.0}),
+                         name);
 
 // o_1 for T = 2, dk = dv = 1, written out by hand:
 //   S_0 = γ S_in + k_0 v_0,  S_1 = γ S_0 + k_1 v_1,  o_t = scale · q_t S_t.

@@ -84,9 +84,8 @@ void Problem::validate() const {
   positive("dv", dv);
   if (static_cast<int64_t>(gamma.size()) != heads)
     throw std::invalid_argument("reference: 'gamma' has " +
-                                std::to_string(gamma.size()) +
-                                " values for " + std::to_string(heads) +
-                                " heads");
+                                std::to_string(gamma.size()) + " values for " +
+                                std::to_string(heads) + " heads");
   for (double g : gamma)
     if (!(g > 0.0 && g <= 1.0))
       throw std::invalid_argument("reference: 'gamma' value " +
@@ -147,8 +146,9 @@ Result chunkwise(const Problem &p, int64_t chunkSize,
                  const std::vector<double> *stateIn) {
   checkInputs(p, q, k, v, stateIn);
   if (chunkSize <= 0)
-    throw std::invalid_argument("reference: 'chunk_size' must be positive, got " +
-                                std::to_string(chunkSize));
+    throw std::invalid_argument(
+        "reference: 'chunk_size' must be positive, got " +
+        std::to_string(chunkSize));
   Result r;
   r.o.assign(p.vSize(), 0.0);
   r.finalState = stateIn ? *stateIn : std::vector<double>(p.stateSize(), 0.0);

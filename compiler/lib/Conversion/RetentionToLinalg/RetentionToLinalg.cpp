@@ -88,16 +88,17 @@ public:
   Value contract(Value lhs, AffineMap lhsMap, Value rhs, AffineMap rhsMap,
                  Value acc) {
     SmallVector<AffineMap> maps = {lhsMap, rhsMap, map({0, 1})};
-    SmallVector<IteratorType> iters = {
-        IteratorType::parallel, IteratorType::parallel, IteratorType::reduction};
+    SmallVector<IteratorType> iters = {IteratorType::parallel,
+                                       IteratorType::parallel,
+                                       IteratorType::reduction};
     auto op = linalg::GenericOp::create(
         b, loc, acc.getType(), ValueRange{lhs, rhs}, ValueRange{acc}, maps,
         iters, /*doc=*/"", /*libraryCall=*/"",
         [](OpBuilder &nb, Location l, ValueRange args) {
           Value p = arith::MulFOp::create(nb, l, ext(nb, l, args[0]),
                                           ext(nb, l, args[1]));
-          linalg::YieldOp::create(nb, l,
-                                  Value(arith::AddFOp::create(nb, l, args[2], p)));
+          linalg::YieldOp::create(
+              nb, l, Value(arith::AddFOp::create(nb, l, args[2], p)));
         });
     return op.getResult(0);
   }
@@ -115,16 +116,14 @@ public:
       linalg::YieldOp::create(nb, l, fn(nb, l, ext(nb, l, args[0]), i, j));
     };
     if (inPlace)
-      return linalg::GenericOp::create(b, loc, in.getType(), ValueRange{},
-                                       ValueRange{in},
-                                       SmallVector<AffineMap>{id}, iters, "",
-                                       "", body)
+      return linalg::GenericOp::create(
+                 b, loc, in.getType(), ValueRange{}, ValueRange{in},
+                 SmallVector<AffineMap>{id}, iters, "", "", body)
           .getResult(0);
     Value out = tensor::EmptyOp::create(b, loc, sizes, f32);
-    return linalg::GenericOp::create(b, loc, out.getType(), ValueRange{in},
-                                     ValueRange{out},
-                                     SmallVector<AffineMap>{id, id}, iters, "",
-                                     "", body)
+    return linalg::GenericOp::create(
+               b, loc, out.getType(), ValueRange{in}, ValueRange{out},
+               SmallVector<AffineMap>{id, id}, iters, "", "", body)
         .getResult(0);
   }
 
@@ -141,9 +140,9 @@ public:
                b, loc, out.getType(), ValueRange{x}, ValueRange{out},
                SmallVector<AffineMap>{id, id}, iters, "", "",
                [&](OpBuilder &nb, Location l, ValueRange args) {
-                 linalg::YieldOp::create(
-                     nb, l,
-                     Value(arith::TruncFOp::create(nb, l, elementType, args[0])));
+                 linalg::YieldOp::create(nb, l,
+                                         Value(arith::TruncFOp::create(
+                                             nb, l, elementType, args[0])));
                })
         .getResult(0);
   }
@@ -162,46 +161,48 @@ public:
     OpFoldResult dvT = tensor::getMixedSize(b, loc, v, 1);
     // A = Q Kᵀ, then P = scale · A ⊙ D with D[i,j] = γ^(i−j) for i ≥ j.
     Value a = contract(q, map({0, 2}), k, map({1, 2}), zeros({n, n}));
-    Value p = map2d(a, [&](OpBuilder &nb, Location l, Value x, Value i,
-                           Value j) -> Value {
-      Value causal =
-          arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, i, j);
-      Value dist = indexToF32(nb, l, arith::SubIOp::create(nb, l, i, j));
-      Value w = arith::MulFOp::create(nb, l, decay(nb, l, dist),
-                                      constF32(nb, l, scale));
-      return arith::SelectOp::create(nb, l, causal,
-                                     arith::MulFOp::create(nb, l, x, w),
-                                     constF32(nb, l, 0.0));
-    });
+    Value p = map2d(
+        a, [&](OpBuilder &nb, Location l, Value x, Value i, Value j) -> Value {
+          Value causal =
+              arith::CmpIOp::create(nb, l, arith::CmpIPredicate::sge, i, j);
+          Value dist = indexToF32(nb, l, arith::SubIOp::create(nb, l, i, j));
+          Value w = arith::MulFOp::create(nb, l, decay(nb, l, dist),
+                                          constF32(nb, l, scale));
+          return arith::SelectOp::create(nb, l, causal,
+                                         arith::MulFOp::create(nb, l, x, w),
+                                         constF32(nb, l, 0.0));
+        });
     Value o = contract(p, map({0, 2}), v, map({2, 1}), zeros({n, dvT}));
     if (state) {
-      Value qx = map2d(q, [&](OpBuilder &nb, Location l, Value x, Value i,
-                              Value) -> Value {
-        Value e = arith::AddFOp::create(nb, l, indexToF32(nb, l, i),
-                                        constF32(nb, l, 1.0));
-        Value w = arith::MulFOp::create(nb, l, decay(nb, l, e),
-                                        constF32(nb, l, scale));
-        return arith::MulFOp::create(nb, l, x, w);
-      });
+      Value qx = map2d(
+          q, [&](OpBuilder &nb, Location l, Value x, Value i, Value) -> Value {
+            Value e = arith::AddFOp::create(nb, l, indexToF32(nb, l, i),
+                                            constF32(nb, l, 1.0));
+            Value w = arith::MulFOp::create(nb, l, decay(nb, l, e),
+                                            constF32(nb, l, scale));
+            return arith::MulFOp::create(nb, l, x, w);
+          });
       o = contract(qx, map({0, 2}), state, map({2, 1}), o);
     }
     if (!update)
       return {o, Value()};
 
     Value nF = indexToF32(b, loc, getValueOrCreateConstantIndexOp(b, loc, n));
-    Value vz = map2d(v, [&](OpBuilder &nb, Location l, Value x, Value j,
-                            Value) -> Value {
-      Value e = arith::SubFOp::create(
-          nb, l, arith::SubFOp::create(nb, l, nF, constF32(nb, l, 1.0)),
-          indexToF32(nb, l, j));
-      return arith::MulFOp::create(nb, l, x, decay(nb, l, e));
-    });
+    Value vz = map2d(
+        v, [&](OpBuilder &nb, Location l, Value x, Value j, Value) -> Value {
+          Value e = arith::SubFOp::create(
+              nb, l, arith::SubFOp::create(nb, l, nF, constF32(nb, l, 1.0)),
+              indexToF32(nb, l, j));
+          return arith::MulFOp::create(nb, l, x, decay(nb, l, e));
+        });
     Value decayed;
     if (state) {
-      decayed = map2d(state, [&](OpBuilder &nb, Location l, Value x, Value,
-                                 Value) -> Value {
-        return arith::MulFOp::create(nb, l, x, decay(nb, l, nF));
-      }, /*inPlace=*/true);
+      decayed = map2d(
+          state,
+          [&](OpBuilder &nb, Location l, Value x, Value, Value) -> Value {
+            return arith::MulFOp::create(nb, l, x, decay(nb, l, nF));
+          },
+          /*inPlace=*/true);
     } else {
       OpFoldResult dk = tensor::getMixedSize(b, loc, k, 1);
       decayed = zeros({dk, dvT});
@@ -285,8 +286,7 @@ OpFoldResult mul(OpBuilder &b, Location loc, OpFoldResult x, int64_t c) {
   return affine::makeComposedFoldedAffineApply(b, loc, d0 * c, {x});
 }
 
-struct RetentionToLinalg
-    : OpInterfaceRewritePattern<RetentionFormOpInterface> {
+struct RetentionToLinalg : OpInterfaceRewritePattern<RetentionFormOpInterface> {
   RetentionToLinalg(MLIRContext *ctx, int64_t dvTile)
       : OpInterfaceRewritePattern(ctx), dvTile(dvTile) {}
 
@@ -328,7 +328,8 @@ struct RetentionToLinalg
           rewriter, loc, SmallVector<OpFoldResult>{batch, heads, dk, dv},
           rewriter.getF32Type()));
 
-    OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+    OpFoldResult zero = rewriter.getIndexAttr(0),
+                 one = rewriter.getIndexAttr(1);
     auto forall = scf::ForallOp::create(
         rewriter, loc, SmallVector<OpFoldResult>{zero, zero, zero},
         SmallVector<OpFoldResult>{batch, heads, dv},
@@ -347,8 +348,7 @@ struct RetentionToLinalg
     else if (isa<ChunkwiseOp>(op.getOperation()))
       state = em.zeros({dk, dvT});
     Value oShared = forall.getRegionIterArgs()[0];
-    Value oTile =
-        slice4(rewriter, loc, oShared, bi, hi, zero, tokens, d0, dvT);
+    Value oTile = slice4(rewriter, loc, oShared, bi, hi, zero, tokens, d0, dvT);
 
     auto qs = [&](Value src, OpFoldResult t0, OpFoldResult n) {
       return slice4(rewriter, loc, src, bi, hi, t0, n, zero, dk);
@@ -363,9 +363,9 @@ struct RetentionToLinalg
       oTile = insert2(rewriter, loc, em.truncate(st.o, elementType), oTile,
                       zero, zero);
     } else if (auto chunkOp = dyn_cast<ChunkwiseOp>(op.getOperation())) {
-      std::tie(oTile, state) = emitChunkLoop(rewriter, loc, em, chunkOp, q, k,
-                                             qs, vs, oTile, state, tokens,
-                                             elementType);
+      std::tie(oTile, state) =
+          emitChunkLoop(rewriter, loc, em, chunkOp, q, k, qs, vs, oTile, state,
+                        tokens, elementType);
     } else {
       // The state lives in the final-state buffer from the first token on.
       Value dest = slice4(rewriter, loc, forall.getRegionIterArgs()[1], bi, hi,
@@ -377,9 +377,9 @@ struct RetentionToLinalg
         dest = linalg::FillOp::create(rewriter, loc,
                                       em.constF32(rewriter, loc, 0.0), dest)
                    .getResult(0);
-      std::tie(oTile, state) = emitTokenLoop(rewriter, loc, em, q, k, v, bi,
-                                             hi, d0, dk, dvT, oTile, dest,
-                                             stateIn, tokens, elementType);
+      std::tie(oTile, state) =
+          emitTokenLoop(rewriter, loc, em, q, k, v, bi, hi, d0, dk, dvT, oTile,
+                        dest, stateIn, tokens, elementType);
     }
 
     rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
@@ -407,16 +407,16 @@ struct RetentionToLinalg
     int64_t c = op.getChunkSize();
     OpFoldResult chunk = rewriter.getIndexAttr(c);
     AffineExpr t = rewriter.getAffineDimExpr(0);
-    OpFoldResult full =
-        affine::makeComposedFoldedAffineApply(rewriter, loc, t.floorDiv(c), {tokens});
+    OpFoldResult full = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, t.floorDiv(c), {tokens});
     OpFoldResult rem =
         affine::makeComposedFoldedAffineApply(rewriter, loc, t % c, {tokens});
 
     auto step = [&](OpFoldResult t0, OpFoldResult n, Value o, Value s) {
       TileEmitter::Step st =
           em.chunk(qs(q, t0, n), qs(k, t0, n), vs(t0, n), s, true);
-      Value oNew = insert2(rewriter, loc, em.truncate(st.o, elementType), o,
-                           t0, rewriter.getIndexAttr(0));
+      Value oNew = insert2(rewriter, loc, em.truncate(st.o, elementType), o, t0,
+                           rewriter.getIndexAttr(0));
       return std::make_pair(oNew, st.state);
     };
 
@@ -428,8 +428,8 @@ struct RetentionToLinalg
       auto loop = scf::ForOp::create(
           rewriter, loc, lb, ub, one, ValueRange{oTile, state},
           [&](OpBuilder &, Location, Value iv, ValueRange iter) {
-            auto [o, s] = step(mul(rewriter, loc, iv, c), chunk, iter[0],
-                               iter[1]);
+            auto [o, s] =
+                step(mul(rewriter, loc, iv, c), chunk, iter[0], iter[1]);
             scf::YieldOp::create(rewriter, loc, ValueRange{o, s});
           });
       oTile = loop.getResult(0);
@@ -438,7 +438,8 @@ struct RetentionToLinalg
     // The last, shorter chunk (an empty step when T divides by C at run time).
     std::optional<int64_t> remStatic = getConstantIntValue(rem);
     if (!remStatic || *remStatic > 0)
-      std::tie(oTile, state) = step(mul(rewriter, loc, full, c), rem, oTile, state);
+      std::tie(oTile, state) =
+          step(mul(rewriter, loc, full, c), rem, oTile, state);
     return {oTile, state};
   }
 
@@ -451,7 +452,8 @@ struct RetentionToLinalg
                 OpFoldResult dk, OpFoldResult dvT, Value oTile, Value state,
                 Value stateIn, OpFoldResult tokens, Type elementType) {
     Value gamma = math::Exp2Op::create(rewriter, loc, em.lg);
-    OpFoldResult zero = rewriter.getIndexAttr(0), one = rewriter.getIndexAttr(1);
+    OpFoldResult zero = rewriter.getIndexAttr(0),
+                 one = rewriter.getIndexAttr(1);
     auto step = [&](Value t, Value o, Value s, Value in) {
       Value qt = slice4(rewriter, loc, q, bi, hi, t, one, zero, dk, 1);
       Value kt = slice4(rewriter, loc, k, bi, hi, t, one, zero, dk, 1);

@@ -1,4 +1,5 @@
-//===- RetentionDialect.cpp - retention dialect registration ---------------===//
+//===- RetentionDialect.cpp - retention dialect registration
+//---------------===//
 //
 // Registers the retention ops with the dialect.
 //

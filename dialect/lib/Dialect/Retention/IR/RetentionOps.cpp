@@ -53,9 +53,9 @@ public:
   LogicalResult rank(const Named &x, ArrayRef<StringLiteral> dims) {
     if (x.type.getRank() == 4)
       return success();
-    return op->emitOpError() << "'" << x.name << "' must have rank 4 "
-                             << layout(dims) << ", but has rank "
-                             << x.type.getRank() << " (" << x.type << ")";
+    return op->emitOpError()
+           << "'" << x.name << "' must have rank 4 " << layout(dims)
+           << ", but has rank " << x.type.getRank() << " (" << x.type << ")";
   }
 
   /// Checks dim `xIdx` of `x` (called `dimName`) against dim `refIdx` of
@@ -69,8 +69,8 @@ public:
     return op->emitOpError()
            << "'" << x.name << "' has " << dimName << " = " << dimStr(got)
            << " (dim " << xIdx << " of " << x.type << "), but '" << ref.name
-           << "' has " << dimName << " = " << dimStr(want) << " (dim "
-           << refIdx << " of " << ref.type << ")";
+           << "' has " << dimName << " = " << dimStr(want) << " (dim " << refIdx
+           << " of " << ref.type << ")";
   }
 
   LogicalResult sameElementType(const Named &x, const Named &ref,
@@ -78,9 +78,9 @@ public:
     if (x.type.getElementType() == ref.type.getElementType())
       return success();
     return op->emitOpError()
-           << "'" << x.name << "' has element type "
-           << x.type.getElementType() << ", but '" << ref.name << "' has "
-           << ref.type.getElementType() << ": " << rule;
+           << "'" << x.name << "' has element type " << x.type.getElementType()
+           << ", but '" << ref.name << "' has " << ref.type.getElementType()
+           << ": " << rule;
   }
 
   /// A [B, H, dk, dv] state against q (B, H, dk) and v (dv).
@@ -114,8 +114,8 @@ public:
                                   "but is empty";
     for (auto [h, g] : llvm::enumerate(gamma))
       if (!(g > 0.0 && g <= 1.0))
-        return op->emitOpError() << "'gamma' of head " << h << " is " << g
-                                 << ", outside (0, 1]";
+        return op->emitOpError()
+               << "'gamma' of head " << h << " is " << g << ", outside (0, 1]";
     return success();
   }
 
@@ -131,8 +131,7 @@ private:
 
 /// Verifies everything the three forms share. `finalState` is null for the
 /// parallel form.
-template <typename OpTy>
-LogicalResult verifyForm(OpTy op, Value finalState) {
+template <typename OpTy> LogicalResult verifyForm(OpTy op, Value finalState) {
   FormVerifier check(op.getOperation());
   auto named = [](StringRef name, Value v) {
     return Named{name, cast<RankedTensorType>(v.getType())};

@@ -37,8 +37,9 @@ void rewriteInto(IRRewriter &rewriter, RetentionFormOpInterface op, Form form,
                  int64_t chunkSize) {
   Operation *old = op.getOperation();
   Form from = currentForm(old);
-  if (form == from && (form != Form::Chunkwise ||
-                       cast<ChunkwiseOp>(old).getChunkSize() == chunkSize))
+  if (form == from &&
+      (form != Form::Chunkwise ||
+       int64_t(cast<ChunkwiseOp>(old).getChunkSize()) == chunkSize))
     return;
 
   rewriter.setInsertionPoint(old);
@@ -63,9 +64,9 @@ void rewriteInto(IRRewriter &rewriter, RetentionFormOpInterface op, Form form,
                                  op.getV(), op.getState(), gamma, scale);
     break;
   case Form::Recurrent:
-    created = RecurrentOp::create(rewriter, loc, oType, stateType, op.getQ(),
-                                  op.getK(), op.getV(), op.getState(), gamma,
-                                  scale);
+    created =
+        RecurrentOp::create(rewriter, loc, oType, stateType, op.getQ(),
+                            op.getK(), op.getV(), op.getState(), gamma, scale);
     break;
   case Form::Chunkwise:
     created = ChunkwiseOp::create(rewriter, loc, oType, stateType, op.getQ(),
