@@ -1,5 +1,6 @@
 // RUN: retnet-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize))" | FileCheck %s
 // RUN: retnet-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize{row-tile=4 vector-tile=16 reduction-tile=4}))" | FileCheck %s --check-prefix=SMALL
+// RUN: retnet-opt %s -split-input-file --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize),canonicalize,loop-invariant-subset-hoisting,canonicalize)" | FileCheck %s --check-prefix=HOIST
 
 #lhs = affine_map<(i, j, l) -> (i, l)>
 #rhs = affine_map<(i, j, l) -> (j, l)>
@@ -64,4 +65,91 @@ func.func @dynamic(%a: tensor<?x16xf32>, %out: tensor<?x16xf32>) -> tensor<?x16x
     linalg.yield %m : f32
   } -> tensor<?x16xf32>
   return %r : tensor<?x16xf32>
+}
+
+// -----
+
+#lhs = affine_map<(i, j, l) -> (i, l)>
+#rhs = affine_map<(i, j, l) -> (j, l)>
+#acc = affine_map<(i, j, l) -> (i, j)>
+#id = affine_map<(i, j) -> (i, j)>
+
+// The decay mask right after Q K^T is fused into the contraction's tile loop:
+// it runs on each 8 x 32 accumulator after its reduction loop, in registers.
+// CHECK-LABEL: func.func @mask_epilogue(
+// HOIST-LABEL: func.func @mask_epilogue(
+//       HOIST:   scf.for %{{.*}} = %c0 to %c64 step %c8
+//       HOIST:     scf.for %{{.*}} = %c0 to %c64 step %c32
+//       HOIST:       %[[ACC:.*]] = scf.for %{{.*}} = %c0 to %c128 step %c8 {{.*}} -> (vector<8x32xf32>)
+//       HOIST:         vector.contract
+//       HOIST:       math.exp2 {{.*}} : vector<8x32xf32>
+//       HOIST:       arith.mulf %[[ACC]], %{{.*}} : vector<8x32xf32>
+//   HOIST-NOT:   linalg.generic
+func.func @mask_epilogue(%q: tensor<64x128xf32>, %k: tensor<64x128xf32>, %lg: f32) -> tensor<64x64xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e0 = tensor.empty() : tensor<64x64xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e0 : tensor<64x64xf32>) -> tensor<64x64xf32>
+  %a = linalg.generic {indexing_maps = [#lhs, #rhs, #acc], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%q, %k : tensor<64x128xf32>, tensor<64x128xf32>) outs(%z : tensor<64x64xf32>) {
+  ^bb0(%x: f32, %y: f32, %s: f32):
+    %m = arith.mulf %x, %y : f32
+    %r = arith.addf %s, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<64x64xf32>
+  %e1 = tensor.empty() : tensor<64x64xf32>
+  %p = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<64x64xf32>) outs(%e1 : tensor<64x64xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %d = arith.subi %i, %j : index
+    %di = arith.index_cast %d : index to i64
+    %df = arith.sitofp %di : i64 to f32
+    %w = arith.mulf %df, %lg : f32
+    %g = math.exp2 %w : f32
+    %r = arith.mulf %x, %g : f32
+    linalg.yield %r : f32
+  } -> tensor<64x64xf32>
+  return %p : tensor<64x64xf32>
+}
+
+// -----
+
+#lhs = affine_map<(i, j, l) -> (i, l)>
+#rhs = affine_map<(i, j, l) -> (l, j)>
+#acc = affine_map<(i, j, l) -> (i, j)>
+#id = affine_map<(i, j) -> (i, j)>
+
+// Not fused when another op stands between them: fusing would move the
+// contraction's read of %s after the in-place update of %s.
+// CHECK-LABEL: func.func @not_adjacent(
+//       CHECK:   %[[O:.*]] = scf.for {{.*}} -> (tensor<64x32xf32>)
+//       CHECK:     vector.contract
+//       CHECK:   %[[S:.*]] = scf.for {{.*}} -> (tensor<32x32xf32>)
+//       CHECK:   scf.for {{.*}} -> (tensor<64x32xbf16>)
+//       CHECK:     arith.truncf
+func.func @not_adjacent(%q: tensor<64x32xf32>, %s: tensor<32x32xf32>, %o0: tensor<64x32xf32>)
+    -> (tensor<64x32xbf16>, tensor<32x32xf32>) {
+  %o = linalg.generic {indexing_maps = [#lhs, #rhs, #acc], iterator_types = ["parallel", "parallel", "reduction"]}
+      ins(%q, %s : tensor<64x32xf32>, tensor<32x32xf32>) outs(%o0 : tensor<64x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %a: f32):
+    %m = arith.mulf %x, %y : f32
+    %r = arith.addf %a, %m : f32
+    linalg.yield %r : f32
+  } -> tensor<64x32xf32>
+  %s2 = linalg.generic {indexing_maps = [#id], iterator_types = ["parallel", "parallel"]}
+      outs(%s : tensor<32x32xf32>) {
+  ^bb0(%x: f32):
+    %h = arith.constant 0.5 : f32
+    %r = arith.mulf %x, %h : f32
+    linalg.yield %r : f32
+  } -> tensor<32x32xf32>
+  %e = tensor.empty() : tensor<64x32xbf16>
+  %t = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%o : tensor<64x32xf32>) outs(%e : tensor<64x32xbf16>) {
+  ^bb0(%x: f32, %y: bf16):
+    %r = arith.truncf %x : f32 to bf16
+    linalg.yield %r : bf16
+  } -> tensor<64x32xbf16>
+  return %t, %s2 : tensor<64x32xbf16>, tensor<32x32xf32>
 }

@@ -60,9 +60,66 @@ struct CPUVectorizePass
     return sizes;
   }
 
+  /// True when only tensor.empty ops stand between `producer` and `consumer`
+  /// in one block: fusing then moves no read of the producer's operands past
+  /// a write (the chunk step updates its state in place after using it).
+  static bool adjacent(Operation *producer, Operation *consumer) {
+    if (producer->getBlock() != consumer->getBlock())
+      return false;
+    for (Operation *op = producer->getNextNode(); op && op != consumer;
+         op = op->getNextNode())
+      if (!isa<tensor::EmptyOp>(op))
+        return false;
+    return true;
+  }
+
+  /// Tiles each elementwise consumer of a contraction (the decay mask on
+  /// Q Kᵀ) and fuses the contraction into its tile loop, so the consumer runs
+  /// on the accumulator tile while it is in registers instead of on the whole
+  /// score matrix afterwards.
+  LogicalResult fuseEpilogues(func::FuncOp func, IRRewriter &rewriter) {
+    SmallVector<linalg::GenericOp> consumers;
+    func.walk([&](linalg::GenericOp op) {
+      if (!op.hasPureTensorSemantics() ||
+          op.getNumReductionLoops() != 0 || op.getNumDpsInputs() != 1)
+        return;
+      auto producer =
+          op.getDpsInputOperand(0)->get().getDefiningOp<linalg::LinalgOp>();
+      if (producer && producer.getNumReductionLoops() == 1 &&
+          producer->hasOneUse() &&
+          producer.getNumLoops() == op.getNumLoops() + 1 &&
+          adjacent(producer, op))
+        consumers.push_back(op);
+    });
+    for (linalg::GenericOp op : consumers) {
+      scf::SCFTilingOptions tiling;
+      tiling.setTileSizes(getAsIndexOpFoldResult(
+          &getContext(), tileSizes(cast<linalg::LinalgOp>(*op))));
+      scf::SCFTileAndFuseOptions options;
+      options.setTilingOptions(tiling);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTileAndFuseResult> fused =
+          scf::tileConsumerAndFuseProducersUsingSCF(
+              rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(fused))
+        return op.emitError("retention-cpu-vectorize: fusing the epilogue "
+                            "into its contraction failed");
+      for (OpResult res : op->getResults())
+        if (Value r = fused->replacements.lookup(res))
+          rewriter.replaceAllUsesWith(res, r);
+      rewriter.eraseOp(op);
+      for (Operation *producer : fused->fusedProducers)
+        if (producer->use_empty())
+          rewriter.eraseOp(producer);
+    }
+    return success();
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
+    if (failed(fuseEpilogues(func, rewriter)))
+      return signalPassFailure();
 
     SmallVector<linalg::LinalgOp> ops;
     func.walk([&](linalg::LinalgOp op) {
