@@ -46,7 +46,11 @@ def RetentionCPUVectorizePass
     : Pass<"retention-cpu-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile the linalg ops of a chunk step to register tiles and vectorize them";
   let description = [{
-    CPU codegen for the IR that `convert-retention-to-linalg` emits. Each
+    CPU codegen for the IR that `convert-retention-to-linalg` emits. First,
+    an elementwise op that directly follows a contraction and consumes it
+    (the decay mask on Q K^T) is tiled and the contraction fused into its
+    tile loop (`tileConsumerAndFuseProducersUsingSCF`), so the mask is applied
+    to each accumulator tile in registers. Then each remaining
     `linalg.generic` and `linalg.fill` on tensors is tiled with `scf.for`
     loops (upstream TilingInterface): its innermost parallel dimension by
     `vector-tile`, its other parallel dimensions by `row-tile` and its
