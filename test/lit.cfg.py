@@ -2,6 +2,8 @@
 # lit configuration of the retention compiler's test suite.
 
 import os
+import subprocess
+import sys
 
 import lit.formats
 from lit.llvm import llvm_config
@@ -10,7 +12,7 @@ from lit.llvm.subst import ToolSubst
 config.name = "RETNET"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
 config.suffixes = [".mlir"]
-config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit", "tools"]
+config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit", "tools", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.retnet_obj_root, "test")
 
@@ -20,11 +22,12 @@ config.environment["FILECHECK_OPTS"] = "-enable-var-scope --allow-unused-prefixe
 
 llvm_config.with_system_environment(["HOME", "INCLUDE", "LIB", "TMP", "TEMP"])
 llvm_config.use_default_substitutions()
+config.substitutions.append(("%python", sys.executable))
 
 # Our tools first, then LLVM's (FileCheck, not, count).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.retnet_tools_dir, config.llvm_tools_dir]
-tools = ["retnet-opt", "retnet-check", "mlir-translate", ToolSubst("mlir-runner", unresolved="ignore")]
+tools = ["retnet-opt", "retnet-check", "retnet-cuda-info", "mlir-translate", ToolSubst("mlir-runner", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 
@@ -48,3 +51,9 @@ config.recursiveExpansionLimit = 10
 if config.ptxas_executable and os.access(config.ptxas_executable, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas_executable))
+
+# cuda-gpu: set only when the runtime finds a usable GPU (driver and device).
+cuda_info = os.path.join(config.retnet_tools_dir, "retnet-cuda-info")
+if os.access(cuda_info, os.X_OK) and subprocess.run(
+        [cuda_info], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("cuda-gpu")

@@ -9,6 +9,7 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/InitAllPasses.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 #include "retention/Conversion/Passes.h"
 #include "retention/Dialect/Retention/IR/RetentionDialect.h"
@@ -24,6 +25,8 @@ int main(int argc, char **argv) {
   mlir::DialectRegistry registry;
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
+  // gpu-module-to-binary translates device code to LLVM IR in process.
+  mlir::registerAllToLLVMIRTranslations(registry);
   registry.insert<mlir::retention::RetentionDialect>();
 
   return mlir::asMainReturnCode(mlir::MlirOptMain(

@@ -1,0 +1,41 @@
+/*===- CudaRuntime.h - the thin CUDA runtime's own C API ----------*- C -*-===*
+ *
+ * libretnet_cuda_runtime provides the mgpu* functions that LLVM 22's
+ * gpu-to-llvm emits (research/mlir-gpu-path.md §1.7) on top of the CUDA
+ * driver API, which it opens at run time (libcuda.so.1, or $RETNET_LIBCUDA).
+ * This header is the part of its interface that is ours: error handling and
+ * the ABI table that tests compare with what the compiler declares.
+ *
+ *===----------------------------------------------------------------------===*/
+
+#ifndef RETNET_CUDARUNTIME_H
+#define RETNET_CUDARUNTIME_H
+
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Called with a one-line message (which driver call failed and the driver's
+ * error name and string, or why no driver or device could be used). The
+ * default handler prints it to stderr and exits with status 1: code generated
+ * by MLIR has no way to see an error. A handler that returns makes the failed
+ * mgpu* call return a null handle. */
+typedef void (*retnet_cuda_error_handler)(const char *message);
+void retnet_cuda_set_error_handler(retnet_cuda_error_handler handler);
+
+/* 1 when the driver loads and at least one device is usable, else 0 (and
+ * *why, if non-null, points to a static message). Never calls the handler. */
+int retnet_cuda_available(const char **why);
+
+/* The exported mgpu* functions: name and parameter count, for ABI checks.
+ * Returns the number of entries; entry i is written to names[i], arity[i]
+ * when i < capacity. */
+size_t retnet_cuda_abi(const char **names, int *arity, size_t capacity);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RETNET_CUDARUNTIME_H */

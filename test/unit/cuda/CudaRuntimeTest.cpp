@@ -1,0 +1,181 @@
+//===- CudaRuntimeTest.cpp - the mgpu* runtime up to the driver boundary --===//
+//
+// Runs against FakeCuda (RETNET_LIBCUDA points at it), which records every
+// driver call: what the runtime asks of the driver is checked without a GPU.
+//
+//===----------------------------------------------------------------------===//
+
+#include "retnet/CudaRuntime.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <dlfcn.h>
+#include <string>
+#include <vector>
+
+extern "C" {
+void *mgpuStreamCreate();
+void mgpuStreamDestroy(void *);
+void mgpuStreamSynchronize(void *);
+void *mgpuModuleLoad(void *, size_t);
+void *mgpuModuleLoadJIT(void *, int);
+void *mgpuModuleGetFunction(void *, const char *);
+void mgpuLaunchKernel(void *, intptr_t, intptr_t, intptr_t, intptr_t,
+                      intptr_t, intptr_t, int32_t, void *, void **, void **,
+                      size_t);
+void mgpuLaunchClusterKernel(void *, intptr_t, intptr_t, intptr_t, intptr_t,
+                             intptr_t, intptr_t, intptr_t, intptr_t, intptr_t,
+                             int32_t, void *, void **, void **);
+void *mgpuMemAlloc(uint64_t, void *, bool);
+void mgpuMemFree(void *, void *);
+void mgpuMemset32(void *, unsigned, size_t, void *);
+void *mgpuTensorMapEncodeTiledMemref(int64_t, void *, int64_t, int64_t,
+                                     int64_t, int64_t, int64_t, int64_t *);
+}
+
+namespace {
+
+std::vector<std::string> errors;
+void recordError(const char *m) { errors.push_back(m); }
+
+/// The fake driver's call log, through its test-control exports.
+struct Fake {
+  void *lib = dlopen(std::getenv("RETNET_LIBCUDA"), RTLD_NOW);
+  std::vector<std::string> calls() {
+    auto count = reinterpret_cast<size_t (*)()>(
+        dlsym(lib, "fake_cuda_call_count"));
+    auto call = reinterpret_cast<const char *(*)(size_t)>(
+        dlsym(lib, "fake_cuda_call"));
+    std::vector<std::string> out;
+    for (size_t i = 0; i < count(); ++i)
+      out.push_back(call(i));
+    return out;
+  }
+  void reset() {
+    reinterpret_cast<void (*)()>(dlsym(lib, "fake_cuda_reset"))();
+  }
+  void failNext(const char *call, int code) {
+    reinterpret_cast<void (*)(const char *, int)>(
+        dlsym(lib, "fake_cuda_fail_next"))(call, code);
+  }
+};
+
+class CudaRuntime : public testing::Test {
+protected:
+  void SetUp() override {
+    ASSERT_NE(fake.lib, nullptr) << "RETNET_LIBCUDA must name FakeCuda";
+    const char *why = nullptr;
+    ASSERT_EQ(retnet_cuda_available(&why), 1) << (why ? why : "");
+    retnet_cuda_set_error_handler(recordError);
+    errors.clear();
+    fake.reset();
+  }
+  void TearDown() override { retnet_cuda_set_error_handler(nullptr); }
+  Fake fake;
+};
+
+TEST_F(CudaRuntime, OneStreamIsReusedAcrossLaunches) {
+  void *a = mgpuStreamCreate();
+  mgpuStreamDestroy(a);
+  void *b = mgpuStreamCreate();
+  mgpuStreamSynchronize(b);
+  mgpuStreamDestroy(b);
+  EXPECT_EQ(a, b);
+  int creates = 0, destroys = 0;
+  for (const std::string &c : fake.calls()) {
+    creates += c == "cuStreamCreate";
+    destroys += c == "cuStreamDestroy";
+  }
+  EXPECT_LE(creates, 1); // zero when an earlier test created it
+  EXPECT_EQ(destroys, 0);
+  EXPECT_TRUE(errors.empty());
+}
+
+TEST_F(CudaRuntime, LargeDynamicSharedMemoryIsOptedInBeforeLaunch) {
+  void *f = mgpuModuleGetFunction(mgpuModuleLoad(nullptr, 0), "k");
+  mgpuLaunchKernel(f, 4, 2, 1, 128, 1, 1, 1024, nullptr, nullptr, nullptr, 0);
+  mgpuLaunchKernel(f, 4, 2, 1, 128, 1, 1, 229376, nullptr, nullptr, nullptr,
+                   0);
+  std::vector<std::string> want = {
+      "cuModuleLoadData", "cuModuleGetFunction k",
+      "cuLaunchKernel grid=4,2,1 block=128,1,1 smem=1024",
+      "cuFuncSetAttribute 8 229376",
+      "cuLaunchKernel grid=4,2,1 block=128,1,1 smem=229376"};
+  EXPECT_EQ(fake.calls(), want);
+}
+
+TEST_F(CudaRuntime, ClusterLaunchPassesTheClusterDimension) {
+  mgpuLaunchClusterKernel(nullptr, 2, 1, 1, 8, 4, 1, 256, 1, 1, 0, nullptr,
+                          nullptr, nullptr);
+  std::vector<std::string> want = {
+      "cuLaunchKernelEx grid=8,4,1 block=256,1,1 smem=0 attr4=2,1,1"};
+  EXPECT_EQ(fake.calls(), want);
+}
+
+TEST_F(CudaRuntime, PtxIsJitCompiledAtTheRequestedLevel) {
+  mgpuModuleLoadJIT(nullptr, 3);
+  std::vector<std::string> want = {
+      "cuModuleLoadDataEx options=1 opt0=7 val0=3"};
+  EXPECT_EQ(fake.calls(), want);
+}
+
+TEST_F(CudaRuntime, DriverErrorsNameTheCallAndTheDriverText) {
+  fake.failNext("cuModuleLoadData", 200);
+  EXPECT_EQ(mgpuModuleLoad(nullptr, 0), nullptr);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_EQ(errors[0], "cuModuleLoadData failed: CUDA_ERROR_INVALID_IMAGE "
+                       "(device kernel image is invalid)");
+}
+
+TEST_F(CudaRuntime, OutOfMemorySaysHowMuchWasAskedAndIsFree) {
+  fake.failNext("cuMemAlloc", 2);
+  EXPECT_EQ(mgpuMemAlloc(1ull << 40, nullptr, false), nullptr);
+  ASSERT_EQ(errors.size(), 2u);
+  EXPECT_EQ(errors[0],
+            "cuMemAlloc failed: CUDA_ERROR_OUT_OF_MEMORY (out of memory)");
+  EXPECT_EQ(errors[1], "asked for 1099511627776 bytes of device memory; 1000 "
+                       "of 4000 bytes are free");
+}
+
+TEST_F(CudaRuntime, HostSharedAllocationsAreManaged) {
+  void *p = mgpuMemAlloc(64, nullptr, true);
+  mgpuMemset32(p, 7, 16, nullptr);
+  mgpuMemFree(p, nullptr);
+  std::vector<std::string> want = {"cuMemAllocManaged 64 flags=1",
+                                   "cuMemsetD32Async 7 16", "cuMemFree"};
+  EXPECT_EQ(fake.calls(), want);
+}
+
+TEST_F(CudaRuntime, TensorMapIsEncodedInnermostFirstAndCopiedToTheDevice) {
+  // A memref<64x128xbf16> (strides 128, 1) with a 64x64 box, swizzle 128B.
+  struct {
+    char *allocated, *aligned;
+    int64_t offset, sizes[2], strides[2];
+  } desc{nullptr, nullptr, 0, {64, 128}, {128, 1}};
+  int64_t box[] = {64, 64};
+  void *dev = mgpuTensorMapEncodeTiledMemref(2, &desc, /*bf16=*/9, 0,
+                                             /*128B=*/3, 0, 0, box);
+  EXPECT_NE(dev, nullptr);
+  std::vector<std::string> want = {
+      "cuTensorMapEncodeTiled dtype=9 rank=2 dims=128,64 strides=256 "
+      "box=64,64 estrides=1 interleave=0 swizzle=3 l2=0 oob=0",
+      "cuMemAlloc 128", "cuMemcpyHtoD 128"};
+  EXPECT_EQ(fake.calls(), want);
+}
+
+TEST(CudaRuntimeAbi, ListsEachExportedFunctionOnce) {
+  const char *names[64];
+  int arity[64];
+  size_t n = retnet_cuda_abi(names, arity, 64);
+  ASSERT_GE(n, 20u);
+  ASSERT_LE(n, 64u);
+  for (size_t i = 0; i < n; ++i) {
+    EXPECT_NE(dlsym(RTLD_DEFAULT, names[i]), nullptr) << names[i];
+    for (size_t j = 0; j < i; ++j)
+      EXPECT_STRNE(names[i], names[j]);
+  }
+}
+
+} // namespace

@@ -1,0 +1,214 @@
+//===- FakeCuda.cpp - a stand-in libcuda for the runtime's unit tests -----===//
+//
+// Exports the driver entry points the runtime resolves, records each call
+// with its arguments, and fails a chosen call on request, so the runtime is
+// tested up to the driver boundary on machines without a GPU. Environment:
+// FAKE_CUDA_DEVICES (device count, default 1).
+//
+//===----------------------------------------------------------------------===//
+
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+namespace {
+std::vector<std::string> calls;
+std::string failCall;
+int failCode = 0;
+unsigned long long nextHandle = 0x1000;
+
+int record(std::string entry, const char *name) {
+  calls.push_back(std::move(entry));
+  if (failCall == name) {
+    failCall.clear();
+    return failCode;
+  }
+  return 0;
+}
+template <typename T> T *handle() {
+  return reinterpret_cast<T *>(nextHandle += 0x10);
+}
+std::string num(unsigned long long x) { return std::to_string(x); }
+} // namespace
+
+#define API extern "C" __attribute__((visibility("default")))
+
+// Test control.
+API const char *fake_cuda_call(size_t i) {
+  return i < calls.size() ? calls[i].c_str() : nullptr;
+}
+API size_t fake_cuda_call_count() { return calls.size(); }
+API void fake_cuda_reset() { calls.clear(); }
+API void fake_cuda_fail_next(const char *call, int code) {
+  failCall = call;
+  failCode = code;
+}
+
+// The driver API.
+API int cuInit(unsigned) { return record("cuInit", "cuInit"); }
+API int cuDeviceGetCount(int *n) {
+  const char *env = std::getenv("FAKE_CUDA_DEVICES");
+  *n = env ? std::atoi(env) : 1;
+  return record("cuDeviceGetCount", "cuDeviceGetCount");
+}
+API int cuDeviceGet(int *d, int ordinal) {
+  *d = ordinal;
+  return record("cuDeviceGet " + num(ordinal), "cuDeviceGet");
+}
+API int cuDevicePrimaryCtxRetain(void **ctx, int) {
+  *ctx = handle<void>();
+  return record("cuDevicePrimaryCtxRetain", "cuDevicePrimaryCtxRetain");
+}
+API int cuCtxSetCurrent(void *) { return 0; }
+API int cuGetErrorName(int code, const char **s) {
+  *s = code == 200 ? "CUDA_ERROR_INVALID_IMAGE"
+       : code == 2 ? "CUDA_ERROR_OUT_OF_MEMORY"
+                   : "CUDA_ERROR_UNKNOWN";
+  return 0;
+}
+API int cuGetErrorString(int code, const char **s) {
+  *s = code == 200 ? "device kernel image is invalid"
+       : code == 2 ? "out of memory"
+                   : "unknown error";
+  return 0;
+}
+API int cuModuleLoadData(void **m, const void *) {
+  *m = handle<void>();
+  return record("cuModuleLoadData", "cuModuleLoadData");
+}
+API int cuModuleLoadDataEx(void **m, const void *, unsigned n, int *opts,
+                           void **vals) {
+  *m = handle<void>();
+  return record("cuModuleLoadDataEx options=" + num(n) + " opt0=" +
+                    num(n ? opts[0] : 0) + " val0=" +
+                    num(n ? uintptr_t(vals[0]) : 0),
+                "cuModuleLoadDataEx");
+}
+API int cuModuleUnload(void *) {
+  return record("cuModuleUnload", "cuModuleUnload");
+}
+API int cuModuleGetFunction(void **f, void *, const char *name) {
+  *f = handle<void>();
+  return record(std::string("cuModuleGetFunction ") + name,
+                "cuModuleGetFunction");
+}
+API int cuFuncSetAttribute(void *, int attr, int value) {
+  return record("cuFuncSetAttribute " + num(attr) + " " + num(value),
+                "cuFuncSetAttribute");
+}
+API int cuLaunchKernel(void *, unsigned gx, unsigned gy, unsigned gz,
+                       unsigned bx, unsigned by, unsigned bz, unsigned smem,
+                       void *, void **, void **) {
+  return record("cuLaunchKernel grid=" + num(gx) + "," + num(gy) + "," +
+                    num(gz) + " block=" + num(bx) + "," + num(by) + "," +
+                    num(bz) + " smem=" + num(smem),
+                "cuLaunchKernel");
+}
+struct LaunchAttribute {
+  int id;
+  char pad[4];
+  unsigned x, y, z;
+  char rest[52];
+};
+struct LaunchConfig {
+  unsigned gx, gy, gz, bx, by, bz, smem;
+  void *stream;
+  LaunchAttribute *attrs;
+  unsigned numAttrs;
+};
+API int cuLaunchKernelEx(const LaunchConfig *c, void *, void **, void **) {
+  std::string attrs;
+  for (unsigned i = 0; i < c->numAttrs; ++i)
+    attrs += " attr" + num(c->attrs[i].id) + "=" + num(c->attrs[i].x) + "," +
+             num(c->attrs[i].y) + "," + num(c->attrs[i].z);
+  return record("cuLaunchKernelEx grid=" + num(c->gx) + "," + num(c->gy) +
+                    "," + num(c->gz) + " block=" + num(c->bx) + "," +
+                    num(c->by) + "," + num(c->bz) + " smem=" + num(c->smem) +
+                    attrs,
+                "cuLaunchKernelEx");
+}
+API int cuStreamCreate(void **s, unsigned) {
+  *s = handle<void>();
+  return record("cuStreamCreate", "cuStreamCreate");
+}
+API int cuStreamSynchronize(void *) {
+  return record("cuStreamSynchronize", "cuStreamSynchronize");
+}
+API int cuStreamDestroy_v2(void *) {
+  return record("cuStreamDestroy", "cuStreamDestroy");
+}
+API int cuStreamWaitEvent(void *, void *, unsigned) {
+  return record("cuStreamWaitEvent", "cuStreamWaitEvent");
+}
+API int cuEventCreate(void **e, unsigned) {
+  *e = handle<void>();
+  return record("cuEventCreate", "cuEventCreate");
+}
+API int cuEventRecord(void *, void *) {
+  return record("cuEventRecord", "cuEventRecord");
+}
+API int cuEventSynchronize(void *) {
+  return record("cuEventSynchronize", "cuEventSynchronize");
+}
+API int cuEventDestroy_v2(void *) {
+  return record("cuEventDestroy", "cuEventDestroy");
+}
+API int cuMemAlloc_v2(unsigned long long *p, size_t bytes) {
+  *p = nextHandle += 0x100;
+  return record("cuMemAlloc " + num(bytes), "cuMemAlloc");
+}
+API int cuMemAllocManaged(unsigned long long *p, size_t bytes, unsigned f) {
+  *p = nextHandle += 0x100;
+  return record("cuMemAllocManaged " + num(bytes) + " flags=" + num(f),
+                "cuMemAllocManaged");
+}
+API int cuMemFree_v2(unsigned long long) {
+  return record("cuMemFree", "cuMemFree");
+}
+API int cuMemGetInfo_v2(size_t *free, size_t *total) {
+  *free = 1000;
+  *total = 4000;
+  return 0;
+}
+API int cuMemcpyAsync(unsigned long long, unsigned long long, size_t bytes,
+                      void *) {
+  return record("cuMemcpyAsync " + num(bytes), "cuMemcpyAsync");
+}
+API int cuMemcpyHtoD_v2(unsigned long long, const void *, size_t bytes) {
+  return record("cuMemcpyHtoD " + num(bytes), "cuMemcpyHtoD");
+}
+API int cuMemsetD32Async(unsigned long long, unsigned v, size_t n, void *) {
+  return record("cuMemsetD32Async " + num(v) + " " + num(n),
+                "cuMemsetD32Async");
+}
+API int cuMemsetD16Async(unsigned long long, unsigned short v, size_t n,
+                         void *) {
+  return record("cuMemsetD16Async " + num(v) + " " + num(n),
+                "cuMemsetD16Async");
+}
+API int cuMemHostRegister_v2(void *, size_t bytes, unsigned) {
+  return record("cuMemHostRegister " + num(bytes), "cuMemHostRegister");
+}
+API int cuMemHostUnregister(void *) {
+  return record("cuMemHostUnregister", "cuMemHostUnregister");
+}
+API int cuTensorMapEncodeTiled(void *, int dtype, unsigned rank, void *,
+                               const uint64_t *dim, const uint64_t *stride,
+                               const unsigned *box, const unsigned *elemStride,
+                               int interleave, int swizzle, int l2, int oob) {
+  std::string s = "cuTensorMapEncodeTiled dtype=" + num(dtype) +
+                  " rank=" + num(rank) + " dims=";
+  for (unsigned i = 0; i < rank; ++i)
+    s += num(dim[i]) + (i + 1 < rank ? "," : "");
+  s += " strides=";
+  for (unsigned i = 0; i + 1 < rank; ++i)
+    s += num(stride[i]) + (i + 2 < rank ? "," : "");
+  s += " box=";
+  for (unsigned i = 0; i < rank; ++i)
+    s += num(box[i]) + (i + 1 < rank ? "," : "");
+  s += " estrides=" + num(elemStride[0]) + " interleave=" + num(interleave) +
+       " swizzle=" + num(swizzle) + " l2=" + num(l2) + " oob=" + num(oob);
+  return record(s, "cuTensorMapEncodeTiled");
+}
