@@ -25,7 +25,8 @@ void addPipeline(OpPassManager &pm, const std::string &text) {
   if (failed(parsePassPipeline(text, pm, os)))
     llvm::report_fatal_error(llvm::Twine("retention-cpu-pipeline: cannot "
                                          "build stage '") +
-                             text + "': " + errors);
+                             text + "': " + errors,
+                             /*gen_crash_diag=*/false);
 }
 
 } // namespace
@@ -86,4 +87,9 @@ void mlir::retention::registerRetentionPipelines() {
       "Lower a module of func.func on tensors using retention and upstream "
       "ops to the LLVM dialect (host CPU)",
       buildRetentionCPUPipeline);
+  PassPipelineRegistration<RetentionNVVMPipelineOptions>(
+      "retention-nvvm-pipeline",
+      "Lower a module of func.func on tensors using retention ops to host "
+      "code calling the mgpu* runtime and gpu.binary ops for an NVIDIA GPU",
+      buildRetentionNVVMPipeline);
 }

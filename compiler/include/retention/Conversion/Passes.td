@@ -76,4 +76,41 @@ def RetentionCPUVectorizePass
   ];
 }
 
+def RetentionGPUMapParallelLoopsPass
+    : Pass<"retention-gpu-map-parallel-loops", "::mlir::func::FuncOp"> {
+  let summary = "Map the (batch, head, dv) parallel loops to GPU blocks and threads";
+  let description = [{
+    For each outermost `scf.parallel` (the bufferized `scf.forall` of
+    `convert-retention-to-linalg`, whatever unit dimensions canonicalization
+    removed), tiles its innermost dimension by `block-size` (lowered to the
+    largest divisor of a static trip count, so no thread idles on a guard)
+    and attaches the mapping that `convert-parallel-loops-to-gpu` reads: the
+    outer loop's dimensions to blocks (innermost to x), the inner tile's last
+    dimension to threads x. Everything nested stays sequential per thread.
+    A custom pass because `gpu-map-parallel-loops` maps dimensions in order
+    and would put the long dimension on threads z (at most 64).
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::affine::AffineDialect"];
+  let options = [
+    Option<"blockSize", "block-size", "int64_t", /*default=*/"128",
+           "Threads per block (along the innermost parallel dimension)">,
+  ];
+}
+
+def RetentionGPUPlaceBuffersPass
+    : Pass<"retention-gpu-place-buffers", "::mlir::func::FuncOp"> {
+  let summary = "Place bufferized retention buffers where a GPU kernel can use them";
+  let description = [{
+    Runs after bufferization, before the loops become GPU launches. A
+    `memref.alloc` outside the parallel loops (a result buffer) becomes
+    `gpu.alloc host_shared` (CUDA managed memory, so host code may read it
+    too) and its `memref.dealloc` a `gpu.dealloc`; a statically sized
+    `memref.alloc` inside them (a per-thread temporary) becomes a
+    `memref.alloca`. A dynamically sized temporary is reported as not
+    supported.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
+}
+
 #endif // RETENTION_CONVERSION_PASSES_TD

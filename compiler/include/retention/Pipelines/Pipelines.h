@@ -44,12 +44,38 @@ struct RetentionCPUPipelineOptions
       llvm::cl::init(false)};
 };
 
+struct RetentionNVVMPipelineOptions
+    : public PassPipelineOptions<RetentionNVVMPipelineOptions> {
+  PassOptions::Option<std::string> chip{
+      *this, "chip", llvm::cl::desc("Target GPU (ptxas --gpu-name)"),
+      llvm::cl::init("sm_90a")};
+  PassOptions::Option<std::string> features{
+      *this, "features", llvm::cl::desc("PTX features (sm_90a needs +ptx80)"),
+      llvm::cl::init("+ptx80")};
+  PassOptions::Option<int> optLevel{
+      *this, "opt-level", llvm::cl::desc("Optimization level of the device code"),
+      llvm::cl::init(3)};
+  PassOptions::Option<std::string> format{
+      *this, "format",
+      llvm::cl::desc("bin: cubin assembled by ptxas; isa: PTX text"),
+      llvm::cl::init("bin")};
+  PassOptions::Option<int64_t> blockSize{
+      *this, "block-size", llvm::cl::desc("Threads per block"),
+      llvm::cl::init(128)};
+};
+
 /// Func-on-tensors module using retention and upstream ops → LLVM dialect
 /// that mlir-runner executes with the upstream runner-utils libraries.
 void buildRetentionCPUPipeline(OpPassManager &pm,
                                const RetentionCPUPipelineOptions &options);
 
-/// Registers --retention-cpu-pipeline (once per process).
+/// Func-on-tensors module using retention ops → LLVM dialect host code with
+/// gpu.binary ops for `chip`; the host code calls the mgpu* runtime.
+void buildRetentionNVVMPipeline(OpPassManager &pm,
+                                const RetentionNVVMPipelineOptions &options);
+
+/// Registers --retention-cpu-pipeline and --retention-nvvm-pipeline (once per
+/// process).
 void registerRetentionPipelines();
 
 } // namespace retention

@@ -310,14 +310,17 @@ struct RetentionToLinalg : OpInterfaceRewritePattern<RetentionFormOpInterface> {
         dvStatic % dvTile == 0)
       dvT = rewriter.getIndexAttr(dvTile);
 
-    // log2(γ) per head, read once per tile.
-    SmallVector<float> lgValues;
+    // Per head, read once per tile: log2(γ) for the powers of γ that the
+    // chunk forms compute, γ itself for the recurrent form (no exp2, which a
+    // GPU kernel could only get from libdevice).
+    bool recurrent = isa<RecurrentOp>(op.getOperation());
+    SmallVector<float> table;
     for (double g : op.getGamma())
-      lgValues.push_back(static_cast<float>(std::log2(g)));
-    auto lgType = RankedTensorType::get({int64_t(lgValues.size())},
-                                        rewriter.getF32Type());
-    Value lgTable = arith::ConstantOp::create(
-        rewriter, loc, DenseElementsAttr::get(lgType, ArrayRef(lgValues)));
+      table.push_back(static_cast<float>(recurrent ? g : std::log2(g)));
+    auto tableType =
+        RankedTensorType::get({int64_t(table.size())}, rewriter.getF32Type());
+    Value headTable = arith::ConstantOp::create(
+        rewriter, loc, DenseElementsAttr::get(tableType, ArrayRef(table)));
 
     // Sizes come from the operands: the op's own results are being replaced.
     SmallVector<Value> inits = {tensor::EmptyOp::create(
@@ -339,8 +342,9 @@ struct RetentionToLinalg : OpInterfaceRewritePattern<RetentionFormOpInterface> {
     rewriter.setInsertionPoint(forall.getTerminator());
     Value bi = forall.getInductionVar(0), hi = forall.getInductionVar(1),
           d0 = forall.getInductionVar(2);
-    Value lg = tensor::ExtractOp::create(rewriter, loc, lgTable, hi);
-    TileEmitter em(rewriter, loc, op.getScale().convertToDouble(), lg);
+    Value perHead = tensor::ExtractOp::create(rewriter, loc, headTable, hi);
+    TileEmitter em(rewriter, loc, op.getScale().convertToDouble(),
+                   recurrent ? Value() : perHead);
 
     Value state;
     if (s0)
@@ -378,8 +382,8 @@ struct RetentionToLinalg : OpInterfaceRewritePattern<RetentionFormOpInterface> {
                                       em.constF32(rewriter, loc, 0.0), dest)
                    .getResult(0);
       std::tie(oTile, state) =
-          emitTokenLoop(rewriter, loc, em, q, k, v, bi, hi, d0, dk, dvT, oTile,
-                        dest, stateIn, tokens, elementType);
+          emitTokenLoop(rewriter, loc, em, perHead, q, k, v, bi, hi, d0, dk,
+                        dvT, oTile, dest, stateIn, tokens, elementType);
     }
 
     rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
@@ -443,15 +447,16 @@ struct RetentionToLinalg : OpInterfaceRewritePattern<RetentionFormOpInterface> {
     return {oTile, state};
   }
 
-  /// The recurrent form's loop over tokens. `state` is the final-state tile;
+  /// The recurrent form's loop over tokens, with `gamma` the head's decay.
+  /// `state` is the final-state tile;
   /// with `stateIn` (the initial state) the first token is peeled so that it
   /// reads `stateIn` and writes `state`, and no copy of the state is made.
   static std::pair<Value, Value>
   emitTokenLoop(PatternRewriter &rewriter, Location loc, TileEmitter &em,
-                Value q, Value k, Value v, Value bi, Value hi, Value d0,
-                OpFoldResult dk, OpFoldResult dvT, Value oTile, Value state,
-                Value stateIn, OpFoldResult tokens, Type elementType) {
-    Value gamma = math::Exp2Op::create(rewriter, loc, em.lg);
+                Value gamma, Value q, Value k, Value v, Value bi, Value hi,
+                Value d0, OpFoldResult dk, OpFoldResult dvT, Value oTile,
+                Value state, Value stateIn, OpFoldResult tokens,
+                Type elementType) {
     OpFoldResult zero = rewriter.getIndexAttr(0),
                  one = rewriter.getIndexAttr(1);
     auto step = [&](Value t, Value o, Value s, Value in) {

@@ -1,0 +1,67 @@
+//===- GPUPlaceBuffers.cpp - result buffers managed, temporaries private --===//
+//
+// Result buffers (allocated outside the parallel loops) become CUDA managed
+// memory; per-thread temporaries inside the loops move to the stack (local
+// memory in the kernel).
+//
+//===----------------------------------------------------------------------===//
+
+#include "retention/Conversion/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace mlir::retention {
+#define GEN_PASS_DEF_RETENTIONGPUPLACEBUFFERSPASS
+#include "retention/Conversion/Passes.h.inc"
+} // namespace mlir::retention
+
+using namespace mlir;
+
+namespace {
+
+struct GPUPlaceBuffersPass
+    : mlir::retention::impl::RetentionGPUPlaceBuffersPassBase<
+          GPUPlaceBuffersPass> {
+  void runOnOperation() override {
+    SmallVector<memref::AllocOp> allocs;
+    getOperation().walk([&](memref::AllocOp op) { allocs.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (memref::AllocOp alloc : allocs) {
+      rewriter.setInsertionPoint(alloc);
+      MemRefType type = alloc.getType();
+      if (!alloc->getParentOfType<scf::ParallelOp>() &&
+          !alloc->getParentOfType<scf::ForallOp>()) {
+        auto managed = gpu::AllocOp::create(
+            rewriter, alloc.getLoc(), type, /*asyncToken=*/Type(),
+            /*asyncDependencies=*/ValueRange(), alloc.getDynamicSizes(),
+            /*symbolOperands=*/ValueRange(), /*hostShared=*/true);
+        for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+          if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+            rewriter.setInsertionPoint(dealloc);
+            gpu::DeallocOp::create(rewriter, dealloc.getLoc(), Type(),
+                                   ValueRange(), managed.getMemref());
+            rewriter.eraseOp(dealloc);
+          }
+        rewriter.replaceOp(alloc, managed.getMemref());
+        continue;
+      }
+      if (!type.hasStaticShape()) {
+        alloc.emitError("retention-gpu-place-buffers: a dynamically sized "
+                        "temporary inside a kernel is not supported");
+        return signalPassFailure();
+      }
+      rewriter.replaceOpWithNewOp<memref::AllocaOp>(alloc, type,
+                                                    alloc.getAlignmentAttr());
+    }
+    // Deallocations of what moved to the stack.
+    getOperation().walk([&](memref::DeallocOp op) {
+      if (op.getMemref().getDefiningOp<memref::AllocaOp>())
+        op.erase();
+    });
+  }
+};
+
+} // namespace

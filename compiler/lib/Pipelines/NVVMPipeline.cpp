@@ -1,0 +1,62 @@
+//===- NVVMPipeline.cpp - retention ops on tensors → NVVM gpu.binary ------===//
+//
+// The CUDA pipeline, first version: correct, not yet fast (the GPU speed
+// issue adds tensor-core chunkwise kernels). Every op is computed in the
+// recurrent form, which all three forms equal: one GPU thread per value
+// column j of a (batch, head) pair keeps S[:, j] in the final-state buffer
+// (coalesced across the block's threads) and runs over the tokens; blocks
+// cover (batch, head, dv / block-size). Then upstream's NVVM lowering and
+// gpu-module-to-binary (ptxas for format=bin).
+//
+//===----------------------------------------------------------------------===//
+
+#include "retention/Pipelines/Pipelines.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace {
+
+void addPipeline(OpPassManager &pm, const std::string &text) {
+  std::string errors;
+  llvm::raw_string_ostream os(errors);
+  if (failed(parsePassPipeline(text, pm, os)))
+    llvm::report_fatal_error(llvm::Twine("retention-nvvm-pipeline: cannot "
+                                         "build stage '") +
+                             text + "': " + errors,
+                             /*gen_crash_diag=*/false);
+}
+
+} // namespace
+
+void mlir::retention::buildRetentionNVVMPipeline(
+    OpPassManager &pm, const RetentionNVVMPipelineOptions &options) {
+  // 1. One thread per value column: the recurrent form, dv tiles of 1.
+  addPipeline(pm, "retention-select-form{form=recurrent},"
+                  "convert-retention-to-linalg{dv-tile=1},"
+                  "eliminate-empty-tensors,canonicalize,cse");
+  // 2. Buffers: results in managed memory, per-thread temporaries on the
+  //    stack; then loops, the parallel ones mapped to blocks and threads.
+  addPipeline(pm,
+              "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},"
+              "canonicalize,cse,func.func(retention-gpu-place-buffers),"
+              "convert-linalg-to-loops,scf-forall-to-parallel,"
+              "func.func(retention-gpu-map-parallel-loops{block-size=" +
+                  std::to_string(options.blockSize) +
+                  "}),convert-parallel-loops-to-gpu,canonicalize,cse");
+  // 3. Upstream: outline kernels, NVVM, serialize, host calls to mgpu*.
+  if (options.format != "bin" && options.format != "isa")
+    llvm::report_fatal_error("retention-nvvm-pipeline: format must be bin "
+                             "or isa, not '" +
+                             llvm::Twine(options.format) + "'",
+                             /*gen_crash_diag=*/false);
+  addPipeline(pm, "gpu-lower-to-nvvm-pipeline{cubin-chip=" + options.chip +
+                      " cubin-features=" + options.features +
+                      " opt-level=" + std::to_string(options.optLevel) +
+                      " cubin-format=" + options.format + "}");
+}

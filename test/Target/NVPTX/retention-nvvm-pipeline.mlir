@@ -1,0 +1,67 @@
+// RUN: retnet-opt %s --retention-nvvm-pipeline="format=isa" | FileCheck %s
+// RUN: retnet-opt %s --retention-nvvm-pipeline="format=isa block-size=64" | FileCheck %s --check-prefix=B64
+//
+// The three forms, f32/f16/bf16, with and without state and scale, static
+// shapes: host code in the LLVM dialect calling the mgpu* runtime, and one
+// PTX kernel per op for sm_90a. The kernel has one thread per value column
+// (block = (batch, head, column tile)); it loops over tokens and keeps the
+// state column in the final-state buffer (coalesced across threads).
+
+// Host side: managed result buffers, module load, one launch per op.
+// CHECK-DAG:   llvm.call @mgpuMemAlloc
+// CHECK-DAG:   gpu.launch_func @chunkwise_bf16_kernel::@chunkwise_bf16_kernel blocks in (%{{.*}}, %{{.*}}, %{{.*}}) threads in (%{{.*}}, %{{.*}}, %{{.*}})
+// Device side: a gpu.binary per kernel for sm_90a with PTX 8.0.
+// CHECK:       gpu.binary @chunkwise_bf16_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
+// CHECK-SAME:    .target sm_90a
+// CHECK-SAME:    .visible .entry chunkwise_bf16_kernel(
+// CHECK-SAME:    ld.global.b16
+// CHECK-SAME:    cvt.f32.bf16
+// CHECK-SAME:    bra.uni
+// CHECK-SAME:    cvt.rn.bf16.f32
+// CHECK-SAME:    st.global.b16
+// CHECK:       gpu.binary @parallel_f16_kernel
+// CHECK-SAME:    .visible .entry parallel_f16_kernel(
+// CHECK-SAME:    cvt.f32.f16
+// CHECK:       gpu.binary @recurrent_f32_kernel
+// CHECK-SAME:    .visible .entry recurrent_f32_kernel(
+// CHECK-SAME:    ld.global.b32
+// CHECK-SAME:    st.global.b32
+
+// 128 value columns: one block of 128 threads per (batch, head) by default,
+// two blocks of 64 with block-size=64 (grid x = dv / block size).
+// B64-LABEL: llvm.func @chunkwise_bf16(
+// B64:         %[[X:.*]] = llvm.mlir.constant(2 : index) : i64
+// B64:         %[[T:.*]] = llvm.mlir.constant(64 : index) : i64
+
+func.func @chunkwise_bf16(%q: tensor<2x3x100x64xbf16>, %k: tensor<2x3x100x64xbf16>,
+                          %v: tensor<2x3x100x128xbf16>, %s: tensor<2x3x64x128xf32>)
+    -> (tensor<2x3x100x128xbf16>, tensor<2x3x64x128xf32>) {
+  %o, %s1 = retention.chunkwise %q, %k, %v, %s
+      {chunk_size = 64 : i64, gamma = array<f64: 0.96875, 0.984375, 0.5>, scale = 0.25 : f64}
+      : (tensor<2x3x100x64xbf16>, tensor<2x3x100x64xbf16>, tensor<2x3x100x128xbf16>,
+         tensor<2x3x64x128xf32>) -> (tensor<2x3x100x128xbf16>, tensor<2x3x64x128xf32>)
+  return %o, %s1 : tensor<2x3x100x128xbf16>, tensor<2x3x64x128xf32>
+}
+
+func.func @parallel_f16(%q: tensor<1x2x7x16xf16>, %v: tensor<1x2x7x16xf16>)
+    -> tensor<1x2x7x16xf16> {
+  %o = retention.parallel %q, %q, %v {gamma = array<f64: 0.9, 1.0>}
+      : (tensor<1x2x7x16xf16>, tensor<1x2x7x16xf16>, tensor<1x2x7x16xf16>)
+      -> tensor<1x2x7x16xf16>
+  return %o : tensor<1x2x7x16xf16>
+}
+
+func.func @recurrent_f32(%q: tensor<16x8x1x256xf32>, %k: tensor<16x8x1x256xf32>,
+                         %v: tensor<16x8x1x512xf32>, %s: tensor<16x8x256x512xf32>)
+    -> (tensor<16x8x1x512xf32>, tensor<16x8x256x512xf32>) {
+  %o, %s1 = retention.recurrent %q, %k, %v, %s
+      {gamma = array<f64: 0.96875, 0.984375, 0.9921875, 0.99609375, 0.998046875, 0.9990234375, 0.99951171875, 0.999755859375>}
+      : (tensor<16x8x1x256xf32>, tensor<16x8x1x256xf32>, tensor<16x8x1x512xf32>,
+         tensor<16x8x256x512xf32>) -> (tensor<16x8x1x512xf32>, tensor<16x8x256x512xf32>)
+  return %o, %s1 : tensor<16x8x1x512xf32>, tensor<16x8x256x512xf32>
+}
+
+// Bad options end in one clear line and a non-zero exit, not a crash dump.
+// RUN: not retnet-opt %s --retention-nvvm-pipeline="format=elf" 2>&1 | FileCheck %s --check-prefix=BADFMT
+// BADFMT: retention-nvvm-pipeline: format must be bin or isa, not 'elf'
+// BADFMT-NOT: Stack dump
