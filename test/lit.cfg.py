@@ -27,7 +27,7 @@ config.substitutions.append(("%python", sys.executable))
 # Our tools first, then LLVM's (FileCheck, not, count).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.retnet_tools_dir, config.llvm_tools_dir]
-tools = ["retnet-opt", "retnet-check", "retnet-cuda-info", "mlir-translate", ToolSubst("mlir-runner", unresolved="ignore")]
+tools = ["retnet-opt", "retnet-check", "retnet-harness", "retnet-cuda-info", "mlir-translate", ToolSubst("mlir-runner", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 
@@ -51,6 +51,11 @@ config.recursiveExpansionLimit = 10
 if config.ptxas_executable and os.access(config.ptxas_executable, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas_executable))
+
+# A recording stand-in for libcuda.so.1 (test/unit/cuda/FakeCuda.cpp).
+config.substitutions.append(
+    ("%fake_libcuda", os.path.join(config.retnet_obj_root, "test", "unit", "cuda",
+                                   "libFakeCuda" + config.llvm_shlib_ext)))
 
 # cuda-gpu: set only when the runtime finds a usable GPU (driver and device).
 cuda_info = os.path.join(config.retnet_tools_dir, "retnet-cuda-info")

@@ -68,6 +68,9 @@ void mlir::retention::buildRetentionCPUPipeline(
   //    grow the stack on every iteration.
   addPipeline(pm,
               "convert-linalg-to-loops,convert-vector-to-scf{full-unroll=true},"
+              // f32 → bf16 in integer arithmetic: no libgcc/compiler-rt
+              // builtin (__truncsfbf2) is needed at link or JIT time.
+              "arith-expand{include-bf16=true},"
               "lower-affine,convert-scf-to-cf,canonicalize,cse,"
               "expand-strided-metadata,lower-affine,"
               "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"

@@ -155,16 +155,19 @@ API int cuEventSynchronize(void *) {
 API int cuEventDestroy_v2(void *) {
   return record("cuEventDestroy", "cuEventDestroy");
 }
+// Allocations are real host memory, so a harness can run against the fake
+// up to the kernel launches (which do nothing).
 API int cuMemAlloc_v2(unsigned long long *p, size_t bytes) {
-  *p = nextHandle += 0x100;
+  *p = reinterpret_cast<uintptr_t>(std::calloc(1, bytes ? bytes : 1));
   return record("cuMemAlloc " + num(bytes), "cuMemAlloc");
 }
 API int cuMemAllocManaged(unsigned long long *p, size_t bytes, unsigned f) {
-  *p = nextHandle += 0x100;
+  *p = reinterpret_cast<uintptr_t>(std::calloc(1, bytes ? bytes : 1));
   return record("cuMemAllocManaged " + num(bytes) + " flags=" + num(f),
                 "cuMemAllocManaged");
 }
-API int cuMemFree_v2(unsigned long long) {
+API int cuMemFree_v2(unsigned long long p) {
+  std::free(reinterpret_cast<void *>(p));
   return record("cuMemFree", "cuMemFree");
 }
 API int cuMemGetInfo_v2(size_t *free, size_t *total) {
