@@ -52,6 +52,9 @@ if config.ptxas_executable and os.access(config.ptxas_executable, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas_executable))
 
+config.substitutions.append(("%retnet_obj_root", config.retnet_obj_root))
+config.substitutions.append(("%retnet_src_root", config.retnet_src_root))
+
 # A recording stand-in for libcuda.so.1 (test/unit/cuda/FakeCuda.cpp).
 config.substitutions.append(
     ("%fake_libcuda", os.path.join(config.retnet_obj_root, "test", "unit", "cuda",
