@@ -32,6 +32,15 @@ echo "== compile and run the three forms on random inputs (${case_args[*]})"
       -shared-libs="$llvm/lib/libmlir_runner_utils.so,$llvm/lib/libmlir_c_runner_utils.so" \
   > "$tmp/out.txt"
 "$build/bin/retnet-check" verify "${case_args[@]}" < "$tmp/out.txt"
+
 echo
-echo "next: GPU path (--retention-nvvm-pipeline) and whole models (retnet-compile, retnet-run);"
+if "$build/bin/retnet-cuda-info" > /dev/null 2>&1; then
+  echo "== the same case compiled for the GPU (--retention-nvvm-pipeline) and run there"
+  "$build/bin/retnet-harness" --target cuda "${case_args[@]}" --work-dir "$tmp"
+else
+  echo "== no GPU here, so the CUDA target was not run:"
+  "$build/bin/retnet-cuda-info" || true
+fi
+echo
+echo "next: whole models (retnet-compile, retnet-run) and fast GPU kernels;"
 echo "      see README.md, Roadmap. CPU benchmark: python3 benchmarks/cpu/run.py"
