@@ -7,9 +7,9 @@ build="${RETNET_BUILD_DIR:-$root/build}"
 
 "$root/utils/build.sh"
 cd "$build"
-ctest --output-on-failure -j "$(nproc)" "$@"
 # GPU-only tests are lit "unsupported" without a GPU; say so where it shows.
 if ! "$build/bin/retnet-cuda-info" > /dev/null 2>&1; then
   echo "note: GPU tests (test/Integration/CUDA, 640 cases) were skipped:" \
        "$("$build/bin/retnet-cuda-info" 2>&1 | sed 's/^CUDA: //')"
 fi
+ctest --output-on-failure -j "$(nproc)" "$@"
