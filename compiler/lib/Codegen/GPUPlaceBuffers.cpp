@@ -56,6 +56,23 @@ struct GPUPlaceBuffersPass
       rewriter.replaceOpWithNewOp<memref::AllocaOp>(alloc, type,
                                                     alloc.getAlignmentAttr());
     }
+    // Constant tables (memref.get_global) read inside the loops are taken
+    // inside them, so the kernel refers to the global itself (which kernel
+    // outlining copies into the GPU module), not to a host address.
+    SmallVector<memref::GetGlobalOp> globals;
+    getOperation().walk([&](memref::GetGlobalOp op) { globals.push_back(op); });
+    for (memref::GetGlobalOp global : globals) {
+      for (OpOperand &use : llvm::make_early_inc_range(global->getUses())) {
+        Operation *user = use.getOwner();
+        if (!user->getParentOfType<scf::ParallelOp>() &&
+            !user->getParentOfType<scf::ForallOp>())
+          continue;
+        rewriter.setInsertionPoint(user);
+        use.set(rewriter.clone(*global)->getResult(0));
+      }
+      if (global->use_empty())
+        rewriter.eraseOp(global);
+    }
     // Deallocations of what moved to the stack.
     getOperation().walk([&](memref::DeallocOp op) {
       if (op.getMemref().getDefiningOp<memref::AllocaOp>())

@@ -13,6 +13,8 @@
 // Device side: a gpu.binary per kernel for sm_90a with PTX 8.0.
 // CHECK:       gpu.binary @chunkwise_bf16_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // CHECK-SAME:    .target sm_90a
+// The per-head decays are a device global, not a host address passed in.
+// CHECK-SAME:    .global .align 64 .b8 __constant_3xf32[12]
 // CHECK-SAME:    .visible .entry chunkwise_bf16_kernel(
 // CHECK-SAME:    ld.global.b16
 // CHECK-SAME:    cvt.f32.bf16

@@ -108,7 +108,9 @@ def RetentionGPUPlaceBuffersPass
     too) and its `memref.dealloc` a `gpu.dealloc`; a statically sized
     `memref.alloc` inside them (a per-thread temporary) becomes a
     `memref.alloca`. A dynamically sized temporary is reported as not
-    supported.
+    supported. A `memref.get_global` (a constant table) used inside the
+    loops is re-taken there, so that the kernel reads the global that kernel
+    outlining copies into the GPU module rather than a host address.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
 }
