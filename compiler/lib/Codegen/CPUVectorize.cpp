@@ -80,8 +80,8 @@ struct CPUVectorizePass
   LogicalResult fuseEpilogues(func::FuncOp func, IRRewriter &rewriter) {
     SmallVector<linalg::GenericOp> consumers;
     func.walk([&](linalg::GenericOp op) {
-      if (!op.hasPureTensorSemantics() ||
-          op.getNumReductionLoops() != 0 || op.getNumDpsInputs() != 1)
+      if (!op.hasPureTensorSemantics() || op.getNumReductionLoops() != 0 ||
+          op.getNumDpsInputs() != 1)
         return;
       auto producer =
           op.getDpsInputOperand(0)->get().getDefiningOp<linalg::LinalgOp>();

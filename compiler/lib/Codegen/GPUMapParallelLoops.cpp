@@ -50,8 +50,10 @@ struct GPUMapParallelLoopsPass
       // Threads along the last dimension: the largest divisor of a static
       // trip count not above the block size.
       int64_t threads = blockSize;
-      std::optional<int64_t> lb = getConstantIntValue(op.getLowerBound()[n - 1]);
-      std::optional<int64_t> ub = getConstantIntValue(op.getUpperBound()[n - 1]);
+      std::optional<int64_t> lb =
+          getConstantIntValue(op.getLowerBound()[n - 1]);
+      std::optional<int64_t> ub =
+          getConstantIntValue(op.getUpperBound()[n - 1]);
       std::optional<int64_t> st = getConstantIntValue(op.getStep()[n - 1]);
       if (lb && ub && st && *st > 0) {
         int64_t trips = (*ub - *lb + *st - 1) / *st;

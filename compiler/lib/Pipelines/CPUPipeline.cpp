@@ -9,26 +9,17 @@
 
 #include "retention/Pipelines/Pipelines.h"
 
-#include "mlir/Pass/PassManager.h"
+#include "AddPipeline.h"
+
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/ErrorHandling.h"
-#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 using namespace mlir::retention;
 
 namespace {
-
-void addPipeline(OpPassManager &pm, const std::string &text) {
-  std::string errors;
-  llvm::raw_string_ostream os(errors);
-  if (failed(parsePassPipeline(text, pm, os)))
-    llvm::report_fatal_error(llvm::Twine("retention-cpu-pipeline: cannot "
-                                         "build stage '") +
-                             text + "': " + errors,
-                             /*gen_crash_diag=*/false);
+void addPipeline(OpPassManager &pm, const std::string &stage) {
+  mlir::retention::detail::addPipeline(pm, "retention-cpu-pipeline", stage);
 }
-
 } // namespace
 
 void mlir::retention::buildRetentionCPUPipeline(

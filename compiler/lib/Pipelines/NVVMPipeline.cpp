@@ -12,25 +12,16 @@
 
 #include "retention/Pipelines/Pipelines.h"
 
-#include "mlir/Pass/PassManager.h"
+#include "AddPipeline.h"
+
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/ErrorHandling.h"
-#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
 namespace {
-
-void addPipeline(OpPassManager &pm, const std::string &text) {
-  std::string errors;
-  llvm::raw_string_ostream os(errors);
-  if (failed(parsePassPipeline(text, pm, os)))
-    llvm::report_fatal_error(llvm::Twine("retention-nvvm-pipeline: cannot "
-                                         "build stage '") +
-                             text + "': " + errors,
-                             /*gen_crash_diag=*/false);
+void addPipeline(OpPassManager &pm, const std::string &stage) {
+  mlir::retention::detail::addPipeline(pm, "retention-nvvm-pipeline", stage);
 }
-
 } // namespace
 
 void mlir::retention::buildRetentionNVVMPipeline(
@@ -41,19 +32,18 @@ void mlir::retention::buildRetentionNVVMPipeline(
                   "eliminate-empty-tensors,canonicalize,cse");
   // 2. Buffers: results in managed memory, per-thread temporaries on the
   //    stack; then loops, the parallel ones mapped to blocks and threads.
-  addPipeline(pm,
-              "one-shot-bufferize{bufferize-function-boundaries "
-              "function-boundary-type-conversion=identity-layout-map},"
-              "canonicalize,cse,func.func(retention-gpu-place-buffers),"
-              "convert-linalg-to-loops,scf-forall-to-parallel,"
-              "func.func(retention-gpu-map-parallel-loops{block-size=" +
-                  std::to_string(options.blockSize) +
-                  "}),convert-parallel-loops-to-gpu,canonicalize,cse");
+  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "canonicalize,cse,func.func(retention-gpu-place-buffers),"
+                  "convert-linalg-to-loops,scf-forall-to-parallel,"
+                  "func.func(retention-gpu-map-parallel-loops{block-size=" +
+                      std::to_string(options.blockSize) +
+                      "}),convert-parallel-loops-to-gpu,canonicalize,cse");
   // 3. Upstream: outline kernels, NVVM, serialize, host calls to mgpu*.
   if (options.format != "bin" && options.format != "isa")
     llvm::report_fatal_error("retention-nvvm-pipeline: format must be bin "
                              "or isa, not '" +
-                             llvm::Twine(options.format) + "'",
+                                 llvm::Twine(options.format) + "'",
                              /*gen_crash_diag=*/false);
   addPipeline(pm, "gpu-lower-to-nvvm-pipeline{cubin-chip=" + options.chip +
                       " cubin-features=" + options.features +

@@ -34,8 +34,8 @@ State &state() {
 /// Resolves every entry point; returns the first name that is missing.
 const char *resolve(void *lib, DriverApi &api) {
 #define RESOLVE(field, symbol)                                                 \
-  if (!(api.field = reinterpret_cast<decltype(api.field)>(                     \
-            dlsym(lib, symbol))))                                              \
+  if (!(api.field =                                                            \
+            reinterpret_cast<decltype(api.field)>(dlsym(lib, symbol))))        \
     return symbol;
   RESOLVE(cuInit, "cuInit")
   RESOLVE(cuDeviceGetCount, "cuDeviceGetCount")
@@ -113,9 +113,9 @@ std::string describe(const char *call, CUresult result) {
     api.cuGetErrorName(result, &name);
   if (api.cuGetErrorString)
     api.cuGetErrorString(result, &text);
-  return std::string(call) + " failed: " +
-         (name ? name : "CUDA error " + std::to_string(result)) + " (" +
-         (text ? text : "no description") + ")";
+  return std::string(call) +
+         " failed: " + (name ? name : "CUDA error " + std::to_string(result)) +
+         " (" + (text ? text : "no description") + ")";
 }
 
 void setDevice(int device) {

@@ -116,8 +116,9 @@ void mgpuModuleUnload(CUmodule module) {
 CUfunction mgpuModuleGetFunction(CUmodule module, const char *name) {
   const DriverApi *d = api();
   CUfunction function = nullptr;
-  if (d && !check((std::string("cuModuleGetFunction(\"") + name + "\")").c_str(),
-                  d->cuModuleGetFunction(&function, module, name)))
+  if (d &&
+      !check((std::string("cuModuleGetFunction(\"") + name + "\")").c_str(),
+             d->cuModuleGetFunction(&function, module, name)))
     return nullptr;
   return function;
 }
@@ -142,20 +143,19 @@ void mgpuLaunchKernel(CUfunction f, intptr_t gx, intptr_t gy, intptr_t gz,
 }
 
 void mgpuLaunchClusterKernel(CUfunction f, intptr_t cx, intptr_t cy,
-                             intptr_t cz, intptr_t gx, intptr_t gy,
-                             intptr_t gz, intptr_t bx, intptr_t by,
-                             intptr_t bz, int32_t smem, CUstream stream,
-                             void **params, void **extra) {
+                             intptr_t cz, intptr_t gx, intptr_t gy, intptr_t gz,
+                             intptr_t bx, intptr_t by, intptr_t bz,
+                             int32_t smem, CUstream stream, void **params,
+                             void **extra) {
   const DriverApi *d = api();
   if (!d || !allowSharedMemory(d, f, smem))
     return;
   CUlaunchAttribute cluster{};
   cluster.id = CU_LAUNCH_ATTRIBUTE_CLUSTER_DIMENSION;
   cluster.value.clusterDim = {unsigned(cx), unsigned(cy), unsigned(cz)};
-  CUlaunchConfig config{unsigned(gx), unsigned(gy), unsigned(gz),
-                        unsigned(bx), unsigned(by), unsigned(bz),
-                        unsigned(smem), stream,     &cluster,
-                        1};
+  CUlaunchConfig config{
+      unsigned(gx), unsigned(gy),   unsigned(gz), unsigned(bx), unsigned(by),
+      unsigned(bz), unsigned(smem), stream,       &cluster,     1};
   CALL(d, cuLaunchKernelEx, &config, f, params, extra);
 }
 
@@ -339,19 +339,31 @@ struct AbiEntry {
   const char *name;
   int arity;
 };
-#define ENTRY(fn) {#fn, arity(&fn)}
+#define ENTRY(fn)                                                              \
+  { #fn, arity(&fn) }
 const AbiEntry kAbi[] = {
-    ENTRY(mgpuModuleLoad),          ENTRY(mgpuModuleLoadJIT),
-    ENTRY(mgpuModuleUnload),        ENTRY(mgpuModuleGetFunction),
-    ENTRY(mgpuLaunchKernel),        ENTRY(mgpuLaunchClusterKernel),
-    ENTRY(mgpuStreamCreate),        ENTRY(mgpuStreamDestroy),
-    ENTRY(mgpuStreamSynchronize),   ENTRY(mgpuStreamWaitEvent),
-    ENTRY(mgpuEventCreate),         ENTRY(mgpuEventDestroy),
-    ENTRY(mgpuEventSynchronize),    ENTRY(mgpuEventRecord),
-    ENTRY(mgpuMemAlloc),            ENTRY(mgpuMemFree),
-    ENTRY(mgpuMemcpy),              ENTRY(mgpuMemset32),
-    ENTRY(mgpuMemset16),            ENTRY(mgpuMemHostRegisterMemRef),
-    ENTRY(mgpuMemHostUnregisterMemRef), ENTRY(mgpuSetDefaultDevice),
+    ENTRY(mgpuModuleLoad),
+    ENTRY(mgpuModuleLoadJIT),
+    ENTRY(mgpuModuleUnload),
+    ENTRY(mgpuModuleGetFunction),
+    ENTRY(mgpuLaunchKernel),
+    ENTRY(mgpuLaunchClusterKernel),
+    ENTRY(mgpuStreamCreate),
+    ENTRY(mgpuStreamDestroy),
+    ENTRY(mgpuStreamSynchronize),
+    ENTRY(mgpuStreamWaitEvent),
+    ENTRY(mgpuEventCreate),
+    ENTRY(mgpuEventDestroy),
+    ENTRY(mgpuEventSynchronize),
+    ENTRY(mgpuEventRecord),
+    ENTRY(mgpuMemAlloc),
+    ENTRY(mgpuMemFree),
+    ENTRY(mgpuMemcpy),
+    ENTRY(mgpuMemset32),
+    ENTRY(mgpuMemset16),
+    ENTRY(mgpuMemHostRegisterMemRef),
+    ENTRY(mgpuMemHostUnregisterMemRef),
+    ENTRY(mgpuSetDefaultDevice),
     ENTRY(mgpuTensorMapEncodeTiledMemref),
 };
 #undef ENTRY

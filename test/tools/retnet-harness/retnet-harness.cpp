@@ -82,8 +82,9 @@ Options parse(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string f = argv[i];
     if (f == "--state" || f == "--compile-only" || f == "--run-only") {
-      (f == "--state" ? o.state : f == "--run-only" ? o.runOnly : o.compileOnly) =
-          true;
+      (f == "--state"      ? o.state
+       : f == "--run-only" ? o.runOnly
+                           : o.compileOnly) = true;
       continue;
     }
     if (i + 1 >= argc)
@@ -125,9 +126,9 @@ Options parse(int argc, char **argv) {
   if (o.dtype != "f32" && o.dtype != "bf16")
     usage("--dtype must be f32 or bf16, got '" + o.dtype + "'");
   if (o.tol < 0)
-    o.tol = o.target == "cpu" && o.dtype == "f32"   ? 1e-5
-            : o.dtype == "f32"                      ? 1e-4
-                                                    : 1e-2;
+    o.tol = o.target == "cpu" && o.dtype == "f32" ? 1e-5
+            : o.dtype == "f32"                    ? 1e-4
+                                                  : 1e-2;
   static const double extra[] = {0.5, 1.0, 0.8125, 0.9};
   for (int64_t h = 0; h < o.p.heads; ++h)
     o.p.gamma.push_back(h < 2 ? 1.0 - std::ldexp(1.0, int(-5 - h))
@@ -185,8 +186,8 @@ std::string kernelModule(const Options &o) {
   in("k", qM);
   in("v", vM);
   std::string operands = "%qt, %kt, %vt", types = "(" + tensorOf(qM) + ", " +
-                                                   tensorOf(qM) + ", " +
-                                                   tensorOf(vM);
+                                                  tensorOf(qM) + ", " +
+                                                  tensorOf(vM);
   if (o.state) {
     in("s", sM);
     operands += ", %st";
@@ -194,9 +195,9 @@ std::string kernelModule(const Options &o) {
   }
   types += ")";
   std::string vT = tensorOf(vM), sT = tensorOf(sM);
-  os << "  %c:2 = retention.chunkwise " << operands << " {chunk_size = "
-     << o.chunk << " : i64, " << gamma << "} : " << types << " -> (" << vT
-     << ", " << sT << ")\n";
+  os << "  %c:2 = retention.chunkwise " << operands
+     << " {chunk_size = " << o.chunk << " : i64, " << gamma << "} : " << types
+     << " -> (" << vT << ", " << sT << ")\n";
   os << "  %p = retention.parallel " << operands << " {" << gamma
      << "} : " << types << " -> " << vT << "\n";
   os << "  %r:2 = retention.recurrent " << operands << " {" << gamma
@@ -240,10 +241,10 @@ std::string compile(const Options &o, const std::string &dir) {
       llvm + "/llc -O2 -relocation-model=pic -filetype=obj " + dir +
           "/kernel.ll -o " + dir + "/kernel.o",
       cxx + " -shared -o " + lib + " " + dir + "/kernel.o -lm" +
-          (o.target == "cuda" ? " -L" + runtimeDir +
-                                    " -lretnet_cuda_runtime -Wl,-rpath," +
-                                    runtimeDir
-                              : "")};
+          (o.target == "cuda"
+               ? " -L" + runtimeDir + " -lretnet_cuda_runtime -Wl,-rpath," +
+                     runtimeDir
+               : "")};
   for (const std::string &s : steps)
     if (run(s) != 0) {
       std::cerr << "retnet-harness: step failed: " << s << "\n";
@@ -400,7 +401,8 @@ int main(int argc, char **argv) {
     reinterpret_cast<void (*)(M, M, M, M, M, M, M, M)>(fn)(
         &mq, &mk, &mv, &moc, &msc, &mop, &mor, &msr);
 
-  auto ref = retnet::reference::recurrent(p, qv, kv, vv, o.state ? &sv : nullptr);
+  auto ref =
+      retnet::reference::recurrent(p, qv, kv, vv, o.state ? &sv : nullptr);
   bool ok = true;
   auto check = [&](const std::string &what, const Tensor &a, const Tensor &b) {
     double err = relativeL2(a, b);

@@ -22,17 +22,16 @@ void mgpuStreamSynchronize(void *);
 void *mgpuModuleLoad(void *, size_t);
 void *mgpuModuleLoadJIT(void *, int);
 void *mgpuModuleGetFunction(void *, const char *);
-void mgpuLaunchKernel(void *, intptr_t, intptr_t, intptr_t, intptr_t,
-                      intptr_t, intptr_t, int32_t, void *, void **, void **,
-                      size_t);
+void mgpuLaunchKernel(void *, intptr_t, intptr_t, intptr_t, intptr_t, intptr_t,
+                      intptr_t, int32_t, void *, void **, void **, size_t);
 void mgpuLaunchClusterKernel(void *, intptr_t, intptr_t, intptr_t, intptr_t,
                              intptr_t, intptr_t, intptr_t, intptr_t, intptr_t,
                              int32_t, void *, void **, void **);
 void *mgpuMemAlloc(uint64_t, void *, bool);
 void mgpuMemFree(void *, void *);
 void mgpuMemset32(void *, unsigned, size_t, void *);
-void *mgpuTensorMapEncodeTiledMemref(int64_t, void *, int64_t, int64_t,
-                                     int64_t, int64_t, int64_t, int64_t *);
+void *mgpuTensorMapEncodeTiledMemref(int64_t, void *, int64_t, int64_t, int64_t,
+                                     int64_t, int64_t, int64_t *);
 }
 
 namespace {
@@ -44,10 +43,10 @@ void recordError(const char *m) { errors.push_back(m); }
 struct Fake {
   void *lib = dlopen(std::getenv("RETNET_LIBCUDA"), RTLD_NOW);
   std::vector<std::string> calls() {
-    auto count = reinterpret_cast<size_t (*)()>(
-        dlsym(lib, "fake_cuda_call_count"));
-    auto call = reinterpret_cast<const char *(*)(size_t)>(
-        dlsym(lib, "fake_cuda_call"));
+    auto count =
+        reinterpret_cast<size_t (*)()>(dlsym(lib, "fake_cuda_call_count"));
+    auto call =
+        reinterpret_cast<const char *(*)(size_t)>(dlsym(lib, "fake_cuda_call"));
     std::vector<std::string> out;
     for (size_t i = 0; i < count(); ++i)
       out.push_back(call(i));
@@ -96,8 +95,7 @@ TEST_F(CudaRuntime, OneStreamIsReusedAcrossLaunches) {
 TEST_F(CudaRuntime, LargeDynamicSharedMemoryIsOptedInBeforeLaunch) {
   void *f = mgpuModuleGetFunction(mgpuModuleLoad(nullptr, 0), "k");
   mgpuLaunchKernel(f, 4, 2, 1, 128, 1, 1, 1024, nullptr, nullptr, nullptr, 0);
-  mgpuLaunchKernel(f, 4, 2, 1, 128, 1, 1, 229376, nullptr, nullptr, nullptr,
-                   0);
+  mgpuLaunchKernel(f, 4, 2, 1, 128, 1, 1, 229376, nullptr, nullptr, nullptr, 0);
   std::vector<std::string> want = {
       "cuModuleLoadData", "cuModuleGetFunction k",
       "cuLaunchKernel grid=4,2,1 block=128,1,1 smem=1024",

@@ -81,9 +81,9 @@ API int cuModuleLoadData(void **m, const void *) {
 API int cuModuleLoadDataEx(void **m, const void *, unsigned n, int *opts,
                            void **vals) {
   *m = handle<void>();
-  return record("cuModuleLoadDataEx options=" + num(n) + " opt0=" +
-                    num(n ? opts[0] : 0) + " val0=" +
-                    num(n ? uintptr_t(vals[0]) : 0),
+  return record("cuModuleLoadDataEx options=" + num(n) +
+                    " opt0=" + num(n ? opts[0] : 0) +
+                    " val0=" + num(n ? uintptr_t(vals[0]) : 0),
                 "cuModuleLoadDataEx");
 }
 API int cuModuleUnload(void *) {
@@ -123,10 +123,9 @@ API int cuLaunchKernelEx(const LaunchConfig *c, void *, void **, void **) {
   for (unsigned i = 0; i < c->numAttrs; ++i)
     attrs += " attr" + num(c->attrs[i].id) + "=" + num(c->attrs[i].x) + "," +
              num(c->attrs[i].y) + "," + num(c->attrs[i].z);
-  return record("cuLaunchKernelEx grid=" + num(c->gx) + "," + num(c->gy) +
-                    "," + num(c->gz) + " block=" + num(c->bx) + "," +
-                    num(c->by) + "," + num(c->bz) + " smem=" + num(c->smem) +
-                    attrs,
+  return record("cuLaunchKernelEx grid=" + num(c->gx) + "," + num(c->gy) + "," +
+                    num(c->gz) + " block=" + num(c->bx) + "," + num(c->by) +
+                    "," + num(c->bz) + " smem=" + num(c->smem) + attrs,
                 "cuLaunchKernelEx");
 }
 API int cuStreamCreate(void **s, unsigned) {

@@ -53,15 +53,16 @@ struct RetentionNVVMPipelineOptions
       *this, "features", llvm::cl::desc("PTX features (sm_90a needs +ptx80)"),
       llvm::cl::init("+ptx80")};
   PassOptions::Option<int> optLevel{
-      *this, "opt-level", llvm::cl::desc("Optimization level of the device code"),
+      *this, "opt-level",
+      llvm::cl::desc("Optimization level of the device code"),
       llvm::cl::init(3)};
   PassOptions::Option<std::string> format{
       *this, "format",
       llvm::cl::desc("bin: cubin assembled by ptxas; isa: PTX text"),
       llvm::cl::init("bin")};
-  PassOptions::Option<int64_t> blockSize{
-      *this, "block-size", llvm::cl::desc("Threads per block"),
-      llvm::cl::init(128)};
+  PassOptions::Option<int64_t> blockSize{*this, "block-size",
+                                         llvm::cl::desc("Threads per block"),
+                                         llvm::cl::init(128)};
 };
 
 /// Func-on-tensors module using retention and upstream ops → LLVM dialect
