@@ -40,7 +40,8 @@ using BodyFn =
 
 /// Emits the linalg ops of one (batch, head, dv tile) of a retention op. All
 /// arithmetic is in f32; `lg` is log2(gamma) of the head, so that
-/// gamma^e = exp2(e * lg) is computed where it is used.
+/// gamma^e = exp2(e * lg) is computed where it is used (null for the
+/// recurrent form, which multiplies by gamma itself).
 class TileEmitter {
 public:
   TileEmitter(OpBuilder &b, Location loc, double scale, Value lg)
