@@ -4,9 +4,10 @@
 // issue adds tensor-core chunkwise kernels). Every op is computed in the
 // recurrent form, which all three forms equal: one GPU thread per value
 // column j of a (batch, head) pair keeps S[:, j] in the final-state buffer
-// (coalesced across the block's threads) and runs over the tokens; blocks
-// cover (batch, head, dv / block-size). Then upstream's NVVM lowering and
-// gpu-module-to-binary (ptxas for format=bin).
+// (coalesced across the block's threads) and runs over the tokens, reading
+// each token's q and k rows from shared memory where the block staged them;
+// blocks cover (batch, head, dv / block-size). Then upstream's NVVM lowering
+// and gpu-module-to-binary (ptxas for format=bin).
 //
 //===----------------------------------------------------------------------===//
 
@@ -32,13 +33,17 @@ void mlir::retention::buildRetentionNVVMPipeline(
                   "eliminate-empty-tensors,canonicalize,cse");
   // 2. Buffers: results in managed memory, per-thread temporaries on the
   //    stack; then loops, the parallel ones mapped to blocks and threads.
-  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries "
-                  "function-boundary-type-conversion=identity-layout-map},"
-                  "canonicalize,cse,func.func(retention-gpu-place-buffers),"
-                  "convert-linalg-to-loops,scf-forall-to-parallel,"
-                  "func.func(retention-gpu-map-parallel-loops{block-size=" +
-                      std::to_string(options.blockSize) +
-                      "}),convert-parallel-loops-to-gpu,canonicalize,cse");
+  addPipeline(pm,
+              "one-shot-bufferize{bufferize-function-boundaries "
+              "function-boundary-type-conversion=identity-layout-map},"
+              "canonicalize,cse,func.func(retention-gpu-place-buffers),"
+              "convert-linalg-to-loops,scf-forall-to-parallel,"
+              "func.func(retention-gpu-map-parallel-loops{block-size=" +
+                  std::to_string(options.blockSize) +
+                  "}),convert-parallel-loops-to-gpu,canonicalize,cse,"
+                  // Shared-memory tiles; after outlining, their host-side
+                  // globals are unused and must go (no host address space).
+                  "retention-gpu-stage-shared,gpu-kernel-outlining,symbol-dce");
   // 3. Upstream: outline kernels, NVVM, serialize, host calls to mgpu*.
   if (options.format != "bin" && options.format != "isa")
     llvm::report_fatal_error("retention-nvvm-pipeline: format must be bin "

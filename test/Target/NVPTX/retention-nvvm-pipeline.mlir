@@ -4,8 +4,9 @@
 // The three forms, f32/f16/bf16, with and without state and scale, static
 // shapes: host code in the LLVM dialect calling the mgpu* runtime, and one
 // PTX kernel per op for sm_90a. The kernel has one thread per value column
-// (block = (batch, head, column tile)); it loops over tokens and keeps the
-// state column in the final-state buffer (coalesced across threads).
+// (block = (batch, head, column tile)); it loops over tokens, reads q and k
+// rows from shared memory, and keeps the state column in the final-state
+// buffer (coalesced across threads).
 
 // Host side: managed result buffers, module load, one launch per op.
 // CHECK-DAG:   llvm.call @mgpuMemAlloc
@@ -16,11 +17,17 @@
 // The per-head decays are a device global, not a host address passed in.
 // CHECK-SAME:    .global .align 64 .b8 __constant_3xf32[12]
 // CHECK-SAME:    .visible .entry chunkwise_bf16_kernel(
+// Each token's q and k rows (64 bf16) are staged in shared memory by the
+// block: global load, shared store, barrier, shared loads in the dk loop.
+// CHECK-SAME:    .shared .align 16 .b8 __retention_smem_{{[0-9]+}}[128]
 // CHECK-SAME:    ld.global.b16
+// CHECK-SAME:    st.shared.b16
+// CHECK-SAME:    bar.sync
+// CHECK-SAME:    ld.shared.b16
 // CHECK-SAME:    cvt.f32.bf16
-// CHECK-SAME:    bra.uni
 // CHECK-SAME:    cvt.rn.bf16.f32
 // CHECK-SAME:    st.global.b16
+// CHECK-SAME:    bra.uni
 // CHECK:       gpu.binary @parallel_f16_kernel
 // CHECK-SAME:    .visible .entry parallel_f16_kernel(
 // CHECK-SAME:    cvt.f32.f16

@@ -115,4 +115,26 @@ def RetentionGPUPlaceBuffersPass
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def RetentionGPUStageSharedPass
+    : Pass<"retention-gpu-stage-shared", "::mlir::ModuleOp"> {
+  let summary = "Stage block-uniform input tiles in shared memory";
+  let description = [{
+    In each `gpu.launch`, a loop that reads a static 1-D `memref.subview` of
+    a kernel input whose offsets do not depend on the thread (the q_t and k_t
+    rows of a token, which every thread of the block needs) reads it from
+    shared memory instead: before the loop the block's threads copy the tile
+    cooperatively (thread x strides over it), a `gpu.barrier` publishes it,
+    and a second barrier after the loop keeps the next copy from overwriting
+    it early. Inputs that the kernel writes are left alone. The buffers are
+    `memref.global`s in `#gpu.address_space<workgroup>`; at most
+    `max-bytes` of them per kernel.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"maxBytes", "max-bytes", "int64_t", /*default=*/"16384",
+           "Shared memory per kernel for staged tiles">,
+  ];
+}
+
 #endif // RETENTION_CONVERSION_PASSES_TD
