@@ -15,6 +15,8 @@ PACKAGES=(
   cmake ninja-build g++ python3
   # Unit tests.
   libgtest-dev
+  # JSON (model config.json, safetensors headers).
+  nlohmann-json3-dev
 )
 
 missing=()

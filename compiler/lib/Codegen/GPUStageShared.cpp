@@ -71,9 +71,8 @@ struct GPUStageSharedPass
     module.walk([&](gpu::LaunchOp launch) {
       // Bases that the kernel writes are not staged.
       DenseSet<Value> written;
-      launch.walk([&](memref::StoreOp st) {
-        written.insert(baseOf(st.getMemRef()));
-      });
+      launch.walk(
+          [&](memref::StoreOp st) { written.insert(baseOf(st.getMemRef())); });
       int64_t used = 0;
       SmallVector<scf::ForOp> loops;
       launch.walk([&](scf::ForOp loop) { loops.push_back(loop); });
@@ -90,9 +89,8 @@ struct GPUStageSharedPass
           if (type.getRank() != 1 || !type.hasStaticShape() ||
               written.contains(baseOf(sv.getSource())) ||
               !launch->isProperAncestor(sv) ||
-              !llvm::all_of(sv.getOperands(), [&](Value x) {
-                return blockUniform(x, launch);
-              }))
+              !llvm::all_of(sv.getOperands(),
+                            [&](Value x) { return blockUniform(x, launch); }))
             continue;
           tiles[sv.getResult()].push_back(load);
         }
@@ -145,14 +143,14 @@ struct GPUStageSharedPass
     ModuleOp module = getOperation();
     OpBuilder g = OpBuilder::atBlockBegin(module.getBody());
     auto global = memref::GlobalOp::create(
-        g, launch.getLoc(),
-        "__retention_smem_" + std::to_string(counter++),
+        g, launch.getLoc(), "__retention_smem_" + std::to_string(counter++),
         g.getStringAttr("private"), shared, Attribute(),
         /*constant=*/false, g.getI64IntegerAttr(16));
     symbols.insert(global);
 
     Location loc = loop.getLoc();
-    Value buf = memref::GetGlobalOp::create(b, loc, shared, global.getSymName());
+    Value buf =
+        memref::GetGlobalOp::create(b, loc, shared, global.getSymName());
     Value tid = gpu::ThreadIdOp::create(b, loc, gpu::Dimension::x);
     Value threads = gpu::BlockDimOp::create(b, loc, gpu::Dimension::x);
     Value ub = arith::ConstantIndexOp::create(b, loc, n);
