@@ -1,0 +1,35 @@
+//===- ModelReference.h - float64 reference of a whole RetNet ---*- C++ -*-===//
+//
+// The RetNet forward pass of DESIGN.md §2 (torchscale layout) in double
+// precision, token by token with the recurrent form: the ground truth that
+// compiled models are checked against, itself checked against torchscale's
+// logits by the golden tests.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RETNET_MODELREFERENCE_H
+#define RETNET_MODELREFERENCE_H
+
+#include "retnet/ModelConfig.h"
+#include "retnet/Safetensors.h"
+
+#include <cstdint>
+#include <vector>
+
+namespace retnet {
+
+/// A tensor of the checkpoint as doubles, after checking that it exists,
+/// has a float dtype (F32, F16, BF16) and the shape the config implies.
+std::vector<double> loadWeight(const SafetensorsFile &file,
+                               const std::string &name,
+                               const std::vector<int64_t> &shape);
+
+/// Logits [T, vocab] (row-major) for `tokens`, each checked to be in
+/// [0, vocab). Throws retnet::Error on a bad token or weight.
+std::vector<double> referenceLogits(const ModelConfig &config,
+                                    const SafetensorsFile &weights,
+                                    const std::vector<int64_t> &tokens);
+
+} // namespace retnet
+
+#endif // RETNET_MODELREFERENCE_H
