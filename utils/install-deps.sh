@@ -8,7 +8,7 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 PACKAGES=(
   # LLVM/MLIR 22: headers, libMLIR.so, mlir-tblgen, FileCheck, lit, mlir-runner.
-  llvm-22 llvm-22-dev libmlir-22-dev mlir-22-tools
+  llvm-22 llvm-22-dev llvm-22-tools libmlir-22-dev mlir-22-tools
   # OpenMP runtime for the threaded CPU code (benchmarks, retnet-run).
   libomp-22-dev
   # Build.
