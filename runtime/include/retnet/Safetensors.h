@@ -57,6 +57,19 @@ private:
   std::map<std::string, std::string> meta;
 };
 
+/// One tensor to write: F32 data in row-major order.
+struct F32Tensor {
+  std::string name;
+  std::vector<int64_t> shape;
+  const float *data;
+};
+
+/// Writes `tensors` as a safetensors file at `path`: to a temporary file in
+/// the same directory, renamed over `path` only when complete, so a failure
+/// leaves no partial file. Throws retnet::Error naming the path.
+void writeSafetensors(const std::string &path,
+                      const std::vector<F32Tensor> &tensors);
+
 } // namespace retnet
 
 #endif // RETNET_SAFETENSORS_H

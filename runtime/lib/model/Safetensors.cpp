@@ -235,4 +235,61 @@ const uint8_t *SafetensorsFile::data(const std::string &tensor) const {
   return dataSection + info(tensor).begin;
 }
 
+void writeSafetensors(const std::string &path,
+                      const std::vector<F32Tensor> &tensors) {
+  nlohmann::json header = nlohmann::json::object();
+  size_t offset = 0;
+  for (const F32Tensor &t : tensors) {
+    size_t n = 1;
+    for (int64_t d : t.shape) {
+      if (d < 0)
+        throw Error(path + ": tensor '" + t.name +
+                    "' has a negative dimension");
+      n *= size_t(d);
+    }
+    header[t.name] = {{"dtype", "F32"},
+                      {"shape", t.shape},
+                      {"data_offsets", {offset, offset + 4 * n}}};
+    offset += 4 * n;
+  }
+  std::string text = header.dump();
+  text.append((8 - text.size() % 8) % 8, ' '); // data starts 8-byte aligned
+
+  std::string tmp = path + ".tmp." + std::to_string(::getpid());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0)
+    fail(path, std::string("cannot write: ") + std::strerror(errno));
+  auto writeAll = [&](const void *p, size_t n) {
+    const char *c = static_cast<const char *>(p);
+    while (n) {
+      ssize_t w = ::write(fd, c, n);
+      if (w < 0 && errno == EINTR)
+        continue;
+      if (w <= 0)
+        return false;
+      c += w;
+      n -= size_t(w);
+    }
+    return true;
+  };
+  uint8_t len[8];
+  for (int i = 0; i < 8; ++i)
+    len[i] = uint8_t(uint64_t(text.size()) >> (8 * i));
+  bool ok = writeAll(len, 8) && writeAll(text.data(), text.size());
+  for (const F32Tensor &t : tensors) {
+    size_t n = 1;
+    for (int64_t d : t.shape)
+      n *= size_t(d);
+    ok = ok && writeAll(t.data, 4 * n);
+  }
+  int savedErrno = errno;
+  ok = (::close(fd) == 0) && ok;
+  if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
+    if (ok)
+      savedErrno = errno;
+    ::unlink(tmp.c_str());
+    fail(path, std::string("cannot write: ") + std::strerror(savedErrno));
+  }
+}
+
 } // namespace retnet

@@ -173,3 +173,45 @@ TEST(Safetensors, RefusesMalformedHeaders) {
 }
 
 } // namespace
+
+namespace {
+
+TEST(SafetensorsWriter, RoundTripsThroughTheReader) {
+  std::string path = testing::TempDir() + "/retnet-writer.safetensors";
+  std::vector<float> logits = {0.5f, -1.25f, 3.0f, 7.5f, -0.125f, 2.0f};
+  writeSafetensors(path, {{"logits", {2, 3}, logits.data()}});
+  SafetensorsFile f = SafetensorsFile::open(path);
+  const TensorInfo &t = f.info("logits");
+  EXPECT_EQ(t.dtype, DType::F32);
+  EXPECT_EQ(t.shape, (std::vector<int64_t>{2, 3}));
+  std::vector<float> back(6);
+  std::memcpy(back.data(), f.data("logits"), 24);
+  EXPECT_EQ(back, logits);
+  std::remove(path.c_str());
+}
+
+TEST(SafetensorsWriter, UnwritablePathLeavesNothingBehind) {
+  std::vector<float> x = {1.5f};
+  std::string path = "/nonexistent-dir/out.safetensors";
+  try {
+    writeSafetensors(path, {{"x", {1}, x.data()}});
+    FAIL() << "wrote to an unwritable path";
+  } catch (const Error &e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": cannot write"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
+TEST(SafetensorsWriter, ReplacesAnExistingFileOnlyWhenComplete) {
+  std::string path = testing::TempDir() + "/retnet-writer2.safetensors";
+  std::vector<float> a = {1.0f, 2.0f}, b = {3.5f};
+  writeSafetensors(path, {{"a", {2}, a.data()}});
+  writeSafetensors(path, {{"b", {1}, b.data()}});
+  SafetensorsFile f = SafetensorsFile::open(path);
+  EXPECT_EQ(f.tensors().count("a"), 0u);
+  EXPECT_EQ(f.tensors().count("b"), 1u);
+  std::remove(path.c_str());
+}
+
+} // namespace
