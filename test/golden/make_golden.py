@@ -68,12 +68,9 @@ def logits_parallel(model, tokens):
     return model(tokens[None])[0][0]
 
 
-def logits_chunkwise(model, tokens, chunk):
+def logits_chunkwise(model, tokens):
+    """torchscale's chunkwise mode; the chunk size comes from the config."""
     model.chunkwise_recurrent = True
-    model.recurrent_chunk_size = chunk
-    model.retnet_rel_pos.recurrent_chunk_size = chunk
-    for layer in model.layers:
-        layer.retention.recurrent_chunk_size = chunk if hasattr(layer.retention, "recurrent_chunk_size") else None
     out = model(tokens[None])[0][0]
     model.chunkwise_recurrent = False
     return out
@@ -104,7 +101,7 @@ def main():
         tokens = torch.randint(0, keys["vocab_size"], (T,), generator=g)
         with torch.no_grad():
             par = logits_parallel(model, tokens)
-            chk = logits_chunkwise(model, tokens, keys["recurrent_chunk_size"])
+            chk = logits_chunkwise(model, tokens)
             rec = logits_recurrent(model, tokens)
         for other, label in ((chk, "chunkwise"), (rec, "recurrent")):
             err = float((other - par).norm() / par.norm())
