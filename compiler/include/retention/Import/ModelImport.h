@@ -1,0 +1,54 @@
+//===- ModelImport.h - a RetNet model as MLIR -------------------*- C++ -*-===//
+//
+// Builds the whole-model module of DESIGN.md §2 from a config: embedding,
+// pre-norm blocks (multi-scale retention with the core retention ops, GLU
+// FFN), final norm and output head, on tensors, with these C entry points
+// (llvm.emit_c_interface; weights passed in, never compiled in):
+//
+//   retnet_prefill_{parallel,chunkwise,recurrent}(
+//       weights memref<?xf32>, tokens memref<?xi64> [T], start memref<1xi64>,
+//       state_in memref<1xLxHxdkxdvxf32>, state_out (same),
+//       logits memref<?xVxf32> [T, V])
+//     one sequence of T tokens at absolute positions start … start+T−1,
+//     processed with that retention form ("parallel" is one chunk of the
+//     whole prompt, i.e. the parallel form plus the state update).
+//   retnet_decode(weights, tokens memref<?xi64> [B], positions memref<?xi64>
+//       [B], state_in memref<?xLxHxdkxdvxf32>, state_out, logits memref<?xVxf32>)
+//     one token for each of B sequences with the recurrent form.
+//   retnet_abi_version() -> i64, retnet_weight_floats() -> i64
+//
+// The weight buffer follows retnet::WeightLayout; the state is f32
+// [B, L, H, dk, dv], one contiguous block per sequence.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RETENTION_IMPORT_MODELIMPORT_H
+#define RETENTION_IMPORT_MODELIMPORT_H
+
+#include "retnet/ModelConfig.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+
+namespace mlir::retention {
+
+struct ModelImportOptions {
+  /// Chunk size of the chunkwise prefill; 0 takes the config's
+  /// recurrent_chunk_size.
+  int64_t chunkSize = 0;
+  /// The "parallel" prefill is one chunk of this many tokens: prompts up to
+  /// this length run in the parallel form, longer ones chunk by chunk.
+  int64_t parallelLimit = 8192;
+};
+
+/// Registers the dialects the imported module uses.
+void registerModelImportDialects(DialectRegistry &registry);
+
+/// The model as MLIR, verified; null after an error diagnostic at `loc`.
+OwningOpRef<ModuleOp> importModel(MLIRContext *context,
+                                  const retnet::ModelConfig &config,
+                                  const ModelImportOptions &options);
+
+} // namespace mlir::retention
+
+#endif // RETENTION_IMPORT_MODELIMPORT_H

@@ -1,0 +1,543 @@
+//===- ModelImport.cpp - a RetNet model as MLIR ---------------------------===//
+//
+// The math is DESIGN.md §2 (torchscale layout), the same as
+// runtime/lib/model/ModelReference.cpp, which the golden tests hold to
+// torchscale's logits. Activations are [M, features] with M = B·T rows (one
+// of B and T is 1: prefill is one sequence, decode one token per sequence).
+// What the math lets us fuse is built fused: the head split, rotation and
+// key scale are one generic writing q and k in [B, H, T, dk]; the row
+// divisor, per-head RMSNorm and swish gate are one reduction plus one
+// elementwise generic reading retention's output in place.
+//
+//===----------------------------------------------------------------------===//
+
+#include "retention/Import/ModelImport.h"
+
+#include "retention/Dialect/Retention/IR/RetentionDialect.h"
+#include "retention/Dialect/Retention/IR/RetentionOps.h"
+#include "retnet/WeightLayout.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/Verifier.h"
+
+#include <cmath>
+
+using namespace mlir;
+using namespace mlir::retention;
+
+namespace {
+
+using utils::IteratorType;
+constexpr IteratorType kPar = IteratorType::parallel;
+constexpr IteratorType kRed = IteratorType::reduction;
+
+enum class Entry { Parallel, Chunkwise, Recurrent, Decode };
+
+class ModelEmitter {
+public:
+  ModelEmitter(ImplicitLocOpBuilder &b, const retnet::ModelConfig &c,
+               const ModelImportOptions &o)
+      : b(b), c(c), opts(o), layout(retnet::WeightLayout::forConfig(c)),
+        f32(b.getF32Type()), i64(b.getI64Type()) {}
+
+  void emitEntry(Entry entry, StringRef name);
+  void emitConstant(StringRef name, int64_t value);
+
+private:
+  ImplicitLocOpBuilder &b;
+  const retnet::ModelConfig &c;
+  ModelImportOptions opts;
+  retnet::WeightLayout layout;
+  Type f32, i64;
+
+  // Per entry point.
+  Entry entry = Entry::Decode;
+  Value weights;   ///< tensor<?xf32>
+  OpFoldResult M;  ///< rows: T for prefill, B for decode
+  Value positions; ///< tensor<Mxi64>, absolute position of each row
+
+  bool isDecode() const { return entry == Entry::Decode; }
+  OpFoldResult one() { return b.getIndexAttr(1); }
+  /// [B, T] with the row count in the dynamic position.
+  SmallVector<OpFoldResult> batchTokens() {
+    return isDecode() ? SmallVector<OpFoldResult>{M, one()}
+                      : SmallVector<OpFoldResult>{one(), M};
+  }
+  /// Loop dimension d of a (b, ...) or (..., t, ...) iteration space that
+  /// indexes the rows: the batch loop for decode, the token loop for prefill.
+  AffineExpr rowDim(int64_t batchDim, int64_t tokenDim) {
+    return b.getAffineDimExpr(isDecode() ? batchDim : tokenDim);
+  }
+
+  Value cst(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(float(v)));
+  }
+  Value empty(ArrayRef<OpFoldResult> sizes) {
+    return tensor::EmptyOp::create(b, sizes, f32);
+  }
+  Value zeros(ArrayRef<OpFoldResult> sizes) {
+    return linalg::FillOp::create(b, ValueRange{cst(0.0)},
+                                  ValueRange{empty(sizes)})
+        .getResult(0);
+  }
+  Value table(ArrayRef<float> values) {
+    auto type = RankedTensorType::get({int64_t(values.size())}, f32);
+    return arith::ConstantOp::create(
+        b, DenseElementsAttr::get(type, ArrayRef<float>(values)));
+  }
+  AffineMap map(unsigned dims, ArrayRef<AffineExpr> results) {
+    return AffineMap::get(dims, 0, results, b.getContext());
+  }
+  SmallVector<AffineExpr> dims(ArrayRef<unsigned> ids) {
+    SmallVector<AffineExpr> out;
+    for (unsigned i : ids)
+      out.push_back(b.getAffineDimExpr(i));
+    return out;
+  }
+  Value generic(Value init, ValueRange inputs, ArrayRef<AffineMap> maps,
+                ArrayRef<IteratorType> iters,
+                function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
+    return linalg::GenericOp::create(
+               b, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
+               iters,
+               [&](OpBuilder &nb, Location loc, ValueRange args) {
+                 linalg::YieldOp::create(nb, loc, body(nb, loc, args));
+               })
+        .getResult(0);
+  }
+
+  Value weight(const std::string &name);
+  Value matmul(Value x, Value w, int64_t n);
+  Value rmsNorm(Value x, int64_t width, Value w);
+  Value add(Value x, Value y, int64_t width);
+  Value embed(Value tokens);
+  Value rotate(Value x, bool scaleKey);
+  Value retention(Value q, Value k, Value v, Value state, Value &finalState);
+  Value normGate(Value y, Value g);
+  Value ffn(Value h, int64_t layer);
+  Value splitHeadsV(Value v);
+};
+
+Value ModelEmitter::weight(const std::string &name) {
+  const retnet::PackedTensor *t = layout.find(name);
+  assert(t && "weight missing from the layout");
+  SmallVector<int64_t> shape(t->shape.begin(), t->shape.end());
+  if (t->transposed)
+    std::reverse(shape.begin(), shape.end());
+  Value flat = tensor::ExtractSliceOp::create(
+      b, weights, ArrayRef<OpFoldResult>{b.getIndexAttr(t->offset)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(t->elements())},
+      ArrayRef<OpFoldResult>{one()});
+  if (shape.size() == 1)
+    return flat;
+  return tensor::ExpandShapeOp::create(
+      b, RankedTensorType::get(shape, f32), flat,
+      SmallVector<ReassociationIndices>{{0, 1}});
+}
+
+/// x [M, K] · w [K, n] in f32.
+Value ModelEmitter::matmul(Value x, Value w, int64_t n) {
+  Value acc = zeros({M, b.getIndexAttr(n)});
+  return linalg::MatmulOp::create(b, TypeRange{acc.getType()},
+                                  ValueRange{x, w}, ValueRange{acc})
+      .getResult(0);
+}
+
+/// x / sqrt(mean(x²) + eps) ⊙ w over the last dim of x [M, width].
+Value ModelEmitter::rmsNorm(Value x, int64_t width, Value w) {
+  Value ss = generic(zeros({M}), {x}, {map(2, dims({0, 1})), map(2, dims({0}))},
+                     {kPar, kRed},
+                     [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+                       Value sq = arith::MulFOp::create(nb, loc, a[0], a[0]);
+                       return arith::AddFOp::create(nb, loc, sq, a[1]);
+                     });
+  Value invWidth = cst(1.0 / double(width)), eps = cst(c.layernormEps);
+  SmallVector<Value> inputs = {x, ss};
+  SmallVector<AffineMap> maps = {map(2, dims({0, 1})), map(2, dims({0}))};
+  if (w) {
+    inputs.push_back(w);
+    maps.push_back(map(2, dims({1})));
+  }
+  maps.push_back(map(2, dims({0, 1})));
+  return generic(empty({M, b.getIndexAttr(width)}), inputs, maps,
+                 {kPar, kPar},
+                 [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+                   Value ms = arith::MulFOp::create(nb, loc, a[1], invWidth);
+                   ms = arith::AddFOp::create(nb, loc, ms, eps);
+                   Value r = math::RsqrtOp::create(nb, loc, ms);
+                   Value y = arith::MulFOp::create(nb, loc, a[0], r);
+                   return w ? arith::MulFOp::create(nb, loc, y, a[2]) : y;
+                 });
+}
+
+Value ModelEmitter::add(Value x, Value y, int64_t width) {
+  AffineMap id = map(2, dims({0, 1}));
+  return generic(empty({M, b.getIndexAttr(width)}), {x, y}, {id, id, id},
+                 {kPar, kPar},
+                 [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+                   return arith::AddFOp::create(nb, loc, a[0], a[1]);
+                 });
+}
+
+/// Embedding rows (× sqrt(d) unless no_scale_embedding), optional RMSNorm.
+Value ModelEmitter::embed(Value tokens) {
+  const int64_t d = c.embedDim;
+  Value tableW = weight("embed_tokens.weight");
+  Value scale = cst(c.noScaleEmbedding ? 1.0 : std::sqrt(double(d)));
+  Value x = generic(
+      empty({M, b.getIndexAttr(d)}), {tokens},
+      {map(2, dims({0})), map(2, dims({0, 1}))}, {kPar, kPar},
+      [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+        Value row = arith::IndexCastOp::create(nb, loc, nb.getIndexType(), a[0]);
+        Value col = linalg::IndexOp::create(nb, loc, 1);
+        Value e = tensor::ExtractOp::create(nb, loc, tableW, ValueRange{row, col});
+        return arith::MulFOp::create(nb, loc, e, scale);
+      });
+  if (c.layernormEmbedding)
+    x = rmsNorm(x, d, weight("layernorm_embedding.weight"));
+  return x;
+}
+
+/// x [M, H·dk] → [B, H, T, dk], each (2i, 2i+1) pair rotated by +n·θ_i at
+/// absolute position n (× dk^−0.5 for keys): head split, transpose, rotation
+/// and scale in one pass.
+Value ModelEmitter::rotate(Value x, bool scaleKey) {
+  const int64_t H = c.heads, dk = c.keyHeadDim(), P = dk / 2;
+  SmallVector<float> theta(P);
+  for (int64_t i = 0; i < P; ++i)
+    theta[i] =
+        float(P > 1 ? std::pow(10000.0, -double(i) / double(P - 1)) : 1.0);
+  Value thetaT = table(theta);
+  SmallVector<OpFoldResult> bt = batchTokens();
+  Value xe = tensor::ExpandShapeOp::create(
+      b,
+      RankedTensorType::get({isDecode() ? ShapedType::kDynamic : 1,
+                             isDecode() ? 1 : ShapedType::kDynamic, H, P, 2},
+                            f32),
+      x, SmallVector<ReassociationIndices>{{0, 1}, {2, 3, 4}},
+      SmallVector<OpFoldResult>{bt[0], bt[1], b.getIndexAttr(H),
+                                b.getIndexAttr(P), b.getIndexAttr(2)});
+  // Loops (b, h, t, i, j) over [B, H, T, P, 2].
+  AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1),
+             d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
+  AffineExpr c0 = b.getAffineConstantExpr(0), c1 = b.getAffineConstantExpr(1);
+  Value scale = cst(scaleKey ? 1.0 / std::sqrt(double(dk)) : 1.0);
+  Value out = generic(
+      empty({bt[0], b.getIndexAttr(H), bt[1], b.getIndexAttr(P),
+             b.getIndexAttr(2)}),
+      {xe, xe, positions, thetaT},
+      {map(5, {d0, d2, d1, d3, c0}), map(5, {d0, d2, d1, d3, c1}),
+       map(5, {rowDim(0, 2)}), map(5, {d3}), map(5, dims({0, 1, 2, 3, 4}))},
+      {kPar, kPar, kPar, kPar, kPar},
+      [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+        Value n = arith::SIToFPOp::create(nb, loc, nb.getF32Type(), a[2]);
+        Value angle = arith::MulFOp::create(nb, loc, n, a[3]);
+        Value cs = math::CosOp::create(nb, loc, angle);
+        Value sn = math::SinOp::create(nb, loc, angle);
+        Value even = arith::SubFOp::create(
+            nb, loc, arith::MulFOp::create(nb, loc, a[0], cs),
+            arith::MulFOp::create(nb, loc, a[1], sn));
+        Value odd = arith::AddFOp::create(
+            nb, loc, arith::MulFOp::create(nb, loc, a[1], cs),
+            arith::MulFOp::create(nb, loc, a[0], sn));
+        Value j = linalg::IndexOp::create(nb, loc, 4);
+        Value isEven = arith::CmpIOp::create(
+            nb, loc, arith::CmpIPredicate::eq, j,
+            arith::ConstantIndexOp::create(nb, loc, 0));
+        Value r = arith::SelectOp::create(nb, loc, isEven, even, odd);
+        return arith::MulFOp::create(nb, loc, r, scale);
+      });
+  return tensor::CollapseShapeOp::create(
+      b, out, SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+}
+
+/// v [M, H·dv] → [B, H, T, dv].
+Value ModelEmitter::splitHeadsV(Value v) {
+  const int64_t H = c.heads, dv = c.valueHeadDim();
+  SmallVector<OpFoldResult> bt = batchTokens();
+  Value ve = tensor::ExpandShapeOp::create(
+      b,
+      RankedTensorType::get({isDecode() ? ShapedType::kDynamic : 1,
+                             isDecode() ? 1 : ShapedType::kDynamic, H, dv},
+                            f32),
+      v, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}},
+      SmallVector<OpFoldResult>{bt[0], bt[1], b.getIndexAttr(H),
+                                b.getIndexAttr(dv)});
+  Value init = empty({bt[0], b.getIndexAttr(H), bt[1], b.getIndexAttr(dv)});
+  return linalg::TransposeOp::create(b, ve, init,
+                                     ArrayRef<int64_t>{0, 2, 1, 3})
+      .getResult()[0];
+}
+
+/// The core retention op of this entry's form; per head γ_h = 1 − 2^(−5−h).
+Value ModelEmitter::retention(Value q, Value k, Value v, Value state,
+                              Value &finalState) {
+  SmallVector<double> gamma;
+  for (int64_t h = 0; h < c.heads; ++h)
+    gamma.push_back(1.0 - std::ldexp(1.0, int(-5 - h)));
+  auto gammaAttr = b.getDenseF64ArrayAttr(gamma);
+  auto scaleAttr = b.getF64FloatAttr(1.0);
+  Type oType = v.getType(), sType = state.getType();
+  if (entry == Entry::Recurrent || entry == Entry::Decode) {
+    auto op = RecurrentOp::create(b, oType, sType, q, k, v, state, gammaAttr,
+                                  scaleAttr);
+    finalState = op.getResult(1);
+    return op.getResult(0);
+  }
+  int64_t chunk = entry == Entry::Parallel ? opts.parallelLimit
+                  : opts.chunkSize > 0     ? opts.chunkSize
+                                           : c.chunkSize;
+  auto op = ChunkwiseOp::create(b, oType, sType, q, k, v, state, gammaAttr,
+                                scaleAttr, b.getI64IntegerAttr(chunk));
+  finalState = op.getResult(1);
+  return op.getResult(0);
+}
+
+/// y [B, H, T, dv] (retention output), g [M, H·dv] → [M, H·dv]:
+///   silu(g) ⊙ RMSNorm_dv(y / δ(n)),  δ(n)² = Σ_{s≤n} γ^{n−s}
+///                                          = (1 − γ^{n+1}) / (1 − γ).
+Value ModelEmitter::normGate(Value y, Value g) {
+  const int64_t H = c.heads, dv = c.valueHeadDim();
+  SmallVector<OpFoldResult> bt = batchTokens();
+  SmallVector<float> logGamma, invOneMinus;
+  for (int64_t h = 0; h < H; ++h) {
+    double gm = 1.0 - std::ldexp(1.0, int(-5 - h));
+    logGamma.push_back(float(std::log(gm)));
+    invOneMinus.push_back(float(1.0 / (1.0 - gm)));
+  }
+  Value logGammaT = table(logGamma), invT = table(invOneMinus);
+  // Loops (b, t, h, j) over [B, T, H, dv]; y is read as [B, H, T, dv].
+  AffineMap yMap = map(4, dims({0, 2, 1, 3}));
+  Value ss = generic(zeros({bt[0], bt[1], b.getIndexAttr(H)}), {y},
+                     {yMap, map(4, dims({0, 1, 2}))}, {kPar, kPar, kPar, kRed},
+                     [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+                       Value sq = arith::MulFOp::create(nb, loc, a[0], a[0]);
+                       return arith::AddFOp::create(nb, loc, sq, a[1]);
+                     });
+  Value ge = tensor::ExpandShapeOp::create(
+      b,
+      RankedTensorType::get({isDecode() ? ShapedType::kDynamic : 1,
+                             isDecode() ? 1 : ShapedType::kDynamic, H, dv},
+                            f32),
+      g, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}},
+      SmallVector<OpFoldResult>{bt[0], bt[1], b.getIndexAttr(H),
+                                b.getIndexAttr(dv)});
+  Value eps = cst(c.layernormEps), oneF = cst(1.0), invDv = cst(1.0 / dv);
+  Value out = generic(
+      empty({bt[0], bt[1], b.getIndexAttr(H), b.getIndexAttr(dv)}),
+      {y, ss, ge, positions, logGammaT, invT},
+      {yMap, map(4, dims({0, 1, 2})), map(4, dims({0, 1, 2, 3})),
+       map(4, {rowDim(0, 1)}), map(4, dims({2})), map(4, dims({2})),
+       map(4, dims({0, 1, 2, 3}))},
+      {kPar, kPar, kPar, kPar},
+      [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+        // δ² = (1 − exp((n+1)·ln γ)) / (1 − γ)
+        Value n1 = arith::SIToFPOp::create(nb, loc, nb.getF32Type(), a[3]);
+        n1 = arith::AddFOp::create(nb, loc, n1, oneF);
+        Value pw = math::ExpOp::create(
+            nb, loc, arith::MulFOp::create(nb, loc, n1, a[4]));
+        Value delta2 = arith::MulFOp::create(
+            nb, loc, arith::SubFOp::create(nb, loc, oneF, pw), a[5]);
+        // RMSNorm of y/δ: (y/δ) · rsqrt(ss/(δ²·dv) + eps)
+        Value ms = arith::DivFOp::create(
+            nb, loc, arith::MulFOp::create(nb, loc, a[1], invDv), delta2);
+        Value r = math::RsqrtOp::create(
+            nb, loc, arith::AddFOp::create(nb, loc, ms, eps));
+        Value invDelta = math::RsqrtOp::create(nb, loc, delta2);
+        Value normed = arith::MulFOp::create(
+            nb, loc, a[0], arith::MulFOp::create(nb, loc, r, invDelta));
+        // silu(g) = g / (1 + exp(−g))
+        Value negG = arith::NegFOp::create(nb, loc, a[2]);
+        Value den = arith::AddFOp::create(
+            nb, loc, oneF, math::ExpOp::create(nb, loc, negG));
+        Value silu = arith::DivFOp::create(nb, loc, a[2], den);
+        return arith::MulFOp::create(nb, loc, normed, silu);
+      });
+  return tensor::CollapseShapeOp::create(
+      b, out, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+}
+
+/// fc2(act(fc1 h) ⊙ gate h), act from the config (swish or exact gelu).
+Value ModelEmitter::ffn(Value h, int64_t layer) {
+  std::string p = "layers." + std::to_string(layer) + ".ffn.";
+  const int64_t F = c.ffnDim;
+  Value a = matmul(h, weight(p + "fc1.weight"), F);
+  Value g = matmul(h, weight(p + "gate.weight"), F);
+  bool swish = c.activation == "swish";
+  Value oneF = cst(1.0), half = cst(0.5), invSqrt2 = cst(M_SQRT1_2);
+  AffineMap id = map(2, dims({0, 1}));
+  Value act = generic(
+      empty({M, b.getIndexAttr(F)}), {a, g}, {id, id, id}, {kPar, kPar},
+      [&](OpBuilder &nb, Location loc, ValueRange v) -> Value {
+        Value x = v[0], y;
+        if (swish) {
+          Value den = arith::AddFOp::create(
+              nb, loc, oneF,
+              math::ExpOp::create(nb, loc, arith::NegFOp::create(nb, loc, x)));
+          y = arith::DivFOp::create(nb, loc, x, den);
+        } else {
+          Value e = math::ErfOp::create(
+              nb, loc, arith::MulFOp::create(nb, loc, x, invSqrt2));
+          y = arith::MulFOp::create(
+              nb, loc, arith::MulFOp::create(nb, loc, half, x),
+              arith::AddFOp::create(nb, loc, oneF, e));
+        }
+        return arith::MulFOp::create(nb, loc, y, v[1]);
+      });
+  return matmul(act, weight(p + "fc2.weight"), c.embedDim);
+}
+
+void ModelEmitter::emitConstant(StringRef name, int64_t value) {
+  auto fn = func::FuncOp::create(b, name, b.getFunctionType({}, {i64}));
+  fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(fn.addEntryBlock());
+  func::ReturnOp::create(b, ValueRange{arith::ConstantOp::create(
+                                b, b.getI64IntegerAttr(value))});
+}
+
+void ModelEmitter::emitEntry(Entry e, StringRef name) {
+  entry = e;
+  const int64_t d = c.embedDim, Dv = c.valueEmbedDim, H = c.heads,
+                dk = c.keyHeadDim(), dv = c.valueHeadDim(), L = c.layers,
+                V = c.vocabSize;
+  const int64_t dyn = ShapedType::kDynamic;
+  const int64_t batch = isDecode() ? dyn : 1;
+  auto stateM = MemRefType::get({batch, L, H, dk, dv}, f32);
+  SmallVector<Type> args = {
+      MemRefType::get({dyn}, f32), MemRefType::get({dyn}, i64),
+      MemRefType::get({isDecode() ? dyn : 1}, i64), stateM, stateM,
+      MemRefType::get({dyn, V}, f32)};
+  auto fn = func::FuncOp::create(b, name, b.getFunctionType(args, {}));
+  fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  OpBuilder::InsertionGuard guard(b);
+  Block *body = fn.addEntryBlock();
+  b.setInsertionPointToStart(body);
+  Value wM = body->getArgument(0), tokM = body->getArgument(1),
+        startM = body->getArgument(2), sInM = body->getArgument(3),
+        sOutM = body->getArgument(4), logitsM = body->getArgument(5);
+
+  auto toTensor = [&](Value m) -> Value {
+    auto t = cast<MemRefType>(m.getType());
+    return bufferization::ToTensorOp::create(
+        b, RankedTensorType::get(t.getShape(), t.getElementType()), m,
+        /*restrict=*/true);
+  };
+  weights = toTensor(wM);
+  Value tokens = toTensor(tokM), start = toTensor(startM),
+        sIn = toTensor(sInM);
+  Value rows = memref::DimOp::create(b, tokM, 0);
+  M = rows;
+
+  // Absolute positions: start + t (prefill) or each sequence's own (decode).
+  if (isDecode()) {
+    positions = start;
+  } else {
+    Value s0 = tensor::ExtractOp::create(
+        b, start, ValueRange{arith::ConstantIndexOp::create(b, 0)});
+    positions = linalg::GenericOp::create(
+                    b, TypeRange{RankedTensorType::get({dyn}, i64)},
+                    ValueRange{},
+                    ValueRange{tensor::EmptyOp::create(
+                        b, ArrayRef<OpFoldResult>{M}, i64)},
+                    ArrayRef<AffineMap>{map(1, dims({0}))},
+                    ArrayRef<IteratorType>{kPar},
+                    [&](OpBuilder &nb, Location loc, ValueRange) {
+                      Value t = linalg::IndexOp::create(nb, loc, 0);
+                      Value ti = arith::IndexCastOp::create(
+                          nb, loc, nb.getI64Type(), t);
+                      linalg::YieldOp::create(
+                          nb, loc,
+                          ValueRange{arith::AddIOp::create(nb, loc, s0, ti)});
+                    })
+                    .getResult(0);
+  }
+
+  OpFoldResult B = isDecode() ? OpFoldResult(M) : one();
+  auto stateT = RankedTensorType::get({batch, H, dk, dv}, f32);
+  Value x = embed(tokens);
+  for (int64_t l = 0; l < L; ++l) {
+    std::string p = "layers." + std::to_string(l) + ".";
+    // Multi-scale retention.
+    Value h = rmsNorm(x, d, weight(p + "retention_layer_norm.weight"));
+    Value q = rotate(matmul(h, weight(p + "retention.q_proj.weight"), d),
+                     /*scaleKey=*/false);
+    Value k = rotate(matmul(h, weight(p + "retention.k_proj.weight"), d),
+                     /*scaleKey=*/true);
+    Value v =
+        splitHeadsV(matmul(h, weight(p + "retention.v_proj.weight"), Dv));
+    Value g = matmul(h, weight(p + "retention.g_proj.weight"), Dv);
+    SmallVector<OpFoldResult> offs = {b.getIndexAttr(0), b.getIndexAttr(l),
+                                      b.getIndexAttr(0), b.getIndexAttr(0),
+                                      b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {B, one(), b.getIndexAttr(H),
+                                       b.getIndexAttr(dk), b.getIndexAttr(dv)};
+    SmallVector<OpFoldResult> strides(5, one());
+    Value s = tensor::ExtractSliceOp::create(b, stateT, sIn, offs, sizes,
+                                             strides);
+    Value finalState;
+    Value y = retention(q, k, v, s, finalState);
+    auto sliceM = memref::SubViewOp::inferRankReducedResultType(
+        {batch, H, dk, dv}, cast<MemRefType>(sOutM.getType()), offs, sizes,
+        strides);
+    Value dest = memref::SubViewOp::create(b, sliceM, sOutM, offs, sizes,
+                                           strides);
+    bufferization::MaterializeInDestinationOp::create(
+        b, TypeRange{}, finalState, dest, /*restrict=*/true,
+        /*writable=*/true);
+    Value attn = matmul(normGate(y, g),
+                        weight(p + "retention.out_proj.weight"), d);
+    x = add(x, attn, d);
+    // GLU feed-forward.
+    h = rmsNorm(x, d, weight(p + "final_layer_norm.weight"));
+    x = add(x, ffn(h, l), d);
+  }
+  x = rmsNorm(x, d, weight("layer_norm.weight"));
+  Value logits = matmul(x, weight("output_projection.weight"), V);
+  bufferization::MaterializeInDestinationOp::create(
+      b, TypeRange{}, logits, logitsM, /*restrict=*/true, /*writable=*/true);
+  func::ReturnOp::create(b);
+}
+
+} // namespace
+
+void mlir::retention::registerModelImportDialects(DialectRegistry &registry) {
+  registry.insert<RetentionDialect, arith::ArithDialect,
+                  bufferization::BufferizationDialect, func::FuncDialect,
+                  linalg::LinalgDialect, math::MathDialect,
+                  memref::MemRefDialect, tensor::TensorDialect>();
+}
+
+OwningOpRef<ModuleOp>
+mlir::retention::importModel(MLIRContext *context,
+                             const retnet::ModelConfig &config,
+                             const ModelImportOptions &options) {
+  DialectRegistry registry;
+  registerModelImportDialects(registry);
+  context->appendDialectRegistry(registry);
+  context->loadAllAvailableDialects();
+
+  Location loc = NameLoc::get(StringAttr::get(context, "retnet-model"));
+  OwningOpRef<ModuleOp> module = ModuleOp::create(loc);
+  ImplicitLocOpBuilder b(loc, context);
+  b.setInsertionPointToEnd(module->getBody());
+  ModelEmitter emitter(b, config, options);
+  emitter.emitEntry(Entry::Parallel, "retnet_prefill_parallel");
+  emitter.emitEntry(Entry::Chunkwise, "retnet_prefill_chunkwise");
+  emitter.emitEntry(Entry::Recurrent, "retnet_prefill_recurrent");
+  emitter.emitEntry(Entry::Decode, "retnet_decode");
+  emitter.emitConstant("retnet_abi_version", retnet::kArtifactAbiVersion);
+  emitter.emitConstant(
+      "retnet_weight_floats",
+      retnet::WeightLayout::forConfig(config).totalFloats);
+  if (failed(verify(*module)))
+    return nullptr;
+  return module;
+}
