@@ -27,6 +27,7 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "mlir/Target/LLVMIR/Export.h"
 
+#include "llvm/Config/llvm-config.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
 #include "llvm/MC/TargetRegistry.h"
@@ -71,6 +72,7 @@ const char *kUsage =
     "  --threads             run the (batch, head) loops on OpenMP threads\n"
     "                        (the library then needs libomp)\n"
     "  -q, --quiet           no progress lines\n"
+    "  --version             compiler version (part of the cache key)\n"
     "  -h, --help            this text\n";
 
 [[noreturn]] void fail(const std::string &msg) {
@@ -95,7 +97,11 @@ Options parseArgs(int argc, char **argv) {
         fail("missing value after " + a);
       return argv[++i];
     };
-    if (a == "-h" || a == "--help") {
+    if (a == "--version") {
+      std::printf("retnet-compile %s (LLVM %s)\n", RETNET_VERSION,
+                  LLVM_VERSION_STRING);
+      std::exit(0);
+    } else if (a == "-h" || a == "--help") {
       std::fputs(kUsage, stdout);
       std::exit(0);
     } else if (a == "-o") {
@@ -254,7 +260,7 @@ int main(int argc, char **argv) {
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
   std::string err;
   const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple.str(), err);
+      llvm::TargetRegistry::lookupTarget(triple, err);
   if (!target)
     fail("no LLVM target for " + triple.str() + ": " + err);
   std::string features;

@@ -46,7 +46,9 @@ void mlir::retention::buildRetentionCPUPipeline(
               "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-              "canonicalize,cse");
+              "canonicalize,cse,"
+              // No memrefCopy calls: compiled code needs no MLIR library.
+              "func.func(retention-cpu-lower-strided-copies)");
   // 4. Loops: the (batch, head, dv) forall on threads or sequential.
   addPipeline(pm, options.openmp
                       ? "scf-forall-to-parallel,convert-scf-to-openmp,"

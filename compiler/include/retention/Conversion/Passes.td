@@ -42,6 +42,21 @@ def ConvertRetentionToLinalgPass : Pass<"convert-retention-to-linalg"> {
   ];
 }
 
+def RetentionCPULowerStridedCopiesPass
+    : Pass<"retention-cpu-lower-strided-copies", "::mlir::func::FuncOp"> {
+  let summary = "Rewrite memref.copy between non-contiguous memrefs as linalg.copy";
+  let description = [{
+    `finalize-memref-to-llvm` lowers a copy between identity-layout memrefs
+    to `llvm.memcpy`, but any other copy to a call of `memrefCopy` from the
+    MLIR runner-utils library. Compiled models must load where no MLIR
+    library exists (DESIGN.md §3), so this pass turns those copies into
+    `linalg.copy`, which `convert-linalg-to-loops` lowers to plain loops.
+    Contiguous copies are left to `llvm.memcpy`. Upstream one-shot
+    bufferization can pick `linalg.copy` only from the transform dialect.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def RetentionCPUVectorizePass
     : Pass<"retention-cpu-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile the linalg ops of a chunk step to register tiles and vectorize them";

@@ -1,0 +1,78 @@
+/*===- retnet.h - C API of the RetNet runtime ----------------------------===*\
+|*                                                                            *|
+|* Open a compiled model with its checkpoint, create a session holding the    *|
+|* recurrent state of up to N sequences (state size independent of context    *|
+|* length), prefill prompts, decode steps for any set of sequences, and       *|
+|* reset or copy one sequence's state: what a server doing continuous         *|
+|* batching needs. Link with -lretnet. Thread safety: one session per thread. *|
+|*                                                                            *|
+|* Every function that can fail returns NULL or a non-zero status and leaves  *|
+|* a message in retnet_last_error() (per thread).                             *|
+\*===----------------------------------------------------------------------===*/
+
+#ifndef RETNET_RETNET_H
+#define RETNET_RETNET_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct retnet_model retnet_model;
+typedef struct retnet_session retnet_session;
+
+/* How a prompt is processed; all give the same logits and state. */
+typedef enum {
+  RETNET_FORM_AUTO = 0, /* parallel up to the chunk size, else chunkwise */
+  RETNET_FORM_PARALLEL = 1,
+  RETNET_FORM_CHUNKWISE = 2,
+  RETNET_FORM_RECURRENT = 3
+} retnet_form;
+
+/* The message of the last failed call on this thread ("" if none). */
+const char *retnet_last_error(void);
+
+/* Opens the model in `model_dir` (config.json, model.safetensors) with the
+ * compiled artifact at `artifact` (from retnet-compile). With artifact NULL
+ * the model is compiled on first use and cached (see retnet_cache_dir). */
+retnet_model *retnet_model_open(const char *model_dir, const char *artifact);
+void retnet_model_close(retnet_model *model);
+int64_t retnet_model_vocab_size(const retnet_model *model);
+/* Bytes of recurrent state per sequence (all layers), whatever its length. */
+int64_t retnet_model_state_bytes(const retnet_model *model);
+
+/* A session for up to `max_sequences` sequences, all empty (position 0). */
+retnet_session *retnet_session_create(retnet_model *model,
+                                      int64_t max_sequences);
+void retnet_session_free(retnet_session *session);
+
+/* Feeds `n` tokens to sequence `seq`, continuing from its state. Writes the
+ * logits of every token to `logits` [n, vocab] (may be NULL), or only of the
+ * last one when `last_only` is non-zero ([vocab]). */
+int retnet_prefill(retnet_session *session, int64_t seq,
+                   const int64_t *tokens, int64_t n, retnet_form form,
+                   float *logits, int last_only);
+
+/* One token for each of `n` sequences `seqs` (distinct) with the recurrent
+ * form: tokens[i] is appended to sequence seqs[i]; logits [n, vocab]. */
+int retnet_decode(retnet_session *session, const int64_t *seqs,
+                  const int64_t *tokens, int64_t n, float *logits);
+
+/* Empties sequence `seq` (state zero, position 0). */
+int retnet_reset(retnet_session *session, int64_t seq);
+/* Makes sequence `dst` a copy of `src` (state and position): a shared
+ * prompt prefix is prefilled once and forked. */
+int retnet_copy(retnet_session *session, int64_t dst, int64_t src);
+/* Tokens consumed by sequence `seq`, or -1 for a bad index. */
+int64_t retnet_position(const retnet_session *session, int64_t seq);
+
+/* Where compiled models are cached: $RETNET_CACHE_DIR, else
+ * $XDG_CACHE_HOME/retnet, else $HOME/.cache/retnet. */
+const char *retnet_cache_dir(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* RETNET_RETNET_H */

@@ -1,0 +1,529 @@
+//===- Runtime.cpp - the RetNet runtime behind the C API ------------------===//
+//
+// Loads a compiled model (a shared library from retnet-compile; compiled on
+// first use and cached when none is given), packs the checkpoint into the
+// weight layout the artifact was compiled for, and runs its entry points on
+// sessions of recurrent states. No LLVM or MLIR here (DESIGN.md §3).
+//
+// A sequence's state is double-buffered: entry points read one buffer and
+// write the other (the compiled code never has to update in place), and each
+// sequence remembers which buffer holds its current state. Decoding a run of
+// consecutive sequences whose states sit in the same buffer is one call with
+// no copies; everything else stays correct with at most one state copy.
+//
+//===----------------------------------------------------------------------===//
+
+#include "retnet/retnet.h"
+
+#include "retnet/Error.h"
+#include "retnet/ModelConfig.h"
+#include "retnet/ModelReference.h"
+#include "retnet/Safetensors.h"
+#include "retnet/WeightLayout.h"
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dlfcn.h>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+thread_local std::string lastError;
+
+template <typename T, int N> struct Memref {
+  T *allocated, *aligned;
+  int64_t offset, sizes[N], strides[N];
+};
+
+template <typename T, int N>
+Memref<T, N> view(T *data, std::initializer_list<int64_t> sizes) {
+  Memref<T, N> m{data, data, 0, {}, {}};
+  int i = 0;
+  for (int64_t s : sizes)
+    m.sizes[i++] = s;
+  int64_t stride = 1;
+  for (int d = N - 1; d >= 0; --d) {
+    m.strides[d] = stride;
+    stride *= m.sizes[d];
+  }
+  return m;
+}
+
+using Weights = Memref<float, 1>;
+using Ints = Memref<int64_t, 1>;
+using State = Memref<float, 5>;
+using Logits = Memref<float, 2>;
+using EntryFn = void (*)(Weights *, Ints *, Ints *, State *, State *,
+                         Logits *);
+using ConstFn = int64_t (*)();
+
+struct AlignedFree {
+  void operator()(float *p) const { std::free(p); }
+};
+using FloatBuffer = std::unique_ptr<float[], AlignedFree>;
+
+FloatBuffer allocFloats(int64_t n) {
+  void *p = nullptr;
+  size_t bytes = size_t(std::max<int64_t>(n, 1)) * sizeof(float);
+  if (posix_memalign(&p, 64, (bytes + 63) / 64 * 64) != 0)
+    throw retnet::Error("out of memory allocating " + std::to_string(bytes) +
+                        " bytes");
+  return FloatBuffer(static_cast<float *>(p));
+}
+
+std::string readFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    throw retnet::Error(path + ": cannot open");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+uint64_t fnv1a(const std::string &s, uint64_t h = 1469598103934665603ull) {
+  for (unsigned char ch : s) {
+    h ^= ch;
+    h *= 1099511628211ull;
+  }
+  return h;
+}
+
+/// Runs argv; returns its exit status (stdout captured into `out` if given).
+int runProgram(const std::vector<std::string> &args, std::string *out) {
+  int fds[2];
+  if (out && pipe(fds) != 0)
+    return -1;
+  pid_t pid = fork();
+  if (pid < 0)
+    return -1;
+  if (pid == 0) {
+    if (out) {
+      dup2(fds[1], 1);
+      close(fds[0]);
+      close(fds[1]);
+    }
+    std::vector<char *> argv;
+    for (const std::string &a : args)
+      argv.push_back(const_cast<char *>(a.c_str()));
+    argv.push_back(nullptr);
+    execvp(argv[0], argv.data());
+    std::fprintf(stderr, "retnet: cannot run %s: %s\n", argv[0],
+                 std::strerror(errno));
+    _exit(127);
+  }
+  if (out) {
+    close(fds[1]);
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fds[0], buf, sizeof buf)) > 0)
+      out->append(buf, size_t(n));
+    close(fds[0]);
+  }
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+bool exists(const std::string &p) {
+  struct stat st;
+  return stat(p.c_str(), &st) == 0;
+}
+
+/// retnet-compile: $RETNET_COMPILE, next to this library (../bin), or PATH.
+std::string compilerPath() {
+  if (const char *env = std::getenv("RETNET_COMPILE"))
+    return env;
+  Dl_info info;
+  if (dladdr(reinterpret_cast<void *>(&compilerPath), &info) &&
+      info.dli_fname) {
+    std::string self = info.dli_fname;
+    std::string dir = self.substr(0, self.rfind('/') + 1);
+    for (const char *rel : {"../bin/retnet-compile", "retnet-compile"})
+      if (exists(dir + rel))
+        return dir + rel;
+  }
+  return "retnet-compile";
+}
+
+std::string cacheDir() {
+  if (const char *d = std::getenv("RETNET_CACHE_DIR"); d && *d)
+    return d;
+  if (const char *d = std::getenv("XDG_CACHE_HOME"); d && *d)
+    return std::string(d) + "/retnet";
+  if (const char *d = std::getenv("HOME"); d && *d)
+    return std::string(d) + "/.cache/retnet";
+  return "/tmp/retnet-cache";
+}
+
+void makeDirs(const std::string &path) {
+  for (size_t i = 1; i <= path.size(); ++i)
+    if (i == path.size() || path[i] == '/') {
+      std::string p = path.substr(0, i);
+      if (mkdir(p.c_str(), 0755) != 0 && errno != EEXIST)
+        throw retnet::Error("cannot create the cache directory '" + p +
+                            "': " + std::strerror(errno));
+    }
+}
+
+/// The CPU's feature flags: artifacts are compiled for the host CPU.
+std::string hostFlags() {
+  std::ifstream in("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("flags", 0) == 0)
+      return line;
+  return "";
+}
+
+/// The cached artifact for `modelDir`, compiling it on a miss.
+std::string cachedArtifact(const std::string &modelDir) {
+  std::string compiler = compilerPath();
+  std::string version;
+  if (runProgram({compiler, "--version"}, &version) != 0 || version.empty())
+    throw retnet::Error("cannot run the model compiler '" + compiler +
+                        "' (set RETNET_COMPILE to its path)");
+  // The compiler's libraries are linked in statically: a rebuilt compiler
+  // is a new binary, so its size and time stamp join its version string.
+  struct stat st {};
+  if (stat(compiler.c_str(), &st) == 0)
+    version += std::to_string(st.st_size) + "@" + std::to_string(st.st_mtime);
+  uint64_t key = fnv1a(readFile(modelDir + "/config.json"));
+  key = fnv1a(std::string("\0target=cpu\0", 12) + version + hostFlags(), key);
+  char name[40];
+  std::snprintf(name, sizeof name, "%016llx.so", (unsigned long long)key);
+  std::string dir = cacheDir(), path = dir + "/" + name;
+  if (exists(path))
+    return path;
+  makeDirs(dir);
+  std::fprintf(stderr, "retnet: compiling %s for the CPU (first use; cached "
+                       "as %s)\n",
+               modelDir.c_str(), path.c_str());
+  if (runProgram({compiler, modelDir, "-o", path}, nullptr) != 0)
+    throw retnet::Error("compiling " + modelDir + " failed (see above)");
+  return path;
+}
+
+} // namespace
+
+struct retnet_model {
+  retnet::ModelConfig config;
+  void *library = nullptr;
+  EntryFn prefill[4] = {}; // indexed by retnet_form (AUTO unused)
+  EntryFn decode = nullptr;
+  FloatBuffer weights;
+  int64_t weightFloats = 0;
+  int64_t statePerSeq = 0; // floats
+  ~retnet_model() {
+    if (library)
+      dlclose(library);
+  }
+};
+
+struct retnet_session {
+  retnet_model *model;
+  int64_t capacity;
+  FloatBuffer buffers[2];
+  std::vector<uint8_t> which;
+  std::vector<int64_t> position;
+  float *state(int64_t seq, int buffer) {
+    return buffers[buffer].get() + seq * model->statePerSeq;
+  }
+};
+
+namespace {
+
+void loadArtifact(retnet_model &m, const std::string &path) {
+  m.library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  if (!m.library)
+    throw retnet::Error("cannot load the compiled model '" + path +
+                        "': " + dlerror());
+  auto sym = [&](const char *name) {
+    void *p = dlsym(m.library, name);
+    if (!p)
+      throw retnet::Error(path + ": not a retnet-compile artifact (no '" +
+                          std::string(name) + "')");
+    return p;
+  };
+  auto abi = reinterpret_cast<ConstFn>(sym("retnet_abi_version"))();
+  if (abi != retnet::kArtifactAbiVersion)
+    throw retnet::Error(path + ": artifact ABI version " +
+                        std::to_string(abi) + ", this runtime needs " +
+                        std::to_string(retnet::kArtifactAbiVersion) +
+                        " (recompile it)");
+  int64_t floats = reinterpret_cast<ConstFn>(sym("retnet_weight_floats"))();
+  if (floats != m.weightFloats)
+    throw retnet::Error(path + ": compiled for another config (" +
+                        std::to_string(floats) + " weight floats, this "
+                        "config has " + std::to_string(m.weightFloats) + ")");
+  m.prefill[RETNET_FORM_PARALLEL] =
+      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_prefill_parallel"));
+  m.prefill[RETNET_FORM_CHUNKWISE] =
+      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_prefill_chunkwise"));
+  m.prefill[RETNET_FORM_RECURRENT] =
+      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_prefill_recurrent"));
+  m.decode = reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_decode"));
+}
+
+/// The checkpoint in the artifact's layout (f32; matrices transposed).
+void packWeights(retnet_model &m, const std::string &path) {
+  retnet::SafetensorsFile file = retnet::SafetensorsFile::open(path);
+  retnet::WeightLayout layout = retnet::WeightLayout::forConfig(m.config);
+  m.weights = allocFloats(layout.totalFloats);
+  std::memset(m.weights.get(), 0, size_t(layout.totalFloats) * 4);
+  int64_t nonFinite = 0;
+  for (const retnet::PackedTensor &t : layout.tensors) {
+    std::string source = t.name;
+    std::vector<int64_t> shape = t.shape;
+    if (t.name == "output_projection.weight" &&
+        !file.tensors().count(t.name) && m.config.tiedEmbeddings)
+      source = "embed_tokens.weight";
+    std::vector<double> w = retnet::loadWeight(file, source, shape);
+    float *dst = m.weights.get() + t.offset;
+    if (!t.transposed) {
+      for (size_t i = 0; i < w.size(); ++i)
+        dst[i] = float(w[i]);
+    } else {
+      int64_t rows = shape[0], cols = shape[1];
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < cols; ++c)
+          dst[c * rows + r] = float(w[size_t(r * cols + c)]);
+    }
+    for (double x : w)
+      nonFinite += !std::isfinite(x);
+  }
+  for (const auto &[name, info] : file.tensors())
+    if (!layout.find(name) && name.rfind("retnet_rel_pos.", 0) != 0)
+      std::fprintf(stderr, "retnet: warning: %s: tensor '%s' is not used by "
+                           "the model\n",
+                   path.c_str(), name.c_str());
+  if (nonFinite)
+    std::fprintf(stderr, "retnet: warning: %s: %lld weights are NaN or "
+                         "infinite\n",
+                 path.c_str(), (long long)nonFinite);
+}
+
+void checkSeq(const retnet_session *s, int64_t seq) {
+  if (seq < 0 || seq >= s->capacity)
+    throw retnet::Error("sequence index " + std::to_string(seq) +
+                        " is outside the session's [0, " +
+                        std::to_string(s->capacity) + ")");
+}
+
+void checkTokens(const retnet_model &m, const int64_t *tokens, int64_t n) {
+  if (!tokens && n > 0)
+    throw retnet::Error("tokens is NULL");
+  for (int64_t i = 0; i < n; ++i)
+    if (tokens[i] < 0 || tokens[i] >= m.config.vocabSize)
+      throw retnet::Error("token " + std::to_string(tokens[i]) +
+                          " at index " + std::to_string(i) +
+                          " is outside the vocabulary [0, " +
+                          std::to_string(m.config.vocabSize) + ")");
+}
+
+State stateView(retnet_model &m, float *p, int64_t batch) {
+  const retnet::ModelConfig &c = m.config;
+  return view<float, 5>(p, {batch, c.layers, c.heads, c.keyHeadDim(),
+                            c.valueHeadDim()});
+}
+
+template <typename F> int guarded(F &&f) {
+  try {
+    f();
+    lastError.clear();
+    return 0;
+  } catch (const std::exception &e) {
+    lastError = e.what();
+    return 1;
+  }
+}
+
+} // namespace
+
+#pragma GCC visibility push(default)
+extern "C" {
+
+const char *retnet_last_error(void) { return lastError.c_str(); }
+
+const char *retnet_cache_dir(void) {
+  thread_local std::string dir;
+  dir = cacheDir();
+  return dir.c_str();
+}
+
+retnet_model *retnet_model_open(const char *modelDir, const char *artifact) {
+  std::unique_ptr<retnet_model> m(new retnet_model);
+  int rc = guarded([&] {
+    if (!modelDir)
+      throw retnet::Error("model directory is NULL");
+    std::string dir = modelDir;
+    m->config = retnet::ModelConfig::load(dir + "/config.json");
+    retnet::WeightLayout layout = retnet::WeightLayout::forConfig(m->config);
+    m->weightFloats = layout.totalFloats;
+    const retnet::ModelConfig &c = m->config;
+    m->statePerSeq = c.layers * c.heads * c.keyHeadDim() * c.valueHeadDim();
+    loadArtifact(*m, artifact ? std::string(artifact) : cachedArtifact(dir));
+    packWeights(*m, dir + "/model.safetensors");
+  });
+  return rc ? nullptr : m.release();
+}
+
+void retnet_model_close(retnet_model *model) { delete model; }
+
+int64_t retnet_model_vocab_size(const retnet_model *model) {
+  return model ? model->config.vocabSize : -1;
+}
+
+int64_t retnet_model_state_bytes(const retnet_model *model) {
+  return model ? model->statePerSeq * int64_t(sizeof(float)) : -1;
+}
+
+retnet_session *retnet_session_create(retnet_model *model,
+                                      int64_t maxSequences) {
+  std::unique_ptr<retnet_session> s;
+  int rc = guarded([&] {
+    if (!model)
+      throw retnet::Error("model is NULL");
+    if (maxSequences < 1 || maxSequences > (1 << 20))
+      throw retnet::Error("max_sequences must be in [1, 2^20], got " +
+                          std::to_string(maxSequences));
+    s.reset(new retnet_session{model, maxSequences, {}, {}, {}});
+    for (FloatBuffer &b : s->buffers) {
+      b = allocFloats(maxSequences * model->statePerSeq);
+      std::memset(b.get(), 0,
+                  size_t(maxSequences * model->statePerSeq) * sizeof(float));
+    }
+    s->which.assign(size_t(maxSequences), 0);
+    s->position.assign(size_t(maxSequences), 0);
+  });
+  return rc ? nullptr : s.release();
+}
+
+void retnet_session_free(retnet_session *session) { delete session; }
+
+int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
+                   int64_t n, retnet_form form, float *logits,
+                   int lastOnly) {
+  return guarded([&] {
+    if (!s)
+      throw retnet::Error("session is NULL");
+    retnet_model &m = *s->model;
+    checkSeq(s, seq);
+    if (n < 1)
+      throw retnet::Error("prefill needs at least one token");
+    checkTokens(m, tokens, n);
+    if (form == RETNET_FORM_AUTO)
+      form = n <= m.config.chunkSize ? RETNET_FORM_PARALLEL
+                                     : RETNET_FORM_CHUNKWISE;
+    if (form < RETNET_FORM_PARALLEL || form > RETNET_FORM_RECURRENT)
+      throw retnet::Error("unknown form " + std::to_string(int(form)));
+    const int64_t V = m.config.vocabSize;
+    FloatBuffer scratch;
+    float *out = logits;
+    if (!logits || lastOnly) {
+      scratch = allocFloats(n * V);
+      out = scratch.get();
+    }
+    int cur = s->which[size_t(seq)];
+    int64_t start = s->position[size_t(seq)];
+    Weights w = view<float, 1>(m.weights.get(), {m.weightFloats});
+    Ints tok = view<int64_t, 1>(const_cast<int64_t *>(tokens), {n});
+    Ints pos = view<int64_t, 1>(&start, {1});
+    State in = stateView(m, s->state(seq, cur), 1);
+    State outS = stateView(m, s->state(seq, 1 - cur), 1);
+    Logits lg = view<float, 2>(out, {n, V});
+    m.prefill[form](&w, &tok, &pos, &in, &outS, &lg);
+    s->which[size_t(seq)] = uint8_t(1 - cur);
+    s->position[size_t(seq)] += n;
+    if (logits && lastOnly)
+      std::memcpy(logits, out + (n - 1) * V, size_t(V) * sizeof(float));
+  });
+}
+
+int retnet_decode(retnet_session *s, const int64_t *seqs,
+                  const int64_t *tokens, int64_t n, float *logits) {
+  return guarded([&] {
+    if (!s)
+      throw retnet::Error("session is NULL");
+    retnet_model &m = *s->model;
+    if (n < 1 || !seqs || !logits)
+      throw retnet::Error("decode needs n >= 1 sequences, tokens and a "
+                          "logits buffer");
+    checkTokens(m, tokens, n);
+    std::vector<uint8_t> seen(size_t(s->capacity), 0);
+    for (int64_t i = 0; i < n; ++i) {
+      checkSeq(s, seqs[i]);
+      if (seen[size_t(seqs[i])]++)
+        throw retnet::Error("sequence " + std::to_string(seqs[i]) +
+                            " appears twice in one decode step");
+    }
+    const int64_t V = m.config.vocabSize;
+    Weights w = view<float, 1>(m.weights.get(), {m.weightFloats});
+    std::vector<int64_t> positions(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i)
+      positions[size_t(i)] = s->position[size_t(seqs[i])];
+    // Runs of consecutive sequences whose states share a buffer: one call.
+    for (int64_t i = 0; i < n;) {
+      int64_t j = i + 1;
+      int cur = s->which[size_t(seqs[i])];
+      while (j < n && seqs[j] == seqs[j - 1] + 1 &&
+             s->which[size_t(seqs[j])] == cur)
+        ++j;
+      int64_t count = j - i;
+      Ints tok = view<int64_t, 1>(const_cast<int64_t *>(tokens + i), {count});
+      Ints pos = view<int64_t, 1>(positions.data() + i, {count});
+      State in = stateView(m, s->state(seqs[i], cur), count);
+      State out = stateView(m, s->state(seqs[i], 1 - cur), count);
+      Logits lg = view<float, 2>(logits + i * V, {count, V});
+      m.decode(&w, &tok, &pos, &in, &out, &lg);
+      for (int64_t k = i; k < j; ++k) {
+        s->which[size_t(seqs[k])] = uint8_t(1 - cur);
+        s->position[size_t(seqs[k])] += 1;
+      }
+      i = j;
+    }
+  });
+}
+
+int retnet_reset(retnet_session *s, int64_t seq) {
+  return guarded([&] {
+    if (!s)
+      throw retnet::Error("session is NULL");
+    checkSeq(s, seq);
+    std::memset(s->state(seq, s->which[size_t(seq)]), 0,
+                size_t(s->model->statePerSeq) * sizeof(float));
+    s->position[size_t(seq)] = 0;
+  });
+}
+
+int retnet_copy(retnet_session *s, int64_t dst, int64_t src) {
+  return guarded([&] {
+    if (!s)
+      throw retnet::Error("session is NULL");
+    checkSeq(s, dst);
+    checkSeq(s, src);
+    if (dst == src)
+      return;
+    std::memcpy(s->state(dst, s->which[size_t(dst)]),
+                s->state(src, s->which[size_t(src)]),
+                size_t(s->model->statePerSeq) * sizeof(float));
+    s->position[size_t(dst)] = s->position[size_t(src)];
+  });
+}
+
+int64_t retnet_position(const retnet_session *s, int64_t seq) {
+  if (!s || seq < 0 || seq >= s->capacity)
+    return -1;
+  return s->position[size_t(seq)];
+}
+
+} // extern "C"
+#pragma GCC visibility pop
