@@ -313,7 +313,7 @@ int main(int argc, char **argv) {
   }
   std::string tmp = tempPath(o.output);
   llvm::SmallVector<llvm::StringRef> linkArgs = {
-      *ccPath, "-shared", "-o", tmp, objPath, "-lm"};
+      *ccPath, "-shared", "-Wl,-Bsymbolic", "-o", tmp, objPath, "-lm"};
   if (o.threads)
     linkArgs.push_back("-fopenmp");
   std::string linkErr;

@@ -225,6 +225,7 @@ int main(int argc, char **argv) {
   }
   if (o.maxNew > 0)
     std::printf("\n");
+  std::fflush(stdout);
 
   if (!o.quiet) {
     double pf = seconds(t0, t1);

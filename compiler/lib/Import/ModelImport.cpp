@@ -529,13 +529,13 @@ mlir::retention::importModel(MLIRContext *context,
   ImplicitLocOpBuilder b(loc, context);
   b.setInsertionPointToEnd(module->getBody());
   ModelEmitter emitter(b, config, options);
-  emitter.emitEntry(Entry::Parallel, "retnet_prefill_parallel");
-  emitter.emitEntry(Entry::Chunkwise, "retnet_prefill_chunkwise");
-  emitter.emitEntry(Entry::Recurrent, "retnet_prefill_recurrent");
-  emitter.emitEntry(Entry::Decode, "retnet_decode");
-  emitter.emitConstant("retnet_abi_version", retnet::kArtifactAbiVersion);
+  emitter.emitEntry(Entry::Parallel, "retnet_artifact_prefill_parallel");
+  emitter.emitEntry(Entry::Chunkwise, "retnet_artifact_prefill_chunkwise");
+  emitter.emitEntry(Entry::Recurrent, "retnet_artifact_prefill_recurrent");
+  emitter.emitEntry(Entry::Decode, "retnet_artifact_decode");
+  emitter.emitConstant("retnet_artifact_abi_version", retnet::kArtifactAbiVersion);
   emitter.emitConstant(
-      "retnet_weight_floats",
+      "retnet_artifact_weight_floats",
       retnet::WeightLayout::forConfig(config).totalFloats);
   if (failed(verify(*module)))
     return nullptr;

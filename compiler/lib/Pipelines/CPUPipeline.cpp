@@ -68,6 +68,8 @@ void mlir::retention::buildRetentionCPUPipeline(
               "expand-strided-metadata,lower-affine,"
               "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
               "convert-ub-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
+              // What LLVM has no intrinsic for (erf) becomes a libm call.
+              "convert-math-to-libm,"
               "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
               "convert-openmp-to-llvm,convert-func-to-llvm,"
               "reconcile-unrealized-casts,canonicalize");

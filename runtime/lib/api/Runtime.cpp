@@ -253,24 +253,24 @@ void loadArtifact(retnet_model &m, const std::string &path) {
                           std::string(name) + "')");
     return p;
   };
-  auto abi = reinterpret_cast<ConstFn>(sym("retnet_abi_version"))();
+  auto abi = reinterpret_cast<ConstFn>(sym("retnet_artifact_abi_version"))();
   if (abi != retnet::kArtifactAbiVersion)
     throw retnet::Error(path + ": artifact ABI version " +
                         std::to_string(abi) + ", this runtime needs " +
                         std::to_string(retnet::kArtifactAbiVersion) +
                         " (recompile it)");
-  int64_t floats = reinterpret_cast<ConstFn>(sym("retnet_weight_floats"))();
+  int64_t floats = reinterpret_cast<ConstFn>(sym("retnet_artifact_weight_floats"))();
   if (floats != m.weightFloats)
     throw retnet::Error(path + ": compiled for another config (" +
                         std::to_string(floats) + " weight floats, this "
                         "config has " + std::to_string(m.weightFloats) + ")");
   m.prefill[RETNET_FORM_PARALLEL] =
-      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_prefill_parallel"));
+      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_artifact_prefill_parallel"));
   m.prefill[RETNET_FORM_CHUNKWISE] =
-      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_prefill_chunkwise"));
+      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_artifact_prefill_chunkwise"));
   m.prefill[RETNET_FORM_RECURRENT] =
-      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_prefill_recurrent"));
-  m.decode = reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_decode"));
+      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_artifact_prefill_recurrent"));
+  m.decode = reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_artifact_decode"));
 }
 
 /// The checkpoint in the artifact's layout (f32; matrices transposed).
