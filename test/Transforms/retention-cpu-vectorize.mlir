@@ -52,11 +52,15 @@ func.func @remainder(%a: tensor<36x36xf32>, %out: tensor<36x36xf32>) -> tensor<3
 
 // -----
 
-// Dynamic sizes are tiled but left scalar (convert-linalg-to-loops lowers them).
+// A dynamic row range is tiled by 1, so each tile is static and vectorizes
+// without masks; the vector lanes stay on the static dimension.
 // CHECK-LABEL: func.func @dynamic(
-//       CHECK:   scf.for
-//       CHECK:     linalg.generic
-//   CHECK-NOT:     vector.transfer_read
+//       CHECK:   %[[ROWS:.+]] = tensor.dim %{{.+}}, %c0
+//       CHECK:   scf.for %[[I:.+]] = %c0 to %[[ROWS]] step %c1
+//       CHECK:     tensor.extract_slice %{{.+}}[%[[I]], %{{.+}}] [1, 16] [1, 1] : tensor<?x16xf32> to tensor<1x16xf32>
+//       CHECK:     vector.transfer_read {{.+}} : tensor<1x16xf32>, vector<1x16xf32>
+//       CHECK:     arith.mulf {{.+}} : vector<1x16xf32>
+//   CHECK-NOT:   linalg.generic
 func.func @dynamic(%a: tensor<?x16xf32>, %out: tensor<?x16xf32>) -> tensor<?x16xf32> {
   %r = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>], iterator_types = ["parallel", "parallel"]}
       ins(%a : tensor<?x16xf32>) outs(%out : tensor<?x16xf32>) {

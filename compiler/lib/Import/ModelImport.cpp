@@ -17,12 +17,14 @@
 #include "retention/Dialect/Retention/IR/RetentionOps.h"
 #include "retnet/WeightLayout.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/Verifier.h"
@@ -113,7 +115,9 @@ private:
         .getResult(0);
   }
 
-  Value weight(const std::string &name);
+  /// A packed tensor; for a per-layer tensor `layer` is the layer index and
+  /// `name` names layer 0's tensor.
+  Value weight(const std::string &name, Value layer = {});
   Value matmul(Value x, Value w, int64_t n);
   Value rmsNorm(Value x, int64_t width, Value w);
   Value add(Value x, Value y, int64_t width);
@@ -121,18 +125,26 @@ private:
   Value rotate(Value x, bool scaleKey);
   Value retention(Value q, Value k, Value v, Value state, Value &finalState);
   Value normGate(Value y, Value g);
-  Value ffn(Value h, int64_t layer);
+  Value ffn(Value h, Value layer);
   Value splitHeadsV(Value v);
 };
 
-Value ModelEmitter::weight(const std::string &name) {
+Value ModelEmitter::weight(const std::string &name, Value layer) {
   const retnet::PackedTensor *t = layout.find(name);
   assert(t && "weight missing from the layout");
   SmallVector<int64_t> shape(t->shape.begin(), t->shape.end());
   if (t->transposed)
     std::reverse(shape.begin(), shape.end());
+  OpFoldResult offset = b.getIndexAttr(t->offset);
+  if (layer) {
+    AffineExpr l = b.getAffineDimExpr(0);
+    offset = affine::AffineApplyOp::create(
+                 b, AffineMap::get(1, 0, l * layout.layerStride + t->offset),
+                 ValueRange{layer})
+                 .getResult();
+  }
   Value flat = tensor::ExtractSliceOp::create(
-      b, weights, ArrayRef<OpFoldResult>{b.getIndexAttr(t->offset)},
+      b, weights, ArrayRef<OpFoldResult>{offset},
       ArrayRef<OpFoldResult>{b.getIndexAttr(t->elements())},
       ArrayRef<OpFoldResult>{one()});
   if (shape.size() == 1)
@@ -177,12 +189,13 @@ Value ModelEmitter::rmsNorm(Value x, int64_t width, Value w) {
                  });
 }
 
+/// x + y, accumulated into x's tensor (the residual stream is updated in
+/// place, so the layer loop carries one buffer).
 Value ModelEmitter::add(Value x, Value y, int64_t width) {
   AffineMap id = map(2, dims({0, 1}));
-  return generic(empty({M, b.getIndexAttr(width)}), {x, y}, {id, id, id},
-                 {kPar, kPar},
+  return generic(x, {y}, {id, id}, {kPar, kPar},
                  [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
-                   return arith::AddFOp::create(nb, loc, a[0], a[1]);
+                   return arith::AddFOp::create(nb, loc, a[1], a[0]);
                  });
 }
 
@@ -365,11 +378,11 @@ Value ModelEmitter::normGate(Value y, Value g) {
 }
 
 /// fc2(act(fc1 h) ⊙ gate h), act from the config (swish or exact gelu).
-Value ModelEmitter::ffn(Value h, int64_t layer) {
-  std::string p = "layers." + std::to_string(layer) + ".ffn.";
+Value ModelEmitter::ffn(Value h, Value layer) {
+  std::string p = "layers.0.ffn.";
   const int64_t F = c.ffnDim;
-  Value a = matmul(h, weight(p + "fc1.weight"), F);
-  Value g = matmul(h, weight(p + "gate.weight"), F);
+  Value a = matmul(h, weight(p + "fc1.weight", layer), F);
+  Value g = matmul(h, weight(p + "gate.weight", layer), F);
   bool swish = c.activation == "swish";
   Value oneF = cst(1.0), half = cst(0.5), invSqrt2 = cst(M_SQRT1_2);
   AffineMap id = map(2, dims({0, 1}));
@@ -391,7 +404,7 @@ Value ModelEmitter::ffn(Value h, int64_t layer) {
         }
         return arith::MulFOp::create(nb, loc, y, v[1]);
       });
-  return matmul(act, weight(p + "fc2.weight"), c.embedDim);
+  return matmul(act, weight(p + "fc2.weight", layer), c.embedDim);
 }
 
 void ModelEmitter::emitConstant(StringRef name, int64_t value) {
@@ -463,42 +476,57 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
   OpFoldResult B = isDecode() ? OpFoldResult(M) : one();
   auto stateT = RankedTensorType::get({batch, H, dk, dv}, f32);
   Value x = embed(tokens);
-  for (int64_t l = 0; l < L; ++l) {
-    std::string p = "layers." + std::to_string(l) + ".";
-    // Multi-scale retention.
-    Value h = rmsNorm(x, d, weight(p + "retention_layer_norm.weight"));
-    Value q = rotate(matmul(h, weight(p + "retention.q_proj.weight"), d),
-                     /*scaleKey=*/false);
-    Value k = rotate(matmul(h, weight(p + "retention.k_proj.weight"), d),
-                     /*scaleKey=*/true);
-    Value v =
-        splitHeadsV(matmul(h, weight(p + "retention.v_proj.weight"), Dv));
-    Value g = matmul(h, weight(p + "retention.g_proj.weight"), Dv);
-    SmallVector<OpFoldResult> offs = {b.getIndexAttr(0), b.getIndexAttr(l),
-                                      b.getIndexAttr(0), b.getIndexAttr(0),
-                                      b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {B, one(), b.getIndexAttr(H),
-                                       b.getIndexAttr(dk), b.getIndexAttr(dv)};
-    SmallVector<OpFoldResult> strides(5, one());
-    Value s = tensor::ExtractSliceOp::create(b, stateT, sIn, offs, sizes,
-                                             strides);
-    Value finalState;
-    Value y = retention(q, k, v, s, finalState);
-    auto sliceM = memref::SubViewOp::inferRankReducedResultType(
-        {batch, H, dk, dv}, cast<MemRefType>(sOutM.getType()), offs, sizes,
-        strides);
-    Value dest = memref::SubViewOp::create(b, sliceM, sOutM, offs, sizes,
-                                           strides);
-    bufferization::MaterializeInDestinationOp::create(
-        b, TypeRange{}, finalState, dest, /*restrict=*/true,
-        /*writable=*/true);
-    Value attn = matmul(normGate(y, g),
-                        weight(p + "retention.out_proj.weight"), d);
-    x = add(x, attn, d);
-    // GLU feed-forward.
-    h = rmsNorm(x, d, weight(p + "final_layer_norm.weight"));
-    x = add(x, ffn(h, l), d);
-  }
+  // The blocks: one loop over layers (identical code, weights and state at
+  // layer-dependent offsets), so code size and compile time do not grow
+  // with depth.
+  Value lb = arith::ConstantIndexOp::create(b, 0),
+        ub = arith::ConstantIndexOp::create(b, L),
+        step = arith::ConstantIndexOp::create(b, 1);
+  auto loop = scf::ForOp::create(
+      b, lb, ub, step, ValueRange{x},
+      [&](OpBuilder &, Location, Value l, ValueRange iter) {
+        Value xl = iter[0];
+        const std::string p = "layers.0.";
+        // Multi-scale retention.
+        Value h =
+            rmsNorm(xl, d, weight(p + "retention_layer_norm.weight", l));
+        Value q =
+            rotate(matmul(h, weight(p + "retention.q_proj.weight", l), d),
+                   /*scaleKey=*/false);
+        Value k =
+            rotate(matmul(h, weight(p + "retention.k_proj.weight", l), d),
+                   /*scaleKey=*/true);
+        Value v = splitHeadsV(
+            matmul(h, weight(p + "retention.v_proj.weight", l), Dv));
+        Value g = matmul(h, weight(p + "retention.g_proj.weight", l), Dv);
+        SmallVector<OpFoldResult> offs = {b.getIndexAttr(0), l,
+                                          b.getIndexAttr(0), b.getIndexAttr(0),
+                                          b.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {B, one(), b.getIndexAttr(H),
+                                           b.getIndexAttr(dk),
+                                           b.getIndexAttr(dv)};
+        SmallVector<OpFoldResult> strides(5, one());
+        Value s = tensor::ExtractSliceOp::create(b, stateT, sIn, offs, sizes,
+                                                 strides);
+        Value finalState;
+        Value y = retention(q, k, v, s, finalState);
+        auto sliceM = memref::SubViewOp::inferRankReducedResultType(
+            {batch, H, dk, dv}, cast<MemRefType>(sOutM.getType()), offs,
+            sizes, strides);
+        Value dest = memref::SubViewOp::create(b, sliceM, sOutM, offs, sizes,
+                                               strides);
+        bufferization::MaterializeInDestinationOp::create(
+            b, TypeRange{}, finalState, dest, /*restrict=*/true,
+            /*writable=*/true);
+        Value attn = matmul(normGate(y, g),
+                            weight(p + "retention.out_proj.weight", l), d);
+        xl = add(xl, attn, d);
+        // GLU feed-forward.
+        h = rmsNorm(xl, d, weight(p + "final_layer_norm.weight", l));
+        xl = add(xl, ffn(h, l), d);
+        scf::YieldOp::create(b, ValueRange{xl});
+      });
+  x = loop.getResult(0);
   x = rmsNorm(x, d, weight("layer_norm.weight"));
   Value logits = matmul(x, weight("output_projection.weight"), V);
   bufferization::MaterializeInDestinationOp::create(
@@ -509,10 +537,11 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
 } // namespace
 
 void mlir::retention::registerModelImportDialects(DialectRegistry &registry) {
-  registry.insert<RetentionDialect, arith::ArithDialect,
+  registry.insert<RetentionDialect, affine::AffineDialect, arith::ArithDialect,
                   bufferization::BufferizationDialect, func::FuncDialect,
                   linalg::LinalgDialect, math::MathDialect,
-                  memref::MemRefDialect, tensor::TensorDialect>();
+                  memref::MemRefDialect, scf::SCFDialect,
+                  tensor::TensorDialect>();
 }
 
 OwningOpRef<ModuleOp>

@@ -44,6 +44,7 @@ void mlir::retention::buildRetentionCPUPipeline(
   // 3. Bufferize; buffers created inside loops are freed where they die.
   addPipeline(pm,
               "one-shot-bufferize{bufferize-function-boundaries "
+              "allow-return-allocs-from-loops "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
               "canonicalize,cse,"
@@ -66,10 +67,12 @@ void mlir::retention::buildRetentionCPUPipeline(
               "arith-expand{include-bf16=true},"
               "lower-affine,convert-scf-to-cf,canonicalize,cse,"
               "expand-strided-metadata,lower-affine,"
+              // Math first, on whole vectors: exp, sin, rsqrt... become
+              // LLVM intrinsics; what has none (erf) becomes libm calls,
+              // unrolled while still in the vector dialect.
+              "convert-math-to-llvm,convert-math-to-libm,"
               "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
-              "convert-ub-to-llvm,finalize-memref-to-llvm,convert-math-to-llvm,"
-              // What LLVM has no intrinsic for (erf) becomes a libm call.
-              "convert-math-to-libm,"
+              "convert-ub-to-llvm,finalize-memref-to-llvm,"
               "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
               "convert-openmp-to-llvm,convert-func-to-llvm,"
               "reconcile-unrealized-casts,canonicalize");

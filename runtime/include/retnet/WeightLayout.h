@@ -37,6 +37,8 @@ struct PackedTensor {
 struct WeightLayout {
   std::vector<PackedTensor> tensors;
   int64_t totalFloats = 0;
+  /// Layer l's tensors sit layerStride·l floats after layer 0's.
+  int64_t layerStride = 0;
 
   /// The tensor made from `name`, or nullptr.
   const PackedTensor *find(const std::string &name) const;

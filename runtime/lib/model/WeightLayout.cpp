@@ -25,6 +25,7 @@ WeightLayout WeightLayout::forConfig(const ModelConfig &c) {
   if (c.layernormEmbedding)
     add("layernorm_embedding.weight", {d}, false);
   for (int64_t l = 0; l < c.layers; ++l) {
+    int64_t layerStart = layout.totalFloats;
     std::string p = "layers." + std::to_string(l) + ".";
     add(p + "retention_layer_norm.weight", {d}, false);
     add(p + "retention.q_proj.weight", {d, d}, true);
@@ -36,6 +37,7 @@ WeightLayout WeightLayout::forConfig(const ModelConfig &c) {
     add(p + "ffn.fc1.weight", {F, d}, true);
     add(p + "ffn.gate.weight", {F, d}, true);
     add(p + "ffn.fc2.weight", {d, F}, true);
+    layout.layerStride = layout.totalFloats - layerStart;
   }
   add("layer_norm.weight", {d}, false);
   add("output_projection.weight", {V, d}, true);

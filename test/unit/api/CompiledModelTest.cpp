@@ -53,6 +53,7 @@ std::string artifactFor(const std::string &dir) {
     return it->second;
   std::string out = std::string(RETNET_TEST_WORK_DIR) + "/" + baseName(dir) +
                     ".so";
+  std::remove(out.c_str()); // never test a stale artifact
   std::string cmd = std::string(RETNET_COMPILE_PATH) + " -q " + dir + " -o " +
                     out;
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
