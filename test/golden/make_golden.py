@@ -12,6 +12,11 @@ token-by-token recurrent modes (`golden.safetensors`: `tokens` I64 [T],
     pip install torch torchscale==0.3.0 safetensors
     python3 test/golden/make_golden.py            # rewrites test/golden/models/*
 
+It also writes the bundled example model, examples/retnet-tiny (the README's
+main command runs it), the same way but with bf16 weights: its golden logits
+come from the model with its weights rounded to bf16, so the runtime's bf16
+loading is checked against torchscale too.
+
 The fixtures are committed; rerun this only to change them.
 """
 
@@ -50,6 +55,15 @@ CONFIGS = {
                                  share_decoder_input_output_embed=False), 16),
 }
 
+# The example model: bigger, bf16 weights, prompt longer than two chunks.
+EXAMPLE = ("retnet-tiny",
+           dict(decoder_embed_dim=128, decoder_value_embed_dim=256,
+                decoder_retention_heads=4, decoder_ffn_embed_dim=256,
+                decoder_layers=4, vocab_size=1024, activation_fn="swish",
+                no_scale_embedding=False, layernorm_embedding=True,
+                recurrent_chunk_size=16, share_decoder_input_output_embed=False),
+           40)
+
 
 def build(keys, seed):
     torch.manual_seed(seed)
@@ -85,31 +99,42 @@ def logits_recurrent(model, tokens):
     return torch.stack(rows)
 
 
+def write_model(out, keys, T, seed, token_seed, dtype=torch.float32):
+    cfg, model = build(keys, seed)
+    name = os.path.basename(out)
+    if dtype != torch.float32:  # weights exactly representable in `dtype`
+        with torch.no_grad():
+            for p in model.parameters():
+                p.copy_(p.to(dtype).float())
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "config.json"), "w") as f:
+        json.dump(dict(keys, layernorm_eps=cfg.layernorm_eps), f, indent=1, sort_keys=True)
+    state = {k: v.detach().to(dtype).contiguous() for k, v in model.state_dict().items()
+             if not k.startswith("retnet_rel_pos.")}
+    if keys["share_decoder_input_output_embed"]:
+        state.pop("output_projection.weight")  # tied: the embedding serves both
+    save_file(state, os.path.join(out, "model.safetensors"))
+    g = torch.Generator().manual_seed(token_seed)
+    tokens = torch.randint(0, keys["vocab_size"], (T,), generator=g)
+    with torch.no_grad():
+        par = logits_parallel(model, tokens)
+        chk = logits_chunkwise(model, tokens)
+        rec = logits_recurrent(model, tokens)
+    for other, label in ((chk, "chunkwise"), (rec, "recurrent")):
+        err = float((other - par).norm() / par.norm())
+        print(f"{name}: torchscale {label} vs parallel rel L2 {err:.2e}")
+    save_file({"tokens": tokens.to(torch.int64), "logits_parallel": par.float().contiguous(),
+               "logits_chunkwise": chk.float().contiguous(),
+               "logits_recurrent": rec.float().contiguous()},
+              os.path.join(out, "golden.safetensors"))
+
+
 def main():
     for i, (name, (keys, T)) in enumerate(sorted(CONFIGS.items())):
-        cfg, model = build(keys, 1000 + i)
-        out = os.path.join(HERE, "models", name)
-        os.makedirs(out, exist_ok=True)
-        with open(os.path.join(out, "config.json"), "w") as f:
-            json.dump(dict(keys, layernorm_eps=cfg.layernorm_eps), f, indent=1, sort_keys=True)
-        state = {k: v.detach().contiguous() for k, v in model.state_dict().items()
-                 if not k.startswith("retnet_rel_pos.")}
-        if keys["share_decoder_input_output_embed"]:
-            state.pop("output_projection.weight")  # tied: the embedding serves both
-        save_file(state, os.path.join(out, "model.safetensors"))
-        g = torch.Generator().manual_seed(7 + i)
-        tokens = torch.randint(0, keys["vocab_size"], (T,), generator=g)
-        with torch.no_grad():
-            par = logits_parallel(model, tokens)
-            chk = logits_chunkwise(model, tokens)
-            rec = logits_recurrent(model, tokens)
-        for other, label in ((chk, "chunkwise"), (rec, "recurrent")):
-            err = float((other - par).norm() / par.norm())
-            print(f"{name}: torchscale {label} vs parallel rel L2 {err:.2e}")
-        save_file({"tokens": tokens.to(torch.int64), "logits_parallel": par.float().contiguous(),
-                   "logits_chunkwise": chk.float().contiguous(),
-                   "logits_recurrent": rec.float().contiguous()},
-                  os.path.join(out, "golden.safetensors"))
+        write_model(os.path.join(HERE, "models", name), keys, T, 1000 + i, 7 + i)
+    name, keys, T = EXAMPLE
+    write_model(os.path.join(HERE, "..", "..", "examples", name), keys, T, 2000, 77,
+                torch.bfloat16)
     return 0
 
 
