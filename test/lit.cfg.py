@@ -11,7 +11,7 @@ from lit.llvm.subst import ToolSubst
 
 config.name = "RETNET"
 config.test_format = lit.formats.ShTest(not llvm_config.use_lit_shell)
-config.suffixes = [".mlir"]
+config.suffixes = [".mlir", ".test"]
 config.excludes = ["CMakeLists.txt", "README.md", "lit.cfg.py", "lit.site.cfg.py", "unit", "tools", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.retnet_obj_root, "test")
@@ -27,7 +27,8 @@ config.substitutions.append(("%python", sys.executable))
 # Our tools first, then LLVM's (FileCheck, not, count).
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.retnet_tools_dir, config.llvm_tools_dir]
-tools = ["retnet-opt", "retnet-check", "retnet-harness", "retnet-cuda-info", "mlir-translate", ToolSubst("mlir-runner", unresolved="ignore")]
+tools = ["retnet-opt", "retnet-check", "retnet-harness", "retnet-cuda-info",
+         "retnet-compile", "retnet-run", "retnet-golden", "mlir-translate", ToolSubst("mlir-runner", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 
@@ -54,6 +55,10 @@ if config.ptxas_executable and os.access(config.ptxas_executable, os.X_OK):
 
 config.substitutions.append(("%retnet_obj_root", config.retnet_obj_root))
 config.substitutions.append(("%retnet_src_root", config.retnet_src_root))
+config.substitutions.append(
+    ("%golden", os.path.join(config.retnet_src_root, "test", "golden", "models")))
+config.substitutions.append(
+    ("%example_model", os.path.join(config.retnet_src_root, "examples", "retnet-tiny")))
 
 # A recording stand-in for libcuda.so.1 (test/unit/cuda/FakeCuda.cpp).
 config.substitutions.append(

@@ -39,7 +39,8 @@ void mlir::retention::buildRetentionCPUPipeline(
                       "},eliminate-empty-tensors,canonicalize,cse");
   // 2. CPU codegen of the linalg ops inside the tiles.
   if (options.vectorize)
-    addPipeline(pm, "func.func(retention-cpu-vectorize),canonicalize,cse,"
+    addPipeline(pm, "func.func(retention-cpu-block-rows,"
+                    "retention-cpu-vectorize),canonicalize,cse,"
                     "loop-invariant-subset-hoisting,canonicalize");
   // 3. Bufferize; buffers created inside loops are freed where they die.
   addPipeline(pm,

@@ -57,6 +57,31 @@ def RetentionCPULowerStridedCopiesPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def RetentionCPUBlockRowsPass
+    : Pass<"retention-cpu-block-rows", "::mlir::func::FuncOp"> {
+  let summary = "Split matmuls with a dynamic row count into static row blocks and a remainder";
+  let description = [{
+    A `linalg.matmul` whose row count M is dynamic (tokens of a prompt,
+    sequences of a decode batch) and whose K and N are static is rewritten,
+    on tensors, as a batched contraction over `[M / rows, rows, K]` (the
+    first `M - M mod rows` rows, viewed with `tensor.expand_shape`) plus a
+    `linalg.matmul` on the remaining rows. `retention-cpu-vectorize` then
+    gets a static `rows`-high accumulator tile for all but the last few
+    rows, so each weight row loaded from memory is used `rows` times,
+    instead of 1-row tiles for the whole dynamic range. Upstream tiling can
+    only mask or peel such tiles, which the rest of this pipeline does not
+    lower.
+  }];
+  let dependentDialects = [
+    "::mlir::affine::AffineDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"rows", "rows", "int64_t", /*default=*/"8",
+           "Rows per static block (the accumulator tile height)">,
+  ];
+}
+
 def RetentionCPUVectorizePass
     : Pass<"retention-cpu-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile the linalg ops of a chunk step to register tiles and vectorize them";
