@@ -38,7 +38,7 @@ struct CPUVectorizePass
   /// static range the size is lowered to the largest divisor of the range, so
   /// every tile is full and vectorizes without masks (a remainder chunk of
   /// 36 tokens gets 6 x 18 tiles rather than 8 x 32 ones with masks). A
-  /// dynamic range other than the innermost parallel one is tiled by 1.
+  /// dynamic range is tiled by 1.
   SmallVector<int64_t> tileSizes(linalg::LinalgOp op) {
     SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
@@ -55,10 +55,9 @@ struct CPUVectorizePass
         t = std::max<int64_t>(std::min(t, ranges[i]), 1);
         while (ranges[i] % t)
           --t;
-      } else if (int64_t(i) != innerParallel) {
-        // A dynamic row or reduction range (tokens, batch) is tiled by 1,
-        // so that the tile stays static and vectorizes without masks; the
-        // vector lanes stay on the static innermost dimension.
+      } else {
+        // A dynamic range (tokens, batch) is tiled by 1, so that the tile
+        // stays static and vectorizes without masks over its static dims.
         t = 1;
       }
       sizes.push_back(t);

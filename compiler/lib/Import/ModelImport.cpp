@@ -64,6 +64,9 @@ private:
   Value weights;   ///< tensor<?xf32>
   OpFoldResult M;  ///< rows: T for prefill, B for decode
   Value positions; ///< tensor<Mxi64>, absolute position of each row
+  /// Per-position tables, computed once per call, outside the layer loop:
+  Value rotQ, rotK; ///< [M, dk/2, 2, 2] rotation matrices (keys: × dk^−0.5)
+  Value invDelta;   ///< [M, H] 1/δ(n), the row divisor's inverse
 
   bool isDecode() const { return entry == Entry::Decode; }
   OpFoldResult one() { return b.getIndexAttr(1); }
@@ -122,7 +125,8 @@ private:
   Value rmsNorm(Value x, int64_t width, Value w);
   Value add(Value x, Value y, int64_t width);
   Value embed(Value tokens);
-  Value rotate(Value x, bool scaleKey);
+  void positionTables();
+  Value rotate(Value x, Value table);
   Value retention(Value q, Value k, Value v, Value state, Value &finalState);
   Value normGate(Value y, Value g);
   Value ffn(Value h, Value layer);
@@ -218,16 +222,74 @@ Value ModelEmitter::embed(Value tokens) {
   return x;
 }
 
-/// x [M, H·dk] → [B, H, T, dk], each (2i, 2i+1) pair rotated by +n·θ_i at
-/// absolute position n (× dk^−0.5 for keys): head split, transpose, rotation
-/// and scale in one pass.
-Value ModelEmitter::rotate(Value x, bool scaleKey) {
+/// The tables that depend only on the position n of each row: the rotation
+/// by +n·θ_i of each (2i, 2i+1) pair as a 2×2 matrix R[n, i, k, j] (out_j =
+/// Σ_k x_k R[k][j]: R = [[c, s], [−s, c]], c = cos nθ_i, s = sin nθ_i;
+/// θ_i = 10000^(−i/(dk/2−1))), for keys times dk^−0.5; and 1/δ(n) per head,
+/// δ(n)² = Σ_{s≤n} γ^{n−s} = (1 − γ^{n+1}) / (1 − γ). Every layer reads them:
+/// no sin, cos or exp inside the layer loop.
+void ModelEmitter::positionTables() {
   const int64_t H = c.heads, dk = c.keyHeadDim(), P = dk / 2;
   SmallVector<float> theta(P);
   for (int64_t i = 0; i < P; ++i)
     theta[i] =
         float(P > 1 ? std::pow(10000.0, -double(i) / double(P - 1)) : 1.0);
   Value thetaT = table(theta);
+  auto rotation = [&](double scale) {
+    Value sc = cst(scale);
+    return generic(
+        empty({M, b.getIndexAttr(P), b.getIndexAttr(2), b.getIndexAttr(2)}),
+        {positions, thetaT},
+        {map(4, dims({0})), map(4, dims({1})), map(4, dims({0, 1, 2, 3}))},
+        {kPar, kPar, kPar, kPar},
+        [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+          Value n = arith::SIToFPOp::create(nb, loc, nb.getF32Type(), a[0]);
+          Value angle = arith::MulFOp::create(nb, loc, n, a[1]);
+          Value cs = math::CosOp::create(nb, loc, angle);
+          Value sn = math::SinOp::create(nb, loc, angle);
+          Value k = linalg::IndexOp::create(nb, loc, 2);
+          Value j = linalg::IndexOp::create(nb, loc, 3);
+          Value zero = arith::ConstantIndexOp::create(nb, loc, 0);
+          Value diag =
+              arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, k, j);
+          Value k0 =
+              arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, k, zero);
+          Value off = arith::SelectOp::create(
+              nb, loc, k0, sn, arith::NegFOp::create(nb, loc, sn));
+          Value r = arith::SelectOp::create(nb, loc, diag, cs, off);
+          return arith::MulFOp::create(nb, loc, r, sc);
+        });
+  };
+  rotQ = rotation(1.0);
+  rotK = rotation(1.0 / std::sqrt(double(dk)));
+
+  SmallVector<float> logGamma, invOneMinus;
+  for (int64_t h = 0; h < H; ++h) {
+    double gm = 1.0 - std::ldexp(1.0, int(-5 - h));
+    logGamma.push_back(float(std::log(gm)));
+    invOneMinus.push_back(float(1.0 / (1.0 - gm)));
+  }
+  Value logGammaT = table(logGamma), invT = table(invOneMinus);
+  Value oneF = cst(1.0);
+  invDelta = generic(
+      empty({M, b.getIndexAttr(H)}), {positions, logGammaT, invT},
+      {map(2, dims({0})), map(2, dims({1})), map(2, dims({1})),
+       map(2, dims({0, 1}))},
+      {kPar, kPar}, [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+        Value n1 = arith::SIToFPOp::create(nb, loc, nb.getF32Type(), a[0]);
+        n1 = arith::AddFOp::create(nb, loc, n1, oneF);
+        Value pw = math::ExpOp::create(
+            nb, loc, arith::MulFOp::create(nb, loc, n1, a[1]));
+        Value delta2 = arith::MulFOp::create(
+            nb, loc, arith::SubFOp::create(nb, loc, oneF, pw), a[2]);
+        return math::RsqrtOp::create(nb, loc, delta2);
+      });
+}
+
+/// x [M, H·dk] → [B, H, T, dk]: head split, transpose and rotation (a 2×2
+/// contraction per pair with the position's matrix from `table`) in one op.
+Value ModelEmitter::rotate(Value x, Value table) {
+  const int64_t H = c.heads, dk = c.keyHeadDim(), P = dk / 2;
   SmallVector<OpFoldResult> bt = batchTokens();
   Value xe = tensor::ExpandShapeOp::create(
       b,
@@ -237,35 +299,20 @@ Value ModelEmitter::rotate(Value x, bool scaleKey) {
       x, SmallVector<ReassociationIndices>{{0, 1}, {2, 3, 4}},
       SmallVector<OpFoldResult>{bt[0], bt[1], b.getIndexAttr(H),
                                 b.getIndexAttr(P), b.getIndexAttr(2)});
-  // Loops (b, h, t, i, j) over [B, H, T, P, 2].
+  // Loops (b, h, t, i, j, k) over [B, H, T, P, 2, 2]; k is the reduction.
   AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1),
-             d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3);
-  AffineExpr c0 = b.getAffineConstantExpr(0), c1 = b.getAffineConstantExpr(1);
-  Value scale = cst(scaleKey ? 1.0 / std::sqrt(double(dk)) : 1.0);
+             d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3),
+             d4 = b.getAffineDimExpr(4), d5 = b.getAffineDimExpr(5);
   Value out = generic(
-      empty({bt[0], b.getIndexAttr(H), bt[1], b.getIndexAttr(P),
+      zeros({bt[0], b.getIndexAttr(H), bt[1], b.getIndexAttr(P),
              b.getIndexAttr(2)}),
-      {xe, xe, positions, thetaT},
-      {map(5, {d0, d2, d1, d3, c0}), map(5, {d0, d2, d1, d3, c1}),
-       map(5, {rowDim(0, 2)}), map(5, {d3}), map(5, dims({0, 1, 2, 3, 4}))},
-      {kPar, kPar, kPar, kPar, kPar},
+      {xe, table},
+      {map(6, {d0, d2, d1, d3, d5}), map(6, {rowDim(0, 2), d3, d5, d4}),
+       map(6, {d0, d1, d2, d3, d4})},
+      {kPar, kPar, kPar, kPar, kPar, kRed},
       [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
-        Value n = arith::SIToFPOp::create(nb, loc, nb.getF32Type(), a[2]);
-        Value angle = arith::MulFOp::create(nb, loc, n, a[3]);
-        Value cs = math::CosOp::create(nb, loc, angle);
-        Value sn = math::SinOp::create(nb, loc, angle);
-        Value even = arith::SubFOp::create(
-            nb, loc, arith::MulFOp::create(nb, loc, a[0], cs),
-            arith::MulFOp::create(nb, loc, a[1], sn));
-        Value odd = arith::AddFOp::create(
-            nb, loc, arith::MulFOp::create(nb, loc, a[1], cs),
-            arith::MulFOp::create(nb, loc, a[0], sn));
-        Value j = linalg::IndexOp::create(nb, loc, 4);
-        Value isEven = arith::CmpIOp::create(
-            nb, loc, arith::CmpIPredicate::eq, j,
-            arith::ConstantIndexOp::create(nb, loc, 0));
-        Value r = arith::SelectOp::create(nb, loc, isEven, even, odd);
-        return arith::MulFOp::create(nb, loc, r, scale);
+        Value p = arith::MulFOp::create(nb, loc, a[0], a[1]);
+        return arith::AddFOp::create(nb, loc, a[2], p);
       });
   return tensor::CollapseShapeOp::create(
       b, out, SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
@@ -314,18 +361,11 @@ Value ModelEmitter::retention(Value q, Value k, Value v, Value state,
 }
 
 /// y [B, H, T, dv] (retention output), g [M, H·dv] → [M, H·dv]:
-///   silu(g) ⊙ RMSNorm_dv(y / δ(n)),  δ(n)² = Σ_{s≤n} γ^{n−s}
-///                                          = (1 − γ^{n+1}) / (1 − γ).
+///   silu(g) ⊙ RMSNorm_dv(y / δ(n)) = silu(g) ⊙ (y/δ) · rsqrt(ss/(δ²·dv) + eps)
+/// with ss = Σ_dv y² (one reduction, then one elementwise op).
 Value ModelEmitter::normGate(Value y, Value g) {
   const int64_t H = c.heads, dv = c.valueHeadDim();
   SmallVector<OpFoldResult> bt = batchTokens();
-  SmallVector<float> logGamma, invOneMinus;
-  for (int64_t h = 0; h < H; ++h) {
-    double gm = 1.0 - std::ldexp(1.0, int(-5 - h));
-    logGamma.push_back(float(std::log(gm)));
-    invOneMinus.push_back(float(1.0 / (1.0 - gm)));
-  }
-  Value logGammaT = table(logGamma), invT = table(invOneMinus);
   // Loops (b, t, h, j) over [B, T, H, dv]; y is read as [B, H, T, dv].
   AffineMap yMap = map(4, dims({0, 2, 1, 3}));
   Value ss = generic(zeros({bt[0], bt[1], b.getIndexAttr(H)}), {y},
@@ -345,27 +385,20 @@ Value ModelEmitter::normGate(Value y, Value g) {
   Value eps = cst(c.layernormEps), oneF = cst(1.0), invDv = cst(1.0 / dv);
   Value out = generic(
       empty({bt[0], bt[1], b.getIndexAttr(H), b.getIndexAttr(dv)}),
-      {y, ss, ge, positions, logGammaT, invT},
+      {y, ss, ge, invDelta},
       {yMap, map(4, dims({0, 1, 2})), map(4, dims({0, 1, 2, 3})),
-       map(4, {rowDim(0, 1)}), map(4, dims({2})), map(4, dims({2})),
+       map(4, {rowDim(0, 1), b.getAffineDimExpr(2)}),
        map(4, dims({0, 1, 2, 3}))},
       {kPar, kPar, kPar, kPar},
       [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
-        // δ² = (1 − exp((n+1)·ln γ)) / (1 − γ)
-        Value n1 = arith::SIToFPOp::create(nb, loc, nb.getF32Type(), a[3]);
-        n1 = arith::AddFOp::create(nb, loc, n1, oneF);
-        Value pw = math::ExpOp::create(
-            nb, loc, arith::MulFOp::create(nb, loc, n1, a[4]));
-        Value delta2 = arith::MulFOp::create(
-            nb, loc, arith::SubFOp::create(nb, loc, oneF, pw), a[5]);
-        // RMSNorm of y/δ: (y/δ) · rsqrt(ss/(δ²·dv) + eps)
-        Value ms = arith::DivFOp::create(
-            nb, loc, arith::MulFOp::create(nb, loc, a[1], invDv), delta2);
+        Value invD = a[3];
+        Value invD2 = arith::MulFOp::create(nb, loc, invD, invD);
+        Value ms = arith::MulFOp::create(
+            nb, loc, arith::MulFOp::create(nb, loc, a[1], invDv), invD2);
         Value r = math::RsqrtOp::create(
             nb, loc, arith::AddFOp::create(nb, loc, ms, eps));
-        Value invDelta = math::RsqrtOp::create(nb, loc, delta2);
         Value normed = arith::MulFOp::create(
-            nb, loc, a[0], arith::MulFOp::create(nb, loc, r, invDelta));
+            nb, loc, a[0], arith::MulFOp::create(nb, loc, r, invD));
         // silu(g) = g / (1 + exp(−g))
         Value negG = arith::NegFOp::create(nb, loc, a[2]);
         Value den = arith::AddFOp::create(
@@ -475,6 +508,7 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
 
   OpFoldResult B = isDecode() ? OpFoldResult(M) : one();
   auto stateT = RankedTensorType::get({batch, H, dk, dv}, f32);
+  positionTables();
   Value x = embed(tokens);
   // The blocks: one loop over layers (identical code, weights and state at
   // layer-dependent offsets), so code size and compile time do not grow
@@ -492,10 +526,10 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
             rmsNorm(xl, d, weight(p + "retention_layer_norm.weight", l));
         Value q =
             rotate(matmul(h, weight(p + "retention.q_proj.weight", l), d),
-                   /*scaleKey=*/false);
+                   rotQ);
         Value k =
             rotate(matmul(h, weight(p + "retention.k_proj.weight", l), d),
-                   /*scaleKey=*/true);
+                   rotK);
         Value v = splitHeadsV(
             matmul(h, weight(p + "retention.v_proj.weight", l), Dv));
         Value g = matmul(h, weight(p + "retention.g_proj.weight", l), Dv);
