@@ -41,7 +41,9 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cerrno>
 #include <cstdlib>
+#include <cstring>
 #include <string>
 #include <unistd.h>
 
@@ -192,8 +194,19 @@ void writeText(const std::string &path, const std::string &text) {
 
 } // namespace
 
+/// Fails now, before the long part, when `path` cannot be written.
+void checkWritable(const std::string &path) {
+  std::string probe = tempPath(path);
+  std::FILE *f = std::fopen(probe.c_str(), "wb");
+  if (!f)
+    fail("cannot write '" + path + "': " + std::strerror(errno));
+  std::fclose(f);
+  std::remove(probe.c_str());
+}
+
 int main(int argc, char **argv) {
   Options o = parseArgs(argc, argv);
+  checkWritable(o.output);
   Progress progress(o.quiet);
 
   retnet::ModelConfig config;
