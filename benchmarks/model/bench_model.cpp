@@ -104,8 +104,8 @@ int main(int argc, char **argv) {
   // Decode: every sequence holds the prompt, then N steps for all B.
   for (int64_t b = 0; b < B; ++b) {
     retnet_reset(s, b);
-    if (retnet_prefill(s, b, prompt.data(), T, RETNET_FORM_AUTO, last.data(),
-                       1))
+    if (retnet_prefill(s, b, prompt.data(), T, RETNET_FORM_CHUNKWISE,
+                       last.data(), 1))
       fail(retnet_last_error());
   }
   std::vector<int64_t> seqs(static_cast<size_t>(B)), toks(static_cast<size_t>(B));

@@ -63,10 +63,7 @@ private:
   Entry entry = Entry::Decode;
   Value weights;   ///< tensor<?xf32>
   OpFoldResult M;  ///< rows: T for prefill, B for decode
-  Value positions; ///< tensor<Mxi64>, absolute position of each row
-  /// Per-position tables, computed once per call, outside the layer loop:
-  Value rotQ, rotK; ///< [M, dk/2, 2, 2] rotation matrices (keys: × dk^−0.5)
-  Value invDelta;   ///< [M, H] 1/δ(n), the row divisor's inverse
+  Value positions; ///< tensor<BxTxi64>, absolute position of each token
 
   bool isDecode() const { return entry == Entry::Decode; }
   OpFoldResult one() { return b.getIndexAttr(1); }
@@ -125,12 +122,10 @@ private:
   Value rmsNorm(Value x, int64_t width, Value w);
   Value add(Value x, Value y, int64_t width);
   Value embed(Value tokens);
-  void positionTables();
-  Value rotate(Value x, Value table);
-  Value retention(Value q, Value k, Value v, Value state, Value &finalState);
-  Value normGate(Value y, Value g);
   Value ffn(Value h, Value layer);
-  Value splitHeadsV(Value v);
+  /// [M, n] ↔ [B, T, n]
+  Value toBatchTokens(Value x, int64_t n);
+  Value toRows(Value x);
 };
 
 Value ModelEmitter::weight(const std::string &name, Value layer) {
@@ -222,192 +217,20 @@ Value ModelEmitter::embed(Value tokens) {
   return x;
 }
 
-/// The tables that depend only on the position n of each row: the rotation
-/// by +n·θ_i of each (2i, 2i+1) pair as a 2×2 matrix R[n, i, k, j] (out_j =
-/// Σ_k x_k R[k][j]: R = [[c, s], [−s, c]], c = cos nθ_i, s = sin nθ_i;
-/// θ_i = 10000^(−i/(dk/2−1))), for keys times dk^−0.5; and 1/δ(n) per head,
-/// δ(n)² = Σ_{s≤n} γ^{n−s} = (1 − γ^{n+1}) / (1 − γ). Every layer reads them:
-/// no sin, cos or exp inside the layer loop.
-void ModelEmitter::positionTables() {
-  const int64_t H = c.heads, dk = c.keyHeadDim(), P = dk / 2;
-  SmallVector<float> theta(P);
-  for (int64_t i = 0; i < P; ++i)
-    theta[i] =
-        float(P > 1 ? std::pow(10000.0, -double(i) / double(P - 1)) : 1.0);
-  Value thetaT = table(theta);
-  auto rotation = [&](double scale) {
-    Value sc = cst(scale);
-    return generic(
-        empty({M, b.getIndexAttr(P), b.getIndexAttr(2), b.getIndexAttr(2)}),
-        {positions, thetaT},
-        {map(4, dims({0})), map(4, dims({1})), map(4, dims({0, 1, 2, 3}))},
-        {kPar, kPar, kPar, kPar},
-        [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
-          Value n = arith::SIToFPOp::create(nb, loc, nb.getF32Type(), a[0]);
-          Value angle = arith::MulFOp::create(nb, loc, n, a[1]);
-          Value cs = math::CosOp::create(nb, loc, angle);
-          Value sn = math::SinOp::create(nb, loc, angle);
-          Value k = linalg::IndexOp::create(nb, loc, 2);
-          Value j = linalg::IndexOp::create(nb, loc, 3);
-          Value zero = arith::ConstantIndexOp::create(nb, loc, 0);
-          Value diag =
-              arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, k, j);
-          Value k0 =
-              arith::CmpIOp::create(nb, loc, arith::CmpIPredicate::eq, k, zero);
-          Value off = arith::SelectOp::create(
-              nb, loc, k0, sn, arith::NegFOp::create(nb, loc, sn));
-          Value r = arith::SelectOp::create(nb, loc, diag, cs, off);
-          return arith::MulFOp::create(nb, loc, r, sc);
-        });
-  };
-  rotQ = rotation(1.0);
-  rotK = rotation(1.0 / std::sqrt(double(dk)));
-
-  SmallVector<float> logGamma, invOneMinus;
-  for (int64_t h = 0; h < H; ++h) {
-    double gm = 1.0 - std::ldexp(1.0, int(-5 - h));
-    logGamma.push_back(float(std::log(gm)));
-    invOneMinus.push_back(float(1.0 / (1.0 - gm)));
-  }
-  Value logGammaT = table(logGamma), invT = table(invOneMinus);
-  Value oneF = cst(1.0);
-  invDelta = generic(
-      empty({M, b.getIndexAttr(H)}), {positions, logGammaT, invT},
-      {map(2, dims({0})), map(2, dims({1})), map(2, dims({1})),
-       map(2, dims({0, 1}))},
-      {kPar, kPar}, [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
-        Value n1 = arith::SIToFPOp::create(nb, loc, nb.getF32Type(), a[0]);
-        n1 = arith::AddFOp::create(nb, loc, n1, oneF);
-        Value pw = math::ExpOp::create(
-            nb, loc, arith::MulFOp::create(nb, loc, n1, a[1]));
-        Value delta2 = arith::MulFOp::create(
-            nb, loc, arith::SubFOp::create(nb, loc, oneF, pw), a[2]);
-        return math::RsqrtOp::create(nb, loc, delta2);
-      });
-}
-
-/// x [M, H·dk] → [B, H, T, dk]: head split, transpose and rotation (a 2×2
-/// contraction per pair with the position's matrix from `table`) in one op.
-Value ModelEmitter::rotate(Value x, Value table) {
-  const int64_t H = c.heads, dk = c.keyHeadDim(), P = dk / 2;
+Value ModelEmitter::toBatchTokens(Value x, int64_t n) {
   SmallVector<OpFoldResult> bt = batchTokens();
-  Value xe = tensor::ExpandShapeOp::create(
+  return tensor::ExpandShapeOp::create(
       b,
       RankedTensorType::get({isDecode() ? ShapedType::kDynamic : 1,
-                             isDecode() ? 1 : ShapedType::kDynamic, H, P, 2},
+                             isDecode() ? 1 : ShapedType::kDynamic, n},
                             f32),
-      x, SmallVector<ReassociationIndices>{{0, 1}, {2, 3, 4}},
-      SmallVector<OpFoldResult>{bt[0], bt[1], b.getIndexAttr(H),
-                                b.getIndexAttr(P), b.getIndexAttr(2)});
-  // Loops (b, h, t, i, j, k) over [B, H, T, P, 2, 2]; k is the reduction.
-  AffineExpr d0 = b.getAffineDimExpr(0), d1 = b.getAffineDimExpr(1),
-             d2 = b.getAffineDimExpr(2), d3 = b.getAffineDimExpr(3),
-             d4 = b.getAffineDimExpr(4), d5 = b.getAffineDimExpr(5);
-  Value out = generic(
-      zeros({bt[0], b.getIndexAttr(H), bt[1], b.getIndexAttr(P),
-             b.getIndexAttr(2)}),
-      {xe, table},
-      {map(6, {d0, d2, d1, d3, d5}), map(6, {rowDim(0, 2), d3, d5, d4}),
-       map(6, {d0, d1, d2, d3, d4})},
-      {kPar, kPar, kPar, kPar, kPar, kRed},
-      [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
-        Value p = arith::MulFOp::create(nb, loc, a[0], a[1]);
-        return arith::AddFOp::create(nb, loc, a[2], p);
-      });
+      x, SmallVector<ReassociationIndices>{{0, 1}, {2}},
+      SmallVector<OpFoldResult>{bt[0], bt[1], b.getIndexAttr(n)});
+}
+
+Value ModelEmitter::toRows(Value x) {
   return tensor::CollapseShapeOp::create(
-      b, out, SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
-}
-
-/// v [M, H·dv] → [B, H, T, dv].
-Value ModelEmitter::splitHeadsV(Value v) {
-  const int64_t H = c.heads, dv = c.valueHeadDim();
-  SmallVector<OpFoldResult> bt = batchTokens();
-  Value ve = tensor::ExpandShapeOp::create(
-      b,
-      RankedTensorType::get({isDecode() ? ShapedType::kDynamic : 1,
-                             isDecode() ? 1 : ShapedType::kDynamic, H, dv},
-                            f32),
-      v, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}},
-      SmallVector<OpFoldResult>{bt[0], bt[1], b.getIndexAttr(H),
-                                b.getIndexAttr(dv)});
-  Value init = empty({bt[0], b.getIndexAttr(H), bt[1], b.getIndexAttr(dv)});
-  return linalg::TransposeOp::create(b, ve, init,
-                                     ArrayRef<int64_t>{0, 2, 1, 3})
-      .getResult()[0];
-}
-
-/// The core retention op of this entry's form; per head γ_h = 1 − 2^(−5−h).
-Value ModelEmitter::retention(Value q, Value k, Value v, Value state,
-                              Value &finalState) {
-  SmallVector<double> gamma;
-  for (int64_t h = 0; h < c.heads; ++h)
-    gamma.push_back(1.0 - std::ldexp(1.0, int(-5 - h)));
-  auto gammaAttr = b.getDenseF64ArrayAttr(gamma);
-  auto scaleAttr = b.getF64FloatAttr(1.0);
-  Type oType = v.getType(), sType = state.getType();
-  if (entry == Entry::Recurrent || entry == Entry::Decode) {
-    auto op = RecurrentOp::create(b, oType, sType, q, k, v, state, gammaAttr,
-                                  scaleAttr);
-    finalState = op.getResult(1);
-    return op.getResult(0);
-  }
-  int64_t chunk = entry == Entry::Parallel ? opts.parallelLimit
-                  : opts.chunkSize > 0     ? opts.chunkSize
-                                           : c.chunkSize;
-  auto op = ChunkwiseOp::create(b, oType, sType, q, k, v, state, gammaAttr,
-                                scaleAttr, b.getI64IntegerAttr(chunk));
-  finalState = op.getResult(1);
-  return op.getResult(0);
-}
-
-/// y [B, H, T, dv] (retention output), g [M, H·dv] → [M, H·dv]:
-///   silu(g) ⊙ RMSNorm_dv(y / δ(n)) = silu(g) ⊙ (y/δ) · rsqrt(ss/(δ²·dv) + eps)
-/// with ss = Σ_dv y² (one reduction, then one elementwise op).
-Value ModelEmitter::normGate(Value y, Value g) {
-  const int64_t H = c.heads, dv = c.valueHeadDim();
-  SmallVector<OpFoldResult> bt = batchTokens();
-  // Loops (b, t, h, j) over [B, T, H, dv]; y is read as [B, H, T, dv].
-  AffineMap yMap = map(4, dims({0, 2, 1, 3}));
-  Value ss = generic(zeros({bt[0], bt[1], b.getIndexAttr(H)}), {y},
-                     {yMap, map(4, dims({0, 1, 2}))}, {kPar, kPar, kPar, kRed},
-                     [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
-                       Value sq = arith::MulFOp::create(nb, loc, a[0], a[0]);
-                       return arith::AddFOp::create(nb, loc, sq, a[1]);
-                     });
-  Value ge = tensor::ExpandShapeOp::create(
-      b,
-      RankedTensorType::get({isDecode() ? ShapedType::kDynamic : 1,
-                             isDecode() ? 1 : ShapedType::kDynamic, H, dv},
-                            f32),
-      g, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}},
-      SmallVector<OpFoldResult>{bt[0], bt[1], b.getIndexAttr(H),
-                                b.getIndexAttr(dv)});
-  Value eps = cst(c.layernormEps), oneF = cst(1.0), invDv = cst(1.0 / dv);
-  Value out = generic(
-      empty({bt[0], bt[1], b.getIndexAttr(H), b.getIndexAttr(dv)}),
-      {y, ss, ge, invDelta},
-      {yMap, map(4, dims({0, 1, 2})), map(4, dims({0, 1, 2, 3})),
-       map(4, {rowDim(0, 1), b.getAffineDimExpr(2)}),
-       map(4, dims({0, 1, 2, 3}))},
-      {kPar, kPar, kPar, kPar},
-      [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
-        Value invD = a[3];
-        Value invD2 = arith::MulFOp::create(nb, loc, invD, invD);
-        Value ms = arith::MulFOp::create(
-            nb, loc, arith::MulFOp::create(nb, loc, a[1], invDv), invD2);
-        Value r = math::RsqrtOp::create(
-            nb, loc, arith::AddFOp::create(nb, loc, ms, eps));
-        Value normed = arith::MulFOp::create(
-            nb, loc, a[0], arith::MulFOp::create(nb, loc, r, invD));
-        // silu(g) = g / (1 + exp(−g))
-        Value negG = arith::NegFOp::create(nb, loc, a[2]);
-        Value den = arith::AddFOp::create(
-            nb, loc, oneF, math::ExpOp::create(nb, loc, negG));
-        Value silu = arith::DivFOp::create(nb, loc, a[2], den);
-        return arith::MulFOp::create(nb, loc, normed, silu);
-      });
-  return tensor::CollapseShapeOp::create(
-      b, out, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+      b, x, SmallVector<ReassociationIndices>{{0, 1}, {2}});
 }
 
 /// fc2(act(fc1 h) ⊙ gate h), act from the config (swish or exact gelu).
@@ -505,10 +328,27 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
                     })
                     .getResult(0);
   }
+  // [M] → [B, T]
+  SmallVector<OpFoldResult> bt = batchTokens();
+  positions = tensor::ExpandShapeOp::create(
+      b,
+      RankedTensorType::get(
+          {isDecode() ? dyn : 1, isDecode() ? 1 : dyn}, i64),
+      positions, SmallVector<ReassociationIndices>{{0, 1}},
+      SmallVector<OpFoldResult>{bt[0], bt[1]});
 
   OpFoldResult B = isDecode() ? OpFoldResult(M) : one();
   auto stateT = RankedTensorType::get({batch, H, dk, dv}, f32);
-  positionTables();
+  // Per head γ_h = 1 − 2^(−5−h); the form of this entry point.
+  SmallVector<double> gamma;
+  for (int64_t h = 0; h < H; ++h)
+    gamma.push_back(1.0 - std::ldexp(1.0, int(-5 - h)));
+  std::string form = (entry == Entry::Recurrent || entry == Entry::Decode)
+                         ? "recurrent"
+                         : "chunkwise";
+  int64_t chunk = entry == Entry::Parallel ? opts.parallelLimit
+                  : opts.chunkSize > 0     ? opts.chunkSize
+                                           : c.chunkSize;
   Value x = embed(tokens);
   // The blocks: one loop over layers (identical code, weights and state at
   // layer-dependent offsets), so code size and compile time do not grow
@@ -521,18 +361,10 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
       [&](OpBuilder &, Location, Value l, ValueRange iter) {
         Value xl = iter[0];
         const std::string p = "layers.0.";
-        // Multi-scale retention.
+        // Multi-scale retention (a layer op; retention-decompose-layers
+        // expands it into the core form and linalg).
         Value h =
             rmsNorm(xl, d, weight(p + "retention_layer_norm.weight", l));
-        Value q =
-            rotate(matmul(h, weight(p + "retention.q_proj.weight", l), d),
-                   rotQ);
-        Value k =
-            rotate(matmul(h, weight(p + "retention.k_proj.weight", l), d),
-                   rotK);
-        Value v = splitHeadsV(
-            matmul(h, weight(p + "retention.v_proj.weight", l), Dv));
-        Value g = matmul(h, weight(p + "retention.g_proj.weight", l), Dv);
         SmallVector<OpFoldResult> offs = {b.getIndexAttr(0), l,
                                           b.getIndexAttr(0), b.getIndexAttr(0),
                                           b.getIndexAttr(0)};
@@ -542,18 +374,25 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
         SmallVector<OpFoldResult> strides(5, one());
         Value s = tensor::ExtractSliceOp::create(b, stateT, sIn, offs, sizes,
                                                  strides);
-        Value finalState;
-        Value y = retention(q, k, v, s, finalState);
+        Value h3 = toBatchTokens(h, d);
+        auto layer = MultiScaleOp::create(
+            b, TypeRange{h3.getType(), stateT}, h3,
+            weight(p + "retention.q_proj.weight", l),
+            weight(p + "retention.k_proj.weight", l),
+            weight(p + "retention.v_proj.weight", l),
+            weight(p + "retention.g_proj.weight", l),
+            weight(p + "retention.out_proj.weight", l), positions, s,
+            b.getDenseF64ArrayAttr(gamma), b.getF64FloatAttr(c.layernormEps),
+            b.getStringAttr(form), b.getI64IntegerAttr(chunk));
         auto sliceM = memref::SubViewOp::inferRankReducedResultType(
             {batch, H, dk, dv}, cast<MemRefType>(sOutM.getType()), offs,
             sizes, strides);
         Value dest = memref::SubViewOp::create(b, sliceM, sOutM, offs, sizes,
                                                strides);
         bufferization::MaterializeInDestinationOp::create(
-            b, TypeRange{}, finalState, dest, /*restrict=*/true,
+            b, TypeRange{}, layer.getFinalState(), dest, /*restrict=*/true,
             /*writable=*/true);
-        Value attn = matmul(normGate(y, g),
-                            weight(p + "retention.out_proj.weight", l), d);
+        Value attn = toRows(layer.getOut());
         xl = add(xl, attn, d);
         // GLU feed-forward.
         h = rmsNorm(xl, d, weight(p + "final_layer_norm.weight", l));

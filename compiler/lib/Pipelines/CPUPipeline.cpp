@@ -34,6 +34,10 @@ void mlir::retention::buildRetentionCPUPipeline(
   //    (eliminate-empty-tensors). That runs before CSE: CSE merges equal
   //    tensor.empty ops (o and the final state when their shapes match), and
   //    eliminating a merged empty makes two results share one buffer.
+  // 0. Layer ops (multi_scale, rotate, group_norm) → core ops + linalg; the
+  //    tables that depend only on positions leave the layer loop.
+  addPipeline(pm, "retention-decompose-layers,loop-invariant-code-motion,"
+                  "canonicalize,cse");
   addPipeline(pm, forms + "convert-retention-to-linalg{dv-tile=" +
                       std::to_string(options.dvTile) +
                       "},eliminate-empty-tensors,canonicalize,cse");

@@ -176,6 +176,182 @@ LogicalResult ChunkwiseOp::verify() {
   return verifyForm(*this, getFinalState());
 }
 
+
+//===----------------------------------------------------------------------===//
+// Layer-level ops
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// Checks of the layer ops: each names the operand, the dimension and both
+/// values.
+class LayerVerifier {
+public:
+  explicit LayerVerifier(Operation *op) : op(op) {}
+
+  LogicalResult rank(StringRef name, Value v, int64_t rank,
+                     StringRef layoutStr) {
+    auto t = cast<RankedTensorType>(v.getType());
+    if (t.getRank() == rank)
+      return success();
+    return op->emitOpError() << "'" << name << "' must have rank " << rank
+                             << " " << layoutStr << ", but has type " << t;
+  }
+  /// dim `i` of `v` must be `expected` (unless either is dynamic).
+  LogicalResult dim(StringRef name, Value v, unsigned i, int64_t expected,
+                    StringRef what) {
+    int64_t got = cast<RankedTensorType>(v.getType()).getDimSize(i);
+    if (compatible(got, expected))
+      return success();
+    return op->emitOpError()
+           << "'" << name << "' has " << what << " = " << dimStr(got)
+           << " (dim " << i << " of " << v.getType() << "), expected "
+           << dimStr(expected);
+  }
+  LogicalResult staticDim(StringRef name, Value v, unsigned i,
+                          StringRef what) {
+    if (!cast<RankedTensorType>(v.getType()).isDynamicDim(i))
+      return success();
+    return op->emitOpError() << "'" << name << "' must have a static " << what
+                             << " (dim " << i << " of " << v.getType()
+                             << ")";
+  }
+  LogicalResult decays(ArrayRef<double> gamma) {
+    if (gamma.empty())
+      return op->emitOpError() << "'gamma' needs one decay per head, got none";
+    for (auto [h, g] : llvm::enumerate(gamma))
+      if (!(g > 0.0 && g < 1.0))
+        return op->emitOpError() << "gamma[" << h << "] = " << g
+                                 << " must be in (0, 1)";
+    return success();
+  }
+  int64_t size(Value v, unsigned i) {
+    return cast<RankedTensorType>(v.getType()).getDimSize(i);
+  }
+
+private:
+  Operation *op;
+};
+
+} // namespace
+
+LogicalResult RotateOp::verify() {
+  LayerVerifier c(*this);
+  Value x = getX(), pos = getPositions(), out = getOut();
+  if (failed(c.rank("x", x, 3, "[B, T, H*dk]")) ||
+      failed(c.rank("positions", pos, 2, "[B, T]")) ||
+      failed(c.rank("out", out, 4, "[B, H, T, dk]")) ||
+      failed(c.staticDim("out", out, 1, "H")) ||
+      failed(c.staticDim("out", out, 3, "dk")))
+    return failure();
+  int64_t H = c.size(out, 1), dk = c.size(out, 3);
+  if (dk % 2)
+    return emitOpError() << "the key head dim dk = " << dk
+                         << " must be even (pairs are rotated)";
+  if (failed(c.dim("positions", pos, 0, c.size(x, 0), "B")) ||
+      failed(c.dim("positions", pos, 1, c.size(x, 1), "T")) ||
+      failed(c.dim("out", out, 0, c.size(x, 0), "B")) ||
+      failed(c.dim("out", out, 2, c.size(x, 1), "T")) ||
+      failed(c.dim("x", x, 2, H * dk, "H*dk")))
+    return failure();
+  double scale = getScale().convertToDouble(),
+         base = getThetaBase().convertToDouble();
+  if (!(std::isfinite(scale) && scale > 0.0) ||
+      !(std::isfinite(base) && base > 0.0))
+    return emitOpError() << "'scale' and 'theta_base' must be positive and "
+                            "finite, got "
+                         << scale << " and " << base;
+  return success();
+}
+
+LogicalResult GroupNormOp::verify() {
+  LayerVerifier c(*this);
+  Value y = getY(), g = getG(), pos = getPositions(), out = getOut();
+  if (failed(c.rank("y", y, 4, "[B, H, T, dv]")) ||
+      failed(c.rank("g", g, 3, "[B, T, H*dv]")) ||
+      failed(c.rank("positions", pos, 2, "[B, T]")) ||
+      failed(c.staticDim("y", y, 1, "H")) ||
+      failed(c.staticDim("y", y, 3, "dv")) || failed(c.decays(getGamma())))
+    return failure();
+  int64_t H = c.size(y, 1), dv = c.size(y, 3);
+  if (int64_t(getGamma().size()) != H)
+    return emitOpError() << "'gamma' has " << getGamma().size()
+                         << " decays, but 'y' has H = " << H << " heads";
+  if (failed(c.dim("g", g, 0, c.size(y, 0), "B")) ||
+      failed(c.dim("g", g, 1, c.size(y, 2), "T")) ||
+      failed(c.dim("g", g, 2, H * dv, "H*dv")) ||
+      failed(c.dim("positions", pos, 0, c.size(y, 0), "B")) ||
+      failed(c.dim("positions", pos, 1, c.size(y, 2), "T")))
+    return failure();
+  if (out.getType() != g.getType())
+    return emitOpError() << "the result type " << out.getType()
+                         << " must be the type of 'g', " << g.getType();
+  if (!(getEpsilon().convertToDouble() >= 0.0))
+    return emitOpError() << "'epsilon' must be >= 0";
+  return success();
+}
+
+LogicalResult MultiScaleOp::verify() {
+  LayerVerifier c(*this);
+  Value x = getX();
+  if (failed(c.rank("x", x, 3, "[B, T, d]")) ||
+      failed(c.staticDim("x", x, 2, "d")) || failed(c.decays(getGamma())))
+    return failure();
+  const int64_t d = c.size(x, 2), H = getGamma().size();
+  if (d % H)
+    return emitOpError() << "d = " << d << " is not divisible by the " << H
+                         << " heads of 'gamma'";
+  const struct {
+    StringRef name;
+    Value v;
+  } mats[] = {{"wq", getWq()}, {"wk", getWk()}, {"wv", getWv()},
+              {"wg", getWg()}, {"wo", getWo()}};
+  for (auto m : mats)
+    if (failed(c.rank(m.name, m.v, 2, "[in, out]")))
+      return failure();
+  if (failed(c.staticDim("wv", getWv(), 1, "Dv")))
+    return failure();
+  const int64_t Dv = c.size(getWv(), 1);
+  if (Dv % H)
+    return emitOpError() << "Dv = " << Dv << " (dim 1 of 'wv') is not "
+                         << "divisible by the " << H << " heads of 'gamma'";
+  if (failed(c.dim("wq", getWq(), 0, d, "d")) ||
+      failed(c.dim("wq", getWq(), 1, d, "d")) ||
+      failed(c.dim("wk", getWk(), 0, d, "d")) ||
+      failed(c.dim("wk", getWk(), 1, d, "d")) ||
+      failed(c.dim("wv", getWv(), 0, d, "d")) ||
+      failed(c.dim("wg", getWg(), 0, d, "d")) ||
+      failed(c.dim("wg", getWg(), 1, Dv, "Dv")) ||
+      failed(c.dim("wo", getWo(), 0, Dv, "Dv")) ||
+      failed(c.dim("wo", getWo(), 1, d, "d")))
+    return failure();
+  Value pos = getPositions(), s = getState();
+  if (failed(c.rank("positions", pos, 2, "[B, T]")) ||
+      failed(c.dim("positions", pos, 0, c.size(x, 0), "B")) ||
+      failed(c.dim("positions", pos, 1, c.size(x, 1), "T")) ||
+      failed(c.rank("state", s, 4, "[B, H, dk, dv]")) ||
+      failed(c.dim("state", s, 0, c.size(x, 0), "B")) ||
+      failed(c.dim("state", s, 1, H, "H")) ||
+      failed(c.dim("state", s, 2, d / H, "dk")) ||
+      failed(c.dim("state", s, 3, Dv / H, "dv")))
+    return failure();
+  if ((d / H) % 2)
+    return emitOpError() << "the key head dim dk = " << d / H
+                         << " must be even (pairs are rotated)";
+  if (getOut().getType() != x.getType() ||
+      getFinalState().getType() != s.getType())
+    return emitOpError() << "results must have the types of 'x' and 'state'";
+  if (getForm() != "chunkwise" && getForm() != "recurrent")
+    return emitOpError() << "unknown form '" << getForm()
+                         << "' (expected chunkwise or recurrent)";
+  if (getChunkSize() <= 0)
+    return emitOpError() << "'chunk_size' must be positive, got "
+                         << getChunkSize();
+  if (!(getEpsilon().convertToDouble() >= 0.0))
+    return emitOpError() << "'epsilon' must be >= 0";
+  return success();
+}
+
 #include "retention/Dialect/Retention/IR/RetentionInterfaces.cpp.inc"
 
 #define GET_OP_CLASSES

@@ -1,6 +1,7 @@
 //===- RetentionOps.td - retention dialect operations ------*- tablegen -*-===//
 //
-// The core retention ops: parallel, recurrent and chunkwise forms.
+// The core retention ops (parallel, recurrent and chunkwise forms) and the
+// layer-level ops around them (rotate, group_norm, multi_scale).
 //
 //===----------------------------------------------------------------------===//
 
@@ -132,6 +133,122 @@ def Retention_ChunkwiseOp : Retention_FormOp<"chunkwise"> {
                        (ins ConfinedAttr<I64Attr, [IntPositive]>:$chunk_size));
   let results = (outs Retention_InputTensor:$o,
                       Retention_StateTensor:$final_state);
+}
+
+
+//===----------------------------------------------------------------------===//
+// Layer-level ops: the multi-scale retention layer around the core forms.
+// `retention-decompose-layers` rewrites them into a core form op and linalg.
+//===----------------------------------------------------------------------===//
+
+def Retention_F32Tensor : RankedTensorOf<[F32]>;
+def Retention_PositionTensor : RankedTensorOf<[I64]>;
+
+def Retention_RotateOp : Retention_Op<"rotate", [Pure]> {
+  let summary = "split heads and rotate query/key pairs by their absolute position";
+  let description = [{
+    `x : [B, T, H*dk]` (f32) → `[B, H, T, dk]`: the heads are split off and
+    each pair (2i, 2i+1) of a head is rotated by +n·θ_i, n =
+    `positions[b, t]` (i64 `[B, T]`), θ_i = `theta_base`^(−i/(dk/2−1)):
+
+    ```
+    out[2i]   = scale * (x[2i] cos(nθ_i) − x[2i+1] sin(nθ_i))
+    out[2i+1] = scale * (x[2i+1] cos(nθ_i) + x[2i] sin(nθ_i))
+    ```
+
+    (torchscale's xPos-free rotation; `scale` folds the key scaling dk^−0.5
+    in). dk is even.
+
+    ```mlir
+    %qr = retention.rotate %q, %pos {scale = 1.0 : f64, theta_base = 10000.0 : f64}
+        : (tensor<1x?x64xf32>, tensor<1x?xi64>) -> tensor<1x2x?x32xf32>
+    ```
+  }];
+  let arguments = (ins Retention_F32Tensor:$x,
+                       Retention_PositionTensor:$positions,
+                       DefaultValuedAttr<F64Attr, "1.0">:$scale,
+                       DefaultValuedAttr<F64Attr, "10000.0">:$theta_base);
+  let results = (outs Retention_F32Tensor:$out);
+  let assemblyFormat = [{
+    $x `,` $positions attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure]> {
+  let summary = "per-head RMSNorm of retention's output with the row divisor and the swish gate";
+  let description = [{
+    `y : [B, H, T, dv]` (a core op's output), `g : [B, T, H*dv]` (the gate
+    projection), `positions : [B, T]` → `[B, T, H*dv]`:
+
+    ```
+    out[b, t, h*dv + j] = silu(g[b, t, h*dv + j]) * RMSNorm_dv(y[b, h, t, :] / δ_h(n))[j]
+    δ_h(n)² = Σ_{s≤n} γ_h^(n−s) = (1 − γ_h^(n+1)) / (1 − γ_h),   n = positions[b, t]
+    RMSNorm_dv(z) = z / sqrt(mean(z²) + epsilon)                  (no weight)
+    ```
+
+    One decay per head in `gamma`. The divisor is torchscale's
+    (DESIGN.md §2): it cancels in the norm except through epsilon.
+
+    ```mlir
+    %n = retention.group_norm %y, %g, %pos {epsilon = 1.0e-6 : f64, gamma = array<f64: 0.96875, 0.984375>}
+        : (tensor<1x2x?x32xf32>, tensor<1x?x64xf32>, tensor<1x?xi64>) -> tensor<1x?x64xf32>
+    ```
+  }];
+  let arguments = (ins Retention_F32Tensor:$y, Retention_F32Tensor:$g,
+                       Retention_PositionTensor:$positions,
+                       DenseF64ArrayAttr:$gamma, F64Attr:$epsilon);
+  let results = (outs Retention_F32Tensor:$out);
+  let assemblyFormat = [{
+    $y `,` $g `,` $positions attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure]> {
+  let summary = "the multi-scale retention layer (torchscale layout)";
+  let description = [{
+    `x : [B, T, d]` (the normed residual stream), weights stored `[in, out]`:
+    `wq, wk : [d, d]`, `wv, wg : [d, Dv]`, `wo : [Dv, d]`; `positions :
+    [B, T]` (i64, absolute), `state : [B, H, dk, dv]` (f32) with H =
+    |gamma|, dk = d/H, dv = Dv/H. Results: `out : [B, T, d]` and the final
+    state. With `rotate` and `group_norm` as defined by those ops:
+
+    ```
+    q = rotate(x wq, positions);  k = rotate(x wk, positions, scale = dk^−0.5)
+    v = heads(x wv);              g = x wg
+    y, final_state = retention(q, k, v, state)   (scale 1; the form below)
+    out = group_norm(y, g, positions) wo
+    ```
+
+    `form` picks the core op the layer decomposes into: `chunkwise` (with
+    `chunk_size`; a chunk at least T long is the parallel form plus the
+    state update) or `recurrent`.
+
+    ```mlir
+    %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s0
+        {chunk_size = 64 : i64, epsilon = 1.0e-6 : f64, form = "chunkwise",
+         gamma = array<f64: 0.96875, 0.984375>}
+        : (tensor<1x?x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
+           tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>)
+        -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
+    ```
+  }];
+  let arguments = (ins Retention_F32Tensor:$x, Retention_F32Tensor:$wq,
+                       Retention_F32Tensor:$wk, Retention_F32Tensor:$wv,
+                       Retention_F32Tensor:$wg, Retention_F32Tensor:$wo,
+                       Retention_PositionTensor:$positions,
+                       Retention_StateTensor:$state,
+                       DenseF64ArrayAttr:$gamma, F64Attr:$epsilon,
+                       StrAttr:$form,
+                       DefaultValuedAttr<I64Attr, "64">:$chunk_size);
+  let results = (outs Retention_F32Tensor:$out,
+                      Retention_StateTensor:$final_state);
+  let assemblyFormat = [{
+    $x `,` $wq `,` $wk `,` $wv `,` $wg `,` $wo `,` $positions `,` $state
+    attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
 }
 
 #endif // RETENTION_DIALECT_RETENTION_IR_RETENTIONOPS_TD

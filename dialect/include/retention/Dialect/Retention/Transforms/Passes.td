@@ -36,4 +36,26 @@ def RetentionSelectFormPass : Pass<"retention-select-form"> {
   ];
 }
 
+
+def RetentionDecomposeLayersPass : Pass<"retention-decompose-layers"> {
+  let summary = "Rewrite the layer ops into core retention ops and linalg";
+  let description = [{
+    `retention.multi_scale` becomes its four input projections
+    (`linalg.matmul`), `retention.rotate` for q and k (k scaled by
+    dk^-0.5), the head split of v (`linalg.transpose`), the core op of its
+    `form` (`retention.chunkwise` with its `chunk_size`, or
+    `retention.recurrent`), `retention.group_norm` and the output
+    projection. `retention.rotate` and `retention.group_norm` become
+    `linalg.generic` ops: a table generic that depends only on the
+    positions (2x2 rotation matrices; 1/δ(n) per head) and the generics
+    that use it, so that `loop-invariant-code-motion` hoists the tables out
+    of a loop over layers and CSE shares them. The rotation is a 2x2
+    contraction per pair (projected-permutation maps, so it vectorizes).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+}
+
 #endif // RETENTION_DIALECT_RETENTION_TRANSFORMS_PASSES_TD

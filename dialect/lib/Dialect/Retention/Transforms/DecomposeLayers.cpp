@@ -1,0 +1,287 @@
+//===- DecomposeLayers.cpp - layer ops → core retention ops + linalg ------===//
+//
+// retention.multi_scale becomes its projections (linalg.matmul), two
+// retention.rotate, the core form op and retention.group_norm; rotate and
+// group_norm become linalg.generic ops. Tables that depend only on the
+// position (rotation matrices, row divisors) are separate generics so that
+// loop-invariant code motion hoists them out of a layer loop and CSE shares
+// them between layers. A custom pass: the ops are this dialect's.
+//
+//===----------------------------------------------------------------------===//
+
+#include "retention/Dialect/Retention/IR/RetentionOps.h"
+#include "retention/Dialect/Retention/Transforms/Passes.h"
+#include "retention/Dialect/Retention/Utils/LinalgBuild.h"
+
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <cmath>
+
+namespace mlir::retention {
+#define GEN_PASS_DEF_RETENTIONDECOMPOSELAYERSPASS
+#include "retention/Dialect/Retention/Transforms/Passes.h.inc"
+} // namespace mlir::retention
+
+using namespace mlir;
+using namespace mlir::retention;
+
+namespace {
+
+using utils::IteratorType;
+constexpr IteratorType kPar = IteratorType::parallel;
+constexpr IteratorType kRed = IteratorType::reduction;
+
+Value f32Const(OpBuilder &b, Location loc, double v) {
+  return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
+}
+
+Value table(OpBuilder &b, Location loc, ArrayRef<float> values) {
+  auto type = RankedTensorType::get({int64_t(values.size())}, b.getF32Type());
+  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
+}
+
+/// rotate: R[b, t, i, k, j] (out_j = Σ_k x_k R[k][j], R = [[c, s], [−s, c]]
+/// × scale) from the positions, then one contraction per pair.
+Value decomposeRotate(OpBuilder &b, RotateOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  Value x = op.getX(), pos = op.getPositions();
+  auto outType = cast<RankedTensorType>(op.getOut().getType());
+  const int64_t H = outType.getDimSize(1), dk = outType.getDimSize(3),
+                P = dk / 2;
+  OpFoldResult B = tensor::getMixedSize(b, loc, x, 0),
+               T = tensor::getMixedSize(b, loc, x, 1);
+  double base = op.getThetaBase().convertToDouble();
+  SmallVector<float> theta(P);
+  for (int64_t i = 0; i < P; ++i)
+    theta[i] = float(P > 1 ? std::pow(base, -double(i) / double(P - 1)) : 1.0);
+  Value thetaT = table(b, loc, theta);
+  Value scale = f32Const(b, loc, op.getScale().convertToDouble());
+  OpFoldResult two = b.getIndexAttr(2), pairs = b.getIndexAttr(P);
+  Value rot = buildGeneric(
+      b, loc, buildEmpty(b, loc, {B, T, pairs, two, two}, b.getF32Type()),
+      {pos, thetaT},
+      {buildDimMap(ctx, 5, {0, 1}), buildDimMap(ctx, 5, {2}),
+       buildDimMap(ctx, 5, {0, 1, 2, 3, 4})},
+      {kPar, kPar, kPar, kPar, kPar},
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value n = arith::SIToFPOp::create(nb, l, nb.getF32Type(), a[0]);
+        Value angle = arith::MulFOp::create(nb, l, n, a[1]);
+        Value cs = math::CosOp::create(nb, l, angle);
+        Value sn = math::SinOp::create(nb, l, angle);
+        Value k = linalg::IndexOp::create(nb, l, 3);
+        Value j = linalg::IndexOp::create(nb, l, 4);
+        Value zero = arith::ConstantIndexOp::create(nb, l, 0);
+        Value diag =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, k, j);
+        Value k0 =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, k, zero);
+        Value off = arith::SelectOp::create(nb, l, k0, sn,
+                                            arith::NegFOp::create(nb, l, sn));
+        Value r = arith::SelectOp::create(nb, l, diag, cs, off);
+        return arith::MulFOp::create(nb, l, r, scale);
+      });
+  // x [B, T, H·dk] as [B, T, H, P, 2]; loops (b, h, t, i, j, k).
+  auto xType = cast<RankedTensorType>(x.getType());
+  Value xe = tensor::ExpandShapeOp::create(
+      b, loc,
+      RankedTensorType::get(
+          {xType.getDimSize(0), xType.getDimSize(1), H, P, 2},
+          b.getF32Type()),
+      x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}},
+      SmallVector<OpFoldResult>{B, T, b.getIndexAttr(H), pairs, two});
+  Value out = buildGeneric(
+      b, loc, buildZeros(b, loc, {B, b.getIndexAttr(H), T, pairs, two}),
+      {xe, rot},
+      {buildDimMap(ctx, 6, {0, 2, 1, 3, 5}),
+       buildDimMap(ctx, 6, {0, 2, 3, 5, 4}),
+       buildDimMap(ctx, 6, {0, 1, 2, 3, 4})},
+      {kPar, kPar, kPar, kPar, kPar, kRed},
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+        return arith::AddFOp::create(nb, l, a[2], p);
+      });
+  return tensor::CollapseShapeOp::create(
+      b, loc, outType, out,
+      SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+}
+
+/// group_norm: 1/δ_h(n) per (b, t, h) from the positions; Σ y² per
+/// (b, t, h); then one elementwise op for norm, divisor and gate.
+Value decomposeGroupNorm(OpBuilder &b, GroupNormOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = b.getContext();
+  Value y = op.getY(), g = op.getG(), pos = op.getPositions();
+  auto yType = cast<RankedTensorType>(y.getType());
+  const int64_t H = yType.getDimSize(1), dv = yType.getDimSize(3);
+  OpFoldResult B = tensor::getMixedSize(b, loc, y, 0),
+               T = tensor::getMixedSize(b, loc, y, 2), Hf = b.getIndexAttr(H);
+  SmallVector<float> logGamma, invOneMinus;
+  for (double gm : op.getGamma()) {
+    logGamma.push_back(float(std::log(gm)));
+    invOneMinus.push_back(float(1.0 / (1.0 - gm)));
+  }
+  Value logT = table(b, loc, logGamma), invT = table(b, loc, invOneMinus);
+  Value oneF = f32Const(b, loc, 1.0);
+  // δ² = (1 − exp((n+1)·ln γ)) / (1 − γ); the table holds 1/δ.
+  Value invDelta = buildGeneric(
+      b, loc, buildEmpty(b, loc, {B, T, Hf}, b.getF32Type()),
+      {pos, logT, invT},
+      {buildDimMap(ctx, 3, {0, 1}), buildDimMap(ctx, 3, {2}),
+       buildDimMap(ctx, 3, {2}), buildDimMap(ctx, 3, {0, 1, 2})},
+      {kPar, kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value n1 = arith::SIToFPOp::create(nb, l, nb.getF32Type(), a[0]);
+        n1 = arith::AddFOp::create(nb, l, n1, oneF);
+        Value pw =
+            math::ExpOp::create(nb, l, arith::MulFOp::create(nb, l, n1, a[1]));
+        Value delta2 = arith::MulFOp::create(
+            nb, l, arith::SubFOp::create(nb, l, oneF, pw), a[2]);
+        return Value(math::RsqrtOp::create(nb, l, delta2));
+      });
+  // Loops (b, t, h, j) over [B, T, H, dv]; y is read as [B, H, T, dv].
+  AffineMap yMap = buildDimMap(ctx, 4, {0, 2, 1, 3});
+  AffineMap rowMap = buildDimMap(ctx, 4, {0, 1, 2});
+  Value ss = buildGeneric(
+      b, loc, buildZeros(b, loc, {B, T, Hf}), {y}, {yMap, rowMap},
+      {kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value sq = arith::MulFOp::create(nb, l, a[0], a[0]);
+        return Value(arith::AddFOp::create(nb, l, sq, a[1]));
+      });
+  auto gType = cast<RankedTensorType>(g.getType());
+  auto g4Type = RankedTensorType::get(
+      {gType.getDimSize(0), gType.getDimSize(1), H, dv}, b.getF32Type());
+  Value g4 = tensor::ExpandShapeOp::create(
+      b, loc, g4Type, g, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
+      SmallVector<OpFoldResult>{B, T, Hf, b.getIndexAttr(dv)});
+  Value eps = f32Const(b, loc, op.getEpsilon().convertToDouble());
+  Value invDv = f32Const(b, loc, 1.0 / double(dv));
+  Value out = buildGeneric(
+      b, loc,
+      buildEmpty(b, loc, {B, T, Hf, b.getIndexAttr(dv)}, b.getF32Type()),
+      {y, ss, g4, invDelta},
+      {yMap, rowMap, buildDimMap(ctx, 4, {0, 1, 2, 3}), rowMap,
+       buildDimMap(ctx, 4, {0, 1, 2, 3})},
+      {kPar, kPar, kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
+        // (y/δ) · rsqrt(ss/(δ²·dv) + eps) · silu(g)
+        Value invD = a[3];
+        Value invD2 = arith::MulFOp::create(nb, l, invD, invD);
+        Value ms = arith::MulFOp::create(
+            nb, l, arith::MulFOp::create(nb, l, a[1], invDv), invD2);
+        Value r = math::RsqrtOp::create(
+            nb, l, arith::AddFOp::create(nb, l, ms, eps));
+        Value normed = arith::MulFOp::create(
+            nb, l, a[0], arith::MulFOp::create(nb, l, r, invD));
+        Value den = arith::AddFOp::create(
+            nb, l, oneF,
+            math::ExpOp::create(nb, l, arith::NegFOp::create(nb, l, a[2])));
+        Value silu = arith::DivFOp::create(nb, l, a[2], den);
+        return Value(arith::MulFOp::create(nb, l, normed, silu));
+      });
+  return tensor::CollapseShapeOp::create(
+      b, loc, gType, out, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
+}
+
+/// multi_scale: projections, rotations, the core form, group norm, output
+/// projection (DESIGN.md §2).
+void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
+  Location loc = op.getLoc();
+  Value x = op.getX(), pos = op.getPositions(), state = op.getState();
+  auto xType = cast<RankedTensorType>(x.getType());
+  const int64_t d = xType.getDimSize(2), H = op.getGamma().size(),
+                dk = d / H;
+  const int64_t Dv = cast<RankedTensorType>(op.getWv().getType()).getDimSize(1),
+                dv = Dv / H;
+  const int64_t bs = xType.getDimSize(0), ts = xType.getDimSize(1);
+  OpFoldResult B = tensor::getMixedSize(b, loc, x, 0),
+               T = tensor::getMixedSize(b, loc, x, 1);
+  int64_t rows = ShapedType::isDynamic(bs) || ShapedType::isDynamic(ts)
+                     ? ShapedType::kDynamic
+                     : bs * ts;
+  // [B, T, n] ↔ [B·T, n]
+  auto flat = [&](Value v) -> Value {
+    return tensor::CollapseShapeOp::create(
+        b, loc, v, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+  };
+  auto unflat = [&](Value v, int64_t n) -> Value {
+    return tensor::ExpandShapeOp::create(
+        b, loc, RankedTensorType::get({bs, ts, n}, b.getF32Type()), v,
+        SmallVector<ReassociationIndices>{{0, 1}, {2}},
+        SmallVector<OpFoldResult>{B, T, b.getIndexAttr(n)});
+  };
+  (void)rows;
+  Value x2 = flat(x);
+  auto rotated = RankedTensorType::get({bs, H, ts, dk}, b.getF32Type());
+  Value q = RotateOp::create(b, loc, rotated,
+                             unflat(buildMatmul(b, loc, x2, op.getWq()), d),
+                             pos, b.getF64FloatAttr(1.0),
+                             b.getF64FloatAttr(10000.0));
+  Value k = RotateOp::create(b, loc, rotated,
+                             unflat(buildMatmul(b, loc, x2, op.getWk()), d),
+                             pos, b.getF64FloatAttr(1.0 / std::sqrt(double(dk))),
+                             b.getF64FloatAttr(10000.0));
+  // v [B·T, Dv] → [B, T, H, dv] → [B, H, T, dv]
+  Value v4 = tensor::ExpandShapeOp::create(
+      b, loc, RankedTensorType::get({bs, ts, H, dv}, b.getF32Type()),
+      buildMatmul(b, loc, x2, op.getWv()),
+      SmallVector<ReassociationIndices>{{0, 1}, {2, 3}},
+      SmallVector<OpFoldResult>{B, T, b.getIndexAttr(H), b.getIndexAttr(dv)});
+  Value v = linalg::TransposeOp::create(
+                b, loc, v4,
+                buildEmpty(b, loc,
+                           {B, b.getIndexAttr(H), T, b.getIndexAttr(dv)},
+                           b.getF32Type()),
+                ArrayRef<int64_t>{0, 2, 1, 3})
+                .getResult()[0];
+  Value g = unflat(buildMatmul(b, loc, x2, op.getWg()), Dv);
+
+  auto oType = RankedTensorType::get({bs, H, ts, dv}, b.getF32Type());
+  auto gammaAttr = b.getDenseF64ArrayAttr(op.getGamma());
+  auto scaleAttr = b.getF64FloatAttr(1.0);
+  Value y, finalState;
+  if (op.getForm() == "recurrent") {
+    auto core = RecurrentOp::create(b, loc, oType, state.getType(), q, k, v,
+                                    state, gammaAttr, scaleAttr);
+    y = core.getO();
+    finalState = core.getFinalState();
+  } else {
+    auto core = ChunkwiseOp::create(
+        b, loc, oType, state.getType(), q, k, v, state, gammaAttr, scaleAttr,
+        b.getI64IntegerAttr(op.getChunkSize()));
+    y = core.getO();
+    finalState = core.getFinalState();
+  }
+  Value normed = GroupNormOp::create(
+      b, loc, RankedTensorType::get({bs, ts, Dv}, b.getF32Type()), y, g, pos,
+      gammaAttr, op.getEpsilonAttr());
+  Value out = unflat(buildMatmul(b, loc, flat(normed), op.getWo()), d);
+  b.replaceOp(op, ValueRange{out, finalState});
+}
+
+struct DecomposeLayersPass
+    : mlir::retention::impl::RetentionDecomposeLayersPassBase<
+          DecomposeLayersPass> {
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<MultiScaleOp> layers;
+    getOperation()->walk([&](MultiScaleOp op) { layers.push_back(op); });
+    for (MultiScaleOp op : layers) {
+      rewriter.setInsertionPoint(op);
+      decomposeMultiScale(rewriter, op);
+    }
+    SmallVector<Operation *> parts;
+    getOperation()->walk([&](Operation *op) {
+      if (isa<RotateOp, GroupNormOp>(op))
+        parts.push_back(op);
+    });
+    for (Operation *op : parts) {
+      rewriter.setInsertionPoint(op);
+      Value r = isa<RotateOp>(op) ? decomposeRotate(rewriter, cast<RotateOp>(op))
+                                  : decomposeGroupNorm(rewriter,
+                                                       cast<GroupNormOp>(op));
+      rewriter.replaceOp(op, r);
+    }
+  }
+};
+
+} // namespace
