@@ -50,8 +50,10 @@ Value decomposeRotate(OpBuilder &b, RotateOp op) {
   auto outType = cast<RankedTensorType>(op.getOut().getType());
   const int64_t H = outType.getDimSize(1), dk = outType.getDimSize(3),
                 P = dk / 2;
-  OpFoldResult B = tensor::getMixedSize(b, loc, x, 0),
-               T = tensor::getMixedSize(b, loc, x, 1);
+  // Sizes from the positions: the table then depends on nothing that
+  // changes from layer to layer, and LICM can hoist it.
+  OpFoldResult B = tensor::getMixedSize(b, loc, pos, 0),
+               T = tensor::getMixedSize(b, loc, pos, 1);
   double base = op.getThetaBase().convertToDouble();
   SmallVector<float> theta(P);
   for (int64_t i = 0; i < P; ++i)
@@ -115,8 +117,8 @@ Value decomposeGroupNorm(OpBuilder &b, GroupNormOp op) {
   Value y = op.getY(), g = op.getG(), pos = op.getPositions();
   auto yType = cast<RankedTensorType>(y.getType());
   const int64_t H = yType.getDimSize(1), dv = yType.getDimSize(3);
-  OpFoldResult B = tensor::getMixedSize(b, loc, y, 0),
-               T = tensor::getMixedSize(b, loc, y, 2), Hf = b.getIndexAttr(H);
+  OpFoldResult B = tensor::getMixedSize(b, loc, pos, 0),
+               T = tensor::getMixedSize(b, loc, pos, 1), Hf = b.getIndexAttr(H);
   SmallVector<float> logGamma, invOneMinus;
   for (double gm : op.getGamma()) {
     logGamma.push_back(float(std::log(gm)));
