@@ -82,6 +82,25 @@ def RetentionCPUBlockRowsPass
   ];
 }
 
+def RetentionCPUApproximateMathPass
+    : Pass<"retention-cpu-approximate-math", "::mlir::func::FuncOp"> {
+  let summary = "exp and erf on vectors as f32 polynomials (upstream patterns)";
+  let description = [{
+    LLVM lowers `llvm.exp` and `erf` calls on vectors to one libm call per
+    lane. This pass applies upstream's polynomial approximations
+    (`populateMathPolynomialApproximationPatterns`, range reduction plus a
+    minimax polynomial, accurate to a few f32 ulps) to `math.exp` and
+    `math.erf` whose operand is a vector (a vector `math.exp2(x)` first
+    becomes `math.exp(x * ln 2)`), so the decay powers of retention and the
+    swish/gelu activations and gates of a model stay in vector registers.
+    Scalar ops keep libm.
+    Upstream registers these patterns only as a test pass.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def RetentionCPUVectorizePass
     : Pass<"retention-cpu-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile the linalg ops of a chunk step to register tiles and vectorize them";
