@@ -375,13 +375,15 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
         Value s = tensor::ExtractSliceOp::create(b, stateT, sIn, offs, sizes,
                                                  strides);
         Value h3 = toBatchTokens(h, d);
+        // One statement per weight: IR in a fixed order on every compiler.
+        Value wq = weight(p + "retention.q_proj.weight", l);
+        Value wk = weight(p + "retention.k_proj.weight", l);
+        Value wv = weight(p + "retention.v_proj.weight", l);
+        Value wg = weight(p + "retention.g_proj.weight", l);
+        Value wo = weight(p + "retention.out_proj.weight", l);
         auto layer = MultiScaleOp::create(
-            b, TypeRange{h3.getType(), stateT}, h3,
-            weight(p + "retention.q_proj.weight", l),
-            weight(p + "retention.k_proj.weight", l),
-            weight(p + "retention.v_proj.weight", l),
-            weight(p + "retention.g_proj.weight", l),
-            weight(p + "retention.out_proj.weight", l), positions, s,
+            b, TypeRange{h3.getType(), stateT}, h3, wq, wk, wv, wg, wo,
+            positions, s,
             b.getDenseF64ArrayAttr(gamma), b.getF64FloatAttr(c.layernormEps),
             b.getStringAttr(form), b.getI64IntegerAttr(chunk));
         auto sliceM = memref::SubViewOp::inferRankReducedResultType(

@@ -1,0 +1,141 @@
+// RUN: retnet-opt %s -split-input-file -verify-diagnostics
+// One case per check of the layer ops' verifiers.
+
+func.func @rotate_rank(%x: tensor<64xf32>, %p: tensor<1x4xi64>) {
+  // expected-error @+1 {{'x' must have rank 3 [B, T, H*dk], but has type 'tensor<64xf32>'}}
+  %r = retention.rotate %x, %p : (tensor<64xf32>, tensor<1x4xi64>) -> tensor<1x2x4x32xf32>
+  return
+}
+
+// -----
+
+func.func @rotate_odd(%x: tensor<1x4x6xf32>, %p: tensor<1x4xi64>) {
+  // expected-error @+1 {{the key head dim dk = 3 must be even (pairs are rotated)}}
+  %r = retention.rotate %x, %p : (tensor<1x4x6xf32>, tensor<1x4xi64>) -> tensor<1x2x4x3xf32>
+  return
+}
+
+// -----
+
+func.func @rotate_width(%x: tensor<1x4x60xf32>, %p: tensor<1x4xi64>) {
+  // expected-error @+1 {{'x' has H*dk = 60 (dim 2 of 'tensor<1x4x60xf32>'), expected 64}}
+  %r = retention.rotate %x, %p : (tensor<1x4x60xf32>, tensor<1x4xi64>) -> tensor<1x2x4x32xf32>
+  return
+}
+
+// -----
+
+func.func @rotate_tokens(%x: tensor<1x4x64xf32>, %p: tensor<1x5xi64>) {
+  // expected-error @+1 {{'positions' has T = 5 (dim 1 of 'tensor<1x5xi64>'), expected 4}}
+  %r = retention.rotate %x, %p : (tensor<1x4x64xf32>, tensor<1x5xi64>) -> tensor<1x2x4x32xf32>
+  return
+}
+
+// -----
+
+func.func @rotate_scale(%x: tensor<1x4x64xf32>, %p: tensor<1x4xi64>) {
+  // expected-error @+1 {{'scale' and 'theta_base' must be positive and finite, got 0.000000e+00 and 1.000000e+04}}
+  %r = retention.rotate %x, %p {scale = 0.0 : f64} : (tensor<1x4x64xf32>, tensor<1x4xi64>) -> tensor<1x2x4x32xf32>
+  return
+}
+
+// -----
+
+func.func @norm_heads(%y: tensor<1x2x4x48xf32>, %g: tensor<1x4x96xf32>, %p: tensor<1x4xi64>) {
+  // expected-error @+1 {{'gamma' has 3 decays, but 'y' has H = 2 heads}}
+  %n = retention.group_norm %y, %g, %p {epsilon = 1.0e-6 : f64, gamma = array<f64: 0.9, 0.9, 0.9>}
+      : (tensor<1x2x4x48xf32>, tensor<1x4x96xf32>, tensor<1x4xi64>) -> tensor<1x4x96xf32>
+  return
+}
+
+// -----
+
+func.func @norm_decay(%y: tensor<1x2x4x48xf32>, %g: tensor<1x4x96xf32>, %p: tensor<1x4xi64>) {
+  // expected-error @+1 {{gamma[1] = 1.000000e+00 must be in (0, 1)}}
+  %n = retention.group_norm %y, %g, %p {epsilon = 1.0e-6 : f64, gamma = array<f64: 0.9, 1.0>}
+      : (tensor<1x2x4x48xf32>, tensor<1x4x96xf32>, tensor<1x4xi64>) -> tensor<1x4x96xf32>
+  return
+}
+
+// -----
+
+func.func @norm_gate(%y: tensor<1x2x4x48xf32>, %g: tensor<1x4x90xf32>, %p: tensor<1x4xi64>) {
+  // expected-error @+1 {{'g' has H*dv = 90 (dim 2 of 'tensor<1x4x90xf32>'), expected 96}}
+  %n = retention.group_norm %y, %g, %p {epsilon = 1.0e-6 : f64, gamma = array<f64: 0.9, 0.8>}
+      : (tensor<1x2x4x48xf32>, tensor<1x4x90xf32>, tensor<1x4xi64>) -> tensor<1x4x90xf32>
+  return
+}
+
+// -----
+
+func.func @norm_eps(%y: tensor<1x2x4x48xf32>, %g: tensor<1x4x96xf32>, %p: tensor<1x4xi64>) {
+  // expected-error @+1 {{'epsilon' must be >= 0}}
+  %n = retention.group_norm %y, %g, %p {epsilon = -1.0 : f64, gamma = array<f64: 0.9, 0.8>}
+      : (tensor<1x2x4x48xf32>, tensor<1x4x96xf32>, tensor<1x4xi64>) -> tensor<1x4x96xf32>
+  return
+}
+
+// -----
+
+func.func @msr_heads(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x96xf32>,
+                     %wo: tensor<96x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x3x21x32xf32>) {
+  // expected-error @+1 {{d = 64 is not divisible by the 3 heads of 'gamma'}}
+  %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
+      {epsilon = 1.0e-6 : f64, form = "chunkwise", gamma = array<f64: 0.9, 0.8, 0.7>}
+      : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
+         tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x4xi64>, tensor<1x3x21x32xf32>)
+      -> (tensor<1x4x64xf32>, tensor<1x3x21x32xf32>)
+  return
+}
+
+// -----
+
+func.func @msr_weight(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x96xf32>,
+                      %wo: tensor<90x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x2x32x48xf32>) {
+  // expected-error @+1 {{'wo' has Dv = 90 (dim 0 of 'tensor<90x64xf32>'), expected 96}}
+  %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
+      {epsilon = 1.0e-6 : f64, form = "chunkwise", gamma = array<f64: 0.9, 0.8>}
+      : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
+         tensor<64x96xf32>, tensor<90x64xf32>, tensor<1x4xi64>, tensor<1x2x32x48xf32>)
+      -> (tensor<1x4x64xf32>, tensor<1x2x32x48xf32>)
+  return
+}
+
+// -----
+
+func.func @msr_state(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x96xf32>,
+                     %wo: tensor<96x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x2x32x32xf32>) {
+  // expected-error @+1 {{'state' has dv = 32 (dim 3 of 'tensor<1x2x32x32xf32>'), expected 48}}
+  %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
+      {epsilon = 1.0e-6 : f64, form = "chunkwise", gamma = array<f64: 0.9, 0.8>}
+      : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
+         tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x4xi64>, tensor<1x2x32x32xf32>)
+      -> (tensor<1x4x64xf32>, tensor<1x2x32x32xf32>)
+  return
+}
+
+// -----
+
+func.func @msr_form(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x96xf32>,
+                    %wo: tensor<96x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x2x32x48xf32>) {
+  // expected-error @+1 {{unknown form 'parallel' (expected chunkwise or recurrent)}}
+  %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
+      {epsilon = 1.0e-6 : f64, form = "parallel", gamma = array<f64: 0.9, 0.8>}
+      : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
+         tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x4xi64>, tensor<1x2x32x48xf32>)
+      -> (tensor<1x4x64xf32>, tensor<1x2x32x48xf32>)
+  return
+}
+
+// -----
+
+func.func @msr_chunk(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x96xf32>,
+                     %wo: tensor<96x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x2x32x48xf32>) {
+  // expected-error @+1 {{'chunk_size' must be positive, got 0}}
+  %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
+      {chunk_size = 0 : i64, epsilon = 1.0e-6 : f64, form = "chunkwise", gamma = array<f64: 0.9, 0.8>}
+      : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
+         tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x4xi64>, tensor<1x2x32x48xf32>)
+      -> (tensor<1x4x64xf32>, tensor<1x2x32x48xf32>)
+  return
+}

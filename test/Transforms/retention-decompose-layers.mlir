@@ -1,0 +1,88 @@
+// RUN: retnet-opt %s --retention-decompose-layers | FileCheck %s
+// RUN: retnet-opt %s --retention-decompose-layers --loop-invariant-code-motion --cse | FileCheck %s --check-prefix=HOIST
+
+// multi_scale → four projections, two rotations (sin/cos tables from the
+// positions, then a 2x2 contraction per pair), the head split of v, the core
+// op of its form, the group norm (divisor table, sum of squares, one
+// elementwise op with the gate) and the output projection.
+// CHECK-LABEL: func.func @layer(
+//  CHECK-SAME:     %[[X:[a-z0-9]+]]: tensor<1x?x64xf32>, %[[WQ:[a-z0-9]+]]: tensor<64x64xf32>, %[[WK:[a-z0-9]+]]: tensor<64x64xf32>, %[[WV:[a-z0-9]+]]: tensor<64x96xf32>, %[[WG:[a-z0-9]+]]: tensor<64x96xf32>, %[[WO:[a-z0-9]+]]: tensor<96x64xf32>, %[[POS:[a-z0-9]+]]: tensor<1x?xi64>, %[[S:[a-z0-9]+]]: tensor<1x2x32x48xf32>)
+//       CHECK:   %[[X2:.+]] = tensor.collapse_shape %[[X]] {{\[}}[0, 1], [2]] : tensor<1x?x64xf32> into tensor<?x64xf32>
+//       CHECK:   linalg.matmul ins(%[[X2]], %[[WQ]] : tensor<?x64xf32>, tensor<64x64xf32>)
+//       CHECK:   linalg.generic {{.+}} ins(%[[POS]], %{{.+}} : tensor<1x?xi64>, tensor<16xf32>) outs(%{{.+}} : tensor<1x?x16x2x2xf32>)
+//       CHECK:     math.cos
+//       CHECK:     math.sin
+//       CHECK:   %[[Q:.+]] = linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<1x?x2x16x2xf32>, tensor<1x?x16x2x2xf32>)
+//       CHECK:   %[[QR:.+]] = tensor.collapse_shape %[[Q]] {{.+}} into tensor<1x2x?x32xf32>
+//       CHECK:   linalg.matmul ins(%[[X2]], %[[WK]]
+//       CHECK:   %[[K:.+]] = tensor.collapse_shape {{.+}} into tensor<1x2x?x32xf32>
+//       CHECK:   linalg.matmul ins(%[[X2]], %[[WV]]
+//       CHECK:   %[[V:.+]] = linalg.transpose {{.+}} permutation = [0, 2, 1, 3]
+//       CHECK:   linalg.matmul ins(%[[X2]], %[[WG]]
+//       CHECK:   %[[O:.+]], %[[FS:.+]] = retention.chunkwise %[[QR]], %[[K]], %[[V]], %[[S]] {chunk_size = 16 : i64, gamma = array<f64: 9.687500e-01, 9.843750e-01>}
+//       CHECK:   linalg.generic {{.+}} ins(%[[POS]], %{{.+}}, %{{.+}} : tensor<1x?xi64>, tensor<2xf32>, tensor<2xf32>)
+//       CHECK:     math.exp
+//       CHECK:     math.rsqrt
+//       CHECK:   linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%[[O]] : tensor<1x2x?x48xf32>)
+//       CHECK:   linalg.generic {{.+}} ins(%[[O]], {{.+}}) outs(%{{.+}} : tensor<1x?x2x48xf32>)
+//       CHECK:     math.rsqrt
+//       CHECK:     math.exp
+//       CHECK:   linalg.matmul ins(%{{.+}}, %[[WO]] : tensor<?x96xf32>, tensor<96x64xf32>)
+//       CHECK:   return %{{.+}}, %[[FS]]
+//   CHECK-NOT:   retention.multi_scale
+func.func @layer(%x: tensor<1x?x64xf32>, %wq: tensor<64x64xf32>, %wk: tensor<64x64xf32>,
+                 %wv: tensor<64x96xf32>, %wg: tensor<64x96xf32>, %wo: tensor<96x64xf32>,
+                 %pos: tensor<1x?xi64>, %s: tensor<1x2x32x48xf32>)
+    -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>) {
+  %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s
+      {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = "chunkwise",
+       gamma = array<f64: 0.96875, 0.984375>}
+      : (tensor<1x?x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
+         tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>)
+      -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
+  return %o, %s1 : tensor<1x?x64xf32>, tensor<1x2x32x48xf32>
+}
+
+// The recurrent form for decode steps.
+// CHECK-LABEL: func.func @decode(
+//       CHECK:   retention.recurrent {{.+}} : (tensor<?x2x1x32xf32>, tensor<?x2x1x32xf32>, tensor<?x2x1x48xf32>, tensor<?x2x32x48xf32>)
+func.func @decode(%x: tensor<?x1x64xf32>, %wq: tensor<64x64xf32>, %wk: tensor<64x64xf32>,
+                  %wv: tensor<64x96xf32>, %wg: tensor<64x96xf32>, %wo: tensor<96x64xf32>,
+                  %pos: tensor<?x1xi64>, %s: tensor<?x2x32x48xf32>)
+    -> (tensor<?x1x64xf32>, tensor<?x2x32x48xf32>) {
+  %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s
+      {epsilon = 1.0e-6 : f64, form = "recurrent", gamma = array<f64: 0.96875, 0.984375>}
+      : (tensor<?x1x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
+         tensor<64x96xf32>, tensor<96x64xf32>, tensor<?x1xi64>, tensor<?x2x32x48xf32>)
+      -> (tensor<?x1x64xf32>, tensor<?x2x32x48xf32>)
+  return %o, %s1 : tensor<?x1x64xf32>, tensor<?x2x32x48xf32>
+}
+
+// In a loop over layers, the position tables (sin/cos, divisors) are built
+// once, before the loop; only the work that depends on the layer stays in.
+// HOIST-LABEL: func.func @layers(
+//       HOIST:   math.cos
+//       HOIST:   math.sin
+//       HOIST:   math.exp
+//       HOIST:   scf.for
+//   HOIST-NOT:     math.cos
+//   HOIST-NOT:     math.sin
+//       HOIST:     retention.chunkwise
+//       HOIST:     scf.yield
+func.func @layers(%x: tensor<1x?x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x96xf32>,
+                  %wo: tensor<96x64xf32>, %pos: tensor<1x?xi64>, %s: tensor<1x2x32x48xf32>)
+    -> tensor<1x?x64xf32> {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%h = %x) -> (tensor<1x?x64xf32>) {
+    %o, %s1 = retention.multi_scale %h, %w, %w, %wv, %wv, %wo, %pos, %s
+        {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = "chunkwise",
+         gamma = array<f64: 0.96875, 0.984375>}
+        : (tensor<1x?x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
+           tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>)
+        -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
+    scf.yield %o : tensor<1x?x64xf32>
+  }
+  return %r : tensor<1x?x64xf32>
+}
