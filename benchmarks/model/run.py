@@ -76,9 +76,9 @@ def measure(name, model_dir, prompt, decode, batches, build, reps, batch_prompt=
                                   "--modes", "parallel,chunkwise" if batch == batches[0]
                                   else "chunkwise"])
         for o in ours:
-            o.update(side="retnet", model=name)
+            o.update(side="retnet", model=name, run_batch=batch)
         for t in theirs:
-            t.update(side="torchscale", model=name)
+            t.update(side="torchscale", model=name, run_batch=batch)
         rows += ours + theirs
     return rows
 
@@ -89,10 +89,12 @@ def table(rows):
     summary = {}
     for m in models:
         rs = [r for r in rows if r["model"] == m]
-        ts = {r["form"]: r for r in rs if r["side"] == "torchscale" and r["kind"] == "prefill"}
+        # Prefill is compared in the batch-1 runs (same prompt on both sides).
+        pre = [r for r in rs if r["kind"] == "prefill" and r.get("run_batch", 1) == 1]
+        ts = {r["form"]: r for r in pre if r["side"] == "torchscale"}
         best_torch = max(ts.values(), key=lambda r: r["tokens_per_s"])
-        for r in rs:
-            if r["side"] == "retnet" and r["kind"] == "prefill":
+        for r in pre:
+            if r["side"] == "retnet":
                 ratio = r["tokens_per_s"] / best_torch["tokens_per_s"]
                 lines.append(f"{m:12s} prefill T={r['tokens']:<5d} {r['form']:9s} "
                              f"{r['tokens_per_s']:10.1f} tok/s   torchscale best "

@@ -45,6 +45,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <thread>
 #include <unistd.h>
 
 namespace {
@@ -71,8 +72,9 @@ const char *kUsage =
     "                        config's recurrent_chunk_size)\n"
     "  --parallel-limit N    longest prompt the parallel prefill handles in\n"
     "                        one chunk (default 8192)\n"
-    "  --threads             run the (batch, head) loops on OpenMP threads\n"
-    "                        (the library then needs libomp)\n"
+    "  --threads             use every core of this machine: matmul columns\n"
+    "                        and (batch, head) loops on OpenMP threads (the\n"
+    "                        library then needs LLVM's libomp)\n"
     "  -q, --quiet           no progress lines\n"
     "  --version             compiler version (part of the cache key)\n"
     "  -h, --help            this text\n";
@@ -258,6 +260,7 @@ int main(int argc, char **argv) {
   mlir::PassManager pm(&context);
   mlir::retention::RetentionCPUPipelineOptions pipeline;
   pipeline.openmp = o.threads;
+  pipeline.threads = o.threads ? int64_t(std::thread::hardware_concurrency()) : 0;
   mlir::retention::buildRetentionCPUPipeline(pm, pipeline);
   if (mlir::failed(pm.run(*module)))
     fail("lowering failed (see the diagnostics above)");
@@ -327,8 +330,14 @@ int main(int argc, char **argv) {
   std::string tmp = tempPath(o.output);
   llvm::SmallVector<llvm::StringRef> linkArgs = {
       *ccPath, "-shared", "-Wl,-Bsymbolic", "-o", tmp, objPath, "-lm"};
-  if (o.threads)
-    linkArgs.push_back("-fopenmp");
+  // The OpenMP dialect lowers to LLVM's libomp (__kmpc_*).
+  std::string ompDir = RETNET_LIBOMP_DIR, ompL = "-L" + ompDir,
+              ompRpath = "-Wl,-rpath," + ompDir;
+  if (o.threads) {
+    linkArgs.push_back(ompL);
+    linkArgs.push_back("-lomp");
+    linkArgs.push_back(ompRpath);
+  }
   std::string linkErr;
   int rc = llvm::sys::ExecuteAndWait(*ccPath, linkArgs, std::nullopt, {}, 0, 0,
                                      &linkErr);

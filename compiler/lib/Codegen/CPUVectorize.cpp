@@ -62,6 +62,25 @@ struct CPUVectorizePass
       }
       sizes.push_back(t);
     }
+    // A contraction computing one row at a time (a decode step's matvec):
+    // nothing to reuse across rows, so stream each weight row in long
+    // contiguous runs, a wide accumulator of up to 8 vector tiles.
+    if (op.getNumReductionLoops() > 0 && innerParallel >= 0 &&
+        !ShapedType::isDynamic(ranges[innerParallel])) {
+      bool oneRow = true;
+      for (auto [i, it] : llvm::enumerate(iters))
+        if (it == utils::IteratorType::parallel &&
+            int64_t(i) != innerParallel && sizes[i] != 1)
+          oneRow = false;
+      int64_t n = ranges[innerParallel], lanes = 16;
+      if (oneRow && n % lanes == 0)
+        for (int64_t t = std::min<int64_t>(8 * vectorTile, n) / lanes; t > 0;
+             --t)
+          if ((n / lanes) % t == 0) {
+            sizes[innerParallel] = std::max(sizes[innerParallel], t * lanes);
+            break;
+          }
+    }
     return sizes;
   }
 
@@ -120,6 +139,45 @@ struct CPUVectorizePass
     return success();
   }
 
+  /// Contractions whose innermost parallel range splits into `threads`
+  /// chunks of whole vectors are first tiled by an scf.forall over those
+  /// chunks (one per thread after convert-scf-to-openmp); the register
+  /// tiling below then works inside each chunk. Returns the ops to tile.
+  SmallVector<linalg::LinalgOp>
+  splitAcrossThreads(ArrayRef<linalg::LinalgOp> ops, IRRewriter &rewriter) {
+    SmallVector<linalg::LinalgOp> out;
+    for (linalg::LinalgOp op : ops) {
+      SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+      SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+      int64_t inner = -1;
+      for (auto [i, it] : llvm::enumerate(iters))
+        if (it == utils::IteratorType::parallel)
+          inner = i;
+      if (op.getNumReductionLoops() == 0 || inner < 0 ||
+          ShapedType::isDynamic(ranges[inner]) ||
+          ranges[inner] % (threads * 16) != 0) {
+        out.push_back(op);
+        continue;
+      }
+      SmallVector<int64_t> chunk(op.getNumLoops(), 0);
+      chunk[inner] = ranges[inner] / threads;
+      scf::SCFTilingOptions options;
+      options.setTileSizes(getAsIndexOpFoldResult(&getContext(), chunk));
+      options.setLoopType(scf::SCFTilingOptions::LoopType::ForallOp);
+      rewriter.setInsertionPoint(op);
+      FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+          rewriter, cast<TilingInterface>(op.getOperation()), options);
+      if (failed(tiled)) {
+        out.push_back(op);
+        continue;
+      }
+      rewriter.replaceOp(op, tiled->replacements);
+      for (Operation *t : tiled->tiledOps)
+        out.push_back(cast<linalg::LinalgOp>(t));
+    }
+    return out;
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
@@ -131,6 +189,9 @@ struct CPUVectorizePass
       if (op.hasPureTensorSemantics())
         ops.push_back(op);
     });
+
+    if (threads > 1)
+      ops = splitAcrossThreads(ops, rewriter);
 
     for (linalg::LinalgOp op : ops) {
       SmallVector<int64_t> sizes = tileSizes(op);

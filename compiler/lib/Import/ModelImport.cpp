@@ -15,6 +15,7 @@
 
 #include "retention/Dialect/Retention/IR/RetentionDialect.h"
 #include "retention/Dialect/Retention/IR/RetentionOps.h"
+#include "retention/Dialect/Retention/Utils/LinalgBuild.h"
 #include "retnet/WeightLayout.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -81,21 +82,15 @@ private:
   Value cst(double v) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(float(v)));
   }
+  // Thin wrappers over retention/Dialect/Retention/Utils/LinalgBuild.h.
   Value empty(ArrayRef<OpFoldResult> sizes) {
-    return tensor::EmptyOp::create(b, sizes, f32);
+    return buildEmpty(b, b.getLoc(), sizes, f32);
   }
   Value zeros(ArrayRef<OpFoldResult> sizes) {
-    return linalg::FillOp::create(b, ValueRange{cst(0.0)},
-                                  ValueRange{empty(sizes)})
-        .getResult(0);
-  }
-  Value table(ArrayRef<float> values) {
-    auto type = RankedTensorType::get({int64_t(values.size())}, f32);
-    return arith::ConstantOp::create(
-        b, DenseElementsAttr::get(type, ArrayRef<float>(values)));
+    return buildZeros(b, b.getLoc(), sizes);
   }
   AffineMap map(unsigned dims, ArrayRef<AffineExpr> results) {
-    return AffineMap::get(dims, 0, results, b.getContext());
+    return buildMap(b.getContext(), dims, results);
   }
   SmallVector<AffineExpr> dims(ArrayRef<unsigned> ids) {
     SmallVector<AffineExpr> out;
@@ -106,13 +101,7 @@ private:
   Value generic(Value init, ValueRange inputs, ArrayRef<AffineMap> maps,
                 ArrayRef<IteratorType> iters,
                 function_ref<Value(OpBuilder &, Location, ValueRange)> body) {
-    return linalg::GenericOp::create(
-               b, TypeRange{init.getType()}, inputs, ValueRange{init}, maps,
-               iters,
-               [&](OpBuilder &nb, Location loc, ValueRange args) {
-                 linalg::YieldOp::create(nb, loc, body(nb, loc, args));
-               })
-        .getResult(0);
+    return buildGeneric(b, b.getLoc(), init, inputs, maps, iters, body);
   }
 
   /// A packed tensor; for a per-layer tensor `layer` is the layer index and
@@ -154,11 +143,8 @@ Value ModelEmitter::weight(const std::string &name, Value layer) {
 }
 
 /// x [M, K] · w [K, n] in f32.
-Value ModelEmitter::matmul(Value x, Value w, int64_t n) {
-  Value acc = zeros({M, b.getIndexAttr(n)});
-  return linalg::MatmulOp::create(b, TypeRange{acc.getType()},
-                                  ValueRange{x, w}, ValueRange{acc})
-      .getResult(0);
+Value ModelEmitter::matmul(Value x, Value w, int64_t) {
+  return buildMatmul(b, b.getLoc(), x, w);
 }
 
 /// x / sqrt(mean(x²) + eps) ⊙ w over the last dim of x [M, width].

@@ -44,8 +44,10 @@ void mlir::retention::buildRetentionCPUPipeline(
   // 2. CPU codegen of the linalg ops inside the tiles.
   if (options.vectorize)
     addPipeline(pm, "func.func(retention-cpu-block-rows,"
-                    "retention-cpu-vectorize,retention-cpu-approximate-math),"
-                    "canonicalize,cse,"
+                    "retention-cpu-vectorize{threads=" +
+                        std::to_string(options.openmp ? options.threads : 0) +
+                        "},retention-cpu-approximate-math),"
+                        "canonicalize,cse,"
                     "loop-invariant-subset-hoisting,canonicalize");
   // 3. Bufferize; buffers created inside loops are freed where they die.
   addPipeline(pm,

@@ -196,6 +196,11 @@ std::string cachedArtifact(const std::string &modelDir) {
   struct stat st {};
   if (stat(compiler.c_str(), &st) == 0)
     version += std::to_string(st.st_size) + "@" + std::to_string(st.st_mtime);
+  // RETNET_THREADS=1: compile with --threads (OpenMP on every core).
+  const char *threadsEnv = std::getenv("RETNET_THREADS");
+  bool threads = threadsEnv && *threadsEnv && std::string(threadsEnv) != "0";
+  if (threads)
+    version += " threads";
   uint64_t key = fnv1a(readFile(modelDir + "/config.json"));
   key = fnv1a(std::string("\0target=cpu\0", 12) + version + hostFlags(), key);
   char name[40];
@@ -207,7 +212,10 @@ std::string cachedArtifact(const std::string &modelDir) {
   std::fprintf(stderr, "retnet: compiling %s for the CPU (first use; cached "
                        "as %s)\n",
                modelDir.c_str(), path.c_str());
-  if (runProgram({compiler, modelDir, "-o", path}, nullptr) != 0)
+  std::vector<std::string> args = {compiler, modelDir, "-o", path};
+  if (threads)
+    args.push_back("--threads");
+  if (runProgram(args, nullptr) != 0)
     throw retnet::Error("compiling " + modelDir + " failed (see above)");
   return path;
 }

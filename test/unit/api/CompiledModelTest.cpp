@@ -16,6 +16,8 @@
 #include "retnet/Safetensors.h"
 #include "retnet/retnet.h"
 
+#include "../common/GoldenModels.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -32,14 +34,7 @@ using namespace retnet;
 namespace {
 
 std::vector<std::string> modelDirs() {
-  std::vector<std::string> dirs;
-  std::string root = RETNET_GOLDEN_DIR;
-  if (DIR *d = opendir(root.c_str())) {
-    while (dirent *e = readdir(d))
-      if (e->d_name[0] != '.')
-        dirs.push_back(root + "/" + e->d_name);
-    closedir(d);
-  }
+  std::vector<std::string> dirs = test::goldenModelDirs(RETNET_GOLDEN_DIR);
   // The bundled example model (bf16 weights) is made the same way.
   dirs.push_back(RETNET_EXAMPLE_MODEL);
   return dirs;

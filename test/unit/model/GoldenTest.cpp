@@ -14,6 +14,8 @@
 #include "retnet/Reference.h"
 #include "retnet/Safetensors.h"
 
+#include "../common/GoldenModels.h"
+
 #include <gtest/gtest.h>
 
 #include <cstring>
@@ -26,15 +28,7 @@ using namespace retnet;
 namespace {
 
 std::vector<std::string> modelDirs() {
-  std::vector<std::string> dirs;
-  std::string root = RETNET_GOLDEN_DIR;
-  if (DIR *d = opendir(root.c_str())) {
-    while (dirent *e = readdir(d))
-      if (e->d_name[0] != '.')
-        dirs.push_back(root + "/" + e->d_name);
-    closedir(d);
-  }
-  return dirs;
+  return test::goldenModelDirs(RETNET_GOLDEN_DIR);
 }
 
 std::vector<double> floats(const SafetensorsFile &f, const std::string &name) {

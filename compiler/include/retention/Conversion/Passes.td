@@ -132,6 +132,10 @@ def RetentionCPUVectorizePass
            "Tile of the innermost parallel dimension (vector lanes)">,
     Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"8",
            "Tile of the reduction dimension">,
+    Option<"threads", "threads", "int64_t", /*default=*/"0",
+           "Split each contraction's innermost parallel range into this many "
+           "chunks under an scf.forall (threads after OpenMP lowering); 0 or "
+           "1: no split">,
   ];
 }
 

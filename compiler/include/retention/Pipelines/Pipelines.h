@@ -37,6 +37,11 @@ struct RetentionCPUPipelineOptions
       *this, "vectorize",
       llvm::cl::desc("Tile and vectorize the linalg ops (else scalar loops)"),
       llvm::cl::init(true)};
+  PassOptions::Option<int64_t> threads{
+      *this, "threads",
+      llvm::cl::desc("With openmp: split each matmul's output columns into "
+                     "this many chunks run on OpenMP threads (0: no split)"),
+      llvm::cl::init(0)};
   PassOptions::Option<bool> openmp{
       *this, "openmp",
       llvm::cl::desc("Run the (batch, head, dv) loop on OpenMP threads; the "
