@@ -77,6 +77,15 @@ def measure(name, model_dir, prompt, decode, batches, build, reps, batch_prompt=
                                   else "chunkwise"])
         for o in ours:
             o.update(side="retnet", model=name, run_batch=batch)
+        if batch == batches[0]:
+            # The same compiled for one thread (RETNET_THREADS=0).
+            env = dict(os.environ, RETNET_THREADS="0")
+            one = run_json([bench, "--model", model_dir, "--prompt", str(prompt), "--decode",
+                            str(decode), "--batch", str(batch), "--reps", str(reps),
+                            "--forms", "chunkwise"], env=env)
+            for o in one:
+                o.update(side="retnet-1thread", model=name, run_batch=batch)
+            ours += one
         for t in theirs:
             t.update(side="torchscale", model=name, run_batch=batch)
         rows += ours + theirs
@@ -94,24 +103,30 @@ def table(rows):
         ts = {r["form"]: r for r in pre if r["side"] == "torchscale"}
         best_torch = max(ts.values(), key=lambda r: r["tokens_per_s"])
         for r in pre:
-            if r["side"] == "retnet":
+            if r["side"].startswith("retnet"):
                 ratio = r["tokens_per_s"] / best_torch["tokens_per_s"]
-                lines.append(f"{m:12s} prefill T={r['tokens']:<5d} {r['form']:9s} "
+                label = r["form"] + (" 1thr" if r["side"] == "retnet-1thread" else "")
+                lines.append(f"{m:12s} prefill T={r['tokens']:<5d} {label:14s} "
                              f"{r['tokens_per_s']:10.1f} tok/s   torchscale best "
                              f"({best_torch['form']}) {best_torch['tokens_per_s']:9.1f}   "
                              f"ratio {ratio:5.2f}x")
         for b in sorted({r["batch"] for r in rs if r["kind"] == "decode"}):
-            o = next(r for r in rs if r["kind"] == "decode" and r["side"] == "retnet"
-                     and r["batch"] == b)
             t = next(r for r in rs if r["kind"] == "decode" and r["side"] == "torchscale"
                      and r["batch"] == b)
-            ratio = o["tokens_per_s"] / t["tokens_per_s"]
-            summary[f"{m}_decode_b{b}_vs_torchscale"] = ratio
-            lines.append(f"{m:12s} decode  batch {b:<3d} ctx {o['context']:<5d}    "
-                         f"{o['tokens_per_s']:10.1f} tok/s   torchscale "
-                         f"{t['tokens_per_s']:10.1f}   ratio {ratio:5.2f}x "
-                         f"(target {TARGET_DECODE_VS_TORCHSCALE:.0f}x)   state "
-                         f"{o['state_bytes_per_sequence']} B/seq")
+            for side in ("retnet", "retnet-1thread"):
+                o = next((r for r in rs if r["kind"] == "decode" and r["side"] == side
+                          and r["batch"] == b), None)
+                if o is None:
+                    continue
+                ratio = o["tokens_per_s"] / t["tokens_per_s"]
+                tag = "" if side == "retnet" else " 1thr"
+                key = f"{m}_decode_b{b}" + ("_1thread" if tag else "") + "_vs_torchscale"
+                summary[key] = ratio
+                lines.append(f"{m:12s} decode{tag:5s} batch {b:<3d} ctx {o['context']:<5d}"
+                             f"{o['tokens_per_s']:10.1f} tok/s   torchscale "
+                             f"{t['tokens_per_s']:10.1f}   ratio {ratio:5.2f}x "
+                             f"(target {TARGET_DECODE_VS_TORCHSCALE:.0f}x)   state "
+                             f"{o['state_bytes_per_sequence']} B/seq")
     return lines, summary
 
 

@@ -35,9 +35,9 @@ const char *retnet_last_error(void);
 
 /* Opens the model in `model_dir` (config.json, model.safetensors) with the
  * compiled artifact at `artifact` (from retnet-compile). With artifact NULL
- * the model is compiled on first use and cached (see retnet_cache_dir);
- * with the environment variable RETNET_THREADS=1 it is compiled to run on
- * every core (retnet-compile --threads). */
+ * the model is compiled on first use and cached (see retnet_cache_dir),
+ * to run on every core (retnet-compile --threads) unless the environment
+ * variable RETNET_THREADS is 0. */
 retnet_model *retnet_model_open(const char *model_dir, const char *artifact);
 void retnet_model_close(retnet_model *model);
 int64_t retnet_model_vocab_size(const retnet_model *model);

@@ -196,9 +196,9 @@ std::string cachedArtifact(const std::string &modelDir) {
   struct stat st {};
   if (stat(compiler.c_str(), &st) == 0)
     version += std::to_string(st.st_size) + "@" + std::to_string(st.st_mtime);
-  // RETNET_THREADS=1: compile with --threads (OpenMP on every core).
+  // Compiled to run on every core (--threads) unless RETNET_THREADS=0.
   const char *threadsEnv = std::getenv("RETNET_THREADS");
-  bool threads = threadsEnv && *threadsEnv && std::string(threadsEnv) != "0";
+  bool threads = !(threadsEnv && std::string(threadsEnv) == "0");
   if (threads)
     version += " threads";
   uint64_t key = fnv1a(readFile(modelDir + "/config.json"));
