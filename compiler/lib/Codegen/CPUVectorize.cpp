@@ -9,6 +9,7 @@
 #include "retention/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -158,6 +159,51 @@ struct CPUVectorizePass
           ranges[inner] % (threads * 16) != 0) {
         out.push_back(op);
         continue;
+      }
+      // Threads pay off above ~4M multiply-adds per op (a fork/join costs
+      // microseconds). With dynamic ranges (decode batch, prompt length)
+      // that is decided at run time: scf.if (work >= threshold) { split }
+      // else { one thread }.
+      constexpr int64_t kMinWork = int64_t(1) << 22;
+      int64_t staticWork = 1;
+      SmallVector<unsigned> dynamicDims;
+      for (auto [i, r] : llvm::enumerate(ranges)) {
+        if (ShapedType::isDynamic(r))
+          dynamicDims.push_back(i);
+        else
+          staticWork *= r;
+      }
+      if (staticWork < kMinWork && dynamicDims.empty()) {
+        out.push_back(op);
+        continue;
+      }
+      Operation *serial = nullptr;
+      if (staticWork < kMinWork) {
+        Location loc = op.getLoc();
+        rewriter.setInsertionPoint(op);
+        SmallVector<Range> loopRanges =
+            op.createLoopRanges(rewriter, loc);
+        Value work = arith::ConstantIndexOp::create(rewriter, loc, 1);
+        for (unsigned d : dynamicDims)
+          work = arith::MulIOp::create(
+              rewriter, loc, work,
+              getValueOrCreateConstantIndexOp(rewriter, loc,
+                                              loopRanges[d].size));
+        Value needed = arith::ConstantIndexOp::create(
+            rewriter, loc, (kMinWork + staticWork - 1) / staticWork);
+        Value big = arith::CmpIOp::create(
+            rewriter, loc, arith::CmpIPredicate::uge, work, needed);
+        auto ifOp = scf::IfOp::create(rewriter, loc, op->getResultTypes(),
+                                      big, /*withElseRegion=*/true);
+        rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
+        Operation *parallel = rewriter.clone(*op);
+        scf::YieldOp::create(rewriter, loc, parallel->getResults());
+        rewriter.setInsertionPointToStart(&ifOp.getElseRegion().front());
+        serial = rewriter.clone(*op);
+        scf::YieldOp::create(rewriter, loc, serial->getResults());
+        rewriter.replaceOp(op, ifOp.getResults());
+        op = cast<linalg::LinalgOp>(parallel);
+        out.push_back(cast<linalg::LinalgOp>(serial));
       }
       SmallVector<int64_t> chunk(op.getNumLoops(), 0);
       chunk[inner] = ranges[inner] / threads;
