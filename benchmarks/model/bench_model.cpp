@@ -79,9 +79,8 @@ int main(int argc, char **argv) {
   size_t start = 0;
   while (start < forms.size()) {
     size_t comma = forms.find(',', start);
-    std::string f = forms.substr(start, comma == std::string::npos
-                                            ? std::string::npos
-                                            : comma - start);
+    std::string f = forms.substr(
+        start, comma == std::string::npos ? std::string::npos : comma - start);
     start = comma == std::string::npos ? forms.size() : comma + 1;
     retnet_form form = f == "parallel"    ? RETNET_FORM_PARALLEL
                        : f == "chunkwise" ? RETNET_FORM_CHUNKWISE
@@ -108,7 +107,8 @@ int main(int argc, char **argv) {
                        last.data(), 1))
       fail(retnet_last_error());
   }
-  std::vector<int64_t> seqs(static_cast<size_t>(B)), toks(static_cast<size_t>(B));
+  std::vector<int64_t> seqs(static_cast<size_t>(B)),
+      toks(static_cast<size_t>(B));
   for (int64_t b = 0; b < B; ++b)
     seqs[size_t(b)] = b;
   std::vector<double> steps;

@@ -39,9 +39,9 @@
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
-#include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -127,8 +127,8 @@ Options parseArgs(int argc, char **argv) {
     } else if (o.modelDir.empty()) {
       o.modelDir = a;
     } else {
-      fail("more than one model directory given ('" + o.modelDir + "', '" +
-           a + "')");
+      fail("more than one model directory given ('" + o.modelDir + "', '" + a +
+           "')");
     }
   }
   if (o.modelDir.empty())
@@ -218,8 +218,9 @@ int main(int argc, char **argv) {
     fail(e.what());
   }
   for (const std::string &k : config.unknownKeys)
-    std::fprintf(stderr, "retnet-compile: warning: %s/config.json: unknown "
-                         "key '%s' ignored\n",
+    std::fprintf(stderr,
+                 "retnet-compile: warning: %s/config.json: unknown "
+                 "key '%s' ignored\n",
                  o.modelDir.c_str(), k.c_str());
 
   // The pipelines are spelled as textual pass pipelines.
@@ -236,8 +237,8 @@ int main(int argc, char **argv) {
   context.disableMultithreading(); // only 1 module; keeps memory predictable
 
   progress.step("importing " + o.modelDir + " (" +
-                std::to_string(config.layers) + " layers, d=" +
-                std::to_string(config.embedDim) + ", vocab " +
+                std::to_string(config.layers) +
+                " layers, d=" + std::to_string(config.embedDim) + ", vocab " +
                 std::to_string(config.vocabSize) + ")");
   mlir::retention::ModelImportOptions importOptions;
   importOptions.chunkSize = o.chunkSize;
@@ -260,7 +261,8 @@ int main(int argc, char **argv) {
   mlir::PassManager pm(&context);
   mlir::retention::RetentionCPUPipelineOptions pipeline;
   pipeline.openmp = o.threads;
-  pipeline.threads = o.threads ? int64_t(std::thread::hardware_concurrency()) : 0;
+  pipeline.threads =
+      o.threads ? int64_t(std::thread::hardware_concurrency()) : 0;
   mlir::retention::buildRetentionCPUPipeline(pm, pipeline);
   if (mlir::failed(pm.run(*module)))
     fail("lowering failed (see the diagnostics above)");
@@ -275,8 +277,7 @@ int main(int argc, char **argv) {
     fail("translation to LLVM IR failed");
   llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
   std::string err;
-  const llvm::Target *target =
-      llvm::TargetRegistry::lookupTarget(triple, err);
+  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, err);
   if (!target)
     fail("no LLVM target for " + triple.str() + ": " + err);
   std::string features;
@@ -288,8 +289,8 @@ int main(int argc, char **argv) {
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   llvmModule->setDataLayout(tm->createDataLayout());
   llvmModule->setTargetTriple(triple);
-  if (llvm::Error e = mlir::makeOptimizingTransformer(3, 0, tm.get())(
-          llvmModule.get()))
+  if (llvm::Error e =
+          mlir::makeOptimizingTransformer(3, 0, tm.get())(llvmModule.get()))
     fail("LLVM optimization failed: " + llvm::toString(std::move(e)));
   if (o.emit == "llvm") {
     std::string text;
@@ -303,8 +304,8 @@ int main(int argc, char **argv) {
   progress.step("emitting object code for " +
                 llvm::sys::getHostCPUName().str());
   llvm::SmallString<128> objPath;
-  if (std::error_code ec = llvm::sys::fs::createTemporaryFile(
-          "retnet-model", "o", objPath))
+  if (std::error_code ec =
+          llvm::sys::fs::createTemporaryFile("retnet-model", "o", objPath))
     fail("cannot create a temporary object file: " + ec.message());
   {
     std::error_code ec;

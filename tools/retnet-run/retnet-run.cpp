@@ -38,7 +38,8 @@ const char *kUsage =
     "  --tokens 5,17,3        prompt token ids (required)\n"
     "  --logits-out FILE      write the prompt's logits as a safetensors file\n"
     "                         with one f32 tensor 'logits' [T, vocab]\n"
-    "  --max-new-tokens N     generate N tokens, streamed to stdout (default 0)\n"
+    "  --max-new-tokens N     generate N tokens, streamed to stdout (default "
+    "0)\n"
     "  --temperature F        0 = greedy (default 0)\n"
     "  --top-k K              sample among the K most likely (0 = all)\n"
     "  --top-p P              nucleus sampling mass in (0, 1] (default 1)\n"
@@ -87,7 +88,8 @@ std::vector<int64_t> parseTokens(const std::string &v) {
   size_t i = 0;
   while (true) {
     size_t comma = v.find(',', i);
-    std::string item = v.substr(i, comma == std::string::npos ? comma : comma - i);
+    std::string item =
+        v.substr(i, comma == std::string::npos ? comma : comma - i);
     char *end = nullptr;
     errno = 0;
     long long n = std::strtoll(item.c_str(), &end, 10);
@@ -132,8 +134,7 @@ Options parseArgs(int argc, char **argv) {
     } else if (a == "--top-p") {
       o.sampling.topP = parseFloat(a, value());
     } else if (a == "--seed") {
-      o.sampling.seed =
-          uint64_t(parseInt(a, value(), 0, INT64_MAX));
+      o.sampling.seed = uint64_t(parseInt(a, value(), 0, INT64_MAX));
     } else if (a == "--form") {
       o.form = value();
     } else if (a == "--target") {

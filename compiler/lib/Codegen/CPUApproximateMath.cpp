@@ -14,8 +14,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
-#include <cmath>
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include <cmath>
 
 namespace mlir::retention {
 #define GEN_PASS_DEF_RETENTIONCPUAPPROXIMATEMATHPASS
@@ -31,8 +31,8 @@ struct CPUApproximateMathPass
           CPUApproximateMathPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    populateMathPolynomialApproximationPatterns(
-        patterns, [](StringRef) { return true; });
+    populateMathPolynomialApproximationPatterns(patterns,
+                                                [](StringRef) { return true; });
     // exp2(x) = exp(x · ln 2) on vectors (the decay powers of retention).
     IRRewriter rewriter(&getContext());
     SmallVector<math::Exp2Op> exp2s;
@@ -47,8 +47,8 @@ struct CPUApproximateMathPass
           rewriter, op.getLoc(),
           DenseElementsAttr::get(
               type, rewriter.getFloatAttr(type.getElementType(), M_LN2)));
-      Value x = arith::MulFOp::create(rewriter, op.getLoc(), op.getOperand(),
-                                      ln2);
+      Value x =
+          arith::MulFOp::create(rewriter, op.getLoc(), op.getOperand(), ln2);
       rewriter.replaceOpWithNewOp<math::ExpOp>(op, x);
     }
     // Only vector ops: the patterns are applied to the vector ops alone, so

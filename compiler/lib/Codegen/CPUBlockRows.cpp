@@ -1,8 +1,8 @@
 //===- CPUBlockRows.cpp - static row blocks for dynamic-row matmuls -------===//
 //
 // C[M, N] += A[M, K] · B[K, N] with M dynamic becomes
-//   C[0:Mb]  as [Mb/R, R, N] += A[0:Mb] as [Mb/R, R, K] · B   (Mb = M − M mod R)
-//   C[Mb:M]                  += A[Mb:M] · B
+//   C[0:Mb]  as [Mb/R, R, N] += A[0:Mb] as [Mb/R, R, K] · B   (Mb = M − M mod
+//   R) C[Mb:M]                  += A[Mb:M] · B
 // so the vectorizer sees a static R-row accumulator for all but < R rows.
 //
 //===----------------------------------------------------------------------===//
@@ -60,8 +60,8 @@ struct CPUBlockRowsPass
 
     OpFoldResult m = tensor::getMixedSize(rw, loc, a, 0);
     AffineExpr d0 = rw.getAffineDimExpr(0);
-    OpFoldResult mb = affine::makeComposedFoldedAffineApply(
-        rw, loc, d0.floorDiv(R) * R, {m});
+    OpFoldResult mb =
+        affine::makeComposedFoldedAffineApply(rw, loc, d0.floorDiv(R) * R, {m});
     OpFoldResult groups =
         affine::makeComposedFoldedAffineApply(rw, loc, d0.floorDiv(R), {m});
     OpFoldResult rest =
@@ -96,14 +96,11 @@ struct CPUBlockRowsPass
     using utils::IteratorType;
     Value main =
         linalg::GenericOp::create(
-            rw, loc, TypeRange{c3.getType()}, ValueRange{a3, b},
-            ValueRange{c3},
-            ArrayRef<AffineMap>{dims({0, 1, 3}), dims({3, 2}),
-                                dims({0, 1, 2})},
-            ArrayRef<IteratorType>{IteratorType::parallel,
-                                   IteratorType::parallel,
-                                   IteratorType::parallel,
-                                   IteratorType::reduction},
+            rw, loc, TypeRange{c3.getType()}, ValueRange{a3, b}, ValueRange{c3},
+            ArrayRef<AffineMap>{dims({0, 1, 3}), dims({3, 2}), dims({0, 1, 2})},
+            ArrayRef<IteratorType>{
+                IteratorType::parallel, IteratorType::parallel,
+                IteratorType::parallel, IteratorType::reduction},
             [&](OpBuilder &nb, Location l, ValueRange args) {
               Value p = arith::MulFOp::create(nb, l, args[0], args[1]);
               linalg::YieldOp::create(
@@ -115,9 +112,9 @@ struct CPUBlockRowsPass
 
     // The remaining M mod R rows.
     Value cRest = rowsOf(c, mb, rest, N);
-    Value tail = linalg::MatmulOp::create(
-                     rw, loc, TypeRange{cRest.getType()},
-                     ValueRange{rowsOf(a, mb, rest, K), b}, ValueRange{cRest})
+    Value tail = linalg::MatmulOp::create(rw, loc, TypeRange{cRest.getType()},
+                                          ValueRange{rowsOf(a, mb, rest, K), b},
+                                          ValueRange{cRest})
                      .getResult(0);
 
     Value out = tensor::InsertSliceOp::create(

@@ -181,20 +181,18 @@ struct CPUVectorizePass
       if (staticWork < kMinWork) {
         Location loc = op.getLoc();
         rewriter.setInsertionPoint(op);
-        SmallVector<Range> loopRanges =
-            op.createLoopRanges(rewriter, loc);
+        SmallVector<Range> loopRanges = op.createLoopRanges(rewriter, loc);
         Value work = arith::ConstantIndexOp::create(rewriter, loc, 1);
         for (unsigned d : dynamicDims)
-          work = arith::MulIOp::create(
-              rewriter, loc, work,
-              getValueOrCreateConstantIndexOp(rewriter, loc,
-                                              loopRanges[d].size));
+          work = arith::MulIOp::create(rewriter, loc, work,
+                                       getValueOrCreateConstantIndexOp(
+                                           rewriter, loc, loopRanges[d].size));
         Value needed = arith::ConstantIndexOp::create(
             rewriter, loc, (kMinWork + staticWork - 1) / staticWork);
         Value big = arith::CmpIOp::create(
             rewriter, loc, arith::CmpIPredicate::uge, work, needed);
-        auto ifOp = scf::IfOp::create(rewriter, loc, op->getResultTypes(),
-                                      big, /*withElseRegion=*/true);
+        auto ifOp = scf::IfOp::create(rewriter, loc, op->getResultTypes(), big,
+                                      /*withElseRegion=*/true);
         rewriter.setInsertionPointToStart(&ifOp.getThenRegion().front());
         Operation *parallel = rewriter.clone(*op);
         scf::YieldOp::create(rewriter, loc, parallel->getResults());

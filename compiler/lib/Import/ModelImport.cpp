@@ -163,8 +163,7 @@ Value ModelEmitter::rmsNorm(Value x, int64_t width, Value w) {
     maps.push_back(map(2, dims({1})));
   }
   maps.push_back(map(2, dims({0, 1})));
-  return generic(empty({M, b.getIndexAttr(width)}), inputs, maps,
-                 {kPar, kPar},
+  return generic(empty({M, b.getIndexAttr(width)}), inputs, maps, {kPar, kPar},
                  [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
                    Value ms = arith::MulFOp::create(nb, loc, a[1], invWidth);
                    ms = arith::AddFOp::create(nb, loc, ms, eps);
@@ -189,15 +188,16 @@ Value ModelEmitter::embed(Value tokens) {
   const int64_t d = c.embedDim;
   Value tableW = weight("embed_tokens.weight");
   Value scale = cst(c.noScaleEmbedding ? 1.0 : std::sqrt(double(d)));
-  Value x = generic(
-      empty({M, b.getIndexAttr(d)}), {tokens},
-      {map(2, dims({0})), map(2, dims({0, 1}))}, {kPar, kPar},
-      [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
-        Value row = arith::IndexCastOp::create(nb, loc, nb.getIndexType(), a[0]);
-        Value col = linalg::IndexOp::create(nb, loc, 1);
-        Value e = tensor::ExtractOp::create(nb, loc, tableW, ValueRange{row, col});
-        return arith::MulFOp::create(nb, loc, e, scale);
-      });
+  Value x = generic(empty({M, b.getIndexAttr(d)}), {tokens},
+                    {map(2, dims({0})), map(2, dims({0, 1}))}, {kPar, kPar},
+                    [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+                      Value row = arith::IndexCastOp::create(
+                          nb, loc, nb.getIndexType(), a[0]);
+                      Value col = linalg::IndexOp::create(nb, loc, 1);
+                      Value e = tensor::ExtractOp::create(nb, loc, tableW,
+                                                          ValueRange{row, col});
+                      return arith::MulFOp::create(nb, loc, e, scale);
+                    });
   if (c.layernormEmbedding)
     x = rmsNorm(x, d, weight("layernorm_embedding.weight"));
   return x;
@@ -240,9 +240,9 @@ Value ModelEmitter::ffn(Value h, Value layer) {
         } else {
           Value e = math::ErfOp::create(
               nb, loc, arith::MulFOp::create(nb, loc, x, invSqrt2));
-          y = arith::MulFOp::create(
-              nb, loc, arith::MulFOp::create(nb, loc, half, x),
-              arith::AddFOp::create(nb, loc, oneF, e));
+          y = arith::MulFOp::create(nb, loc,
+                                    arith::MulFOp::create(nb, loc, half, x),
+                                    arith::AddFOp::create(nb, loc, oneF, e));
         }
         return arith::MulFOp::create(nb, loc, y, v[1]);
       });
@@ -254,8 +254,8 @@ void ModelEmitter::emitConstant(StringRef name, int64_t value) {
   fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(fn.addEntryBlock());
-  func::ReturnOp::create(b, ValueRange{arith::ConstantOp::create(
-                                b, b.getI64IntegerAttr(value))});
+  func::ReturnOp::create(
+      b, ValueRange{arith::ConstantOp::create(b, b.getI64IntegerAttr(value))});
 }
 
 void ModelEmitter::emitEntry(Entry e, StringRef name) {
@@ -266,10 +266,12 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
   const int64_t dyn = ShapedType::kDynamic;
   const int64_t batch = isDecode() ? dyn : 1;
   auto stateM = MemRefType::get({batch, L, H, dk, dv}, f32);
-  SmallVector<Type> args = {
-      MemRefType::get({dyn}, f32), MemRefType::get({dyn}, i64),
-      MemRefType::get({isDecode() ? dyn : 1}, i64), stateM, stateM,
-      MemRefType::get({dyn, V}, f32)};
+  SmallVector<Type> args = {MemRefType::get({dyn}, f32),
+                            MemRefType::get({dyn}, i64),
+                            MemRefType::get({isDecode() ? dyn : 1}, i64),
+                            stateM,
+                            stateM,
+                            MemRefType::get({dyn, V}, f32)};
   auto fn = func::FuncOp::create(b, name, b.getFunctionType(args, {}));
   fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
   OpBuilder::InsertionGuard guard(b);
@@ -286,8 +288,7 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
         /*restrict=*/true);
   };
   weights = toTensor(wM);
-  Value tokens = toTensor(tokM), start = toTensor(startM),
-        sIn = toTensor(sInM);
+  Value tokens = toTensor(tokM), start = toTensor(startM), sIn = toTensor(sInM);
   Value rows = memref::DimOp::create(b, tokM, 0);
   M = rows;
 
@@ -297,29 +298,27 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
   } else {
     Value s0 = tensor::ExtractOp::create(
         b, start, ValueRange{arith::ConstantIndexOp::create(b, 0)});
-    positions = linalg::GenericOp::create(
-                    b, TypeRange{RankedTensorType::get({dyn}, i64)},
-                    ValueRange{},
-                    ValueRange{tensor::EmptyOp::create(
-                        b, ArrayRef<OpFoldResult>{M}, i64)},
-                    ArrayRef<AffineMap>{map(1, dims({0}))},
-                    ArrayRef<IteratorType>{kPar},
-                    [&](OpBuilder &nb, Location loc, ValueRange) {
-                      Value t = linalg::IndexOp::create(nb, loc, 0);
-                      Value ti = arith::IndexCastOp::create(
-                          nb, loc, nb.getI64Type(), t);
-                      linalg::YieldOp::create(
-                          nb, loc,
-                          ValueRange{arith::AddIOp::create(nb, loc, s0, ti)});
-                    })
-                    .getResult(0);
+    positions =
+        linalg::GenericOp::create(
+            b, TypeRange{RankedTensorType::get({dyn}, i64)}, ValueRange{},
+            ValueRange{
+                tensor::EmptyOp::create(b, ArrayRef<OpFoldResult>{M}, i64)},
+            ArrayRef<AffineMap>{map(1, dims({0}))},
+            ArrayRef<IteratorType>{kPar},
+            [&](OpBuilder &nb, Location loc, ValueRange) {
+              Value t = linalg::IndexOp::create(nb, loc, 0);
+              Value ti =
+                  arith::IndexCastOp::create(nb, loc, nb.getI64Type(), t);
+              linalg::YieldOp::create(
+                  nb, loc, ValueRange{arith::AddIOp::create(nb, loc, s0, ti)});
+            })
+            .getResult(0);
   }
   // [M] → [B, T]
   SmallVector<OpFoldResult> bt = batchTokens();
   positions = tensor::ExpandShapeOp::create(
       b,
-      RankedTensorType::get(
-          {isDecode() ? dyn : 1, isDecode() ? 1 : dyn}, i64),
+      RankedTensorType::get({isDecode() ? dyn : 1, isDecode() ? 1 : dyn}, i64),
       positions, SmallVector<ReassociationIndices>{{0, 1}},
       SmallVector<OpFoldResult>{bt[0], bt[1]});
 
@@ -349,8 +348,7 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
         const std::string p = "layers.0.";
         // Multi-scale retention (a layer op; retention-decompose-layers
         // expands it into the core form and linalg).
-        Value h =
-            rmsNorm(xl, d, weight(p + "retention_layer_norm.weight", l));
+        Value h = rmsNorm(xl, d, weight(p + "retention_layer_norm.weight", l));
         SmallVector<OpFoldResult> offs = {b.getIndexAttr(0), l,
                                           b.getIndexAttr(0), b.getIndexAttr(0),
                                           b.getIndexAttr(0)};
@@ -369,14 +367,14 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
         Value wo = weight(p + "retention.out_proj.weight", l);
         auto layer = MultiScaleOp::create(
             b, TypeRange{h3.getType(), stateT}, h3, wq, wk, wv, wg, wo,
-            positions, s,
-            b.getDenseF64ArrayAttr(gamma), b.getF64FloatAttr(c.layernormEps),
-            b.getStringAttr(form), b.getI64IntegerAttr(chunk));
+            positions, s, b.getDenseF64ArrayAttr(gamma),
+            b.getF64FloatAttr(c.layernormEps), b.getStringAttr(form),
+            b.getI64IntegerAttr(chunk));
         auto sliceM = memref::SubViewOp::inferRankReducedResultType(
-            {batch, H, dk, dv}, cast<MemRefType>(sOutM.getType()), offs,
-            sizes, strides);
-        Value dest = memref::SubViewOp::create(b, sliceM, sOutM, offs, sizes,
-                                               strides);
+            {batch, H, dk, dv}, cast<MemRefType>(sOutM.getType()), offs, sizes,
+            strides);
+        Value dest =
+            memref::SubViewOp::create(b, sliceM, sOutM, offs, sizes, strides);
         bufferization::MaterializeInDestinationOp::create(
             b, TypeRange{}, layer.getFinalState(), dest, /*restrict=*/true,
             /*writable=*/true);
@@ -398,11 +396,11 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
 } // namespace
 
 void mlir::retention::registerModelImportDialects(DialectRegistry &registry) {
-  registry.insert<RetentionDialect, affine::AffineDialect, arith::ArithDialect,
-                  bufferization::BufferizationDialect, func::FuncDialect,
-                  linalg::LinalgDialect, math::MathDialect,
-                  memref::MemRefDialect, scf::SCFDialect,
-                  tensor::TensorDialect>();
+  registry
+      .insert<RetentionDialect, affine::AffineDialect, arith::ArithDialect,
+              bufferization::BufferizationDialect, func::FuncDialect,
+              linalg::LinalgDialect, math::MathDialect, memref::MemRefDialect,
+              scf::SCFDialect, tensor::TensorDialect>();
 }
 
 OwningOpRef<ModuleOp>
@@ -423,10 +421,10 @@ mlir::retention::importModel(MLIRContext *context,
   emitter.emitEntry(Entry::Chunkwise, "retnet_artifact_prefill_chunkwise");
   emitter.emitEntry(Entry::Recurrent, "retnet_artifact_prefill_recurrent");
   emitter.emitEntry(Entry::Decode, "retnet_artifact_decode");
-  emitter.emitConstant("retnet_artifact_abi_version", retnet::kArtifactAbiVersion);
-  emitter.emitConstant(
-      "retnet_artifact_weight_floats",
-      retnet::WeightLayout::forConfig(config).totalFloats);
+  emitter.emitConstant("retnet_artifact_abi_version",
+                       retnet::kArtifactAbiVersion);
+  emitter.emitConstant("retnet_artifact_weight_floats",
+                       retnet::WeightLayout::forConfig(config).totalFloats);
   if (failed(verify(*module)))
     return nullptr;
   return module;

@@ -48,7 +48,7 @@ void mlir::retention::buildRetentionCPUPipeline(
                         std::to_string(options.openmp ? options.threads : 0) +
                         "},retention-cpu-approximate-math),"
                         "canonicalize,cse,"
-                    "loop-invariant-subset-hoisting,canonicalize");
+                        "loop-invariant-subset-hoisting,canonicalize");
   // 3. Bufferize; buffers created inside loops are freed where they die.
   addPipeline(pm,
               "one-shot-bufferize{bufferize-function-boundaries "

@@ -1,4 +1,5 @@
-//===- WeightLayout.h - the packed f32 weight buffer of an artifact -*- C++ -*-//
+//===- WeightLayout.h - the packed f32 weight buffer of an artifact -*- C++
+//-*-//
 //
 // Compiled models take their weights as one f32 buffer (weights are not
 // compiled in, DESIGN.md §3). This is its layout, a function of the config
@@ -22,10 +23,10 @@
 namespace retnet {
 
 struct PackedTensor {
-  std::string name;            ///< checkpoint tensor it is made from
-  std::vector<int64_t> shape;  ///< shape in the checkpoint
-  bool transposed = false;     ///< stored as shapeᵀ ([in, out] for a matrix)
-  int64_t offset = 0;          ///< in floats from the buffer start
+  std::string name;           ///< checkpoint tensor it is made from
+  std::vector<int64_t> shape; ///< shape in the checkpoint
+  bool transposed = false;    ///< stored as shapeᵀ ([in, out] for a matrix)
+  int64_t offset = 0;         ///< in floats from the buffer start
   int64_t elements() const {
     int64_t n = 1;
     for (int64_t s : shape)

@@ -52,9 +52,8 @@ void retnet_session_free(retnet_session *session);
 /* Feeds `n` tokens to sequence `seq`, continuing from its state. Writes the
  * logits of every token to `logits` [n, vocab] (may be NULL), or only of the
  * last one when `last_only` is non-zero ([vocab]). */
-int retnet_prefill(retnet_session *session, int64_t seq,
-                   const int64_t *tokens, int64_t n, retnet_form form,
-                   float *logits, int last_only);
+int retnet_prefill(retnet_session *session, int64_t seq, const int64_t *tokens,
+                   int64_t n, retnet_form form, float *logits, int last_only);
 
 /* One token for each of `n` sequences `seqs` (distinct) with the recurrent
  * form: tokens[i] is appended to sequence seqs[i]; logits [n, vocab]. */

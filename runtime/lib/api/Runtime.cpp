@@ -62,8 +62,7 @@ using Weights = Memref<float, 1>;
 using Ints = Memref<int64_t, 1>;
 using State = Memref<float, 5>;
 using Logits = Memref<float, 2>;
-using EntryFn = void (*)(Weights *, Ints *, Ints *, State *, State *,
-                         Logits *);
+using EntryFn = void (*)(Weights *, Ints *, Ints *, State *, State *, Logits *);
 using ConstFn = int64_t (*)();
 
 struct AlignedFree {
@@ -209,8 +208,9 @@ std::string cachedArtifact(const std::string &modelDir) {
   if (exists(path))
     return path;
   makeDirs(dir);
-  std::fprintf(stderr, "retnet: compiling %s for the CPU (first use; cached "
-                       "as %s)\n",
+  std::fprintf(stderr,
+               "retnet: compiling %s for the CPU (first use; cached "
+               "as %s)\n",
                modelDir.c_str(), path.c_str());
   std::vector<std::string> args = {compiler, modelDir, "-o", path};
   if (threads)
@@ -263,22 +263,26 @@ void loadArtifact(retnet_model &m, const std::string &path) {
   };
   auto abi = reinterpret_cast<ConstFn>(sym("retnet_artifact_abi_version"))();
   if (abi != retnet::kArtifactAbiVersion)
-    throw retnet::Error(path + ": artifact ABI version " +
-                        std::to_string(abi) + ", this runtime needs " +
+    throw retnet::Error(path + ": artifact ABI version " + std::to_string(abi) +
+                        ", this runtime needs " +
                         std::to_string(retnet::kArtifactAbiVersion) +
                         " (recompile it)");
-  int64_t floats = reinterpret_cast<ConstFn>(sym("retnet_artifact_weight_floats"))();
+  int64_t floats =
+      reinterpret_cast<ConstFn>(sym("retnet_artifact_weight_floats"))();
   if (floats != m.weightFloats)
     throw retnet::Error(path + ": compiled for another config (" +
-                        std::to_string(floats) + " weight floats, this "
-                        "config has " + std::to_string(m.weightFloats) + ")");
-  m.prefill[RETNET_FORM_PARALLEL] =
-      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_artifact_prefill_parallel"));
-  m.prefill[RETNET_FORM_CHUNKWISE] =
-      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_artifact_prefill_chunkwise"));
-  m.prefill[RETNET_FORM_RECURRENT] =
-      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_artifact_prefill_recurrent"));
-  m.decode = reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_artifact_decode"));
+                        std::to_string(floats) +
+                        " weight floats, this "
+                        "config has " +
+                        std::to_string(m.weightFloats) + ")");
+  m.prefill[RETNET_FORM_PARALLEL] = reinterpret_cast<EntryFn>(
+      sym("_mlir_ciface_retnet_artifact_prefill_parallel"));
+  m.prefill[RETNET_FORM_CHUNKWISE] = reinterpret_cast<EntryFn>(
+      sym("_mlir_ciface_retnet_artifact_prefill_chunkwise"));
+  m.prefill[RETNET_FORM_RECURRENT] = reinterpret_cast<EntryFn>(
+      sym("_mlir_ciface_retnet_artifact_prefill_recurrent"));
+  m.decode =
+      reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_artifact_decode"));
 }
 
 /// The checkpoint in the artifact's layout (f32; matrices transposed).
@@ -291,8 +295,8 @@ void packWeights(retnet_model &m, const std::string &path) {
   for (const retnet::PackedTensor &t : layout.tensors) {
     std::string source = t.name;
     std::vector<int64_t> shape = t.shape;
-    if (t.name == "output_projection.weight" &&
-        !file.tensors().count(t.name) && m.config.tiedEmbeddings)
+    if (t.name == "output_projection.weight" && !file.tensors().count(t.name) &&
+        m.config.tiedEmbeddings)
       source = "embed_tokens.weight";
     std::vector<double> w = retnet::loadWeight(file, source, shape);
     float *dst = m.weights.get() + t.offset;
@@ -310,12 +314,14 @@ void packWeights(retnet_model &m, const std::string &path) {
   }
   for (const auto &[name, info] : file.tensors())
     if (!layout.find(name) && name.rfind("retnet_rel_pos.", 0) != 0)
-      std::fprintf(stderr, "retnet: warning: %s: tensor '%s' is not used by "
-                           "the model\n",
+      std::fprintf(stderr,
+                   "retnet: warning: %s: tensor '%s' is not used by "
+                   "the model\n",
                    path.c_str(), name.c_str());
   if (nonFinite)
-    std::fprintf(stderr, "retnet: warning: %s: %lld weights are NaN or "
-                         "infinite\n",
+    std::fprintf(stderr,
+                 "retnet: warning: %s: %lld weights are NaN or "
+                 "infinite\n",
                  path.c_str(), (long long)nonFinite);
 }
 
@@ -331,16 +337,16 @@ void checkTokens(const retnet_model &m, const int64_t *tokens, int64_t n) {
     throw retnet::Error("tokens is NULL");
   for (int64_t i = 0; i < n; ++i)
     if (tokens[i] < 0 || tokens[i] >= m.config.vocabSize)
-      throw retnet::Error("token " + std::to_string(tokens[i]) +
-                          " at index " + std::to_string(i) +
+      throw retnet::Error("token " + std::to_string(tokens[i]) + " at index " +
+                          std::to_string(i) +
                           " is outside the vocabulary [0, " +
                           std::to_string(m.config.vocabSize) + ")");
 }
 
 State stateView(retnet_model &m, float *p, int64_t batch) {
   const retnet::ModelConfig &c = m.config;
-  return view<float, 5>(p, {batch, c.layers, c.heads, c.keyHeadDim(),
-                            c.valueHeadDim()});
+  return view<float, 5>(
+      p, {batch, c.layers, c.heads, c.keyHeadDim(), c.valueHeadDim()});
 }
 
 template <typename F> int guarded(F &&f) {
@@ -418,8 +424,7 @@ retnet_session *retnet_session_create(retnet_model *model,
 void retnet_session_free(retnet_session *session) { delete session; }
 
 int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
-                   int64_t n, retnet_form form, float *logits,
-                   int lastOnly) {
+                   int64_t n, retnet_form form, float *logits, int lastOnly) {
   return guarded([&] {
     if (!s)
       throw retnet::Error("session is NULL");
@@ -456,8 +461,8 @@ int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
   });
 }
 
-int retnet_decode(retnet_session *s, const int64_t *seqs,
-                  const int64_t *tokens, int64_t n, float *logits) {
+int retnet_decode(retnet_session *s, const int64_t *seqs, const int64_t *tokens,
+                  int64_t n, float *logits) {
   return guarded([&] {
     if (!s)
       throw retnet::Error("session is NULL");

@@ -26,10 +26,9 @@ using namespace retnet;
 namespace {
 
 [[noreturn]] void usage() {
-  std::fprintf(stderr,
-               "usage: retnet-golden tokens GOLDEN.safetensors\n"
-               "       retnet-golden compare A NAME_A B NAME_B --tol X "
-               "[--label L]\n");
+  std::fprintf(stderr, "usage: retnet-golden tokens GOLDEN.safetensors\n"
+                       "       retnet-golden compare A NAME_A B NAME_B --tol X "
+                       "[--label L]\n");
   std::exit(2);
 }
 

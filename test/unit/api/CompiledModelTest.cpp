@@ -40,7 +40,9 @@ std::vector<std::string> modelDirs() {
   return dirs;
 }
 
-std::string baseName(const std::string &p) { return p.substr(p.rfind('/') + 1); }
+std::string baseName(const std::string &p) {
+  return p.substr(p.rfind('/') + 1);
+}
 
 /// Compiles each model once per test run.
 std::string artifactFor(const std::string &dir) {
@@ -48,11 +50,11 @@ std::string artifactFor(const std::string &dir) {
   auto it = cache.find(dir);
   if (it != cache.end())
     return it->second;
-  std::string out = std::string(RETNET_TEST_WORK_DIR) + "/" + baseName(dir) +
-                    ".so";
+  std::string out =
+      std::string(RETNET_TEST_WORK_DIR) + "/" + baseName(dir) + ".so";
   std::remove(out.c_str()); // never test a stale artifact
-  std::string cmd = std::string(RETNET_COMPILE_PATH) + " -q " + dir + " -o " +
-                    out;
+  std::string cmd =
+      std::string(RETNET_COMPILE_PATH) + " -q " + dir + " -o " + out;
   EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd;
   return cache[dir] = out;
 }
@@ -149,8 +151,7 @@ TEST(CompiledModel, DecodeStepsMatchPrefillLogits) {
     for (size_t t = k; t < tokens.size(); ++t) {
       std::vector<float> row(V, NAN);
       int64_t seq = 0;
-      ASSERT_EQ(retnet_decode(stepped.session, &seq, &tokens[t], 1,
-                              row.data()),
+      ASSERT_EQ(retnet_decode(stepped.session, &seq, &tokens[t], 1, row.data()),
                 0)
           << retnet_last_error();
       std::vector<double> expect(all.begin() + t * V,
@@ -174,8 +175,8 @@ TEST(CompiledModel, BatchedDecodeEqualsSequencesAlone) {
   std::vector<std::vector<int64_t>> seqs = {
       {3, 9, 27, 17, 51}, {60, 2}, {}, {33, 34, 35, 36, 37, 38, 39, 40}};
   for (int64_t s : {0, 1, 3})
-    m.prefill(s, seqs[size_t(s)], s == 3 ? RETNET_FORM_RECURRENT
-                                         : RETNET_FORM_AUTO);
+    m.prefill(s, seqs[size_t(s)],
+              s == 3 ? RETNET_FORM_RECURRENT : RETNET_FORM_AUTO);
   // Sequence 2 forks sequence 0; sequence 1 is reset and refilled.
   ASSERT_EQ(retnet_copy(m.session, 2, 0), 0) << retnet_last_error();
   seqs[2] = seqs[0];
@@ -216,26 +217,26 @@ TEST(CompiledModel, BadCallsFailWithAMessage) {
   ASSERT_NE(m.session, nullptr);
   std::vector<float> logits(size_t(2 * m.vocab));
   int64_t bad[] = {1, m.vocab};
-  EXPECT_NE(retnet_prefill(m.session, 0, bad, 2, RETNET_FORM_AUTO,
-                           logits.data(), 0),
-            0);
+  EXPECT_NE(
+      retnet_prefill(m.session, 0, bad, 2, RETNET_FORM_AUTO, logits.data(), 0),
+      0);
   EXPECT_NE(std::string(retnet_last_error()).find("outside the vocabulary"),
             std::string::npos)
       << retnet_last_error();
   EXPECT_EQ(retnet_position(m.session, 0), 0) << "a failed call moved on";
   int64_t tok[] = {1, 2};
-  EXPECT_NE(retnet_prefill(m.session, 2, tok, 2, RETNET_FORM_AUTO,
-                           logits.data(), 0),
-            0);
+  EXPECT_NE(
+      retnet_prefill(m.session, 2, tok, 2, RETNET_FORM_AUTO, logits.data(), 0),
+      0);
   EXPECT_NE(std::string(retnet_last_error()).find("sequence index 2"),
             std::string::npos);
   int64_t twice[] = {1, 1};
   EXPECT_NE(retnet_decode(m.session, twice, tok, 2, logits.data()), 0);
   EXPECT_NE(std::string(retnet_last_error()).find("appears twice"),
             std::string::npos);
-  EXPECT_NE(retnet_prefill(m.session, 0, tok, 0, RETNET_FORM_AUTO,
-                           logits.data(), 0),
-            0);
+  EXPECT_NE(
+      retnet_prefill(m.session, 0, tok, 0, RETNET_FORM_AUTO, logits.data(), 0),
+      0);
 }
 
 TEST(CompiledModel, ArtifactOfAnotherConfigIsRefused) {

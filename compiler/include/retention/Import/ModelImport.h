@@ -12,10 +12,13 @@
 //     one sequence of T tokens at absolute positions start … start+T−1,
 //     processed with that retention form ("parallel" is one chunk of the
 //     whole prompt, i.e. the parallel form plus the state update).
-//   retnet_artifact_decode(weights, tokens memref<?xi64> [B], positions memref<?xi64>
-//       [B], state_in memref<?xLxHxdkxdvxf32>, state_out, logits memref<?xVxf32>)
+//   retnet_artifact_decode(weights, tokens memref<?xi64> [B], positions
+//   memref<?xi64>
+//       [B], state_in memref<?xLxHxdkxdvxf32>, state_out, logits
+//       memref<?xVxf32>)
 //     one token for each of B sequences with the recurrent form.
-//   retnet_artifact_abi_version() -> i64, retnet_artifact_weight_floats() -> i64
+//   retnet_artifact_abi_version() -> i64, retnet_artifact_weight_floats() ->
+//   i64
 //
 // The weight buffer follows retnet::WeightLayout; the state is f32
 // [B, L, H, dk, dv], one contiguous block per sequence.

@@ -176,7 +176,6 @@ LogicalResult ChunkwiseOp::verify() {
   return verifyForm(*this, getFinalState());
 }
 
-
 //===----------------------------------------------------------------------===//
 // Layer-level ops
 //===----------------------------------------------------------------------===//
@@ -208,21 +207,19 @@ public:
            << " (dim " << i << " of " << v.getType() << "), expected "
            << dimStr(expected);
   }
-  LogicalResult staticDim(StringRef name, Value v, unsigned i,
-                          StringRef what) {
+  LogicalResult staticDim(StringRef name, Value v, unsigned i, StringRef what) {
     if (!cast<RankedTensorType>(v.getType()).isDynamicDim(i))
       return success();
     return op->emitOpError() << "'" << name << "' must have a static " << what
-                             << " (dim " << i << " of " << v.getType()
-                             << ")";
+                             << " (dim " << i << " of " << v.getType() << ")";
   }
   LogicalResult decays(ArrayRef<double> gamma) {
     if (gamma.empty())
       return op->emitOpError() << "'gamma' needs one decay per head, got none";
     for (auto [h, g] : llvm::enumerate(gamma))
       if (!(g > 0.0 && g < 1.0))
-        return op->emitOpError() << "gamma[" << h << "] = " << g
-                                 << " must be in (0, 1)";
+        return op->emitOpError()
+               << "gamma[" << h << "] = " << g << " must be in (0, 1)";
     return success();
   }
   int64_t size(Value v, unsigned i) {
@@ -304,8 +301,11 @@ LogicalResult MultiScaleOp::verify() {
   const struct {
     StringRef name;
     Value v;
-  } mats[] = {{"wq", getWq()}, {"wk", getWk()}, {"wv", getWv()},
-              {"wg", getWg()}, {"wo", getWo()}};
+  } mats[] = {{"wq", getWq()},
+              {"wk", getWk()},
+              {"wv", getWv()},
+              {"wg", getWg()},
+              {"wo", getWo()}};
   for (auto m : mats)
     if (failed(c.rank(m.name, m.v, 2, "[in, out]")))
       return failure();

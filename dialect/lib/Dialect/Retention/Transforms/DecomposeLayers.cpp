@@ -38,7 +38,8 @@ Value f32Const(OpBuilder &b, Location loc, double v) {
 
 Value table(OpBuilder &b, Location loc, ArrayRef<float> values) {
   auto type = RankedTensorType::get({int64_t(values.size())}, b.getF32Type());
-  return arith::ConstantOp::create(b, loc, DenseElementsAttr::get(type, values));
+  return arith::ConstantOp::create(b, loc,
+                                   DenseElementsAttr::get(type, values));
 }
 
 /// rotate: R[b, t, i, k, j] (out_j = Σ_k x_k R[k][j], R = [[c, s], [−s, c]]
@@ -88,9 +89,8 @@ Value decomposeRotate(OpBuilder &b, RotateOp op) {
   auto xType = cast<RankedTensorType>(x.getType());
   Value xe = tensor::ExpandShapeOp::create(
       b, loc,
-      RankedTensorType::get(
-          {xType.getDimSize(0), xType.getDimSize(1), H, P, 2},
-          b.getF32Type()),
+      RankedTensorType::get({xType.getDimSize(0), xType.getDimSize(1), H, P, 2},
+                            b.getF32Type()),
       x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}},
       SmallVector<OpFoldResult>{B, T, b.getIndexAttr(H), pairs, two});
   Value out = buildGeneric(
@@ -128,8 +128,7 @@ Value decomposeGroupNorm(OpBuilder &b, GroupNormOp op) {
   Value oneF = f32Const(b, loc, 1.0);
   // δ² = (1 − exp((n+1)·ln γ)) / (1 − γ); the table holds 1/δ.
   Value invDelta = buildGeneric(
-      b, loc, buildEmpty(b, loc, {B, T, Hf}, b.getF32Type()),
-      {pos, logT, invT},
+      b, loc, buildEmpty(b, loc, {B, T, Hf}, b.getF32Type()), {pos, logT, invT},
       {buildDimMap(ctx, 3, {0, 1}), buildDimMap(ctx, 3, {2}),
        buildDimMap(ctx, 3, {2}), buildDimMap(ctx, 3, {0, 1, 2})},
       {kPar, kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
@@ -170,8 +169,8 @@ Value decomposeGroupNorm(OpBuilder &b, GroupNormOp op) {
         Value invD2 = arith::MulFOp::create(nb, l, invD, invD);
         Value ms = arith::MulFOp::create(
             nb, l, arith::MulFOp::create(nb, l, a[1], invDv), invD2);
-        Value r = math::RsqrtOp::create(
-            nb, l, arith::AddFOp::create(nb, l, ms, eps));
+        Value r =
+            math::RsqrtOp::create(nb, l, arith::AddFOp::create(nb, l, ms, eps));
         Value normed = arith::MulFOp::create(
             nb, l, a[0], arith::MulFOp::create(nb, l, r, invD));
         Value den = arith::AddFOp::create(
@@ -190,8 +189,7 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
   Location loc = op.getLoc();
   Value x = op.getX(), pos = op.getPositions(), state = op.getState();
   auto xType = cast<RankedTensorType>(x.getType());
-  const int64_t d = xType.getDimSize(2), H = op.getGamma().size(),
-                dk = d / H;
+  const int64_t d = xType.getDimSize(2), H = op.getGamma().size(), dk = d / H;
   const int64_t Dv = cast<RankedTensorType>(op.getWv().getType()).getDimSize(1),
                 dv = Dv / H;
   const int64_t bs = xType.getDimSize(0), ts = xType.getDimSize(1);
@@ -214,27 +212,26 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
   (void)rows;
   Value x2 = flat(x);
   auto rotated = RankedTensorType::get({bs, H, ts, dk}, b.getF32Type());
-  Value q = RotateOp::create(b, loc, rotated,
-                             unflat(buildMatmul(b, loc, x2, op.getWq()), d),
-                             pos, b.getF64FloatAttr(1.0),
-                             b.getF64FloatAttr(10000.0));
-  Value k = RotateOp::create(b, loc, rotated,
-                             unflat(buildMatmul(b, loc, x2, op.getWk()), d),
-                             pos, b.getF64FloatAttr(1.0 / std::sqrt(double(dk))),
-                             b.getF64FloatAttr(10000.0));
+  Value q = RotateOp::create(
+      b, loc, rotated, unflat(buildMatmul(b, loc, x2, op.getWq()), d), pos,
+      b.getF64FloatAttr(1.0), b.getF64FloatAttr(10000.0));
+  Value k = RotateOp::create(
+      b, loc, rotated, unflat(buildMatmul(b, loc, x2, op.getWk()), d), pos,
+      b.getF64FloatAttr(1.0 / std::sqrt(double(dk))),
+      b.getF64FloatAttr(10000.0));
   // v [B·T, Dv] → [B, T, H, dv] → [B, H, T, dv]
   Value v4 = tensor::ExpandShapeOp::create(
       b, loc, RankedTensorType::get({bs, ts, H, dv}, b.getF32Type()),
       buildMatmul(b, loc, x2, op.getWv()),
       SmallVector<ReassociationIndices>{{0, 1}, {2, 3}},
       SmallVector<OpFoldResult>{B, T, b.getIndexAttr(H), b.getIndexAttr(dv)});
-  Value v = linalg::TransposeOp::create(
-                b, loc, v4,
-                buildEmpty(b, loc,
-                           {B, b.getIndexAttr(H), T, b.getIndexAttr(dv)},
-                           b.getF32Type()),
-                ArrayRef<int64_t>{0, 2, 1, 3})
-                .getResult()[0];
+  Value v =
+      linalg::TransposeOp::create(
+          b, loc, v4,
+          buildEmpty(b, loc, {B, b.getIndexAttr(H), T, b.getIndexAttr(dv)},
+                     b.getF32Type()),
+          ArrayRef<int64_t>{0, 2, 1, 3})
+          .getResult()[0];
   Value g = unflat(buildMatmul(b, loc, x2, op.getWg()), Dv);
 
   auto oType = RankedTensorType::get({bs, H, ts, dv}, b.getF32Type());
@@ -247,9 +244,9 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
     y = core.getO();
     finalState = core.getFinalState();
   } else {
-    auto core = ChunkwiseOp::create(
-        b, loc, oType, state.getType(), q, k, v, state, gammaAttr, scaleAttr,
-        b.getI64IntegerAttr(op.getChunkSize()));
+    auto core = ChunkwiseOp::create(b, loc, oType, state.getType(), q, k, v,
+                                    state, gammaAttr, scaleAttr,
+                                    b.getI64IntegerAttr(op.getChunkSize()));
     y = core.getO();
     finalState = core.getFinalState();
   }
@@ -278,9 +275,9 @@ struct DecomposeLayersPass
     });
     for (Operation *op : parts) {
       rewriter.setInsertionPoint(op);
-      Value r = isa<RotateOp>(op) ? decomposeRotate(rewriter, cast<RotateOp>(op))
-                                  : decomposeGroupNorm(rewriter,
-                                                       cast<GroupNormOp>(op));
+      Value r = isa<RotateOp>(op)
+                    ? decomposeRotate(rewriter, cast<RotateOp>(op))
+                    : decomposeGroupNorm(rewriter, cast<GroupNormOp>(op));
       rewriter.replaceOp(op, r);
     }
   }
