@@ -234,7 +234,7 @@ struct CPUVectorizePass
         ops.push_back(op);
     });
 
-    if (threads > 1)
+    if (threads > 1 && !func->hasAttr("retention.serial"))
       ops = splitAcrossThreads(ops, rewriter);
 
     for (linalg::LinalgOp op : ops) {

@@ -274,6 +274,10 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
                             MemRefType::get({dyn, V}, f32)};
   auto fn = func::FuncOp::create(b, name, b.getFunctionType(args, {}));
   fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
+  // A decode step of a small model (under 2^24 weights, 64 MiB) takes less
+  // than the fork/join of a thread team: keep it on one thread.
+  if (isDecode() && layout.totalFloats < (int64_t(1) << 24))
+    fn->setAttr("retention.serial", b.getUnitAttr());
   OpBuilder::InsertionGuard guard(b);
   Block *body = fn.addEntryBlock();
   b.setInsertionPointToStart(body);

@@ -60,7 +60,8 @@ void mlir::retention::buildRetentionCPUPipeline(
               "func.func(retention-cpu-lower-strided-copies)");
   // 4. Loops: the (batch, head, dv) forall on threads or sequential.
   addPipeline(pm, options.openmp
-                      ? "scf-forall-to-parallel,convert-scf-to-openmp,"
+                      ? "func.func(retention-cpu-serial-loops),"
+                        "scf-forall-to-parallel,convert-scf-to-openmp,"
                         // Inlines the alloca scopes around parallel bodies,
                         // which hold no allocas (heap buffers only).
                         "canonicalize"

@@ -101,6 +101,20 @@ def RetentionCPUApproximateMathPass
                            "::mlir::vector::VectorDialect"];
 }
 
+def RetentionCPUSerialLoopsPass
+    : Pass<"retention-cpu-serial-loops", "::mlir::func::FuncOp"> {
+  let summary = "Run the scf.forall loops of functions marked retention.serial as scf.for";
+  let description = [{
+    A function carrying the unit attribute `retention.serial` (the importer
+    sets it on the decode step of models whose step is shorter than a
+    thread fork/join) keeps its loops on one thread even when the pipeline
+    lowers scf.forall to OpenMP: its scf.forall ops become scf.for
+    (`scf::forallToForLoop`). `retention-cpu-vectorize` does not split such
+    a function's contractions across threads either.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 def RetentionCPUVectorizePass
     : Pass<"retention-cpu-vectorize", "::mlir::func::FuncOp"> {
   let summary = "Tile the linalg ops of a chunk step to register tiles and vectorize them";
