@@ -59,23 +59,8 @@ std::string artifactFor(const std::string &dir) {
   return cache[dir] = out;
 }
 
-std::vector<double> goldenFloats(const SafetensorsFile &f,
-                                 const std::string &name) {
-  const TensorInfo &t = f.info(name);
-  std::vector<double> out(t.elements());
-  for (size_t i = 0; i < out.size(); ++i) {
-    float x;
-    std::memcpy(&x, f.data(name) + 4 * i, 4);
-    out[i] = x;
-  }
-  return out;
-}
-
-std::vector<int64_t> goldenTokens(const SafetensorsFile &f) {
-  std::vector<int64_t> tokens(f.info("tokens").elements());
-  std::memcpy(tokens.data(), f.data("tokens"), tokens.size() * 8);
-  return tokens;
-}
+using test::goldenFloats;
+using test::goldenTokens;
 
 std::vector<double> toDouble(const std::vector<float> &v) {
   return std::vector<double>(v.begin(), v.end());

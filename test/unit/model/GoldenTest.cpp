@@ -31,16 +31,7 @@ std::vector<std::string> modelDirs() {
   return test::goldenModelDirs(RETNET_GOLDEN_DIR);
 }
 
-std::vector<double> floats(const SafetensorsFile &f, const std::string &name) {
-  const TensorInfo &t = f.info(name);
-  std::vector<double> out(t.elements());
-  for (size_t i = 0; i < out.size(); ++i) {
-    float x;
-    std::memcpy(&x, f.data(name) + 4 * i, 4);
-    out[i] = x;
-  }
-  return out;
-}
+using test::goldenFloats;
 
 TEST(Golden, ReferenceMatchesTorchscale) {
   std::vector<std::string> dirs = modelDirs();
@@ -49,15 +40,13 @@ TEST(Golden, ReferenceMatchesTorchscale) {
     ModelConfig config = ModelConfig::load(dir + "/config.json");
     SafetensorsFile weights = SafetensorsFile::open(dir + "/model.safetensors");
     SafetensorsFile golden = SafetensorsFile::open(dir + "/golden.safetensors");
-    const TensorInfo &ti = golden.info("tokens");
-    std::vector<int64_t> tokens(ti.elements());
-    std::memcpy(tokens.data(), golden.data("tokens"), tokens.size() * 8);
+    std::vector<int64_t> tokens = test::goldenTokens(golden);
 
     std::vector<double> ours = referenceLogits(config, weights, tokens);
     double parallel =
-        reference::relativeL2(ours, floats(golden, "logits_parallel"));
+        reference::relativeL2(ours, goldenFloats(golden, "logits_parallel"));
     double recurrent =
-        reference::relativeL2(ours, floats(golden, "logits_recurrent"));
+        reference::relativeL2(ours, goldenFloats(golden, "logits_recurrent"));
     EXPECT_LE(parallel, 2e-4) << dir;
     EXPECT_LE(recurrent, 2e-4) << dir;
     std::printf("%s: vs torchscale parallel %.2e, recurrent %.2e\n",
