@@ -73,6 +73,7 @@ struct CPUVectorizePass
         if (it == utils::IteratorType::parallel &&
             int64_t(i) != innerParallel && sizes[i] != 1)
           oneRow = false;
+      // Whole 64-byte lines of f32 per weight row.
       int64_t n = ranges[innerParallel], lanes = 16;
       if (oneRow && n % lanes == 0)
         for (int64_t t = std::min<int64_t>(8 * vectorTile, n) / lanes; t > 0;

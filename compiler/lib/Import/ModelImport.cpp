@@ -38,8 +38,6 @@ using namespace mlir::retention;
 namespace {
 
 using utils::IteratorType;
-constexpr IteratorType kPar = IteratorType::parallel;
-constexpr IteratorType kRed = IteratorType::reduction;
 
 enum class Entry { Parallel, Chunkwise, Recurrent, Decode };
 
@@ -73,12 +71,6 @@ private:
     return isDecode() ? SmallVector<OpFoldResult>{M, one()}
                       : SmallVector<OpFoldResult>{one(), M};
   }
-  /// Loop dimension d of a (b, ...) or (..., t, ...) iteration space that
-  /// indexes the rows: the batch loop for decode, the token loop for prefill.
-  AffineExpr rowDim(int64_t batchDim, int64_t tokenDim) {
-    return b.getAffineDimExpr(isDecode() ? batchDim : tokenDim);
-  }
-
   Value cst(double v) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(float(v)));
   }
@@ -107,9 +99,9 @@ private:
   /// A packed tensor; for a per-layer tensor `layer` is the layer index and
   /// `name` names layer 0's tensor.
   Value weight(const std::string &name, Value layer = {});
-  Value matmul(Value x, Value w, int64_t n);
+  Value matmul(Value x, Value w);
   Value rmsNorm(Value x, int64_t width, Value w);
-  Value add(Value x, Value y, int64_t width);
+  Value add(Value x, Value y);
   Value embed(Value tokens);
   Value ffn(Value h, Value layer);
   /// [M, n] ↔ [B, T, n]
@@ -143,7 +135,7 @@ Value ModelEmitter::weight(const std::string &name, Value layer) {
 }
 
 /// x [M, K] · w [K, n] in f32.
-Value ModelEmitter::matmul(Value x, Value w, int64_t) {
+Value ModelEmitter::matmul(Value x, Value w) {
   return buildMatmul(b, b.getLoc(), x, w);
 }
 
@@ -175,7 +167,7 @@ Value ModelEmitter::rmsNorm(Value x, int64_t width, Value w) {
 
 /// x + y, accumulated into x's tensor (the residual stream is updated in
 /// place, so the layer loop carries one buffer).
-Value ModelEmitter::add(Value x, Value y, int64_t width) {
+Value ModelEmitter::add(Value x, Value y) {
   AffineMap id = map(2, dims({0, 1}));
   return generic(x, {y}, {id, id}, {kPar, kPar},
                  [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
@@ -223,8 +215,8 @@ Value ModelEmitter::toRows(Value x) {
 Value ModelEmitter::ffn(Value h, Value layer) {
   std::string p = "layers.0.ffn.";
   const int64_t F = c.ffnDim;
-  Value a = matmul(h, weight(p + "fc1.weight", layer), F);
-  Value g = matmul(h, weight(p + "gate.weight", layer), F);
+  Value a = matmul(h, weight(p + "fc1.weight", layer));
+  Value g = matmul(h, weight(p + "gate.weight", layer));
   bool swish = c.activation == "swish";
   Value oneF = cst(1.0), half = cst(0.5), invSqrt2 = cst(M_SQRT1_2);
   AffineMap id = map(2, dims({0, 1}));
@@ -246,7 +238,7 @@ Value ModelEmitter::ffn(Value h, Value layer) {
         }
         return arith::MulFOp::create(nb, loc, y, v[1]);
       });
-  return matmul(act, weight(p + "fc2.weight", layer), c.embedDim);
+  return matmul(act, weight(p + "fc2.weight", layer));
 }
 
 void ModelEmitter::emitConstant(StringRef name, int64_t value) {
@@ -260,9 +252,8 @@ void ModelEmitter::emitConstant(StringRef name, int64_t value) {
 
 void ModelEmitter::emitEntry(Entry e, StringRef name) {
   entry = e;
-  const int64_t d = c.embedDim, Dv = c.valueEmbedDim, H = c.heads,
-                dk = c.keyHeadDim(), dv = c.valueHeadDim(), L = c.layers,
-                V = c.vocabSize;
+  const int64_t d = c.embedDim, H = c.heads, dk = c.keyHeadDim(),
+                dv = c.valueHeadDim(), L = c.layers, V = c.vocabSize;
   const int64_t dyn = ShapedType::kDynamic;
   const int64_t batch = isDecode() ? dyn : 1;
   auto stateM = MemRefType::get({batch, L, H, dk, dv}, f32);
@@ -383,15 +374,15 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
             b, TypeRange{}, layer.getFinalState(), dest, /*restrict=*/true,
             /*writable=*/true);
         Value attn = toRows(layer.getOut());
-        xl = add(xl, attn, d);
+        xl = add(xl, attn);
         // GLU feed-forward.
         h = rmsNorm(xl, d, weight(p + "final_layer_norm.weight", l));
-        xl = add(xl, ffn(h, l), d);
+        xl = add(xl, ffn(h, l));
         scf::YieldOp::create(b, ValueRange{xl});
       });
   x = loop.getResult(0);
   x = rmsNorm(x, d, weight("layer_norm.weight"));
-  Value logits = matmul(x, weight("output_projection.weight"), V);
+  Value logits = matmul(x, weight("output_projection.weight"));
   bufferization::MaterializeInDestinationOp::create(
       b, TypeRange{}, logits, logitsM, /*restrict=*/true, /*writable=*/true);
   func::ReturnOp::create(b);

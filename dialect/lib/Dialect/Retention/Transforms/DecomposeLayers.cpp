@@ -29,8 +29,6 @@ using namespace mlir::retention;
 namespace {
 
 using utils::IteratorType;
-constexpr IteratorType kPar = IteratorType::parallel;
-constexpr IteratorType kRed = IteratorType::reduction;
 
 Value f32Const(OpBuilder &b, Location loc, double v) {
   return arith::ConstantOp::create(b, loc, b.getF32FloatAttr(float(v)));
@@ -195,9 +193,6 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
   const int64_t bs = xType.getDimSize(0), ts = xType.getDimSize(1);
   OpFoldResult B = tensor::getMixedSize(b, loc, x, 0),
                T = tensor::getMixedSize(b, loc, x, 1);
-  int64_t rows = ShapedType::isDynamic(bs) || ShapedType::isDynamic(ts)
-                     ? ShapedType::kDynamic
-                     : bs * ts;
   // [B, T, n] ↔ [B·T, n]
   auto flat = [&](Value v) -> Value {
     return tensor::CollapseShapeOp::create(
@@ -209,7 +204,6 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
         SmallVector<ReassociationIndices>{{0, 1}, {2}},
         SmallVector<OpFoldResult>{B, T, b.getIndexAttr(n)});
   };
-  (void)rows;
   Value x2 = flat(x);
   auto rotated = RankedTensorType::get({bs, H, ts, dk}, b.getF32Type());
   Value q = RotateOp::create(

@@ -15,6 +15,10 @@
 
 namespace mlir::retention {
 
+/// Iterator types, short: generics here list one per loop.
+constexpr utils::IteratorType kPar = utils::IteratorType::parallel;
+constexpr utils::IteratorType kRed = utils::IteratorType::reduction;
+
 inline Value buildEmpty(OpBuilder &b, Location loc,
                         ArrayRef<OpFoldResult> sizes, Type elt) {
   return tensor::EmptyOp::create(b, loc, sizes, elt);
