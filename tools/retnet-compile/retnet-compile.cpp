@@ -1,12 +1,15 @@
 //===- retnet-compile.cpp - a RetNet model directory → shared library -----===//
 //
-//   retnet-compile MODEL_DIR -o OUT [--target cpu] [--emit mlir|llvm|lib]
-//                  [--chunk-size N] [--parallel-limit N] [--threads]
+//   retnet-compile MODEL_DIR -o OUT [--target cpu|cuda] [--chip SM]
+//                  [--emit mlir|llvm|ptx|lib] [--chunk-size N]
+//                  [--parallel-limit N] [--threads]
 //
-// Imports the model (compiler/Import), lowers it with the CPU pipeline,
-// translates to LLVM IR, optimizes and emits an object for the host CPU in
-// process, and links it into one shared library with the system C compiler
-// driver. OUT is written through a temporary file and renamed, so a failed
+// Imports the model (compiler/Import), lowers it with the CPU pipeline (or,
+// for cuda, the NVVM pipeline: kernels → PTX → cubin by ptxas, embedded in
+// the host code), translates to LLVM IR, optimizes and emits an object for
+// the host CPU in process, and links it into one shared library with the
+// system C compiler driver. A CUDA artifact calls the mgpu* functions that
+// libretnet_cuda_runtime provides (the runtime loads it first). OUT is written through a temporary file and renamed, so a failed
 // run leaves no partial artifact.
 //
 //===----------------------------------------------------------------------===//
@@ -18,6 +21,7 @@
 #include "retnet/Error.h"
 #include "retnet/ModelConfig.h"
 
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
@@ -39,6 +43,7 @@
 #include "llvm/Target/TargetOptions.h"
 #include "llvm/TargetParser/Host.h"
 
+#include <cctype>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -51,7 +56,7 @@
 namespace {
 
 struct Options {
-  std::string modelDir, output, target = "cpu", emit = "lib";
+  std::string modelDir, output, target = "cpu", emit = "lib", chip = "sm_90a";
   int64_t chunkSize = 0, parallelLimit = 8192;
   bool threads = false, quiet = false;
 };
@@ -65,9 +70,14 @@ const char *kUsage =
     "\n"
     "options:\n"
     "  -o FILE               output file (required)\n"
-    "  --target cpu|cuda     code for the host CPU (default) or NVIDIA GPUs\n"
-    "  --emit mlir|llvm|lib  imported model MLIR, LLVM IR, or the shared\n"
-    "                        library (default)\n"
+    "  --target cpu|cuda     code for the host CPU (default) or an NVIDIA\n"
+    "                        GPU (kernels as cubins inside the library;\n"
+    "                        needs ptxas from the CUDA toolkit)\n"
+    "  --chip SM             GPU of --target cuda (default sm_90a)\n"
+    "  --emit mlir|llvm|ptx|lib\n"
+    "                        imported model MLIR, host LLVM IR, the GPU\n"
+    "                        kernels' PTX (cuda), or the shared library\n"
+    "                        (default)\n"
     "  --chunk-size N        chunk of the chunkwise prefill (default: the\n"
     "                        config's recurrent_chunk_size)\n"
     "  --parallel-limit N    longest prompt the parallel prefill handles in\n"
@@ -112,6 +122,8 @@ Options parseArgs(int argc, char **argv) {
       o.output = value();
     } else if (a == "--target") {
       o.target = value();
+    } else if (a == "--chip") {
+      o.chip = value();
     } else if (a == "--emit") {
       o.emit = value();
     } else if (a == "--chunk-size") {
@@ -137,12 +149,18 @@ Options parseArgs(int argc, char **argv) {
     fail("no output file given (-o FILE)");
   if (o.target != "cpu" && o.target != "cuda")
     fail("unknown --target '" + o.target + "' (expected cpu or cuda)");
-  if (o.emit != "mlir" && o.emit != "llvm" && o.emit != "lib")
-    fail("unknown --emit '" + o.emit + "' (expected mlir, llvm or lib)");
-  if (o.target == "cuda")
-    fail("--target cuda: whole models compile for the CPU only so far; the "
-         "retention kernels alone compile for CUDA with retnet-opt "
-         "--retention-nvvm-pipeline");
+  if (o.emit != "mlir" && o.emit != "llvm" && o.emit != "ptx" &&
+      o.emit != "lib")
+    fail("unknown --emit '" + o.emit + "' (expected mlir, llvm, ptx or lib)");
+  if (o.emit == "ptx" && o.target != "cuda")
+    fail("--emit ptx needs --target cuda");
+  if (o.target == "cuda" && o.threads)
+    fail("--threads is for --target cpu");
+  if (o.chip.rfind("sm_", 0) != 0 || o.chip.size() < 5 ||
+      o.chip.find_first_not_of("0123456789", 3) < o.chip.size() - 1 ||
+      !std::isdigit(static_cast<unsigned char>(o.chip[3])))
+    fail("--chip expects an NVIDIA GPU name like sm_90a or sm_80, got '" +
+         o.chip + "'");
   return o;
 }
 
@@ -243,6 +261,9 @@ int main(int argc, char **argv) {
   mlir::retention::ModelImportOptions importOptions;
   importOptions.chunkSize = o.chunkSize;
   importOptions.parallelLimit = o.parallelLimit;
+  bool cuda = o.target == "cuda";
+  if (cuda)
+    importOptions.target = retnet::ArtifactTarget::Cuda;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::retention::importModel(&context, config, importOptions);
   if (!module)
@@ -257,15 +278,42 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  progress.step("lowering to the LLVM dialect (CPU pipeline)");
   mlir::PassManager pm(&context);
-  mlir::retention::RetentionCPUPipelineOptions pipeline;
-  pipeline.openmp = o.threads;
-  pipeline.threads =
-      o.threads ? int64_t(std::thread::hardware_concurrency()) : 0;
-  mlir::retention::buildRetentionCPUPipeline(pm, pipeline);
+  if (cuda) {
+    progress.step(std::string("lowering to GPU kernels for ") + o.chip +
+                  " and host code (NVVM pipeline; " +
+                  (o.emit == "ptx" ? "PTX" : "cubins by ptxas") + ")");
+    mlir::retention::RetentionNVVMPipelineOptions pipeline;
+    pipeline.chip = o.chip;
+    pipeline.format = o.emit == "ptx" ? "isa" : "bin";
+    mlir::retention::buildRetentionNVVMPipeline(pm, pipeline);
+  } else {
+    progress.step("lowering to the LLVM dialect (CPU pipeline)");
+    mlir::retention::RetentionCPUPipelineOptions pipeline;
+    pipeline.openmp = o.threads;
+    pipeline.threads =
+        o.threads ? int64_t(std::thread::hardware_concurrency()) : 0;
+    mlir::retention::buildRetentionCPUPipeline(pm, pipeline);
+  }
   if (mlir::failed(pm.run(*module)))
     fail("lowering failed (see the diagnostics above)");
+  if (o.emit == "ptx") {
+    // Every kernel's PTX, in module order.
+    std::string text;
+    size_t kernels = 0;
+    module->walk([&](mlir::gpu::BinaryOp binary) {
+      for (mlir::Attribute a : binary.getObjects())
+        if (auto object = llvm::dyn_cast<mlir::gpu::ObjectAttr>(a)) {
+          text += "// ---- " + binary.getSymName().str() + "\n";
+          text += object.getObject().getValue().str();
+          ++kernels;
+        }
+    });
+    writeText(o.output, text);
+    progress.step("wrote " + o.output + " (" + std::to_string(kernels) +
+                  " kernels)");
+    return 0;
+  }
 
   progress.step("translating to LLVM IR and optimizing (O3)");
   llvm::InitializeNativeTarget();

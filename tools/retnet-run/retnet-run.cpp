@@ -46,7 +46,8 @@ const char *kUsage =
     "  --seed S               sampling seed (default 0)\n"
     "  --form F               prompt processing: auto (default), parallel,\n"
     "                         chunkwise or recurrent; decoding is recurrent\n"
-    "  --target T             auto (default), cpu or cuda\n"
+    "  --target T             auto (default: the artifact's target, else\n"
+    "                         cuda when a GPU is usable), cpu or cuda\n"
     "  --artifact FILE        use this retnet-compile output, no cache\n"
     "  -q, --quiet            no speed line\n"
     "  -h, --help             this text\n";
@@ -157,8 +158,6 @@ Options parseArgs(int argc, char **argv) {
          "' (expected auto, parallel, chunkwise or recurrent)");
   if (o.target != "auto" && o.target != "cpu" && o.target != "cuda")
     fail("unknown --target '" + o.target + "' (expected auto, cpu or cuda)");
-  if (o.target == "cuda")
-    fail("--target cuda: whole models run on the CPU target only so far");
   return o;
 }
 
@@ -182,8 +181,12 @@ int main(int argc, char **argv) {
                      : o.form == "recurrent" ? RETNET_FORM_RECURRENT
                                              : RETNET_FORM_AUTO;
 
-  retnet_model *model = retnet_model_open(
-      o.model.c_str(), o.artifact.empty() ? nullptr : o.artifact.c_str());
+  retnet_target target = o.target == "cpu"    ? RETNET_TARGET_CPU
+                         : o.target == "cuda" ? RETNET_TARGET_CUDA
+                                              : RETNET_TARGET_AUTO;
+  retnet_model *model = retnet_model_open_on(
+      o.model.c_str(), o.artifact.empty() ? nullptr : o.artifact.c_str(),
+      target);
   if (!model)
     fail(retnet_last_error());
   retnet_session *session = retnet_session_create(model, 1);
@@ -234,12 +237,14 @@ int main(int argc, char **argv) {
     std::fprintf(stderr,
                  "prefill: %lld tokens in %.2f ms (%.1f tokens/s, form %s) | "
                  "decode: %lld tokens in %.2f ms (%.1f tokens/s) | state: "
-                 "%lld bytes\n",
+                 "%lld bytes | target: %s\n",
                  (long long)T, pf * 1e3, T / pf, o.form.c_str(),
                  (long long)std::max<int64_t>(o.maxNew - 1, 0),
                  decodeSeconds * 1e3,
                  o.maxNew > 1 ? (o.maxNew - 1) / decodeSeconds : 0.0,
-                 (long long)retnet_model_state_bytes(model));
+                 (long long)retnet_model_state_bytes(model),
+                 retnet_model_target(model) == RETNET_TARGET_CUDA ? "cuda"
+                                                                  : "cpu");
   }
   retnet_session_free(session);
   retnet_model_close(model);

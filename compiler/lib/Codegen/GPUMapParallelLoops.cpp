@@ -2,7 +2,9 @@
 //
 // Tiles the innermost dimension of each outermost scf.parallel by the block
 // size and attaches explicit block/thread mappings for
-// convert-parallel-loops-to-gpu.
+// convert-parallel-loops-to-gpu. A loop of more than three dimensions (a
+// whole model's 4-D head-split tensors) first has its leading dimensions
+// collapsed into one.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +15,8 @@
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Utils/Utils.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 namespace mlir::retention {
@@ -40,12 +44,20 @@ struct GPUMapParallelLoopsPass
     auto dim = [&](gpu::Processor p) {
       return gpu::ParallelLoopDimMappingAttr::get(ctx, p, id, id);
     };
+    IRRewriter rewriter(ctx);
     for (scf::ParallelOp op : roots) {
       unsigned n = op.getNumLoops();
       if (n > 3) {
-        op.emitError("retention-gpu-map-parallel-loops: more than 3 "
-                     "parallel dimensions cannot map onto a grid");
-        return signalPassFailure();
+        // A grid has three dimensions: the leading n - 2 become one (the
+        // last two keep their own, the last one on threads).
+        std::vector<unsigned> leading;
+        for (unsigned i = 0; i + 2 < n; ++i)
+          leading.push_back(i);
+        std::vector<std::vector<unsigned>> dims = {leading, {n - 2}, {n - 1}};
+        Operation *next = op->getNextNode();
+        collapseParallelLoops(rewriter, op, dims);
+        op = cast<scf::ParallelOp>(next->getPrevNode());
+        n = 3;
       }
       // Threads along the last dimension: the largest divisor of a static
       // trip count not above the block size.

@@ -2,7 +2,8 @@
 //
 // Result buffers (allocated outside the parallel loops) become CUDA managed
 // memory; per-thread temporaries inside the loops move to the stack (local
-// memory in the kernel).
+// memory in the kernel). Each memref.dealloc of a result buffer becomes an
+// async gpu.dealloc between two gpu.wait ops (the form gpu-to-llvm lowers).
 //
 //===----------------------------------------------------------------------===//
 
@@ -40,9 +41,19 @@ struct GPUPlaceBuffersPass
             /*symbolOperands=*/ValueRange(), /*hostShared=*/true);
         for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
           if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
+            // gpu-to-llvm lowers only the async form of gpu.dealloc: wait
+            // for the stream, free, wait for the free.
             rewriter.setInsertionPoint(dealloc);
-            gpu::DeallocOp::create(rewriter, dealloc.getLoc(), Type(),
-                                   ValueRange(), managed.getMemref());
+            Location loc = dealloc.getLoc();
+            Type token = gpu::AsyncTokenType::get(rewriter.getContext());
+            Value ready =
+                gpu::WaitOp::create(rewriter, loc, token, ValueRange())
+                    .getAsyncToken();
+            Value freed = gpu::DeallocOp::create(rewriter, loc, token,
+                                                 ValueRange{ready},
+                                                 managed.getMemref())
+                              .getAsyncToken();
+            gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{freed});
             rewriter.eraseOp(dealloc);
           }
         rewriter.replaceOp(alloc, managed.getMemref());

@@ -420,6 +420,8 @@ mlir::retention::importModel(MLIRContext *context,
                        retnet::kArtifactAbiVersion);
   emitter.emitConstant("retnet_artifact_weight_floats",
                        retnet::WeightLayout::forConfig(config).totalFloats);
+  emitter.emitConstant("retnet_artifact_target",
+                       static_cast<int64_t>(options.target));
   if (failed(verify(*module)))
     return nullptr;
   return module;

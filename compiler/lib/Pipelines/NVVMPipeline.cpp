@@ -27,17 +27,25 @@ void addPipeline(OpPassManager &pm, const std::string &stage) {
 
 void mlir::retention::buildRetentionNVVMPipeline(
     OpPassManager &pm, const RetentionNVVMPipelineOptions &options) {
+  // 0. Layer ops (whole models) → core ops + linalg; position tables leave
+  //    the layer loop.
+  addPipeline(pm, "retention-decompose-layers,loop-invariant-code-motion,"
+                  "canonicalize,cse");
   // 1. One thread per value column: the recurrent form, dv tiles of 1.
   addPipeline(pm, "retention-select-form{form=recurrent},"
                   "convert-retention-to-linalg{dv-tile=1},"
                   "eliminate-empty-tensors,canonicalize,cse");
-  // 2. Buffers: results in managed memory, per-thread temporaries on the
-  //    stack; then loops, the parallel ones mapped to blocks and threads.
+  // 2. Buffers: device buffers for results and layer temporaries (freed
+  //    where they die), per-thread temporaries on the stack. Then loops:
+  //    host-level linalg ops become parallel loops (one kernel each), tile
+  //    bodies sequential loops; the parallel ones map to blocks and threads.
   addPipeline(pm,
               "one-shot-bufferize{bufferize-function-boundaries "
+              "allow-return-allocs-from-loops "
               "function-boundary-type-conversion=identity-layout-map},"
+              "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
               "canonicalize,cse,func.func(retention-gpu-place-buffers),"
-              "convert-linalg-to-loops,scf-forall-to-parallel,"
+              "func.func(retention-gpu-lower-linalg),scf-forall-to-parallel,"
               "func.func(retention-gpu-map-parallel-loops{block-size=" +
                   std::to_string(options.blockSize) +
                   "}),convert-parallel-loops-to-gpu,canonicalize,cse,"

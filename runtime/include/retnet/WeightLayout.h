@@ -51,7 +51,13 @@ struct WeightLayout {
 
 /// Version of the compiled-model ABI (entry points, argument order and this
 /// layout). Artifacts record it; the runtime refuses a mismatch.
-constexpr int64_t kArtifactAbiVersion = 1;
+/// 2: retnet_artifact_target() added.
+constexpr int64_t kArtifactAbiVersion = 2;
+
+/// What retnet_artifact_target() returns: where the entry points compute.
+/// A CUDA artifact's buffers (weights, tokens, positions, states, logits)
+/// must be readable by the GPU and by its host code (CUDA managed memory).
+enum class ArtifactTarget : int64_t { Cpu = 0, Cuda = 1 };
 
 } // namespace retnet
 

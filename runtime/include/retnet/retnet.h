@@ -30,15 +30,33 @@ typedef enum {
   RETNET_FORM_RECURRENT = 3
 } retnet_form;
 
+/* Where a model computes. */
+typedef enum {
+  RETNET_TARGET_AUTO = 0, /* a given artifact's target; else CUDA when a GPU
+                             is usable, the CPU otherwise */
+  RETNET_TARGET_CPU = 1,
+  RETNET_TARGET_CUDA = 2 /* kernels on the first GPU; buffers in CUDA
+                            managed memory */
+} retnet_target;
+
 /* The message of the last failed call on this thread ("" if none). */
 const char *retnet_last_error(void);
 
 /* Opens the model in `model_dir` (config.json, model.safetensors) with the
- * compiled artifact at `artifact` (from retnet-compile). With artifact NULL
- * the model is compiled on first use and cached (see retnet_cache_dir),
- * to run on every core (retnet-compile --threads) unless the environment
- * variable RETNET_THREADS is 0. */
+ * compiled artifact at `artifact` (from retnet-compile), on the target the
+ * artifact was compiled for. With artifact NULL the model is compiled on
+ * first use and cached (see retnet_cache_dir): for the GPU when one is
+ * usable, else for the CPU, to run on every core (retnet-compile --threads)
+ * unless the environment variable RETNET_THREADS is 0. */
 retnet_model *retnet_model_open(const char *model_dir, const char *artifact);
+/* The same on a chosen target: RETNET_TARGET_AUTO is what retnet_model_open
+ * does; CPU or CUDA compile for that target on first use, or check that
+ * `artifact` was compiled for it. CUDA fails with a message when no GPU is
+ * usable (no driver, no device). */
+retnet_model *retnet_model_open_on(const char *model_dir, const char *artifact,
+                                   retnet_target target);
+/* RETNET_TARGET_CPU or RETNET_TARGET_CUDA (AUTO for NULL). */
+retnet_target retnet_model_target(const retnet_model *model);
 void retnet_model_close(retnet_model *model);
 int64_t retnet_model_vocab_size(const retnet_model *model);
 /* Bytes of recurrent state per sequence (all layers), whatever its length. */

@@ -5,6 +5,13 @@
 // weight layout the artifact was compiled for, and runs its entry points on
 // sessions of recurrent states. No LLVM or MLIR here (DESIGN.md §3).
 //
+// On the CUDA target every buffer the compiled code sees (weights, tokens,
+// positions, states, logits) is CUDA managed memory: its kernels read and
+// write it on the GPU, its host code reads scalars (a start position) from
+// it, and this file packs, copies and resets it with ordinary host code.
+// Driver errors inside the compiled code reach this file through the CUDA
+// runtime's error handler and become the failed call's error.
+//
 // A sequence's state is double-buffered: entry points read one buffer and
 // write the other (the compiled code never has to update in place), and each
 // sequence remembers which buffer holds its current state. Decoding a run of
@@ -15,6 +22,7 @@
 
 #include "retnet/retnet.h"
 
+#include "retnet/CudaRuntime.h"
 #include "retnet/Error.h"
 #include "retnet/ModelConfig.h"
 #include "retnet/ModelReference.h"
@@ -65,18 +73,67 @@ using Logits = Memref<float, 2>;
 using EntryFn = void (*)(Weights *, Ints *, Ints *, State *, State *, Logits *);
 using ConstFn = int64_t (*)();
 
-struct AlignedFree {
-  void operator()(float *p) const { std::free(p); }
-};
-using FloatBuffer = std::unique_ptr<float[], AlignedFree>;
+} // namespace
 
-FloatBuffer allocFloats(int64_t n) {
+// The mgpu* functions of libretnet_cuda_runtime that this file uses.
+extern "C" void *mgpuMemAlloc(uint64_t bytes, void *stream, bool hostShared);
+extern "C" void mgpuMemFree(void *ptr, void *stream);
+
+namespace {
+
+/// The last CUDA error on this thread (from the CUDA runtime's handler).
+thread_local std::string cudaError;
+
+void recordCudaError(const char *message) {
+  if (cudaError.empty())
+    cudaError = message;
+}
+
+/// Throws the CUDA error recorded since the last call, if any.
+void throwCudaError(const std::string &during) {
+  if (cudaError.empty())
+    return;
+  std::string message = std::string("CUDA error ") + during + ": " + cudaError;
+  cudaError.clear();
+  throw retnet::Error(message);
+}
+
+/// Where a buffer lives: host memory (CPU target) or CUDA managed memory.
+enum class Place { Host, Managed };
+
+struct BufferFree {
+  Place place = Place::Host;
+  void operator()(void *p) const {
+    if (place == Place::Managed)
+      mgpuMemFree(p, nullptr);
+    else
+      std::free(p);
+  }
+};
+template <typename T> using Buffer = std::unique_ptr<T[], BufferFree>;
+using FloatBuffer = Buffer<float>;
+
+/// `n` elements of T, 64-byte aligned, zeroed.
+template <typename T> Buffer<T> allocBuffer(int64_t n, Place place) {
+  size_t bytes = size_t(std::max<int64_t>(n, 1)) * sizeof(T);
+  bytes = (bytes + 63) / 64 * 64;
   void *p = nullptr;
-  size_t bytes = size_t(std::max<int64_t>(n, 1)) * sizeof(float);
-  if (posix_memalign(&p, 64, (bytes + 63) / 64 * 64) != 0)
+  if (place == Place::Managed) {
+    p = mgpuMemAlloc(bytes, nullptr, /*hostShared=*/true);
+    throwCudaError("allocating managed memory");
+    if (!p)
+      throw retnet::Error("cannot allocate " + std::to_string(bytes) +
+                          " bytes of CUDA managed memory");
+  } else if (posix_memalign(&p, 64, bytes) != 0) {
     throw retnet::Error("out of memory allocating " + std::to_string(bytes) +
                         " bytes");
-  return FloatBuffer(static_cast<float *>(p));
+  }
+  std::memset(p, 0, bytes);
+  return Buffer<T>(static_cast<T *>(p), BufferFree{place});
+}
+
+FloatBuffer allocFloats(int64_t n, Place place = Place::Host) {
+  return allocBuffer<float>(n, place);
 }
 
 std::string readFile(const std::string &path) {
@@ -183,8 +240,9 @@ std::string hostFlags() {
   return "";
 }
 
-/// The cached artifact for `modelDir`, compiling it on a miss.
-std::string cachedArtifact(const std::string &modelDir) {
+/// The cached artifact for `modelDir` and the target, compiling it on a
+/// miss.
+std::string cachedArtifact(const std::string &modelDir, bool cuda) {
   std::string compiler = compilerPath();
   std::string version;
   if (runProgram({compiler, "--version"}, &version) != 0 || version.empty())
@@ -197,11 +255,13 @@ std::string cachedArtifact(const std::string &modelDir) {
     version += std::to_string(st.st_size) + "@" + std::to_string(st.st_mtime);
   // Compiled to run on every core (--threads) unless RETNET_THREADS=0.
   const char *threadsEnv = std::getenv("RETNET_THREADS");
-  bool threads = !(threadsEnv && std::string(threadsEnv) == "0");
+  bool threads = !cuda && !(threadsEnv && std::string(threadsEnv) == "0");
   if (threads)
     version += " threads";
   uint64_t key = fnv1a(readFile(modelDir + "/config.json"));
-  key = fnv1a(std::string("\0target=cpu\0", 12) + version + hostFlags(), key);
+  key = fnv1a(std::string(cuda ? "\0target=cuda\0" : "\0target=cpu\0") +
+                  version + hostFlags(),
+              key);
   char name[40];
   std::snprintf(name, sizeof name, "%016llx.so", (unsigned long long)key);
   std::string dir = cacheDir(), path = dir + "/" + name;
@@ -209,10 +269,14 @@ std::string cachedArtifact(const std::string &modelDir) {
     return path;
   makeDirs(dir);
   std::fprintf(stderr,
-               "retnet: compiling %s for the CPU (first use; cached "
+               "retnet: compiling %s for the %s (first use; cached "
                "as %s)\n",
-               modelDir.c_str(), path.c_str());
+               modelDir.c_str(), cuda ? "GPU" : "CPU", path.c_str());
   std::vector<std::string> args = {compiler, modelDir, "-o", path};
+  if (cuda) {
+    args.push_back("--target");
+    args.push_back("cuda");
+  }
   if (threads)
     args.push_back("--threads");
   if (runProgram(args, nullptr) != 0)
@@ -224,6 +288,7 @@ std::string cachedArtifact(const std::string &modelDir) {
 
 struct retnet_model {
   retnet::ModelConfig config;
+  Place place = Place::Host; // Managed on the CUDA target
   void *library = nullptr;
   EntryFn prefill[4] = {}; // indexed by retnet_form (AUTO unused)
   EntryFn decode = nullptr;
@@ -242,6 +307,26 @@ struct retnet_session {
   FloatBuffer buffers[2];
   std::vector<uint8_t> which;
   std::vector<int64_t> position;
+  // CUDA target: managed copies of the caller's tokens and positions, and
+  // the logits before they are copied out (grown on demand).
+  Buffer<int64_t> stagedInts;
+  int64_t stagedIntsSize = 0;
+  FloatBuffer stagedLogits;
+  int64_t stagedLogitsSize = 0;
+  int64_t *ints(int64_t n) {
+    if (n > stagedIntsSize) {
+      stagedInts = allocBuffer<int64_t>(n, model->place);
+      stagedIntsSize = n;
+    }
+    return stagedInts.get();
+  }
+  float *logits(int64_t n) {
+    if (n > stagedLogitsSize) {
+      stagedLogits = allocFloats(n, model->place);
+      stagedLogitsSize = n;
+    }
+    return stagedLogits.get();
+  }
   float *state(int64_t seq, int buffer) {
     return buffers[buffer].get() + seq * model->statePerSeq;
   }
@@ -249,7 +334,34 @@ struct retnet_session {
 
 namespace {
 
-void loadArtifact(retnet_model &m, const std::string &path) {
+/// Makes the mgpu* functions of libretnet_cuda_runtime (linked into this
+/// library) visible to CUDA artifacts, whatever way this library was loaded,
+/// and routes its driver errors here.
+void prepareCudaRuntime() {
+  retnet_cuda_set_error_handler(recordCudaError);
+  Dl_info info;
+  if (!dladdr(reinterpret_cast<void *>(&retnet_cuda_available), &info) ||
+      !info.dli_fname || !dlopen(info.dli_fname, RTLD_NOW | RTLD_GLOBAL))
+    throw retnet::Error("cannot make the CUDA runtime library global: " +
+                        std::string(dlerror() ? dlerror() : "not found"));
+}
+
+/// Throws unless a CUDA GPU is usable.
+void requireCuda() {
+  const char *why = nullptr;
+  if (!retnet_cuda_available(&why))
+    throw retnet::Error(std::string("the CUDA target needs a GPU: ") +
+                        (why ? why : "none is usable"));
+}
+
+/// Loads the artifact at `path`; `want` is the target asked for (AUTO:
+/// whichever the artifact was compiled for).
+void loadArtifact(retnet_model &m, const std::string &path,
+                  retnet_target want) {
+  // A CUDA artifact loads its kernels when it is loaded (constructors that
+  // call mgpuModuleLoad), so the CUDA runtime must be ready first.
+  prepareCudaRuntime();
+  cudaError.clear();
   m.library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!m.library)
     throw retnet::Error("cannot load the compiled model '" + path +
@@ -267,6 +379,18 @@ void loadArtifact(retnet_model &m, const std::string &path) {
                         ", this runtime needs " +
                         std::to_string(retnet::kArtifactAbiVersion) +
                         " (recompile it)");
+  bool cuda = reinterpret_cast<ConstFn>(sym("retnet_artifact_target"))() ==
+              int64_t(retnet::ArtifactTarget::Cuda);
+  if (want != RETNET_TARGET_AUTO && cuda != (want == RETNET_TARGET_CUDA))
+    throw retnet::Error(path + ": compiled for the " +
+                        (cuda ? "cuda" : "cpu") + " target, not " +
+                        (cuda ? "cpu" : "cuda") +
+                        " (retnet-compile --target)");
+  if (cuda) {
+    requireCuda();
+    throwCudaError("loading the kernels of " + path);
+    m.place = Place::Managed;
+  }
   int64_t floats =
       reinterpret_cast<ConstFn>(sym("retnet_artifact_weight_floats"))();
   if (floats != m.weightFloats)
@@ -289,8 +413,7 @@ void loadArtifact(retnet_model &m, const std::string &path) {
 void packWeights(retnet_model &m, const std::string &path) {
   retnet::SafetensorsFile file = retnet::SafetensorsFile::open(path);
   retnet::WeightLayout layout = retnet::WeightLayout::forConfig(m.config);
-  m.weights = allocFloats(layout.totalFloats);
-  std::memset(m.weights.get(), 0, size_t(layout.totalFloats) * 4);
+  m.weights = allocFloats(layout.totalFloats, m.place);
   int64_t nonFinite = 0;
   for (const retnet::PackedTensor &t : layout.tensors) {
     std::string source = t.name;
@@ -374,23 +497,50 @@ const char *retnet_cache_dir(void) {
 }
 
 retnet_model *retnet_model_open(const char *modelDir, const char *artifact) {
+  return retnet_model_open_on(modelDir, artifact, RETNET_TARGET_AUTO);
+}
+
+retnet_model *retnet_model_open_on(const char *modelDir, const char *artifact,
+                                   retnet_target target) {
   std::unique_ptr<retnet_model> m(new retnet_model);
   int rc = guarded([&] {
     if (!modelDir)
       throw retnet::Error("model directory is NULL");
+    if (target != RETNET_TARGET_AUTO && target != RETNET_TARGET_CPU &&
+        target != RETNET_TARGET_CUDA)
+      throw retnet::Error("unknown target " + std::to_string(int(target)));
     std::string dir = modelDir;
     m->config = retnet::ModelConfig::load(dir + "/config.json");
     retnet::WeightLayout layout = retnet::WeightLayout::forConfig(m->config);
     m->weightFloats = layout.totalFloats;
     const retnet::ModelConfig &c = m->config;
     m->statePerSeq = c.layers * c.heads * c.keyHeadDim() * c.valueHeadDim();
-    loadArtifact(*m, artifact ? std::string(artifact) : cachedArtifact(dir));
+    if (!artifact) {
+      // Compiled here on first use: CUDA when asked for, or (AUTO) when a
+      // GPU is usable.
+      prepareCudaRuntime();
+      bool cuda = target == RETNET_TARGET_CUDA ||
+                  (target == RETNET_TARGET_AUTO &&
+                   retnet_cuda_available(nullptr));
+      if (cuda)
+        requireCuda();
+      loadArtifact(*m, cachedArtifact(dir, cuda), target);
+    } else {
+      loadArtifact(*m, artifact, target);
+    }
     packWeights(*m, dir + "/model.safetensors");
   });
   return rc ? nullptr : m.release();
 }
 
 void retnet_model_close(retnet_model *model) { delete model; }
+
+retnet_target retnet_model_target(const retnet_model *model) {
+  if (!model)
+    return RETNET_TARGET_AUTO;
+  return model->place == Place::Managed ? RETNET_TARGET_CUDA
+                                        : RETNET_TARGET_CPU;
+}
 
 int64_t retnet_model_vocab_size(const retnet_model *model) {
   return model ? model->config.vocabSize : -1;
@@ -409,12 +559,9 @@ retnet_session *retnet_session_create(retnet_model *model,
     if (maxSequences < 1 || maxSequences > (1 << 20))
       throw retnet::Error("max_sequences must be in [1, 2^20], got " +
                           std::to_string(maxSequences));
-    s.reset(new retnet_session{model, maxSequences, {}, {}, {}});
-    for (FloatBuffer &b : s->buffers) {
-      b = allocFloats(maxSequences * model->statePerSeq);
-      std::memset(b.get(), 0,
-                  size_t(maxSequences * model->statePerSeq) * sizeof(float));
-    }
+    s.reset(new retnet_session{model, maxSequences});
+    for (FloatBuffer &b : s->buffers)
+      b = allocFloats(maxSequences * model->statePerSeq, model->place);
     s->which.assign(size_t(maxSequences), 0);
     s->position.assign(size_t(maxSequences), 0);
   });
@@ -439,25 +586,32 @@ int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
     if (form < RETNET_FORM_PARALLEL || form > RETNET_FORM_RECURRENT)
       throw retnet::Error("unknown form " + std::to_string(int(form)));
     const int64_t V = m.config.vocabSize;
-    FloatBuffer scratch;
-    float *out = logits;
-    if (!logits || lastOnly) {
-      scratch = allocFloats(n * V);
-      out = scratch.get();
+    const bool cuda = m.place == Place::Managed;
+    // The compiled code reads tokens and the start position and writes all
+    // T rows of logits; on the GPU all of them in managed memory.
+    float *out = logits && !lastOnly && !cuda ? logits : s->logits(n * V);
+    int64_t start = s->position[size_t(seq)];
+    int64_t *ints = const_cast<int64_t *>(tokens), *startPtr = &start;
+    if (cuda) {
+      ints = s->ints(n + 1);
+      std::memcpy(ints, tokens, size_t(n) * sizeof(int64_t));
+      startPtr = ints + n;
+      *startPtr = start;
     }
     int cur = s->which[size_t(seq)];
-    int64_t start = s->position[size_t(seq)];
     Weights w = view<float, 1>(m.weights.get(), {m.weightFloats});
-    Ints tok = view<int64_t, 1>(const_cast<int64_t *>(tokens), {n});
-    Ints pos = view<int64_t, 1>(&start, {1});
+    Ints tok = view<int64_t, 1>(ints, {n});
+    Ints pos = view<int64_t, 1>(startPtr, {1});
     State in = stateView(m, s->state(seq, cur), 1);
     State outS = stateView(m, s->state(seq, 1 - cur), 1);
     Logits lg = view<float, 2>(out, {n, V});
     m.prefill[form](&w, &tok, &pos, &in, &outS, &lg);
+    throwCudaError("in the prefill");
+    if (logits && out != logits)
+      std::memcpy(logits, lastOnly ? out + (n - 1) * V : out,
+                  size_t(lastOnly ? V : n * V) * sizeof(float));
     s->which[size_t(seq)] = uint8_t(1 - cur);
     s->position[size_t(seq)] += n;
-    if (logits && lastOnly)
-      std::memcpy(logits, out + (n - 1) * V, size_t(V) * sizeof(float));
   });
 }
 
@@ -479,10 +633,18 @@ int retnet_decode(retnet_session *s, const int64_t *seqs, const int64_t *tokens,
                             " appears twice in one decode step");
     }
     const int64_t V = m.config.vocabSize;
+    const bool cuda = m.place == Place::Managed;
     Weights w = view<float, 1>(m.weights.get(), {m.weightFloats});
-    std::vector<int64_t> positions(static_cast<size_t>(n));
+    // Tokens and positions (and, on the GPU, the logits) where the compiled
+    // code can read them.
+    std::vector<int64_t> hostInts;
+    int64_t *ints = cuda ? s->ints(2 * n)
+                         : (hostInts.resize(size_t(2 * n)), hostInts.data());
+    std::memcpy(ints, tokens, size_t(n) * sizeof(int64_t));
+    int64_t *positions = ints + n;
     for (int64_t i = 0; i < n; ++i)
-      positions[size_t(i)] = s->position[size_t(seqs[i])];
+      positions[i] = s->position[size_t(seqs[i])];
+    float *out = cuda ? s->logits(n * V) : logits;
     // Runs of consecutive sequences whose states share a buffer: one call.
     for (int64_t i = 0; i < n;) {
       int64_t j = i + 1;
@@ -491,18 +653,21 @@ int retnet_decode(retnet_session *s, const int64_t *seqs, const int64_t *tokens,
              s->which[size_t(seqs[j])] == cur)
         ++j;
       int64_t count = j - i;
-      Ints tok = view<int64_t, 1>(const_cast<int64_t *>(tokens + i), {count});
-      Ints pos = view<int64_t, 1>(positions.data() + i, {count});
+      Ints tok = view<int64_t, 1>(ints + i, {count});
+      Ints pos = view<int64_t, 1>(positions + i, {count});
       State in = stateView(m, s->state(seqs[i], cur), count);
-      State out = stateView(m, s->state(seqs[i], 1 - cur), count);
-      Logits lg = view<float, 2>(logits + i * V, {count, V});
-      m.decode(&w, &tok, &pos, &in, &out, &lg);
+      State outS = stateView(m, s->state(seqs[i], 1 - cur), count);
+      Logits lg = view<float, 2>(out + i * V, {count, V});
+      m.decode(&w, &tok, &pos, &in, &outS, &lg);
+      throwCudaError("in the decode step");
       for (int64_t k = i; k < j; ++k) {
         s->which[size_t(seqs[k])] = uint8_t(1 - cur);
         s->position[size_t(seqs[k])] += 1;
       }
       i = j;
     }
+    if (out != logits)
+      std::memcpy(logits, out, size_t(n * V) * sizeof(float));
   });
 }
 

@@ -109,6 +109,8 @@ CUmodule mgpuModuleLoadJIT(void *ptx, int optLevel) {
 }
 
 void mgpuModuleUnload(CUmodule module) {
+  if (!module)
+    return; // its load failed (and was reported)
   if (const DriverApi *d = api())
     CALL(d, cuModuleUnload, module);
 }

@@ -164,6 +164,8 @@ def RetentionGPUMapParallelLoopsPass
     and attaches the mapping that `convert-parallel-loops-to-gpu` reads: the
     outer loop's dimensions to blocks (innermost to x), the inner tile's last
     dimension to threads x. Everything nested stays sequential per thread.
+    A loop of more than three dimensions has its leading dimensions
+    collapsed into one first (a grid has three).
     A custom pass because `gpu-map-parallel-loops` maps dimensions in order
     and would put the long dimension on threads z (at most 64).
   }];
@@ -175,6 +177,25 @@ def RetentionGPUMapParallelLoopsPass
   ];
 }
 
+def RetentionGPULowerLinalgPass
+    : Pass<"retention-gpu-lower-linalg", "::mlir::func::FuncOp"> {
+  let summary = "Lower linalg on buffers to loops: host-level ops to parallel loops (kernels), tile-level ops to sequential loops";
+  let description = [{
+    Runs after bufferization and `retention-gpu-place-buffers`, before
+    `retention-gpu-map-parallel-loops`. A linalg op outside every
+    `scf.forall`/`scf.parallel` (the layer code of a whole model: matmuls,
+    norms, gathers, elementwise epilogues) becomes an `scf.parallel` over its
+    parallel dimensions with its reduction dimensions as sequential loops
+    inside, so that it becomes one GPU kernel. A linalg op inside a tile
+    loop becomes sequential loops run by the thread that owns the tile.
+    Every `memref.copy` becomes a `linalg.copy` first: the host must not
+    copy device memory element by element, and compiled code must not need
+    MLIR's `memrefCopy`.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def RetentionGPUPlaceBuffersPass
     : Pass<"retention-gpu-place-buffers", "::mlir::func::FuncOp"> {
   let summary = "Place bufferized retention buffers where a GPU kernel can use them";
@@ -182,7 +203,8 @@ def RetentionGPUPlaceBuffersPass
     Runs after bufferization, before the loops become GPU launches. A
     `memref.alloc` outside the parallel loops (a result buffer) becomes
     `gpu.alloc host_shared` (CUDA managed memory, so host code may read it
-    too) and its `memref.dealloc` a `gpu.dealloc`; a statically sized
+    too) and its `memref.dealloc` an async `gpu.dealloc` between two
+    `gpu.wait` ops (the only form `gpu-to-llvm` lowers); a statically sized
     `memref.alloc` inside them (a per-thread temporary) becomes a
     `memref.alloca`. A dynamically sized temporary is reported as not
     supported. A `memref.get_global` (a constant table) used inside the

@@ -18,7 +18,7 @@
 //       memref<?xVxf32>)
 //     one token for each of B sequences with the recurrent form.
 //   retnet_artifact_abi_version() -> i64, retnet_artifact_weight_floats() ->
-//   i64
+//   i64, retnet_artifact_target() -> i64 (retnet::ArtifactTarget)
 //
 // The weight buffer follows retnet::WeightLayout; the state is f32
 // [B, L, H, dk, dv], one contiguous block per sequence.
@@ -29,6 +29,7 @@
 #define RETENTION_IMPORT_MODELIMPORT_H
 
 #include "retnet/ModelConfig.h"
+#include "retnet/WeightLayout.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/OwningOpRef.h"
@@ -42,6 +43,8 @@ struct ModelImportOptions {
   /// The "parallel" prefill is one chunk of this many tokens: prompts up to
   /// this length run in the parallel form, longer ones chunk by chunk.
   int64_t parallelLimit = 8192;
+  /// Recorded in retnet_artifact_target(): the runtime places buffers by it.
+  retnet::ArtifactTarget target = retnet::ArtifactTarget::Cpu;
 };
 
 /// Registers the dialects the imported module uses.
