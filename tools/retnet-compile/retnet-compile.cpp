@@ -328,12 +328,16 @@ int main(int argc, char **argv) {
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, err);
   if (!target)
     fail("no LLVM target for " + triple.str() + ": " + err);
-  std::string features;
-  for (const auto &f : llvm::sys::getHostCPUFeatures())
-    features += (features.empty() ? "" : ",") +
-                std::string(f.second ? "+" : "-") + f.first().str();
+  // CPU code for this machine's CPU; a CUDA artifact's host code only
+  // launches kernels, so it is built for any x86-64 (it is often compiled
+  // on a machine other than the GPU machine).
+  std::string features, cpu = cuda ? "x86-64" : llvm::sys::getHostCPUName().str();
+  if (!cuda)
+    for (const auto &f : llvm::sys::getHostCPUFeatures())
+      features += (features.empty() ? "" : ",") +
+                  std::string(f.second ? "+" : "-") + f.first().str();
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, llvm::sys::getHostCPUName(), features, llvm::TargetOptions(),
+      triple, cpu, features, llvm::TargetOptions(),
       llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   llvmModule->setDataLayout(tm->createDataLayout());
   llvmModule->setTargetTriple(triple);
@@ -349,8 +353,7 @@ int main(int argc, char **argv) {
     return 0;
   }
 
-  progress.step("emitting object code for " +
-                llvm::sys::getHostCPUName().str());
+  progress.step("emitting object code for " + cpu);
   llvm::SmallString<128> objPath;
   if (std::error_code ec =
           llvm::sys::fs::createTemporaryFile("retnet-model", "o", objPath))

@@ -17,6 +17,8 @@
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
 namespace mlir::retention {
@@ -77,6 +79,26 @@ struct GPUMapParallelLoopsPass
       tiles[n - 1] = threads;
       auto [outer, inner] =
           scf::tileParallelLoop(op, tiles, /*noMinMaxBounds=*/false);
+      // convert-parallel-loops-to-gpu needs a constant among the results of
+      // the affine.min bounding a thread dimension: fold the tiling's
+      // constant arithmetic into those maps here (a canonicalize pass would
+      // also drop unit dimensions and with them the mapping attributes).
+      SmallVector<Operation *> bounds;
+      for (Value v : llvm::concat<Value>(outer.getStep(),
+                                         inner.getUpperBound()))
+        if (Operation *def = v.getDefiningOp())
+          if (isa<arith::MulIOp, affine::AffineMinOp>(def)) {
+            for (Value operand : def->getOperands())
+              if (Operation *o = operand.getDefiningOp();
+                  o && isa<arith::MulIOp>(o))
+                bounds.push_back(o);
+            bounds.push_back(def);
+          }
+      RewritePatternSet folds(ctx);
+      affine::AffineMinOp::getCanonicalizationPatterns(folds, ctx);
+      GreedyRewriteConfig config;
+      config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+      (void)applyOpPatternsGreedily(bounds, std::move(folds), config);
 
       // Blocks: the last dimension is x (it varies fastest), then y, z.
       SmallVector<gpu::ParallelLoopDimMappingAttr> blocks, thread;

@@ -66,6 +66,18 @@ struct GPUStageSharedPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
+    // Every parallel loop must have become a launch by now: one left behind
+    // would run on the host, element by element over device memory.
+    WalkResult unmapped = module.walk([&](scf::ParallelOp loop) {
+      if (loop->getParentOfType<gpu::LaunchOp>())
+        return WalkResult::advance();
+      loop.emitError("retention-gpu-stage-shared: this parallel loop was not "
+                     "mapped to a GPU launch (convert-parallel-loops-to-gpu "
+                     "left it on the host)");
+      return WalkResult::interrupt();
+    });
+    if (unmapped.wasInterrupted())
+      return signalPassFailure();
     SymbolTable symbols(module);
     int counter = 0;
     module.walk([&](gpu::LaunchOp launch) {

@@ -17,16 +17,50 @@
 
 #include "mlir/Pass/PassRegistry.h"
 
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+
+#include <cstdlib>
+
 using namespace mlir;
 
 namespace {
 void addPipeline(OpPassManager &pm, const std::string &stage) {
   mlir::retention::detail::addPipeline(pm, "retention-nvvm-pipeline", stage);
 }
+
+/// Kernels that use math functions without a PTX instruction (sin, cos,
+/// erf...) link the CUDA toolkit's libdevice, which MLIR finds through
+/// $CUDA_ROOT, $CUDA_HOME or $CUDA_PATH only. When none is set, the toolkit
+/// is taken from the ptxas found in PATH (or /usr/local/cuda).
+void locateCudaToolkit() {
+  for (const char *var : {"CUDA_ROOT", "CUDA_HOME", "CUDA_PATH"})
+    if (const char *v = std::getenv(var); v && *v)
+      return;
+  llvm::SmallVector<std::string> candidates;
+  if (llvm::ErrorOr<std::string> ptxas = llvm::sys::findProgramByName("ptxas")) {
+    llvm::SmallString<256> real;
+    if (!llvm::sys::fs::real_path(*ptxas, real))
+      candidates.push_back(llvm::sys::path::parent_path(
+                               llvm::sys::path::parent_path(real))
+                               .str());
+  }
+  candidates.push_back("/usr/local/cuda");
+  for (const std::string &dir : candidates) {
+    llvm::SmallString<256> libdevice(dir);
+    llvm::sys::path::append(libdevice, "nvvm", "libdevice", "libdevice.10.bc");
+    if (llvm::sys::fs::is_regular_file(libdevice)) {
+      ::setenv("CUDA_ROOT", dir.c_str(), /*overwrite=*/0);
+      return;
+    }
+  }
+}
 } // namespace
 
 void mlir::retention::buildRetentionNVVMPipeline(
     OpPassManager &pm, const RetentionNVVMPipelineOptions &options) {
+  locateCudaToolkit();
   // 0. Layer ops (whole models) → core ops + linalg; position tables leave
   //    the layer loop.
   addPipeline(pm, "retention-decompose-layers,loop-invariant-code-motion,"

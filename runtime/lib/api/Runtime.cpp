@@ -85,8 +85,11 @@ namespace {
 thread_local std::string cudaError;
 
 void recordCudaError(const char *message) {
-  if (cudaError.empty())
-    cudaError = message;
+  // Later messages add detail (an allocation failure, then the free memory)
+  // or follow from the first; a failing loop must not grow this forever.
+  if (cudaError.size() > 2000)
+    return;
+  cudaError += (cudaError.empty() ? "" : "; ") + std::string(message);
 }
 
 /// Throws the CUDA error recorded since the last call, if any.

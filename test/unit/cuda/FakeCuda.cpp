@@ -3,11 +3,13 @@
 // Exports the driver entry points the runtime resolves, records each call
 // with its arguments, and fails a chosen call on request, so the runtime is
 // tested up to the driver boundary on machines without a GPU. Environment:
-// FAKE_CUDA_DEVICES (device count, default 1).
+// FAKE_CUDA_DEVICES (device count, default 1), FAKE_CUDA_FAIL, FAKE_CUDA_LOG
+// (see ProcessControl).
 //
 //===----------------------------------------------------------------------===//
 
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -27,6 +29,31 @@ int record(std::string entry, const char *name) {
   }
   return 0;
 }
+/// Process-level control for tools run against the fake (lit tests):
+/// FAKE_CUDA_FAIL=call:code fails the first such call; FAKE_CUDA_LOG=path
+/// writes every recorded call there, one per line, at exit.
+struct ProcessControl {
+  ProcessControl() {
+    if (const char *f = std::getenv("FAKE_CUDA_FAIL")) {
+      std::string spec = f;
+      size_t colon = spec.find(':');
+      failCall = spec.substr(0, colon);
+      failCode = colon == std::string::npos
+                     ? 1
+                     : std::atoi(spec.c_str() + colon + 1);
+    }
+  }
+  ~ProcessControl() {
+    const char *path = std::getenv("FAKE_CUDA_LOG");
+    if (!path)
+      return;
+    if (std::FILE *out = std::fopen(path, "w")) {
+      for (const std::string &c : calls)
+        std::fprintf(out, "%s\n", c.c_str());
+      std::fclose(out);
+    }
+  }
+} processControl; // after `calls`: destroyed before it
 template <typename T> T *handle() {
   return reinterpret_cast<T *>(nextHandle += 0x10);
 }

@@ -226,7 +226,9 @@ def RetentionGPUStageSharedPass
     and a second barrier after the loop keeps the next copy from overwriting
     it early. Inputs that the kernel writes are left alone. The buffers are
     `memref.global`s in `#gpu.address_space<workgroup>`; at most
-    `max-bytes` of them per kernel.
+    `max-bytes` of them per kernel. Runs right after
+    `convert-parallel-loops-to-gpu` and fails on any `scf.parallel` left
+    outside a `gpu.launch` (it would run on the host).
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect", "::mlir::arith::ArithDialect"];
