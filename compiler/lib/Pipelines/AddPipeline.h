@@ -29,6 +29,30 @@ inline void addPipeline(OpPassManager &pm, llvm::StringRef pipeline,
                              /*gen_crash_diag=*/false);
 }
 
+/// Loops, vectors, memrefs and math on the host → the LLVM dialect (the last
+/// stage of the CPU pipeline, and of the NVVM pipeline's host emulation).
+inline void addHostLLVMLowering(OpPassManager &pm, llvm::StringRef pipeline) {
+  // Vector transfers are fully unrolled: the partial unrolling of
+  // convert-vector-to-scf leaves allocas inside loops, which grow the stack
+  // on every iteration.
+  addPipeline(pm, pipeline,
+              "convert-linalg-to-loops,convert-vector-to-scf{full-unroll=true},"
+              // f32 → bf16 in integer arithmetic: no libgcc/compiler-rt
+              // builtin (__truncsfbf2) is needed at link or JIT time.
+              "arith-expand{include-bf16=true},"
+              "lower-affine,convert-scf-to-cf,canonicalize,cse,"
+              "expand-strided-metadata,lower-affine,"
+              // Math first, on whole vectors: exp, sin, rsqrt... become
+              // LLVM intrinsics; what has none (erf) becomes libm calls,
+              // unrolled while still in the vector dialect.
+              "convert-math-to-llvm,convert-math-to-libm,"
+              "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
+              "convert-ub-to-llvm,finalize-memref-to-llvm,"
+              "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
+              "convert-openmp-to-llvm,convert-func-to-llvm,"
+              "reconcile-unrealized-casts,canonicalize");
+}
+
 } // namespace mlir::retention::detail
 
 #endif // RETENTION_LIB_PIPELINES_ADDPIPELINE_H

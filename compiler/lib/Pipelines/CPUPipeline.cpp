@@ -66,25 +66,8 @@ void mlir::retention::buildRetentionCPUPipeline(
                         // which hold no allocas (heap buffers only).
                         "canonicalize"
                       : "scf-forall-to-for");
-  // 5. To the LLVM dialect. Vector transfers are fully unrolled: the partial
-  //    unrolling of convert-vector-to-scf leaves allocas inside loops, which
-  //    grow the stack on every iteration.
-  addPipeline(pm,
-              "convert-linalg-to-loops,convert-vector-to-scf{full-unroll=true},"
-              // f32 → bf16 in integer arithmetic: no libgcc/compiler-rt
-              // builtin (__truncsfbf2) is needed at link or JIT time.
-              "arith-expand{include-bf16=true},"
-              "lower-affine,convert-scf-to-cf,canonicalize,cse,"
-              "expand-strided-metadata,lower-affine,"
-              // Math first, on whole vectors: exp, sin, rsqrt... become
-              // LLVM intrinsics; what has none (erf) becomes libm calls,
-              // unrolled while still in the vector dialect.
-              "convert-math-to-llvm,convert-math-to-libm,"
-              "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
-              "convert-ub-to-llvm,finalize-memref-to-llvm,"
-              "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
-              "convert-openmp-to-llvm,convert-func-to-llvm,"
-              "reconcile-unrealized-casts,canonicalize");
+  // 5. To the LLVM dialect.
+  mlir::retention::detail::addHostLLVMLowering(pm, "retention-cpu-pipeline");
 }
 
 void mlir::retention::registerRetentionPipelines() {

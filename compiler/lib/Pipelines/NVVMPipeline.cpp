@@ -1,7 +1,10 @@
 //===- NVVMPipeline.cpp - retention ops on tensors → NVVM gpu.binary ------===//
 //
 // The CUDA pipeline, first version: correct, not yet fast (the GPU speed
-// issue adds tensor-core chunkwise kernels). Every op is computed in the
+// issue adds tensor-core chunkwise kernels). Layer ops of whole models are
+// decomposed first; every linalg op outside the retention tiles (matmuls,
+// norms, gathers, epilogues) becomes one kernel, a thread per output element
+// of its parallel dimensions. Every retention op is computed in the
 // recurrent form, which all three forms equal: one GPU thread per value
 // column j of a (batch, head) pair keeps S[:, j] in the final-state buffer
 // (coalesced across the block's threads) and runs over the tokens, reading
@@ -60,6 +63,11 @@ void locateCudaToolkit() {
 
 void mlir::retention::buildRetentionNVVMPipeline(
     OpPassManager &pm, const RetentionNVVMPipelineOptions &options) {
+  if (options.format != "bin" && options.format != "isa")
+    llvm::report_fatal_error("retention-nvvm-pipeline: format must be bin "
+                             "or isa, not '" +
+                                 llvm::Twine(options.format) + "'",
+                             /*gen_crash_diag=*/false);
   locateCudaToolkit();
   // 0. Layer ops (whole models) → core ops + linalg; position tables leave
   //    the layer loop.
@@ -81,17 +89,20 @@ void mlir::retention::buildRetentionNVVMPipeline(
               "canonicalize,cse,func.func(retention-gpu-place-buffers),"
               "func.func(retention-gpu-lower-linalg),scf-forall-to-parallel,"
               "func.func(retention-gpu-map-parallel-loops{block-size=" +
-                  std::to_string(options.blockSize) +
-                  "}),convert-parallel-loops-to-gpu,canonicalize,cse,"
+                  std::to_string(options.blockSize) + "})");
+  if (options.emulate) {
+    // The mapped loops, run on the host: what the kernels compute, checked
+    // on machines without a GPU.
+    addPipeline(pm, "func.func(retention-gpu-emulate-on-host)");
+    mlir::retention::detail::addHostLLVMLowering(pm,
+                                                 "retention-nvvm-pipeline");
+    return;
+  }
+  addPipeline(pm, "convert-parallel-loops-to-gpu,canonicalize,cse,"
                   // Shared-memory tiles; after outlining, their host-side
                   // globals are unused and must go (no host address space).
                   "retention-gpu-stage-shared,gpu-kernel-outlining,symbol-dce");
   // 3. Upstream: outline kernels, NVVM, serialize, host calls to mgpu*.
-  if (options.format != "bin" && options.format != "isa")
-    llvm::report_fatal_error("retention-nvvm-pipeline: format must be bin "
-                             "or isa, not '" +
-                                 llvm::Twine(options.format) + "'",
-                             /*gen_crash_diag=*/false);
   addPipeline(pm, "gpu-lower-to-nvvm-pipeline{cubin-chip=" + options.chip +
                       " cubin-features=" + options.features +
                       " opt-level=" + std::to_string(options.optLevel) +

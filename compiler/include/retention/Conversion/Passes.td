@@ -214,6 +214,21 @@ def RetentionGPUPlaceBuffersPass
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
 }
 
+def RetentionGPUEmulateOnHostPass
+    : Pass<"retention-gpu-emulate-on-host", "::mlir::func::FuncOp"> {
+  let summary = "Testing: put the GPU-mapped loops' buffers back in host memory";
+  let description = [{
+    For checking the GPU mapping on a machine without a GPU (the
+    `emulate` option of `--retention-nvvm-pipeline`): after
+    `retention-gpu-map-parallel-loops`, `gpu.alloc` becomes `memref.alloc`,
+    an async `gpu.dealloc` becomes `memref.dealloc`, and `gpu.wait` ops go.
+    The CPU lowering then runs exactly the loops that would become kernels,
+    one iteration after another, so their results can be compared with a
+    reference. Races between GPU threads are not modelled.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect"];
+}
+
 def RetentionGPUStageSharedPass
     : Pass<"retention-gpu-stage-shared", "::mlir::ModuleOp"> {
   let summary = "Stage block-uniform input tiles in shared memory";

@@ -68,6 +68,12 @@ struct RetentionNVVMPipelineOptions
   PassOptions::Option<int64_t> blockSize{*this, "block-size",
                                          llvm::cl::desc("Threads per block"),
                                          llvm::cl::init(128)};
+  PassOptions::Option<bool> emulate{
+      *this, "emulate",
+      llvm::cl::desc("Testing without a GPU: stop after the loops are mapped "
+                     "to blocks and threads and lower those loops for the "
+                     "host CPU instead (retention-gpu-emulate-on-host)"),
+      llvm::cl::init(false)};
 };
 
 /// Func-on-tensors module using retention and upstream ops → LLVM dialect
