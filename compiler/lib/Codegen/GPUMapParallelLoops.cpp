@@ -60,6 +60,17 @@ struct GPUMapParallelLoopsPass
         collapseParallelLoops(rewriter, op, dims);
         op = cast<scf::ParallelOp>(next->getPrevNode());
         n = 3;
+        // The collapsed bounds are products (1 * 7, 2 * 3): fold them so
+        // that the thread count below sees static trip counts.
+        SmallVector<Operation *> products;
+        SmallVector<Value> work(op.getUpperBound());
+        while (!work.empty())
+          if (Operation *def = work.pop_back_val().getDefiningOp();
+              def && isa<arith::MulIOp>(def)) {
+            products.insert(products.begin(), def); // producers first
+            llvm::append_range(work, def->getOperands());
+          }
+        (void)applyOpPatternsGreedily(products, RewritePatternSet(ctx));
       }
       // Threads along the last dimension: the largest divisor of a static
       // trip count not above the block size.
