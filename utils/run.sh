@@ -6,9 +6,9 @@
 # logits of that prompt in every prefill form against torchscale's (the
 # golden file next to the model).
 #
-# The GPU: whole models compile for the CPU target only so far; when a GPU
-# is present, the retention kernels are also compiled for it and checked
-# there (retnet-harness --target cuda).
+# The target: the GPU when one is usable (retnet-run --target auto compiles
+# the model with retnet-compile --target cuda), else the CPU; the speed line
+# says which. With a GPU, the CPU's logits are checked as well.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${RETNET_BUILD_DIR:-$root/build}"
@@ -42,10 +42,14 @@ done
 
 echo
 if retnet-cuda-info > /dev/null 2>&1; then
-  echo "== GPU present: the retention kernels compiled for it and checked there"
-  retnet-harness --target cuda --batch 2 --heads 3 --tokens 100 --dk 64 \
-    --dv 128 --chunk 64 --state --seed 7 --work-dir "$tmp"
+  echo "== GPU present: the above ran on it; the CPU target's logits too"
+  for form in parallel recurrent; do
+    retnet-run --model "$model" --tokens "$golden_tokens" --form "$form" \
+      --target cpu --logits-out "$tmp/cpu-$form.safetensors" --quiet
+    retnet-golden compare "$tmp/cpu-$form.safetensors" logits \
+      "$model/golden.safetensors" logits_parallel --tol 2e-4 --label "cpu $form"
+  done
 else
-  echo "== no GPU here, so nothing ran on one:"
+  echo "== no GPU here, so everything ran on the CPU:"
   retnet-cuda-info || true
 fi

@@ -9,8 +9,9 @@
 // the host code), translates to LLVM IR, optimizes and emits an object for
 // the host CPU in process, and links it into one shared library with the
 // system C compiler driver. A CUDA artifact calls the mgpu* functions that
-// libretnet_cuda_runtime provides (the runtime loads it first). OUT is written through a temporary file and renamed, so a failed
-// run leaves no partial artifact.
+// libretnet_cuda_runtime provides (the runtime loads it first). OUT is written
+// through a temporary file and renamed, so a failed run leaves no partial
+// artifact.
 //
 //===----------------------------------------------------------------------===//
 
@@ -331,14 +332,15 @@ int main(int argc, char **argv) {
   // CPU code for this machine's CPU; a CUDA artifact's host code only
   // launches kernels, so it is built for any x86-64 (it is often compiled
   // on a machine other than the GPU machine).
-  std::string features, cpu = cuda ? "x86-64" : llvm::sys::getHostCPUName().str();
+  std::string features,
+      cpu = cuda ? "x86-64" : llvm::sys::getHostCPUName().str();
   if (!cuda)
     for (const auto &f : llvm::sys::getHostCPUFeatures())
       features += (features.empty() ? "" : ",") +
                   std::string(f.second ? "+" : "-") + f.first().str();
   std::unique_ptr<llvm::TargetMachine> tm(target->createTargetMachine(
-      triple, cpu, features, llvm::TargetOptions(),
-      llvm::Reloc::PIC_, std::nullopt, llvm::CodeGenOptLevel::Aggressive));
+      triple, cpu, features, llvm::TargetOptions(), llvm::Reloc::PIC_,
+      std::nullopt, llvm::CodeGenOptLevel::Aggressive));
   llvmModule->setDataLayout(tm->createDataLayout());
   llvmModule->setTargetTriple(triple);
   if (llvm::Error e =

@@ -234,17 +234,16 @@ int main(int argc, char **argv) {
 
   if (!o.quiet) {
     double pf = seconds(t0, t1);
-    std::fprintf(stderr,
-                 "prefill: %lld tokens in %.2f ms (%.1f tokens/s, form %s) | "
-                 "decode: %lld tokens in %.2f ms (%.1f tokens/s) | state: "
-                 "%lld bytes | target: %s\n",
-                 (long long)T, pf * 1e3, T / pf, o.form.c_str(),
-                 (long long)std::max<int64_t>(o.maxNew - 1, 0),
-                 decodeSeconds * 1e3,
-                 o.maxNew > 1 ? (o.maxNew - 1) / decodeSeconds : 0.0,
-                 (long long)retnet_model_state_bytes(model),
-                 retnet_model_target(model) == RETNET_TARGET_CUDA ? "cuda"
-                                                                  : "cpu");
+    std::fprintf(
+        stderr,
+        "prefill: %lld tokens in %.2f ms (%.1f tokens/s, form %s) | "
+        "decode: %lld tokens in %.2f ms (%.1f tokens/s) | state: "
+        "%lld bytes | target: %s\n",
+        (long long)T, pf * 1e3, T / pf, o.form.c_str(),
+        (long long)std::max<int64_t>(o.maxNew - 1, 0), decodeSeconds * 1e3,
+        o.maxNew > 1 ? (o.maxNew - 1) / decodeSeconds : 0.0,
+        (long long)retnet_model_state_bytes(model),
+        retnet_model_target(model) == RETNET_TARGET_CUDA ? "cuda" : "cpu");
   }
   retnet_session_free(session);
   retnet_model_close(model);

@@ -11,15 +11,15 @@
 #include "retention/Conversion/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/ParallelLoopMapper.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Utils/Utils.h"
-#include "mlir/IR/PatternMatch.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 namespace mlir::retention {
 #define GEN_PASS_DEF_RETENTIONGPUMAPPARALLELLOOPSPASS
@@ -95,8 +95,8 @@ struct GPUMapParallelLoopsPass
       // constant arithmetic into those maps here (a canonicalize pass would
       // also drop unit dimensions and with them the mapping attributes).
       SmallVector<Operation *> bounds;
-      for (Value v : llvm::concat<Value>(outer.getStep(),
-                                         inner.getUpperBound()))
+      for (Value v :
+           llvm::concat<Value>(outer.getStep(), inner.getUpperBound()))
         if (Operation *def = v.getDefiningOp())
           if (isa<arith::MulIOp, affine::AffineMinOp>(def)) {
             for (Value operand : def->getOperands())

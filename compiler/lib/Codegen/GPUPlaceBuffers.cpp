@@ -49,10 +49,10 @@ struct GPUPlaceBuffersPass
             Value ready =
                 gpu::WaitOp::create(rewriter, loc, token, ValueRange())
                     .getAsyncToken();
-            Value freed = gpu::DeallocOp::create(rewriter, loc, token,
-                                                 ValueRange{ready},
-                                                 managed.getMemref())
-                              .getAsyncToken();
+            Value freed =
+                gpu::DeallocOp::create(rewriter, loc, token, ValueRange{ready},
+                                       managed.getMemref())
+                    .getAsyncToken();
             gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{freed});
             rewriter.eraseOp(dealloc);
           }

@@ -42,12 +42,13 @@ void locateCudaToolkit() {
     if (const char *v = std::getenv(var); v && *v)
       return;
   llvm::SmallVector<std::string> candidates;
-  if (llvm::ErrorOr<std::string> ptxas = llvm::sys::findProgramByName("ptxas")) {
+  if (llvm::ErrorOr<std::string> ptxas =
+          llvm::sys::findProgramByName("ptxas")) {
     llvm::SmallString<256> real;
     if (!llvm::sys::fs::real_path(*ptxas, real))
-      candidates.push_back(llvm::sys::path::parent_path(
-                               llvm::sys::path::parent_path(real))
-                               .str());
+      candidates.push_back(
+          llvm::sys::path::parent_path(llvm::sys::path::parent_path(real))
+              .str());
   }
   candidates.push_back("/usr/local/cuda");
   for (const std::string &dir : candidates) {
@@ -94,8 +95,7 @@ void mlir::retention::buildRetentionNVVMPipeline(
     // The mapped loops, run on the host: what the kernels compute, checked
     // on machines without a GPU.
     addPipeline(pm, "func.func(retention-gpu-emulate-on-host)");
-    mlir::retention::detail::addHostLLVMLowering(pm,
-                                                 "retention-nvvm-pipeline");
+    mlir::retention::detail::addHostLLVMLowering(pm, "retention-nvvm-pipeline");
     return;
   }
   addPipeline(pm, "convert-parallel-loops-to-gpu,canonicalize,cse,"

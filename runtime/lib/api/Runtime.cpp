@@ -385,9 +385,8 @@ void loadArtifact(retnet_model &m, const std::string &path,
   bool cuda = reinterpret_cast<ConstFn>(sym("retnet_artifact_target"))() ==
               int64_t(retnet::ArtifactTarget::Cuda);
   if (want != RETNET_TARGET_AUTO && cuda != (want == RETNET_TARGET_CUDA))
-    throw retnet::Error(path + ": compiled for the " +
-                        (cuda ? "cuda" : "cpu") + " target, not " +
-                        (cuda ? "cpu" : "cuda") +
+    throw retnet::Error(path + ": compiled for the " + (cuda ? "cuda" : "cpu") +
+                        " target, not " + (cuda ? "cpu" : "cuda") +
                         " (retnet-compile --target)");
   if (cuda) {
     requireCuda();
@@ -522,9 +521,9 @@ retnet_model *retnet_model_open_on(const char *modelDir, const char *artifact,
       // Compiled here on first use: CUDA when asked for, or (AUTO) when a
       // GPU is usable.
       prepareCudaRuntime();
-      bool cuda = target == RETNET_TARGET_CUDA ||
-                  (target == RETNET_TARGET_AUTO &&
-                   retnet_cuda_available(nullptr));
+      bool cuda =
+          target == RETNET_TARGET_CUDA ||
+          (target == RETNET_TARGET_AUTO && retnet_cuda_available(nullptr));
       if (cuda)
         requireCuda();
       loadArtifact(*m, cachedArtifact(dir, cuda), target);

@@ -38,9 +38,8 @@ struct ProcessControl {
       std::string spec = f;
       size_t colon = spec.find(':');
       failCall = spec.substr(0, colon);
-      failCode = colon == std::string::npos
-                     ? 1
-                     : std::atoi(spec.c_str() + colon + 1);
+      failCode =
+          colon == std::string::npos ? 1 : std::atoi(spec.c_str() + colon + 1);
     }
   }
   ~ProcessControl() {
