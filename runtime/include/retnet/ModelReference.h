@@ -18,8 +18,14 @@
 
 namespace retnet {
 
-/// A tensor of the checkpoint as doubles, after checking that it exists,
-/// has a float dtype (F32, F16, BF16) and the shape the config implies.
+/// Checks that a tensor of the checkpoint exists, has a float dtype (F32,
+/// F16, BF16) and the shape the config implies; throws retnet::Error naming
+/// the file, the tensor, what was expected and what was found.
+const TensorInfo &checkWeight(const SafetensorsFile &file,
+                              const std::string &name,
+                              const std::vector<int64_t> &shape);
+
+/// A tensor of the checkpoint as doubles, after checkWeight.
 std::vector<double> loadWeight(const SafetensorsFile &file,
                                const std::string &name,
                                const std::vector<int64_t> &shape);

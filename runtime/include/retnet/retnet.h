@@ -67,6 +67,10 @@ retnet_session *retnet_session_create(retnet_model *model,
                                       int64_t max_sequences);
 void retnet_session_free(retnet_session *session);
 
+/* The most tokens one retnet_prefill call takes (longer prompts: several
+ * calls, each continuing from the state the last one left). */
+#define RETNET_MAX_PREFILL_TOKENS (1 << 20)
+
 /* Feeds `n` tokens to sequence `seq`, continuing from its state. Writes the
  * logits of every token to `logits` [n, vocab] (may be NULL), or only of the
  * last one when `last_only` is non-zero ([vocab]). */

@@ -411,19 +411,35 @@ void loadArtifact(retnet_model &m, const std::string &path,
       reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_artifact_decode"));
 }
 
+/// The checkpoint tensor that fills layout entry `t` (the embedding for a
+/// tied output projection that the file does not store).
+std::string sourceTensor(const retnet_model &m,
+                         const retnet::SafetensorsFile &file,
+                         const retnet::PackedTensor &t) {
+  if (t.name == "output_projection.weight" && !file.tensors().count(t.name) &&
+      m.config.tiedEmbeddings)
+    return "embed_tokens.weight";
+  return t.name;
+}
+
+/// Every tensor the config needs is in the checkpoint with its shape and a
+/// float dtype: checked before anything is compiled or allocated.
+void checkWeights(const retnet_model &m, const retnet::SafetensorsFile &file) {
+  for (const retnet::PackedTensor &t :
+       retnet::WeightLayout::forConfig(m.config).tensors)
+    retnet::checkWeight(file, sourceTensor(m, file, t), t.shape);
+}
+
 /// The checkpoint in the artifact's layout (f32; matrices transposed).
-void packWeights(retnet_model &m, const std::string &path) {
-  retnet::SafetensorsFile file = retnet::SafetensorsFile::open(path);
+void packWeights(retnet_model &m, const retnet::SafetensorsFile &file) {
+  const std::string &path = file.path();
   retnet::WeightLayout layout = retnet::WeightLayout::forConfig(m.config);
   m.weights = allocFloats(layout.totalFloats, m.place);
   int64_t nonFinite = 0;
   for (const retnet::PackedTensor &t : layout.tensors) {
-    std::string source = t.name;
     std::vector<int64_t> shape = t.shape;
-    if (t.name == "output_projection.weight" && !file.tensors().count(t.name) &&
-        m.config.tiedEmbeddings)
-      source = "embed_tokens.weight";
-    std::vector<double> w = retnet::loadWeight(file, source, shape);
+    std::vector<double> w =
+        retnet::loadWeight(file, sourceTensor(m, file, t), shape);
     float *dst = m.weights.get() + t.offset;
     if (!t.transposed) {
       for (size_t i = 0; i < w.size(); ++i)
@@ -517,6 +533,11 @@ retnet_model *retnet_model_open_on(const char *modelDir, const char *artifact,
     m->weightFloats = layout.totalFloats;
     const retnet::ModelConfig &c = m->config;
     m->statePerSeq = c.layers * c.heads * c.keyHeadDim() * c.valueHeadDim();
+    // The checkpoint is checked first: a broken download fails in a moment,
+    // not after a compile.
+    retnet::SafetensorsFile weights =
+        retnet::SafetensorsFile::open(dir + "/model.safetensors");
+    checkWeights(*m, weights);
     if (!artifact) {
       // Compiled here on first use: CUDA when asked for, or (AUTO) when a
       // GPU is usable.
@@ -530,7 +551,7 @@ retnet_model *retnet_model_open_on(const char *modelDir, const char *artifact,
     } else {
       loadArtifact(*m, artifact, target);
     }
-    packWeights(*m, dir + "/model.safetensors");
+    packWeights(*m, weights);
   });
   return rc ? nullptr : m.release();
 }
@@ -581,6 +602,12 @@ int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
     checkSeq(s, seq);
     if (n < 1)
       throw retnet::Error("prefill needs at least one token");
+    if (n > RETNET_MAX_PREFILL_TOKENS)
+      throw retnet::Error("prefill of " + std::to_string(n) +
+                          " tokens exceeds the limit of " +
+                          std::to_string(RETNET_MAX_PREFILL_TOKENS) +
+                          " per call (RETNET_MAX_PREFILL_TOKENS); feed the "
+                          "prompt in several calls");
     checkTokens(m, tokens, n);
     if (form == RETNET_FORM_AUTO)
       form = n <= m.config.chunkSize ? RETNET_FORM_PARALLEL

@@ -79,9 +79,9 @@ struct Layer {
 
 } // namespace
 
-std::vector<double> loadWeight(const SafetensorsFile &file,
-                               const std::string &name,
-                               const std::vector<int64_t> &shape) {
+const TensorInfo &checkWeight(const SafetensorsFile &file,
+                              const std::string &name,
+                              const std::vector<int64_t> &shape) {
   auto it = file.tensors().find(name);
   if (it == file.tensors().end())
     throw Error(file.path() + ": missing tensor '" + name + "' (expected " +
@@ -91,6 +91,17 @@ std::vector<double> loadWeight(const SafetensorsFile &file,
     throw Error(file.path() + ": tensor '" + name + "' has shape " +
                 shapeStr(t.shape) + ", but the config needs " +
                 shapeStr(shape));
+  if (t.dtype != DType::F32 && t.dtype != DType::F16 &&
+      t.dtype != DType::BF16)
+    throw Error(file.path() + ": tensor '" + name + "' has dtype " +
+                dtypeName(t.dtype) + "; expected F32, F16 or BF16");
+  return t;
+}
+
+std::vector<double> loadWeight(const SafetensorsFile &file,
+                               const std::string &name,
+                               const std::vector<int64_t> &shape) {
+  const TensorInfo &t = checkWeight(file, name, shape);
   const uint8_t *p = file.data(name);
   Vec out(t.elements());
   for (size_t i = 0; i < out.size(); ++i) {

@@ -6,21 +6,30 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <numeric>
 #include <string>
 #include <vector>
 
 namespace retnet {
+namespace {
+/// A user's number as they would write it (0.5, not 0.500000).
+std::string number(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", x);
+  return buf;
+}
+} // namespace
 
 Sampler::Sampler(const SamplingOptions &o) : options(o), rng(o.seed) {
   if (!(o.temperature >= 0) || !std::isfinite(o.temperature))
     throw Error("--temperature must be a finite number >= 0, got " +
-                std::to_string(o.temperature));
+                number(o.temperature));
   if (o.topK < 0)
     throw Error("--top-k must be >= 0 (0 keeps every token), got " +
                 std::to_string(o.topK));
   if (!(o.topP > 0 && o.topP <= 1))
-    throw Error("--top-p must be in (0, 1], got " + std::to_string(o.topP));
+    throw Error("--top-p must be in (0, 1], got " + number(o.topP));
 }
 
 int64_t Sampler::sample(const float *logits, int64_t vocab) {
