@@ -17,6 +17,8 @@ PACKAGES=(
   libgtest-dev
   # JSON (model config.json, safetensors headers).
   nlohmann-json3-dev
+  # Fuzzing the file parsers (libFuzzer) and the sanitizer build.
+  clang-22 libclang-rt-22-dev
 )
 
 missing=()

@@ -490,6 +490,20 @@ State stateView(retnet_model &m, float *p, int64_t batch) {
       p, {batch, c.layers, c.heads, c.keyHeadDim(), c.valueHeadDim()});
 }
 
+/// An enum argument of the C API, which a C caller may give any int: read
+/// as its bytes (loading an out-of-range enum value is undefined in C++) and
+/// checked against [lo, hi].
+template <typename E>
+E checkedEnum(const E &value, E lo, E hi, const char *what) {
+  int raw = 0;
+  static_assert(sizeof(E) == sizeof(int), "C enums are int-sized here");
+  std::memcpy(&raw, &value, sizeof raw);
+  if (raw < int(lo) || raw > int(hi))
+    throw retnet::Error(std::string("unknown ") + what + " " +
+                        std::to_string(raw));
+  return static_cast<E>(raw);
+}
+
 template <typename F> int guarded(F &&f) {
   try {
     f();
@@ -519,16 +533,20 @@ retnet_model *retnet_model_open(const char *modelDir, const char *artifact) {
 }
 
 retnet_model *retnet_model_open_on(const char *modelDir, const char *artifact,
-                                   retnet_target target) {
+                                   retnet_target targetArg) {
   std::unique_ptr<retnet_model> m(new retnet_model);
   int rc = guarded([&] {
     if (!modelDir)
       throw retnet::Error("model directory is NULL");
-    if (target != RETNET_TARGET_AUTO && target != RETNET_TARGET_CPU &&
-        target != RETNET_TARGET_CUDA)
-      throw retnet::Error("unknown target " + std::to_string(int(target)));
+    retnet_target target = checkedEnum<retnet_target>(
+        targetArg, RETNET_TARGET_AUTO, RETNET_TARGET_CUDA, "target");
     std::string dir = modelDir;
     m->config = retnet::ModelConfig::load(dir + "/config.json");
+    for (const std::string &key : m->config.unknownKeys)
+      std::fprintf(stderr,
+                   "retnet: warning: %s/config.json: unknown key '%s' "
+                   "ignored\n",
+                   dir.c_str(), key.c_str());
     retnet::WeightLayout layout = retnet::WeightLayout::forConfig(m->config);
     m->weightFloats = layout.totalFloats;
     const retnet::ModelConfig &c = m->config;
@@ -594,10 +612,13 @@ retnet_session *retnet_session_create(retnet_model *model,
 void retnet_session_free(retnet_session *session) { delete session; }
 
 int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
-                   int64_t n, retnet_form form, float *logits, int lastOnly) {
+                   int64_t n, retnet_form formArg, float *logits,
+                   int lastOnly) {
   return guarded([&] {
     if (!s)
       throw retnet::Error("session is NULL");
+    retnet_form form = checkedEnum<retnet_form>(formArg, RETNET_FORM_AUTO,
+                                                RETNET_FORM_RECURRENT, "form");
     retnet_model &m = *s->model;
     checkSeq(s, seq);
     if (n < 1)
@@ -612,8 +633,6 @@ int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
     if (form == RETNET_FORM_AUTO)
       form = n <= m.config.chunkSize ? RETNET_FORM_PARALLEL
                                      : RETNET_FORM_CHUNKWISE;
-    if (form < RETNET_FORM_PARALLEL || form > RETNET_FORM_RECURRENT)
-      throw retnet::Error("unknown form " + std::to_string(int(form)));
     const int64_t V = m.config.vocabSize;
     const bool cuda = m.place == Place::Managed;
     // The compiled code reads tokens and the start position and writes all

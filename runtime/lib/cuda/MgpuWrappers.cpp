@@ -322,6 +322,8 @@ void *mgpuTensorMapEncodeTiledMemref(int64_t rank, MemrefDescriptor *m,
             boxDim, elementStrides, int(interleave), int(swizzle),
             int(l2Promotion), int(oobFill)))
     return nullptr;
+  // The descriptor goes to device memory that the caller owns (as in
+  // upstream's wrappers; generated code does not free it).
   CUdeviceptr devMap = 0;
   if (!CALL(d, cuMemAlloc, &devMap, sizeof(map)) ||
       !CALL(d, cuMemcpyHtoD, devMap, &map, sizeof(map)))

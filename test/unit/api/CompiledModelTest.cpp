@@ -222,6 +222,42 @@ TEST(CompiledModel, BadCallsFailWithAMessage) {
   EXPECT_NE(
       retnet_prefill(m.session, 0, tok, 0, RETNET_FORM_AUTO, logits.data(), 0),
       0);
+  // One token past the per-call limit: refused before any work, by name.
+  std::vector<int64_t> longPrompt(size_t(RETNET_MAX_PREFILL_TOKENS) + 1, 1);
+  EXPECT_NE(retnet_prefill(m.session, 0, longPrompt.data(),
+                           int64_t(longPrompt.size()), RETNET_FORM_AUTO,
+                           nullptr, 0),
+            0);
+  EXPECT_NE(std::string(retnet_last_error()).find("RETNET_MAX_PREFILL_TOKENS"),
+            std::string::npos)
+      << retnet_last_error();
+  EXPECT_EQ(retnet_position(m.session, 0), 0);
+  // A target that does not exist, and an artifact of the other target.
+  // Out-of-range enum values, as a C caller may pass them (made from the
+  // bytes of an int: a C++ cast would be the test's own undefined behaviour).
+  auto badEnum = [](auto e, int raw) {
+    std::memcpy(&e, &raw, sizeof raw);
+    return e;
+  };
+  EXPECT_EQ(retnet_model_open_on(dir.c_str(), nullptr,
+                                 badEnum(RETNET_TARGET_AUTO, 7)),
+            nullptr);
+  EXPECT_NE(std::string(retnet_last_error()).find("unknown target 7"),
+            std::string::npos)
+      << retnet_last_error();
+  EXPECT_NE(retnet_prefill(m.session, 0, tok, 2, badEnum(RETNET_FORM_AUTO, 9),
+                           logits.data(), 0),
+            0);
+  EXPECT_NE(std::string(retnet_last_error()).find("unknown form 9"),
+            std::string::npos)
+      << retnet_last_error();
+  EXPECT_EQ(retnet_model_open_on(dir.c_str(), artifactFor(dir).c_str(),
+                                 RETNET_TARGET_CUDA),
+            nullptr);
+  EXPECT_NE(std::string(retnet_last_error()).find("compiled for the cpu target"),
+            std::string::npos)
+      << retnet_last_error();
+  EXPECT_EQ(retnet_model_target(m.model), RETNET_TARGET_CPU);
 }
 
 TEST(CompiledModel, ArtifactOfAnotherConfigIsRefused) {

@@ -161,6 +161,7 @@ TEST_F(CudaRuntime, TensorMapIsEncodedInnermostFirstAndCopiedToTheDevice) {
       "box=64,64 estrides=1 interleave=0 swizzle=3 l2=0 oob=0",
       "cuMemAlloc 128", "cuMemcpyHtoD 128"};
   EXPECT_EQ(fake.calls(), want);
+  mgpuMemFree(dev, nullptr); // the caller owns the device copy of the map
 }
 
 TEST(CudaRuntimeAbi, ListsEachExportedFunctionOnce) {

@@ -182,14 +182,22 @@ API int cuEventDestroy_v2(void *) {
 }
 // Allocations are real host memory, so a harness can run against the fake
 // up to the kernel launches (which do nothing).
+// A failing allocation (fake_cuda_fail_next, FAKE_CUDA_FAIL) allocates
+// nothing: the failure is how tests ask for more memory than exists.
 API int cuMemAlloc_v2(unsigned long long *p, size_t bytes) {
-  *p = reinterpret_cast<uintptr_t>(std::calloc(1, bytes ? bytes : 1));
-  return record("cuMemAlloc " + num(bytes), "cuMemAlloc");
+  *p = 0;
+  int rc = record("cuMemAlloc " + num(bytes), "cuMemAlloc");
+  if (rc == 0)
+    *p = reinterpret_cast<uintptr_t>(std::calloc(1, bytes ? bytes : 1));
+  return rc;
 }
 API int cuMemAllocManaged(unsigned long long *p, size_t bytes, unsigned f) {
-  *p = reinterpret_cast<uintptr_t>(std::calloc(1, bytes ? bytes : 1));
-  return record("cuMemAllocManaged " + num(bytes) + " flags=" + num(f),
-                "cuMemAllocManaged");
+  *p = 0;
+  int rc = record("cuMemAllocManaged " + num(bytes) + " flags=" + num(f),
+                  "cuMemAllocManaged");
+  if (rc == 0)
+    *p = reinterpret_cast<uintptr_t>(std::calloc(1, bytes ? bytes : 1));
+  return rc;
 }
 API int cuMemFree_v2(unsigned long long p) {
   std::free(reinterpret_cast<void *>(p));
