@@ -8,7 +8,9 @@ Every case is a folder under cases/ with:
            output path that must not exist afterwards, @CASE@ the case folder
   expect   line 1: the exit status; line 2: a Python regular expression that
            must match a line of stderr (the error or warning line)
-  config.json, model.safetensors, remove, tokens   (optional)
+  config.json, model.safetensors   (optional) laid over base/
+  remove, fifo   (optional) names of base files to delete, or to replace by
+           a FIFO (opening one must not block)
 run.py feeds them all to retnet-run. The base model is tiny (1 layer, d=4,
 vocab 8), so the few cases that get as far as compiling compile fast.
 """
@@ -91,7 +93,7 @@ def write(path, content):
         f.write(content)
 
 
-def case(name, args, status, pattern, files=None, remove=()):
+def case(name, args, status, pattern, files=None, remove=(), fifo=()):
     d = os.path.join(CASES, name)
     os.makedirs(d)
     write(os.path.join(d, "args"), "\n".join(args) + "\n")
@@ -101,6 +103,8 @@ def case(name, args, status, pattern, files=None, remove=()):
         write(os.path.join(d, fname), content)
     if remove:
         write(os.path.join(d, "remove"), "\n".join(remove) + "\n")
+    if fifo:  # git keeps no FIFOs: run.py makes them
+        write(os.path.join(d, "fifo"), "\n".join(fifo) + "\n")
 
 
 def main():
@@ -153,6 +157,9 @@ def main():
          {"config.json": cfg(layernorm_eps=-1)})
     case("config-flag-not-bool", run, 1, C + r"'layernorm_embedding' must be true or false, found \"yes\"",
          {"config.json": cfg(layernorm_embedding="yes")})
+    case("config-fifo", run, 1, C + r"not a regular file", fifo=["config.json"])
+    case("config-too-large", run, 1, C + r"is 1048577 bytes; a config\.json is at most 1048576 bytes",
+         {"config.json": " " * (1 << 20) + "{"})
     case("config-unknown-key-warns", run, 0, r"warning: .*config\.json: unknown key 'rope_scaling' ignored",
          {"config.json": cfg(rope_scaling=2)})
 
@@ -214,6 +221,7 @@ def main():
     n0, t0, s0, r0 = nan_entries[1]
     nan_entries[1] = (n0, t0, s0, f32([float("nan"), float("inf")] + [0.5] * (numel(s0) - 2)))
     st("st-nan-weights-warn", safetensors(nan_entries), r"warning: .*model\.safetensors: 2 weights are NaN or infinite", status=0)
+    case("st-fifo", run, 1, S + r"not a regular file", fifo=["model.safetensors"])
     case("st-missing-file", run, 1, S + r"cannot open: No such file or directory", remove=["model.safetensors"])
     case("st-directory", run, 1, S + r"not a regular file", {"model.safetensors/.keep": ""}, remove=["model.safetensors"])
 

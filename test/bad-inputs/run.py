@@ -28,6 +28,11 @@ def model_dir(case_dir, work):
     if os.path.exists(remove):
         for name in open(remove).read().split():
             os.remove(os.path.join(model, name))
+    fifo = os.path.join(case_dir, "fifo")
+    if os.path.exists(fifo):
+        for name in open(fifo).read().split():
+            os.remove(os.path.join(model, name))
+            os.mkfifo(os.path.join(model, name))
     for name in ("config.json", "model.safetensors"):
         src = os.path.join(case_dir, name)
         if os.path.isdir(src):
@@ -48,7 +53,7 @@ def run_case(name, retnet_run, work, timeout):
             for a in open(os.path.join(case_dir, "args")).read().split("\n")[:-1]]
     try:
         p = subprocess.run([retnet_run] + args, capture_output=True, text=True,
-                           timeout=timeout, errors="replace")
+                           timeout=timeout, errors="replace", stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
         return f"hung (no exit within {timeout} s)"
     problems = []

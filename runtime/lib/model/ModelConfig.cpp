@@ -11,10 +11,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include <cerrno>
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <sys/stat.h>
 
 namespace retnet {
 namespace {
@@ -24,6 +27,7 @@ constexpr int64_t kMaxDim = 1 << 20; // any width
 constexpr int64_t kMaxLayers = 4096;
 constexpr int64_t kMaxVocab = 1 << 24;
 constexpr int64_t kMaxHeads = 4096;
+constexpr int64_t kMaxConfigBytes = 1 << 20;
 
 [[noreturn]] void fail(const std::string &file, const std::string &what) {
   throw Error(file + ": " + what);
@@ -140,6 +144,18 @@ ModelConfig ModelConfig::parse(const std::string &text,
 }
 
 ModelConfig ModelConfig::load(const std::string &path) {
+  // Checked before opening: opening a FIFO would wait for a writer forever,
+  // and reading a huge file would take the memory.
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0)
+    fail(path, std::string("cannot open (missing config.json?): ") +
+                   std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    fail(path, "not a regular file");
+  if (st.st_size > kMaxConfigBytes)
+    fail(path, "is " + std::to_string(st.st_size) +
+                   " bytes; a config.json is at most " +
+                   std::to_string(kMaxConfigBytes) + " bytes");
   std::ifstream in(path, std::ios::binary);
   if (!in)
     fail(path, "cannot open (missing config.json?)");

@@ -199,7 +199,9 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t *data, size_t size,
 }
 
 SafetensorsFile SafetensorsFile::open(const std::string &path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // O_NONBLOCK: opening a FIFO must not wait for a writer (it is then
+  // refused as not a regular file); it changes nothing for regular files.
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0)
     fail(path, std::string("cannot open: ") + std::strerror(errno));
   struct stat st;
