@@ -111,9 +111,17 @@ TEST(ModelConfig, MissingFileIsAClearError) {
     ModelConfig::load("/nonexistent/config.json");
     FAIL();
   } catch (const Error &e) {
-    EXPECT_STREQ(
-        e.what(),
-        "/nonexistent/config.json: cannot open (missing config.json?)");
+    EXPECT_STREQ(e.what(), "/nonexistent/config.json: cannot open (missing "
+                           "config.json?): No such file or directory");
+  }
+}
+
+TEST(ModelConfig, DirectoryIsNotAConfig) {
+  try {
+    ModelConfig::load("/");
+    FAIL();
+  } catch (const Error &e) {
+    EXPECT_STREQ(e.what(), "/: not a regular file");
   }
 }
 
