@@ -330,6 +330,14 @@ struct retnet_session {
     }
     return stagedLogits.get();
   }
+  /// A long prompt's logits scratch is not kept for the session's life.
+  void trimScratch() {
+    constexpr int64_t kKeepFloats = int64_t(16) << 20; // 64 MiB
+    if (stagedLogitsSize > kKeepFloats) {
+      stagedLogits.reset();
+      stagedLogitsSize = 0;
+    }
+  }
   float *state(int64_t seq, int buffer) {
     return buffers[buffer].get() + seq * model->statePerSeq;
   }
@@ -658,6 +666,7 @@ int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
     if (logits && out != logits)
       std::memcpy(logits, lastOnly ? out + (n - 1) * V : out,
                   size_t(lastOnly ? V : n * V) * sizeof(float));
+    s->trimScratch();
     s->which[size_t(seq)] = uint8_t(1 - cur);
     s->position[size_t(seq)] += n;
   });
