@@ -29,7 +29,7 @@ cmake -G Ninja -S "$root" -B "$san" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DRETNET_TEST_COMPILER="$build/bin/retnet-compile" > "$san.configure.log" \
   || { cat "$san.configure.log"; exit 1; }
 ninja -C "$san" RetnetModelTest RetnetReferenceTest RetnetCudaRuntimeTest \
-  RetnetCudaUnavailableTest FakeCuda RetnetApiTest retnet-run retnet-golden
+  RetnetCudaUnavailableTest FakeCuda RetnetApiTest RetnetApiCudaTest retnet-run retnet-golden
 export RETNET_THREADS=0 RETNET_COMPILE="$build/bin/retnet-compile"
 (cd "$san" && ctest --output-on-failure -j "$(nproc)" -R '^unit\.')
 python3 "$root/test/bad-inputs/run.py" --retnet-run "$san/bin/retnet-run" | grep -v '^ok '
