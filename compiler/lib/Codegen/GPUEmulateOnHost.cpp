@@ -30,12 +30,13 @@ struct GPUEmulateOnHostPass
           GPUEmulateOnHostPass> {
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    SmallVector<gpu::WaitOp> waits;
+    // Waits that only consume tokens, and waits that produce one.
+    SmallVector<gpu::WaitOp> consumers, producers;
     SmallVector<gpu::DeallocOp> deallocs;
     SmallVector<gpu::AllocOp> allocs;
     getOperation().walk([&](Operation *op) {
       if (auto w = dyn_cast<gpu::WaitOp>(op))
-        waits.push_back(w);
+        (w.getAsyncToken() ? producers : consumers).push_back(w);
       else if (auto d = dyn_cast<gpu::DeallocOp>(op))
         deallocs.push_back(d);
       else if (auto a = dyn_cast<gpu::AllocOp>(op))
@@ -47,9 +48,8 @@ struct GPUEmulateOnHostPass
     };
     // Waits that only consume tokens go first, then the deallocations, then
     // the waits that produced their tokens.
-    for (gpu::WaitOp wait : waits)
-      if (!wait.getAsyncToken())
-        rewriter.eraseOp(wait);
+    for (gpu::WaitOp wait : consumers)
+      rewriter.eraseOp(wait);
     for (gpu::DeallocOp dealloc : deallocs) {
       if (dealloc.getAsyncToken() && !dealloc.getAsyncToken().use_empty())
         return fail(dealloc, "a gpu.dealloc token is still used");
@@ -58,12 +58,11 @@ struct GPUEmulateOnHostPass
                                 dealloc.getMemref());
       rewriter.eraseOp(dealloc);
     }
-    for (gpu::WaitOp wait : waits)
-      if (wait.getAsyncToken()) {
-        if (!wait.getAsyncToken().use_empty())
-          return fail(wait, "a gpu.wait token is still used");
-        rewriter.eraseOp(wait);
-      }
+    for (gpu::WaitOp wait : producers) {
+      if (!wait.getAsyncToken().use_empty())
+        return fail(wait, "a gpu.wait token is still used");
+      rewriter.eraseOp(wait);
+    }
     for (gpu::AllocOp alloc : allocs) {
       if (alloc.getAsyncToken())
         return fail(alloc, "async gpu.alloc is not supported");
