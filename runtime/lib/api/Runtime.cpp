@@ -38,6 +38,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -127,9 +128,19 @@ template <typename T> Buffer<T> allocBuffer(int64_t n, Place place) {
     if (!p)
       throw retnet::Error("cannot allocate " + std::to_string(bytes) +
                           " bytes of CUDA managed memory");
-  } else if (posix_memalign(&p, 64, bytes) != 0) {
-    throw retnet::Error("out of memory allocating " + std::to_string(bytes) +
-                        " bytes");
+  } else {
+    // Large buffers (weights, states) on 2 MiB pages where the kernel has
+    // transparent huge pages: a matmul walks weight rows far apart (one per
+    // reduction step), and with 4 KiB pages every step is a TLB miss.
+    constexpr size_t kHuge = size_t(2) << 20;
+    bool huge = bytes >= 2 * kHuge;
+    if (huge)
+      bytes = (bytes + kHuge - 1) / kHuge * kHuge;
+    if (posix_memalign(&p, huge ? kHuge : 64, bytes) != 0)
+      throw retnet::Error("out of memory allocating " + std::to_string(bytes) +
+                          " bytes");
+    if (huge)
+      (void)madvise(p, bytes, MADV_HUGEPAGE); // advice only: may be ignored
   }
   std::memset(p, 0, bytes);
   return Buffer<T>(static_cast<T *>(p), BufferFree{place});
