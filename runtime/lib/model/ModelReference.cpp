@@ -91,8 +91,7 @@ const TensorInfo &checkWeight(const SafetensorsFile &file,
     throw Error(file.path() + ": tensor '" + name + "' has shape " +
                 shapeStr(t.shape) + ", but the config needs " +
                 shapeStr(shape));
-  if (t.dtype != DType::F32 && t.dtype != DType::F16 &&
-      t.dtype != DType::BF16)
+  if (t.dtype != DType::F32 && t.dtype != DType::F16 && t.dtype != DType::BF16)
     throw Error(file.path() + ": tensor '" + name + "' has dtype " +
                 dtypeName(t.dtype) + "; expected F32, F16 or BF16");
   return t;

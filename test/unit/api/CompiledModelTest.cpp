@@ -254,8 +254,9 @@ TEST(CompiledModel, BadCallsFailWithAMessage) {
   EXPECT_EQ(retnet_model_open_on(dir.c_str(), artifactFor(dir).c_str(),
                                  RETNET_TARGET_CUDA),
             nullptr);
-  EXPECT_NE(std::string(retnet_last_error()).find("compiled for the cpu target"),
-            std::string::npos)
+  EXPECT_NE(
+      std::string(retnet_last_error()).find("compiled for the cpu target"),
+      std::string::npos)
       << retnet_last_error();
   EXPECT_EQ(retnet_model_target(m.model), RETNET_TARGET_CPU);
 }

@@ -14,6 +14,8 @@
 
 #include "retnet/retnet.h"
 
+#include "../common/FakeCudaControl.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -24,31 +26,7 @@
 
 namespace {
 
-/// The fake driver's call log and failure injection.
-struct Fake {
-  void *lib = dlopen(std::getenv("RETNET_LIBCUDA"), RTLD_NOW);
-  std::vector<std::string> calls() const {
-    auto count =
-        reinterpret_cast<size_t (*)()>(dlsym(lib, "fake_cuda_call_count"));
-    auto call =
-        reinterpret_cast<const char *(*)(size_t)>(dlsym(lib, "fake_cuda_call"));
-    std::vector<std::string> out;
-    for (size_t i = 0; i < count(); ++i)
-      out.push_back(call(i));
-    return out;
-  }
-  size_t count(const std::string &prefix) const {
-    size_t n = 0;
-    for (const std::string &c : calls())
-      n += c.rfind(prefix, 0) == 0;
-    return n;
-  }
-  void reset() { reinterpret_cast<void (*)()>(dlsym(lib, "fake_cuda_reset"))(); }
-  void failNext(const char *call, int code) {
-    reinterpret_cast<void (*)(const char *, int)>(
-        dlsym(lib, "fake_cuda_fail_next"))(call, code);
-  }
-};
+using Fake = retnet::test::FakeCuda;
 
 /// The CUDA artifact of the example model, compiled once per run (ptxas
 /// needed; the test is skipped, visibly, without it).
@@ -111,8 +89,8 @@ TEST_F(CudaTarget, PrefillDecodeCopyResetReachTheDriverAndFreeEverything) {
   // Last-only logits; a fork; a decode step over a non-contiguous subset.
   std::vector<float> last(size_t(V), NAN);
   int64_t more[] = {3, 4};
-  ASSERT_EQ(retnet_prefill(s, 3, more, 2, RETNET_FORM_RECURRENT, last.data(), 1),
-            0)
+  ASSERT_EQ(
+      retnet_prefill(s, 3, more, 2, RETNET_FORM_RECURRENT, last.data(), 1), 0)
       << retnet_last_error();
   for (float x : last)
     ASSERT_TRUE(std::isfinite(x));

@@ -7,6 +7,8 @@
 
 #include "retnet/CudaRuntime.h"
 
+#include "../common/FakeCudaControl.h"
+
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -39,27 +41,7 @@ namespace {
 std::vector<std::string> errors;
 void recordError(const char *m) { errors.push_back(m); }
 
-/// The fake driver's call log, through its test-control exports.
-struct Fake {
-  void *lib = dlopen(std::getenv("RETNET_LIBCUDA"), RTLD_NOW);
-  std::vector<std::string> calls() {
-    auto count =
-        reinterpret_cast<size_t (*)()>(dlsym(lib, "fake_cuda_call_count"));
-    auto call =
-        reinterpret_cast<const char *(*)(size_t)>(dlsym(lib, "fake_cuda_call"));
-    std::vector<std::string> out;
-    for (size_t i = 0; i < count(); ++i)
-      out.push_back(call(i));
-    return out;
-  }
-  void reset() {
-    reinterpret_cast<void (*)()>(dlsym(lib, "fake_cuda_reset"))();
-  }
-  void failNext(const char *call, int code) {
-    reinterpret_cast<void (*)(const char *, int)>(
-        dlsym(lib, "fake_cuda_fail_next"))(call, code);
-  }
-};
+using Fake = retnet::test::FakeCuda;
 
 class CudaRuntime : public testing::Test {
 protected:
