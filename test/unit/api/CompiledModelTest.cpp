@@ -70,8 +70,10 @@ struct Opened {
   retnet_model *model = nullptr;
   retnet_session *session = nullptr;
   int64_t vocab = 0;
-  Opened(const std::string &dir, int64_t sequences) {
-    model = retnet_model_open(dir.c_str(), artifactFor(dir).c_str());
+  Opened(const std::string &dir, int64_t sequences,
+         const std::string &artifact = "") {
+    model = retnet_model_open(
+        dir.c_str(), (artifact.empty() ? artifactFor(dir) : artifact).c_str());
     EXPECT_NE(model, nullptr) << retnet_last_error();
     if (!model)
       return;
@@ -150,12 +152,11 @@ TEST(CompiledModel, DecodeStepsMatchPrefillLogits) {
 
 /// Continuous batching: sequences at different positions decoded together,
 /// in any order, after copy and reset, equal each sequence run alone.
-TEST(CompiledModel, BatchedDecodeEqualsSequencesAlone) {
-  std::string dir = modelDirs().front();
+void checkBatchedDecode(const std::string &dir, const std::string &artifact) {
   ModelConfig config = ModelConfig::load(dir + "/config.json");
   SafetensorsFile weights = SafetensorsFile::open(dir + "/model.safetensors");
   const int64_t V = config.vocabSize;
-  Opened m(dir, 4);
+  Opened m(dir, 4, artifact);
   ASSERT_NE(m.session, nullptr);
   std::vector<std::vector<int64_t>> seqs = {
       {3, 9, 27, 17, 51}, {60, 2}, {}, {33, 34, 35, 36, 37, 38, 39, 40}};
@@ -194,6 +195,34 @@ TEST(CompiledModel, BatchedDecodeEqualsSequencesAlone) {
       EXPECT_EQ(retnet_position(m.session, ids[i]), int64_t(seq.size()));
     }
   }
+}
+
+TEST(CompiledModel, BatchedDecodeEqualsSequencesAlone) {
+  std::string dir = modelDirs().front();
+  checkBatchedDecode(dir, artifactFor(dir));
+}
+
+/// The same through the GPU mapping emulated on the CPU
+/// (--retention-nvvm-pipeline=emulate=true): the decode kernels' loops with
+/// a run-time batch size, forks and resets.
+TEST(CompiledModel, BatchedDecodeThroughTheGPUMapping) {
+  std::string dir = modelDirs().front();
+  std::string work = std::string(RETNET_TEST_WORK_DIR) + "/emulated";
+  std::string so = work + ".so";
+  std::remove(so.c_str());
+  std::string cmd =
+      std::string(RETNET_COMPILE_PATH) + " -q " + dir + " --emit mlir -o " +
+      work + ".mlir && " + RETNET_OPT_PATH + " " + work +
+      ".mlir --retention-nvvm-pipeline=emulate=true"
+      " -o " +
+      work + ".llvm.mlir && " + RETNET_MLIR_TRANSLATE + " --mlir-to-llvmir " +
+      work + ".llvm.mlir -o " + work + ".ll && " + RETNET_LLC +
+      " -O2 -relocation-model=pic "
+      "-filetype=obj " +
+      work + ".ll -o " + work + ".o && cc -shared " + work + ".o -o " + so +
+      " -lm";
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  checkBatchedDecode(dir, so);
 }
 
 TEST(CompiledModel, BadCallsFailWithAMessage) {
