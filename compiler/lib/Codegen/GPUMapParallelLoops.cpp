@@ -21,6 +21,8 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
+#include "llvm/ADT/SetVector.h"
+
 namespace mlir::retention {
 #define GEN_PASS_DEF_RETENTIONGPUMAPPARALLELLOOPSPASS
 #include "retention/Conversion/Passes.h.inc"
@@ -34,6 +36,26 @@ struct GPUMapParallelLoopsPass
     : mlir::retention::impl::RetentionGPUMapParallelLoopsPassBase<
           GPUMapParallelLoopsPass> {
   using Base::Base;
+
+  /// Folds the constant index arithmetic (arith.muli, affine.min) that
+  /// computes `values`, transitively: tiling and collapsing build bounds as
+  /// products and minima of constants. Only those ops: a canonicalize pass
+  /// would also drop unit dimensions and with them the mapping attributes.
+  void foldBounds(ValueRange values) {
+    llvm::SetVector<Operation *> ops;
+    SmallVector<Value> work(values);
+    while (!work.empty())
+      if (Operation *def = work.pop_back_val().getDefiningOp();
+          def && isa<arith::MulIOp, affine::AffineMinOp>(def) &&
+          ops.insert(def))
+        llvm::append_range(work, def->getOperands());
+    RewritePatternSet patterns(&getContext());
+    affine::AffineMinOp::getCanonicalizationPatterns(patterns, &getContext());
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    SmallVector<Operation *> producersFirst(llvm::reverse(ops));
+    (void)applyOpPatternsGreedily(producersFirst, std::move(patterns), config);
+  }
 
   void runOnOperation() override {
     SmallVector<scf::ParallelOp> roots;
@@ -60,17 +82,9 @@ struct GPUMapParallelLoopsPass
         collapseParallelLoops(rewriter, op, dims);
         op = cast<scf::ParallelOp>(next->getPrevNode());
         n = 3;
-        // The collapsed bounds are products (1 * 7, 2 * 3): fold them so
-        // that the thread count below sees static trip counts.
-        SmallVector<Operation *> products;
-        SmallVector<Value> work(op.getUpperBound());
-        while (!work.empty())
-          if (Operation *def = work.pop_back_val().getDefiningOp();
-              def && isa<arith::MulIOp>(def)) {
-            products.insert(products.begin(), def); // producers first
-            llvm::append_range(work, def->getOperands());
-          }
-        (void)applyOpPatternsGreedily(products, RewritePatternSet(ctx));
+        // The collapsed bounds are products (1 * 7, 2 * 3): folded, the
+        // thread count below sees static trip counts.
+        foldBounds(op.getUpperBound());
       }
       // Threads along the last dimension: the largest divisor of a static
       // trip count not above the block size.
@@ -91,26 +105,10 @@ struct GPUMapParallelLoopsPass
       auto [outer, inner] =
           scf::tileParallelLoop(op, tiles, /*noMinMaxBounds=*/false);
       // convert-parallel-loops-to-gpu needs a constant among the results of
-      // the affine.min bounding a thread dimension: fold the tiling's
-      // constant arithmetic into those maps here (a canonicalize pass would
-      // also drop unit dimensions and with them the mapping attributes).
-      SmallVector<Operation *> bounds;
-      for (Value v :
-           llvm::concat<Value>(outer.getStep(), inner.getUpperBound()))
-        if (Operation *def = v.getDefiningOp())
-          if (isa<arith::MulIOp, affine::AffineMinOp>(def)) {
-            for (Value operand : def->getOperands())
-              if (Operation *o = operand.getDefiningOp();
-                  o && isa<arith::MulIOp>(o))
-                bounds.push_back(o);
-            bounds.push_back(def);
-          }
-      RewritePatternSet folds(ctx);
-      affine::AffineMinOp::getCanonicalizationPatterns(folds, ctx);
-      GreedyRewriteConfig config;
-      config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
-      (void)applyOpPatternsGreedily(bounds, std::move(folds), config);
-
+      // the affine.min bounding a thread dimension.
+      SmallVector<Value> bounds(outer.getStep());
+      llvm::append_range(bounds, inner.getUpperBound());
+      foldBounds(bounds);
       // Blocks: the last dimension is x (it varies fastest), then y, z.
       SmallVector<gpu::ParallelLoopDimMappingAttr> blocks, thread;
       const gpu::Processor blockIds[] = {gpu::Processor::BlockX,

@@ -150,6 +150,27 @@ FloatBuffer allocFloats(int64_t n, Place place = Place::Host) {
   return allocBuffer<float>(n, place);
 }
 
+/// A buffer reused across calls, grown on demand.
+template <typename T> struct Scratch {
+  Buffer<T> buffer;
+  int64_t size = 0;
+  T *get(int64_t n, Place place) {
+    if (n > size) {
+      buffer = allocBuffer<T>(n, place);
+      size = n;
+    }
+    return buffer.get();
+  }
+  /// Not kept for the session's life after a long prompt.
+  void trim() {
+    constexpr int64_t kKeepBytes = int64_t(64) << 20;
+    if (size * int64_t(sizeof(T)) > kKeepBytes) {
+      buffer.reset();
+      size = 0;
+    }
+  }
+};
+
 std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
@@ -321,34 +342,11 @@ struct retnet_session {
   FloatBuffer buffers[2];
   std::vector<uint8_t> which;
   std::vector<int64_t> position;
-  // CUDA target: managed copies of the caller's tokens and positions, and
-  // the logits before they are copied out (grown on demand).
-  Buffer<int64_t> stagedInts;
-  int64_t stagedIntsSize = 0;
-  FloatBuffer stagedLogits;
-  int64_t stagedLogitsSize = 0;
-  int64_t *ints(int64_t n) {
-    if (n > stagedIntsSize) {
-      stagedInts = allocBuffer<int64_t>(n, model->place);
-      stagedIntsSize = n;
-    }
-    return stagedInts.get();
-  }
-  float *logits(int64_t n) {
-    if (n > stagedLogitsSize) {
-      stagedLogits = allocFloats(n, model->place);
-      stagedLogitsSize = n;
-    }
-    return stagedLogits.get();
-  }
-  /// A long prompt's logits scratch is not kept for the session's life.
-  void trimScratch() {
-    constexpr int64_t kKeepFloats = int64_t(16) << 20; // 64 MiB
-    if (stagedLogitsSize > kKeepFloats) {
-      stagedLogits.reset();
-      stagedLogitsSize = 0;
-    }
-  }
+  // Where the compiled code reads tokens and positions (CUDA: managed
+  // copies of the caller's) and writes all rows of logits before they are
+  // copied out (CUDA, or when the caller wants the last row or none).
+  Scratch<int64_t> ints;
+  Scratch<float> logits;
   float *state(int64_t seq, int buffer) {
     return buffers[buffer].get() + seq * model->statePerSeq;
   }
@@ -656,11 +654,12 @@ int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
     const bool cuda = m.place == Place::Managed;
     // The compiled code reads tokens and the start position and writes all
     // T rows of logits; on the GPU all of them in managed memory.
-    float *out = logits && !lastOnly && !cuda ? logits : s->logits(n * V);
+    float *out =
+        logits && !lastOnly && !cuda ? logits : s->logits.get(n * V, m.place);
     int64_t start = s->position[size_t(seq)];
     int64_t *ints = const_cast<int64_t *>(tokens), *startPtr = &start;
     if (cuda) {
-      ints = s->ints(n + 1);
+      ints = s->ints.get(n + 1, m.place);
       std::memcpy(ints, tokens, size_t(n) * sizeof(int64_t));
       startPtr = ints + n;
       *startPtr = start;
@@ -677,7 +676,7 @@ int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
     if (logits && out != logits)
       std::memcpy(logits, lastOnly ? out + (n - 1) * V : out,
                   size_t(lastOnly ? V : n * V) * sizeof(float));
-    s->trimScratch();
+    s->logits.trim();
     s->which[size_t(seq)] = uint8_t(1 - cur);
     s->position[size_t(seq)] += n;
   });
@@ -706,13 +705,13 @@ int retnet_decode(retnet_session *s, const int64_t *seqs, const int64_t *tokens,
     // Tokens and positions (and, on the GPU, the logits) where the compiled
     // code can read them.
     std::vector<int64_t> hostInts;
-    int64_t *ints = cuda ? s->ints(2 * n)
+    int64_t *ints = cuda ? s->ints.get(2 * n, m.place)
                          : (hostInts.resize(size_t(2 * n)), hostInts.data());
     std::memcpy(ints, tokens, size_t(n) * sizeof(int64_t));
     int64_t *positions = ints + n;
     for (int64_t i = 0; i < n; ++i)
       positions[i] = s->position[size_t(seqs[i])];
-    float *out = cuda ? s->logits(n * V) : logits;
+    float *out = cuda ? s->logits.get(n * V, m.place) : logits;
     // Runs of consecutive sequences whose states share a buffer: one call.
     for (int64_t i = 0; i < n;) {
       int64_t j = i + 1;
