@@ -28,7 +28,11 @@ struct GPUPlaceBuffersPass
           GPUPlaceBuffersPass> {
   void runOnOperation() override {
     SmallVector<memref::AllocOp> allocs;
-    getOperation().walk([&](memref::AllocOp op) { allocs.push_back(op); });
+    getOperation().walk([&](memref::AllocOp op) {
+      // Inside a hand-written launch an alloc is the kernel's own business.
+      if (!op->getParentOfType<gpu::LaunchOp>())
+        allocs.push_back(op);
+    });
     IRRewriter rewriter(&getContext());
     for (memref::AllocOp alloc : allocs) {
       rewriter.setInsertionPoint(alloc);

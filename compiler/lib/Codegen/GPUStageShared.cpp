@@ -81,6 +81,10 @@ struct GPUStageSharedPass
     SymbolTable symbols(module);
     int counter = 0;
     module.walk([&](gpu::LaunchOp launch) {
+      // Hand-scheduled kernels (retention-gpu-chunkwise-mma) manage their
+      // own shared memory.
+      if (launch->hasAttr("retention.microkernel"))
+        return;
       // Bases that the kernel writes are not staged.
       DenseSet<Value> written;
       launch.walk(

@@ -253,4 +253,49 @@ def RetentionGPUStageSharedPass
   ];
 }
 
+def RetentionGPUDecodeKernelPass
+    : Pass<"retention-gpu-decode-kernel", "::mlir::func::FuncOp"> {
+  let summary = "Recurrent retention at few tokens (decode) as a bandwidth-bound kernel";
+  let description = [{
+    Rewrites each `retention.recurrent` with at most `max-tokens` tokens and
+    f32 state into explicit loops on buffers that stream the state once:
+    every thread owns `rows` rows of S and four consecutive value columns
+    (16-byte vector loads and stores), keeps them in registers over the
+    tokens, and writes its share of each output row to a partial buffer;
+    a second loop sums the partials. The number of row slices per (batch,
+    head) is chosen so that at least `min-threads` threads run, which a
+    decode step at batch 1 needs to reach the memory bandwidth. The loops
+    are `scf.parallel` that `retention-gpu-map-parallel-loops` maps to
+    blocks and threads (so `emulate` checks them on the host). A custom pass
+    because the split of a reduction over dk across threads, with a
+    register-resident state tile, is a schedule no upstream tiling builds.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
+  let options = [
+    Option<"maxTokens", "max-tokens", "int64_t", /*default=*/"16",
+           "Rewrite recurrent ops with at most this many tokens">,
+    Option<"minThreads", "min-threads", "int64_t", /*default=*/"65536",
+           "Split dk into slices until at least this many threads run">,
+  ];
+}
+
+def RetentionGPUChunkwiseMMAPass
+    : Pass<"retention-gpu-chunkwise-mma", "::mlir::func::FuncOp"> {
+  let summary = "Chunkwise and parallel retention on bf16/f16 as a tensor-core (mma.sync) kernel";
+  let description = [{
+    Rewrites each `retention.chunkwise` and `retention.parallel` whose
+    inputs are bf16 or f16 and whose shapes fit the kernel into one
+    `gpu.launch` (marked `retention.microkernel`) built from nvgpu ops:
+    ldmatrix + mma.sync m16n8k16 with f32 accumulation, the decay applied
+    to the QK^T accumulator in registers, the cross-chunk term and the
+    state update in the same kernel. See GPUChunkwiseMMA.cpp.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect",
+                           "::mlir::bufferization::BufferizationDialect"];
+}
+
 #endif // RETENTION_CONVERSION_PASSES_TD
