@@ -74,7 +74,15 @@ void mlir::retention::buildRetentionNVVMPipeline(
   //    the layer loop.
   addPipeline(pm, "retention-decompose-layers,loop-invariant-code-motion,"
                   "canonicalize,cse");
-  // 1. One thread per value column: the recurrent form, dv tiles of 1.
+  // 1. Hand-scheduled kernels where they apply: tensor cores for chunkwise
+  //    and parallel ops on 16-bit inputs, the split-state decode kernel for
+  //    recurrent ops over few tokens.
+  if (options.mma && !options.emulate)
+    addPipeline(pm, "func.func(retention-gpu-chunkwise-mma)");
+  if (options.decodeMaxTokens > 0)
+    addPipeline(pm, "func.func(retention-gpu-decode-kernel{max-tokens=" +
+                        std::to_string(options.decodeMaxTokens) + "})");
+  //    Everything else: one thread per value column: the recurrent form, dv tiles of 1.
   addPipeline(pm, "retention-select-form{form=recurrent},"
                   "convert-retention-to-linalg{dv-tile=1},"
                   "eliminate-empty-tensors,canonicalize,cse");

@@ -74,6 +74,18 @@ struct RetentionNVVMPipelineOptions
                      "to blocks and threads and lower those loops for the "
                      "host CPU instead (retention-gpu-emulate-on-host)"),
       llvm::cl::init(false)};
+  PassOptions::Option<bool> mma{
+      *this, "mma",
+      llvm::cl::desc("Chunkwise and parallel ops on bf16/f16 as tensor-core "
+                     "kernels (retention-gpu-chunkwise-mma; not with "
+                     "emulate)"),
+      llvm::cl::init(true)};
+  PassOptions::Option<int64_t> decodeMaxTokens{
+      *this, "decode-max-tokens",
+      llvm::cl::desc("Recurrent ops with at most this many tokens as the "
+                     "bandwidth-bound decode kernel "
+                     "(retention-gpu-decode-kernel); 0: never"),
+      llvm::cl::init(16)};
 };
 
 /// Func-on-tensors module using retention and upstream ops → LLVM dialect
