@@ -1,14 +1,47 @@
-//===- GPUDecodeKernel.cpp - (in progress) ------------------------------------===//
+//===- GPUDecodeKernel.cpp - recurrent retention over few tokens ----------===//
+//
+// A decode step reads each (batch, head)'s f32 state S [dk, dv] once and
+// writes it once; it does next to no arithmetic (2 FLOPs per state element
+// and token), so it runs at the memory bandwidth or not at all. The generic
+// GPU lowering (one thread per value column, looping over dk) gives a decode
+// step at batch 1 only H · dv threads and scalar accesses. This pass
+// rewrites `retention.recurrent` with few tokens into two parallel loops on
+// buffers:
+//
+//   1. over (b, h, slice p, column quad c): the thread loads rows
+//      [p·R, p·R + R) × columns [4c, 4c + 4) of S with 16-byte vector loads
+//      into registers, runs the tokens over them
+//          S_i ← γ S_i + k_t[i] v_t[4c:4c+4]
+//          part_t += scale · q_t[i] · S_i
+//      writes its four-column share of each output row to a partial buffer
+//      [P, B, H, T, dv] and stores its S rows (16-byte vector stores);
+//   2. over (b, h, t, c): o = Σ_p part[p] in the output's element type.
+//
+// With P = 1 (enough threads without splitting dk) loop 1 writes o itself.
+// The slice count P is the smallest power of two that gives at least
+// `min-threads` threads (batch taken as 1 when dynamic) and R ≤ 16 state
+// rows (64 registers) per thread. Thread indices run over (p, c) with c
+// fastest, so a warp's loads cover 512 contiguous bytes of a state row.
+// Both loops are plain scf.parallel that retention-gpu-map-parallel-loops
+// maps to blocks and threads; `emulate` runs them on the host.
+//
+// A custom pass: the split of the dk reduction across threads with a
+// register-resident state tile and vector accesses is a schedule no
+// upstream tiling produces from the linalg form.
+//
+//===----------------------------------------------------------------------===//
 
+#include "KernelBuffers.h"
 #include "retention/Conversion/Passes.h"
+#include "retention/Dialect/Retention/IR/RetentionOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace mlir::retention {
 #define GEN_PASS_DEF_RETENTIONGPUDECODEKERNELPASS
@@ -16,11 +49,229 @@ namespace mlir::retention {
 } // namespace mlir::retention
 
 using namespace mlir;
+using namespace mlir::retention;
 
 namespace {
-struct GPUDecodeKernelPass
-    : mlir::retention::impl::RetentionGPUDecodeKernelPassBase<GPUDecodeKernelPass> {
-  using Base::Base;
-  void runOnOperation() override {}
+
+constexpr int64_t kLanes = 4;   // value columns per thread (16 bytes of f32)
+constexpr int64_t kMaxRows = 16; // state rows per thread
+
+/// The schedule of one op: rows per thread R and slices P = dk / R.
+struct Split {
+  int64_t rows, slices;
 };
+
+std::optional<Split> chooseSplit(RecurrentOp op, int64_t maxTokens,
+                                 int64_t minThreads) {
+  auto qType = cast<RankedTensorType>(op.getQ().getType());
+  auto vType = cast<RankedTensorType>(op.getV().getType());
+  int64_t batch = qType.getDimSize(0), heads = qType.getDimSize(1),
+          tokens = qType.getDimSize(2), dk = qType.getDimSize(3),
+          dv = vType.getDimSize(3);
+  if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(tokens) ||
+      ShapedType::isDynamic(dk) || ShapedType::isDynamic(dv) ||
+      tokens > maxTokens || dv % kLanes != 0)
+    return std::nullopt;
+  if (Value s = op.getState())
+    if (!cast<RankedTensorType>(s.getType()).getElementType().isF32())
+      return std::nullopt;
+  int64_t threads =
+      (ShapedType::isDynamic(batch) ? 1 : batch) * heads * (dv / kLanes);
+  int64_t slices = 1;
+  auto canHalve = [&] { return dk % (2 * slices) == 0; };
+  while (canHalve() && (dk / slices > kMaxRows ||
+                        (threads * slices < minThreads && dk / slices > 2)))
+    slices *= 2;
+  return Split{dk / slices, slices};
+}
+
+struct DecodeEmitter {
+  OpBuilder &b;
+  Location loc;
+  Type f32;
+  VectorType quad;
+
+  DecodeEmitter(OpBuilder &b, Location loc)
+      : b(b), loc(loc), f32(b.getF32Type()),
+        quad(VectorType::get({kLanes}, b.getF32Type())) {}
+
+  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t c) {
+    return arith::MulIOp::create(b, loc, x, index(c));
+  }
+  Value toF32(Value x) {
+    return x.getType() == f32 ? x : arith::ExtFOp::create(b, loc, f32, x);
+  }
+  Value scalar(Value m, ValueRange idx) {
+    return toF32(memref::LoadOp::create(b, loc, m, idx));
+  }
+  /// Four consecutive elements as f32; 16-byte aligned for f32 (dv and the
+  /// buffers' offsets are multiples of four elements).
+  Value loadQuad(Value m, ValueRange idx) {
+    Type et = cast<MemRefType>(m.getType()).getElementType();
+    auto type = VectorType::get({kLanes}, et);
+    unsigned bytes = kLanes * et.getIntOrFloatBitWidth() / 8;
+    Value v = vector::LoadOp::create(b, loc, type, m, idx, /*nontemporal=*/false,
+                                     llvm::MaybeAlign(bytes));
+    return et == f32 ? v : arith::ExtFOp::create(b, loc, quad, v);
+  }
+  void storeQuad(Value v, Value m, ValueRange idx) {
+    Type et = cast<MemRefType>(m.getType()).getElementType();
+    if (et != f32)
+      v = arith::TruncFOp::create(b, loc, VectorType::get({kLanes}, et), v);
+    unsigned bytes = kLanes * et.getIntOrFloatBitWidth() / 8;
+    vector::StoreOp::create(b, loc, v, m, idx, /*nontemporal=*/false,
+                            llvm::MaybeAlign(bytes));
+  }
+  Value splat(Value x) { return vector::BroadcastOp::create(b, loc, quad, x); }
+  Value fma(Value x, Value y, Value acc) {
+    return vector::FMAOp::create(b, loc, x, y, acc);
+  }
+  Value zeros() {
+    return arith::ConstantOp::create(
+        b, loc, DenseElementsAttr::get(quad, b.getF32FloatAttr(0.0f)));
+  }
+  /// scf.parallel over [0, ub_i) with `body(ivs)` inside.
+  void parallel(ValueRange ubs, function_ref<void(ValueRange)> body) {
+    SmallVector<Value> lbs(ubs.size(), index(0)), steps(ubs.size(), index(1));
+    scf::ParallelOp::create(b, loc, lbs, ubs, steps,
+                            [&](OpBuilder &, Location, ValueRange ivs) {
+                              body(ivs);
+                            });
+  }
+};
+
+LogicalResult rewrite(RecurrentOp op, Split split) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  DecodeEmitter e(b, loc);
+  auto qType = cast<RankedTensorType>(op.getQ().getType());
+  auto vType = cast<RankedTensorType>(op.getV().getType());
+  int64_t heads = qType.getDimSize(1), tokens = qType.getDimSize(2),
+          dv = vType.getDimSize(3);
+  int64_t cols = dv / kLanes, rows = split.rows, slices = split.slices;
+
+  Value q = kernel::readBuffer(b, loc, op.getQ());
+  Value k = kernel::readBuffer(b, loc, op.getK());
+  Value v = kernel::readBuffer(b, loc, op.getV());
+  Value s0 = op.getState() ? kernel::readBuffer(b, loc, op.getState()) : Value();
+  SmallVector<float> table;
+  for (double g : op.getGamma())
+    table.push_back(static_cast<float>(g));
+  auto tableType = RankedTensorType::get({heads}, e.f32);
+  Value gammas = kernel::readBuffer(
+      b, loc,
+      arith::ConstantOp::create(b, loc,
+                                DenseElementsAttr::get(tableType,
+                                                       ArrayRef(table))));
+
+  Value batch = memref::DimOp::create(b, loc, q, 0);
+  SmallVector<Value> dyn;
+  if (qType.isDynamicDim(0))
+    dyn.push_back(batch);
+  kernel::ResultBuffer o = kernel::resultBuffer(b, op, op.getO(), dyn);
+  Value finalState = op.getFinalStateOrNull();
+  kernel::ResultBuffer s1 =
+      finalState ? kernel::resultBuffer(b, op, finalState, dyn)
+                 : kernel::ResultBuffer{};
+  Value sOut = s1.memref;
+  if (!sOut) { // no final state result: the state still needs a home
+    auto stateType = RankedTensorType::get(
+        {qType.getDimSize(0), heads, qType.getDimSize(3), dv}, e.f32);
+    sOut = memref::AllocOp::create(
+        b, loc, MemRefType::get(stateType.getShape(), e.f32), dyn);
+  }
+  Value partial = o.memref;
+  if (slices > 1) {
+    SmallVector<int64_t> shape = {slices, qType.getDimSize(0), heads, tokens,
+                                  dv};
+    partial = memref::AllocOp::create(b, loc, MemRefType::get(shape, e.f32),
+                                      dyn);
+  }
+  double scale = op.getScale().convertToDouble();
+
+  // 1. The state pass.
+  e.parallel({batch, e.index(heads), e.index(slices * cols)},
+             [&](ValueRange iv) {
+               Value bi = iv[0], hi = iv[1];
+               Value p = arith::DivUIOp::create(b, loc, iv[2], e.index(cols));
+               Value col = e.mul(
+                   arith::RemUIOp::create(b, loc, iv[2], e.index(cols)),
+                   kLanes);
+               Value r0 = e.mul(p, rows);
+               Value gamma = e.splat(memref::LoadOp::create(b, loc, gammas, hi));
+               Value scaleV = arith::ConstantOp::create(
+                   b, loc, b.getF32FloatAttr(static_cast<float>(scale)));
+               SmallVector<Value> state;
+               for (int64_t i = 0; i < rows; ++i)
+                 state.push_back(s0 ? e.loadQuad(s0, {bi, hi, e.add(r0, e.index(i)), col})
+                                    : e.zeros());
+               auto loop = scf::ForOp::create(
+                   b, loc, e.index(0), e.index(tokens), e.index(1), state,
+                   [&](OpBuilder &, Location, Value t, ValueRange s) {
+                     Value vt = e.loadQuad(v, {bi, hi, t, col});
+                     Value acc = e.zeros();
+                     SmallVector<Value> next;
+                     for (int64_t i = 0; i < rows; ++i) {
+                       Value row = e.add(r0, e.index(i));
+                       Value kt = e.scalar(k, {bi, hi, t, row});
+                       Value qt = arith::MulFOp::create(
+                           b, loc, e.scalar(q, {bi, hi, t, row}), scaleV);
+                       next.push_back(e.fma(gamma, s[i],
+                                            arith::MulFOp::create(
+                                                b, loc, e.splat(kt), vt)));
+                       acc = e.fma(e.splat(qt), next.back(), acc);
+                     }
+                     if (slices > 1)
+                       e.storeQuad(acc, partial, {p, bi, hi, t, col});
+                     else
+                       e.storeQuad(acc, o.memref, {bi, hi, t, col});
+                     scf::YieldOp::create(b, loc, next);
+                   });
+               for (int64_t i = 0; i < rows; ++i)
+                 e.storeQuad(loop.getResult(i), sOut,
+                             {bi, hi, e.add(r0, e.index(i)), col});
+             });
+
+  // 2. The partial outputs summed.
+  if (slices > 1)
+    e.parallel({batch, e.index(heads), e.index(tokens * cols)},
+               [&](ValueRange iv) {
+                 Value t = arith::DivUIOp::create(b, loc, iv[2], e.index(cols));
+                 Value col = e.mul(
+                     arith::RemUIOp::create(b, loc, iv[2], e.index(cols)),
+                     kLanes);
+                 Value sum = e.loadQuad(partial, {e.index(0), iv[0], iv[1], t, col});
+                 for (int64_t p = 1; p < slices; ++p)
+                   sum = arith::AddFOp::create(
+                       b, loc, sum,
+                       e.loadQuad(partial, {e.index(p), iv[0], iv[1], t, col}));
+                 e.storeQuad(sum, o.memref, {iv[0], iv[1], t, col});
+               });
+
+  if (o.tensor)
+    op.getO().replaceAllUsesWith(o.tensor);
+  if (finalState && s1.tensor)
+    finalState.replaceAllUsesWith(s1.tensor);
+  op->erase();
+  return success();
+}
+
+struct GPUDecodeKernelPass
+    : mlir::retention::impl::RetentionGPUDecodeKernelPassBase<
+          GPUDecodeKernelPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<std::pair<RecurrentOp, Split>> work;
+    getOperation().walk([&](RecurrentOp op) {
+      if (std::optional<Split> s = chooseSplit(op, maxTokens, minThreads))
+        work.push_back({op, *s});
+    });
+    for (auto [op, split] : work)
+      if (failed(rewrite(op, split)))
+        return signalPassFailure();
+  }
+};
+
 } // namespace

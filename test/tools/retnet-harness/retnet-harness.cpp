@@ -1,6 +1,6 @@
 //===- retnet-harness.cpp - compile, run and check retention on a target --===//
 //
-//   retnet-harness --target cpu|cuda [--dtype f32|bf16] --batch B --heads H
+//   retnet-harness --target cpu|cuda|emulate [--dtype f32|bf16] --batch B --heads H
 //                  --tokens T --dk DK --dv DV --chunk C [--state] [--seed N]
 //                  [--scale X] [--tol X] [--work-dir DIR]
 //                  [--compile-only | --run-only]
@@ -11,7 +11,10 @@
 // embedded and the library links libretnet_cuda_runtime), loads it, runs it
 // on random inputs with every output poisoned (NaN) beforehand, and checks
 // outputs and final states against the float64 reference and each other.
-// One harness for both targets; a target that cannot run here (no GPU) fails
+// --target emulate compiles with the CUDA pipeline's `emulate` option: the
+// loops that would be kernels (and the hand-scheduled decode kernel), run
+// on the host, so the GPU mapping's numerics are checked without a GPU.
+// One harness for all targets; a target that cannot run here (no GPU) fails
 // with the runtime's message and exit status 1. --compile-only leaves
 // DIR/kernel.so for a machine without MLIR (benchmarks/gpu/prepare.sh);
 // --run-only loads it there.
@@ -56,7 +59,7 @@ struct Options {
 
 [[noreturn]] void usage(const std::string &why) {
   std::cerr << "retnet-harness: " << why << "\n"
-            << "usage: retnet-harness --target cpu|cuda [--dtype f32|bf16] "
+            << "usage: retnet-harness --target cpu|cuda|emulate [--dtype f32|bf16] "
                "--batch B --heads H --tokens T --dk DK --dv DV --chunk C "
                "[--state] [--scale X] [--seed N] [--tol X] [--work-dir DIR] "
                "[--compile-only | --run-only]\n";
@@ -121,12 +124,12 @@ Options parse(int argc, char **argv) {
     usage("--compile-only and --run-only exclude each other");
   if ((o.compileOnly || o.runOnly) && o.workDir.empty())
     usage("--compile-only and --run-only need --work-dir");
-  if (o.target != "cpu" && o.target != "cuda")
-    usage("--target must be cpu or cuda, got '" + o.target + "'");
+  if (o.target != "cpu" && o.target != "cuda" && o.target != "emulate")
+    usage("--target must be cpu, cuda or emulate, got '" + o.target + "'");
   if (o.dtype != "f32" && o.dtype != "bf16")
     usage("--dtype must be f32 or bf16, got '" + o.dtype + "'");
   if (o.tol < 0)
-    o.tol = o.target == "cpu" && o.dtype == "f32" ? 1e-5
+    o.tol = o.target != "cuda" && o.dtype == "f32" ? 1e-5
             : o.dtype == "f32"                    ? 1e-4
                                                   : 1e-2;
   static const double extra[] = {0.5, 1.0, 0.8125, 0.9};
@@ -230,7 +233,9 @@ std::string compile(const Options &o, const std::string &dir) {
   const char *cxxEnv = std::getenv("CXX");
   std::string cxx = cxxEnv ? cxxEnv : "c++";
   std::string pipeline = o.target == "cpu" ? "--retention-cpu-pipeline"
-                                           : "--retention-nvvm-pipeline";
+                         : o.target == "cuda"
+                             ? "--retention-nvvm-pipeline"
+                             : "--retention-nvvm-pipeline=emulate=true";
   std::string lib = dir + "/kernel.so";
   std::string runtimeDir = bin + "/../lib";
   std::string steps[] = {

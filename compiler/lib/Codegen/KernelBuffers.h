@@ -1,0 +1,94 @@
+//===- KernelBuffers.h - buffers of hand-scheduled retention kernels ------===//
+//
+// The hand-scheduled kernels (retention-gpu-decode-kernel,
+// retention-gpu-chunkwise-mma) replace a retention op on tensors by code on
+// buffers before bufferization. These helpers give them their operands as
+// buffers and their results a place to live: where a result's only use
+// materializes it into a buffer (a whole model's state output, a
+// destination-passing kernel argument), the kernel writes that buffer
+// directly instead of a new one that would then be copied.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RETENTION_CODEGEN_KERNELBUFFERS_H
+#define RETENTION_CODEGEN_KERNELBUFFERS_H
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/Dominance.h"
+
+namespace mlir::retention::kernel {
+
+/// A memref type of `tensorType`'s shape and element type whose strides and
+/// offset are dynamic except a unit innermost stride: any row-major buffer
+/// of the tensor casts to it without a copy.
+inline MemRefType rowMajorView(RankedTensorType tensorType) {
+  int64_t rank = tensorType.getRank();
+  SmallVector<int64_t> strides(rank, ShapedType::kDynamic);
+  if (rank > 0)
+    strides.back() = 1;
+  auto layout = StridedLayoutAttr::get(tensorType.getContext(),
+                                       ShapedType::kDynamic, strides);
+  return MemRefType::get(tensorType.getShape(), tensorType.getElementType(),
+                         layout);
+}
+
+/// `tensor` read as a buffer (read only).
+inline Value readBuffer(OpBuilder &b, Location loc, Value tensor) {
+  auto type = cast<RankedTensorType>(tensor.getType());
+  return bufferization::ToBufferOp::create(b, loc, rowMajorView(type), tensor,
+                                           /*read_only=*/true);
+}
+
+/// Where the kernel writes `result` (a result of `op`, about to be
+/// replaced): the destination of its only use when that is a
+/// `bufferization.materialize_in_destination` into a buffer (taken again
+/// before `op` when its subview is defined later; the materialization is
+/// erased), else a new buffer of its shape (`dynamicSizes` for its dynamic
+/// dimensions), with `tensor` the value that replaces `result` (null when
+/// the materialization was its only use).
+struct ResultBuffer {
+  Value memref;
+  Value tensor; // replacement of the op's result, or null
+};
+
+inline ResultBuffer resultBuffer(OpBuilder &b, Operation *op, Value result,
+                                 ValueRange dynamicSizes) {
+  Location loc = op->getLoc();
+  auto type = cast<RankedTensorType>(result.getType());
+  if (result.hasOneUse()) {
+    auto mat = dyn_cast<bufferization::MaterializeInDestinationOp>(
+        *result.getUsers().begin());
+    Value dest = mat ? mat.getDest() : Value();
+    auto destType = dest ? dyn_cast<MemRefType>(dest.getType()) : MemRefType();
+    if (destType && memref::CastOp::areCastCompatible(
+                        destType, rowMajorView(type))) {
+      DominanceInfo dom(op->getParentOp());
+      Value at = dest;
+      if (!dom.properlyDominates(dest, op)) {
+        // A subview made for the materialization: make it again before op.
+        auto sv = dest.getDefiningOp<memref::SubViewOp>();
+        bool movable = sv && llvm::all_of(sv->getOperands(), [&](Value v) {
+                         return dom.properlyDominates(v, op);
+                       });
+        at = movable ? b.clone(*sv)->getResult(0) : Value();
+      }
+      if (at) {
+        at = memref::CastOp::create(b, loc, rowMajorView(type), at);
+        mat->erase();
+        return {at, Value()};
+      }
+    }
+  }
+  auto allocType = MemRefType::get(type.getShape(), type.getElementType());
+  Value alloc = memref::AllocOp::create(b, loc, allocType, dynamicSizes);
+  Value asTensor = bufferization::ToTensorOp::create(
+      b, loc, type, alloc, /*restrict=*/true, /*writable=*/true);
+  Value view = memref::CastOp::create(b, loc, rowMajorView(type), alloc);
+  return {view, asTensor};
+}
+
+} // namespace mlir::retention::kernel
+
+#endif // RETENTION_CODEGEN_KERNELBUFFERS_H
