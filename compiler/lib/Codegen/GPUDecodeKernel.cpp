@@ -242,11 +242,15 @@ LogicalResult rewrite(RecurrentOp op, Split split) {
                  Value col = e.mul(
                      arith::RemUIOp::create(b, loc, iv[2], e.index(cols)),
                      kLanes);
-                 Value sum = e.loadQuad(partial, {e.index(0), iv[0], iv[1], t, col});
-                 for (int64_t p = 1; p < slices; ++p)
-                   sum = arith::AddFOp::create(
-                       b, loc, sum,
-                       e.loadQuad(partial, {e.index(p), iv[0], iv[1], t, col}));
+                 auto sum = scf::ForOp::create(
+                     b, loc, e.index(0), e.index(slices), e.index(1),
+                     ValueRange{e.zeros()},
+                     [&](OpBuilder &, Location, Value p, ValueRange acc) {
+                       Value x = e.loadQuad(partial, {p, iv[0], iv[1], t, col});
+                       scf::YieldOp::create(
+                           b, loc, ValueRange{arith::AddFOp::create(
+                                       b, loc, acc[0], x)});
+                     }).getResult(0);
                  e.storeQuad(sum, o.memref, {iv[0], iv[1], t, col});
                });
 

@@ -276,7 +276,7 @@ def RetentionGPUDecodeKernelPass
   let options = [
     Option<"maxTokens", "max-tokens", "int64_t", /*default=*/"16",
            "Rewrite recurrent ops with at most this many tokens">,
-    Option<"minThreads", "min-threads", "int64_t", /*default=*/"65536",
+    Option<"minThreads", "min-threads", "int64_t", /*default=*/"32768",
            "Split dk into slices until at least this many threads run">,
   ];
 }

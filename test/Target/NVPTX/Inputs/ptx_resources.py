@@ -1,0 +1,82 @@
+"""Assembles every kernel of a `--retention-nvvm-pipeline=format=isa` output
+with `ptxas -v` and prints one line per kernel with its resources.
+
+    ptx_resources.py PTXAS MLIR_FILE [--arch sm_90a]
+
+The PTX of each gpu.binary is the MLIR string after `assembly = "` (`bin = "` for format=bin) (escapes: \\XX
+hex, \\\\, \\"). Output lines, sorted by kernel name:
+
+    BINARY registers=N spill_stores=N spill_loads=N smem=N
+
+Exit 1 when ptxas fails or a binary holds no PTX.
+"""
+
+import re
+import subprocess
+import sys
+import tempfile
+
+
+def unescape(s):
+    out = bytearray()
+    i = 0
+    while i < len(s):
+        c = s[i]
+        if c == "\\":
+            nxt = s[i + 1]
+            if nxt in '\\"':
+                out.append(ord(nxt))
+                i += 2
+            else:
+                out.append(int(s[i + 1:i + 3], 16))
+                i += 3
+        else:
+            out.extend(c.encode())
+            i += 1
+    return out.decode()
+
+
+def main(argv):
+    ptxas, path = argv[1], argv[2]
+    arch = argv[argv.index("--arch") + 1] if "--arch" in argv else "sm_90a"
+    text = open(path).read()
+    found = re.findall(r'gpu\.binary @(\w+) .*?(?:bin|assembly) = "((?:[^"\\]|\\.)*)"', text)
+    ptxs = [(name, unescape(body)) for name, body in found]
+    if not ptxs or not all(".entry" in p for _, p in ptxs):
+        print("ptx_resources.py: no PTX in " + path, file=sys.stderr)
+        return 1
+    rows = {}
+    for binary, ptx in ptxs:
+        with tempfile.NamedTemporaryFile("w", suffix=".ptx") as f:
+            f.write(ptx)
+            f.flush()
+            r = subprocess.run([ptxas, "-v", "-arch=" + arch, f.name, "-o", "/dev/null"],
+                               capture_output=True, text=True)
+        if r.returncode != 0:
+            print(r.stderr, file=sys.stderr)
+            return 1
+        name = None
+        for line in r.stderr.splitlines():
+            m = re.search(r"Compiling entry function '([^']+)'", line)
+            if m:
+                name = binary  # kernels of different binaries may share a name
+                rows[name] = {"registers": 0, "spill_stores": 0, "spill_loads": 0, "smem": 0}
+            m = re.search(r"(\d+) bytes spill stores, (\d+) bytes spill loads", line)
+            if m and name:
+                rows[name]["spill_stores"] = int(m.group(1))
+                rows[name]["spill_loads"] = int(m.group(2))
+            m = re.search(r"Used (\d+) registers", line)
+            if m and name:
+                rows[name]["registers"] = int(m.group(1))
+            m = re.search(r"(\d+) bytes smem", line)
+            if m and name:
+                rows[name]["smem"] = int(m.group(1))
+    for name in sorted(rows):
+        r = rows[name]
+        print(f"{name} registers={r['registers']} spill_stores={r['spill_stores']} "
+              f"spill_loads={r['spill_loads']} smem={r['smem']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
