@@ -304,7 +304,20 @@ class Bench:
 
     # -- peers --------------------------------------------------------------
     def fla(self):
-        if not hasattr(self, "_fla"):
+        """flash-linear-attention's retention ops. If the full package does not
+        import (its layers and models need transformers), fla-core alone
+        ($RETNET_FLA_CORE_SITE: a folder with only the fla-core wheel)."""
+        if hasattr(self, "_fla"):
+            return self._fla
+        errors = []
+        for attempt in range(2):
+            if attempt == 1:
+                core = os.environ.get("RETNET_FLA_CORE_SITE")
+                if not core or not os.path.isdir(core):
+                    break
+                for m in [m for m in sys.modules if m == "fla" or m.startswith("fla.")]:
+                    del sys.modules[m]
+                sys.path.insert(0, core)
             try:
                 from fla.ops.retention import (chunk_retention, fused_chunk_retention,
                                                fused_recurrent_retention)
@@ -312,9 +325,12 @@ class Bench:
                 self._fla = dict(chunk_retention=chunk_retention,
                                  fused_chunk_retention=fused_chunk_retention,
                                  fused_recurrent_retention=fused_recurrent_retention,
-                                 version=getattr(fla, "__version__", "?"))
+                                 version=getattr(fla, "__version__", "?") + (" (fla-core only)" if attempt else ""))
+                return self._fla
             except Exception as e:
-                self._fla = dict(error=f"{type(e).__name__}: {e}"[:300])
+                errors.append(f"{type(e).__name__}: {e}"[:300])
+                traceback.print_exc()
+        self._fla = dict(error="cannot import fla: " + " | ".join(errors))
         return self._fla
 
     def peers(self, s, sets, ref):

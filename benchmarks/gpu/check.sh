@@ -3,9 +3,23 @@
 # runs every prebuilt case of the bundle (benchmarks/gpu/prepare.sh) through
 # retnet-harness --run-only, then every whole model through retnet-run
 # --target cuda (logits vs torchscale, greedy tokens vs the CPU), and prints
-# a table last. Exit 0 when all pass.
+# a table last. Then the benchmarks of issue 6 (bundle's bench/, see
+# prepare.sh): kernels (bench_kernels.py: chunkwise and decode, ours vs
+# flash-linear-attention and PyTorch), the whole model's decode vs a
+# Transformer with a KV cache (bench_model.py), and their table against the
+# targets last (bench_report.py), JSON in gpu-bundle/results/gpu.json and,
+# when $OUT is set (the device tool), copies of the results in $OUT.
+# Exit 0 when all checks pass and none of our benchmark kernels is wrong.
 #
-#   benchmarks/gpu/check.sh                 bundle: $RETNET_GPU_BUNDLE or gpu-bundle/
+#   benchmarks/gpu/check.sh [--no-bench | --bench-only]
+#                                           bundle: $RETNET_GPU_BUNDLE or gpu-bundle/
+#
+# Benchmark knobs (environment): RETNET_BENCH_BUDGET_S (timing budget per
+# implementation and shape, default 1), RETNET_BENCH_MAX_CALL_S (skip our
+# kernel on a shape predicted slower per call, default 20),
+# RETNET_BENCH_MODEL_ARGS (extra bench_model.py arguments, e.g.
+# "--contexts 512,2048 --batches 1"), RETNET_BENCH_TIMEOUT_S (per benchmark
+# process, default 300).
 #
 # How the bundle gets there: build it here with prepare.sh, then pass
 # "gpu-bundle" in the device tool's `carry` (it is git-ignored) and run
@@ -13,6 +27,14 @@
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 bundle="${RETNET_GPU_BUNDLE:-$root/gpu-bundle}"
+checks=1 bench=1
+for arg in "$@"; do
+  case "$arg" in
+    --no-bench) bench=0 ;;
+    --bench-only) checks=0 ;;
+    *) echo "check.sh: unknown argument '$arg'" >&2; exit 2 ;;
+  esac
+done
 if [ ! -d "$bundle/cases" ]; then
   echo "check.sh: no bundle at $bundle; build it with benchmarks/gpu/prepare.sh" >&2
   exit 2
@@ -20,7 +42,9 @@ fi
 export LD_LIBRARY_PATH="$bundle/lib${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 command -v nvidia-smi >/dev/null && nvidia-smi -L
 "$bundle/bin/retnet-cuda-info" || exit 1
+checks_rc=0
 
+if [ "$checks" = 1 ]; then
 run_one() {
   local bundle="$1" dir="$2"
   # shellcheck disable=SC2046
@@ -106,3 +130,58 @@ total = sum(r[1] for r in rows.values()); passed = sum(r[0] for r in rows.values
 print(f"{'all':<28} {passed:>4}/{total:<4}")
 sys.exit(0 if passed == total else 1)
 PY
+checks_rc=$?
+fi
+
+# The benchmarks (issue 6, item 4): each part in its own process, so that a
+# crash in one keeps the others; each writes JSON lines as it goes.
+bench_rc=0
+if [ "$bench" = 1 ] && [ -d "$bundle/bench/kernels" ]; then
+  b="$bundle/bench" res="$bundle/results" here="$root/benchmarks/gpu"
+  rm -rf "$res" && mkdir -p "$res"
+  tmo="${RETNET_BENCH_TIMEOUT_S:-300}"
+  bstart=$(date +%s)
+  export PYTHONUNBUFFERED=1
+  if ls "$b"/wheels/*.whl >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+      --target "$b/site" "$b"/wheels/*.whl > "$res/pip.log" 2>&1 \
+      && export PYTHONPATH="$b/site${PYTHONPATH:+:$PYTHONPATH}" \
+      || echo "check.sh: the fla wheels did not install (see results/pip.log); peers unavailable"
+    # fla-core alone too: bench_kernels.py falls back to it if the full
+    # package (layers, models: transformers) does not import there.
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+      --target "$b/site-core" "$b"/wheels/fla_core-*.whl >> "$res/pip.log" 2>&1 \
+      && export RETNET_FLA_CORE_SITE="$b/site-core"
+  fi
+  kargs=(--kernels "$b/kernels" --runtime-lib "$bundle/lib/libretnet_cuda_runtime.so"
+         --budget-s "${RETNET_BENCH_BUDGET_S:-1}" --max-call-s "${RETNET_BENCH_MAX_CALL_S:-20}")
+  {
+    echo "== bench_kernels.py --part ours"
+    timeout "$tmo" python3 "$here/bench_kernels.py" "${kargs[@]}" --part ours --out "$res/kernels-ours.jsonl"
+    echo "exit $?"
+    echo "== bench_kernels.py --part peers"
+    timeout "$tmo" python3 "$here/bench_kernels.py" "${kargs[@]}" --part peers --out "$res/kernels-peers.jsonl"
+    echo "exit $?"
+    echo "== bench_model.py"
+    # shellcheck disable=SC2086
+    timeout "$tmo" python3 "$here/bench_model.py" --artifact "$b/model/cuda.so" \
+      --config "$b/model/config.json" --lib "$bundle/lib" --work "${TMPDIR:-/tmp}/retnet-bench-model" \
+      --out "$res/model.json" ${RETNET_BENCH_MODEL_ARGS:-}
+    echo "exit $?"
+  } > "$res/bench.log" 2>&1
+  grep -E "^(== |exit |bench_|Traceback|[A-Za-z]*Error)" "$res/bench.log" | tail -n 40
+  echo "check.sh: benchmarks in $(( $(date +%s) - bstart )) s (log: results/bench.log)"
+  echo
+  python3 "$here/bench_report.py" --kernels-jsonl "$res/kernels-ours.jsonl" "$res/kernels-peers.jsonl" \
+    --model-json "$res/model.json" --out "$res/gpu.json"
+  bench_rc=$?
+  if [ -n "${OUT:-}" ] && [ -d "$OUT" ]; then
+    for f in gpu.json kernels-ours.jsonl kernels-peers.jsonl model.json model.png bench.log; do
+      [ -f "$res/$f" ] && cp "$res/$f" "$OUT/"
+    done
+    [ -f "$bundle/results.txt" ] && cp "$bundle/results.txt" "$OUT/check-results.txt"
+  fi
+elif [ "$bench" = 1 ]; then
+  echo "check.sh: no benchmarks in this bundle (prepare.sh --no-bench?)"
+fi
+[ "$checks_rc" = 0 ] && [ "$bench_rc" = 0 ]

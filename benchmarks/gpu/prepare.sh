@@ -5,25 +5,66 @@
 # model plus the example compiled with retnet-compile --target cuda, with
 # retnet-run, libretnet and the expected outputs.
 #
-#   benchmarks/gpu/prepare.sh [--quick] [--out DIR]     (default DIR: gpu-bundle/)
+#   benchmarks/gpu/prepare.sh [--quick] [--no-bench | --bench-only] [--out DIR]
+#                                                       (default DIR: gpu-bundle/)
 #
 # --quick keeps the first 2 cases of each file and one whole model. Then, on the GPU machine:
 #   benchmarks/gpu/check.sh            (reads gpu-bundle/, or $RETNET_GPU_BUNDLE)
+#
+# The benchmarks' part, DIR/bench/ (skipped by --no-bench; --bench-only
+# rebuilds it alone and keeps the rest of DIR): the benchmark kernels of
+# issue 6 (compile_kernels.sh: one library per shape and pipeline variant),
+# the xl-sized model's config compiled with retnet-compile --target cuda
+# (weights are made on the GPU machine by bench_model.py, from a seed), and
+# flash-linear-attention + fla-core as wheels (pip download, cached in
+# .cache/gpu-wheels; check.sh installs them into the bundle).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build="${RETNET_BUILD_DIR:-$root/build}"
 out="$root/gpu-bundle"
 per_file=0
+bench=1 checks=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) per_file=2 ;;
+    --no-bench) bench=0 ;;
+    --bench-only) checks=0 ;;
     --out) out="$2"; shift ;;
     *) echo "prepare.sh: unknown argument '$1'" >&2; exit 2 ;;
   esac
   shift
 done
 
+# The benchmarks' part (issue 6): kernels, the xl model's artifact, wheels.
+prepare_bench() {
+  local b="$out/bench" t0
+  t0=$(date +%s)
+  rm -rf "$b"
+  mkdir -p "$b/model" "$b/wheels"
+  "$root/benchmarks/gpu/compile_kernels.sh" --target cuda --out "$b/kernels"
+  python3 "$root/benchmarks/gpu/bench_model.py" --write-config "$b/model/config.json"
+  "$build/bin/retnet-compile" -q "$b/model" --target cuda -o "$b/model/cuda.so"
+  local cache="$root/.cache/gpu-wheels" pins="flash-linear-attention==0.6.0 fla-core==0.6.0"
+  mkdir -p "$cache"
+  if ! ls "$cache"/flash_linear_attention-0.6.0-*.whl "$cache"/fla_core-0.6.0-*.whl >/dev/null 2>&1; then
+    # shellcheck disable=SC2086
+    python3 -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
+      --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
+      -d "$cache" $pins \
+      || echo "prepare.sh: could not download $pins; fla will be reported unavailable" >&2
+  fi
+  cp "$cache"/flash_linear_attention-0.6.0-*.whl "$cache"/fla_core-0.6.0-*.whl "$b/wheels/" 2>/dev/null || true
+  echo "prepare.sh: benchmarks ready in $b ($(du -sh "$b" | cut -f1), $(( $(date +%s) - t0 )) s)"
+}
+
 [ -x "$build/bin/retnet-harness" ] || "$root/utils/build.sh"
+if [ "$checks" = 0 ]; then
+  [ -d "$out/cases" ] || { echo "prepare.sh: --bench-only needs an existing bundle in $out" >&2; exit 1; }
+  prepare_bench
+  cp "$root/benchmarks/gpu/check.sh" "$out/"
+  echo "prepare.sh: bundle ready ($(du -sh "$out" | cut -f1))"
+  exit 0
+fi
 rm -rf "$out"
 mkdir -p "$out/bin" "$out/lib" "$out/cases"
 cp "$build/bin/retnet-harness" "$build/bin/retnet-cuda-info" "$out/bin/"
@@ -79,5 +120,6 @@ for dir in "${models[@]}"; do
   rm -f "$m/cpu.so"
 done
 echo "prepare.sh: $(ls "$out/models" | wc -l) whole models compiled for CUDA"
+[ "$bench" = 1 ] && prepare_bench
 cp "$root/benchmarks/gpu/check.sh" "$out/"
 echo "prepare.sh: bundle ready ($(du -sh "$out" | cut -f1)); run benchmarks/gpu/check.sh on the GPU machine"
