@@ -1,14 +1,15 @@
 """Assembles every kernel of a `--retention-nvvm-pipeline=format=isa` output
 with `ptxas -v` and prints one line per kernel with its resources.
 
-    ptx_resources.py PTXAS MLIR_FILE [--arch sm_90a]
+    ptx_resources.py PTXAS MLIR_FILE [--arch sm_90a] [--budget BINARY=REGS ...]
 
 The PTX of each gpu.binary is the MLIR string after `assembly = "` (`bin = "` for format=bin) (escapes: \\XX
 hex, \\\\, \\"). Output lines, sorted by kernel name:
 
     BINARY registers=N spill_stores=N spill_loads=N smem=N
 
-Exit 1 when ptxas fails or a binary holds no PTX.
+Exit 1 when ptxas fails, a binary holds no PTX, a kernel spills, or a
+kernel named in --budget uses more registers than its budget.
 """
 
 import re
@@ -39,6 +40,11 @@ def unescape(s):
 def main(argv):
     ptxas, path = argv[1], argv[2]
     arch = argv[argv.index("--arch") + 1] if "--arch" in argv else "sm_90a"
+    budgets = {}
+    for i, a in enumerate(argv):
+        if a == "--budget":
+            name, regs = argv[i + 1].split("=")
+            budgets[name] = int(regs)
     text = open(path).read()
     found = re.findall(r'gpu\.binary @(\w+) .*?(?:bin|assembly) = "((?:[^"\\]|\\.)*)"', text)
     ptxs = [(name, unescape(body)) for name, body in found]
@@ -71,11 +77,23 @@ def main(argv):
             m = re.search(r"(\d+) bytes smem", line)
             if m and name:
                 rows[name]["smem"] = int(m.group(1))
+    ok = True
     for name in sorted(rows):
         r = rows[name]
         print(f"{name} registers={r['registers']} spill_stores={r['spill_stores']} "
               f"spill_loads={r['spill_loads']} smem={r['smem']}")
-    return 0
+        if r["spill_stores"] or r["spill_loads"]:
+            print(f"ptx_resources.py: {name} spills", file=sys.stderr)
+            ok = False
+        if name in budgets and r["registers"] > budgets[name]:
+            print(f"ptx_resources.py: {name} uses {r['registers']} registers, "
+                  f"budget {budgets[name]}", file=sys.stderr)
+            ok = False
+    for name in budgets:
+        if name not in rows:
+            print(f"ptx_resources.py: no kernel {name}", file=sys.stderr)
+            ok = False
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -1,0 +1,34 @@
+// REQUIRES: ptxas
+// RUN: retnet-opt %s --retention-nvvm-pipeline="format=isa" -o %t.mlir
+// RUN: FileCheck %s < %t.mlir
+// RUN: %python %S/Inputs/ptx_resources.py %ptxas %t.mlir --budget decode_kernel=128 --budget decode_kernel_0=64 | FileCheck %s --check-prefix=RES
+//
+// The decode kernel at the paper's head size (bf16 q/k/v, f32 state, dk 256,
+// dv 512, 8 heads, dynamic batch): the state pass moves the state with
+// 16-byte accesses only (8 rows of 4 columns per thread: 8 ld.global.v4 and
+// 8 st.global.v4 of f32), then the partial outputs are summed (f32 quads
+// in, bf16 quads out: one 8-byte store).
+// CHECK:      gpu.binary @decode_kernel
+// CHECK-SAME:   .entry decode_kernel(
+// CHECK-COUNT-8: ld.global.v4.b32
+// CHECK-NOT:    ld.global.b32
+// CHECK-COUNT-8: st.global.v4.b32
+// CHECK:      gpu.binary @decode_kernel_0
+// CHECK-SAME:   st.global.v2.b32
+// CHECK-SAME:   ld.global.v4.b32
+//
+// Resources (ptxas -v, sm_90a; the script fails on spills and budgets): the
+// state pass within 128 registers (at least 4 blocks of 128 threads per
+// SM), the sum within 64.
+// RES:      decode_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: decode_kernel_0 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+func.func @decode(%q: tensor<?x8x1x256xbf16>, %k: tensor<?x8x1x256xbf16>,
+                  %v: tensor<?x8x1x512xbf16>, %s: tensor<?x8x256x512xf32>)
+    -> (tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>) {
+  %o, %s1 = retention.recurrent %q, %k, %v, %s
+      {gamma = array<f64: 0.96875, 0.984375, 0.9921875, 0.99609375, 0.998046875, 0.9990234375, 0.99951171875, 0.999755859375>,
+       scale = 0.0625 : f64}
+      : (tensor<?x8x1x256xbf16>, tensor<?x8x1x256xbf16>, tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>)
+      -> (tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>)
+  return %o, %s1 : tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>
+}
