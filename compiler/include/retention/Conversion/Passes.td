@@ -292,7 +292,13 @@ def RetentionGPUChunkwiseMMAPass
     to the QK^T accumulator in registers, the cross-chunk term and the
     state update in the same kernel. See GPUChunkwiseMMA.cpp.
   }];
+  let options = [
+    Option<"blockV", "block-v", "int64_t", /*default=*/"0",
+           "Value columns per block (16, 32 or 64; must divide dv); 0 = auto "
+           "(64 when dk <= 128, else 32)">,
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect"];
