@@ -14,20 +14,12 @@
 // Device side: a gpu.binary per kernel for sm_90a with PTX 8.0.
 // CHECK:       gpu.binary @chunkwise_bf16_kernel [#gpu.object<#nvvm.target<O = 3, chip = "sm_90a", features = "+ptx80">
 // CHECK-SAME:    .target sm_90a
-// The per-head decays are a device global, not a host address passed in.
-// CHECK-SAME:    .global .align 64 .b8 __constant_3xf32[12]
 // CHECK-SAME:    .visible .entry chunkwise_bf16_kernel(
-// Each token's q and k rows (64 bf16) are staged in shared memory by the
-// block: global load, shared store, barrier, shared loads in the dk loop.
-// CHECK-SAME:    .shared .align 16 .b8 __retention_smem_{{[0-9]+}}[128]
-// CHECK-SAME:    ld.global.b16
-// CHECK-SAME:    st.shared.b16
-// CHECK-SAME:    bar.sync
-// CHECK-SAME:    ld.shared.b16
-// CHECK-SAME:    cvt.f32.bf16
-// CHECK-SAME:    cvt.rn.bf16.f32
-// CHECK-SAME:    st.global.b16
-// CHECK-SAME:    bra.uni
+// bf16 with dk = 64 fits the tensor-core kernel (retention-gpu-chunkwise-mma):
+// tiles staged in dynamic shared memory, ldmatrix + mma.sync m16n8k16.
+// CHECK-SAME:    bar.sync 0
+// CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK:       gpu.binary @parallel_f16_kernel
 // CHECK-SAME:    .visible .entry parallel_f16_kernel(
 // CHECK-SAME:    cvt.f32.f16
