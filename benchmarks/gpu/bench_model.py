@@ -27,7 +27,7 @@ Transformer also PyTorch's peak allocation. The RetNet runtime keeps
 weights and states in CUDA managed memory, resident on the GPU once touched.
 
     bench_model.py --artifact DIR/cuda.so --config DIR/config.json --lib LIBDIR
-                   [--contexts 512,2048,8192] [--batches 1,16] [--out FILE.json]
+                   [--contexts 512,2048,8192] [--batches 1,16,64] [--out FILE.json]
     bench_model.py --dry-run --build BUILD      (CPU, tiny model: the plumbing)
 
 Prints one JSON line per measurement, writes --out and a PNG beside it.
@@ -368,12 +368,14 @@ def main():
     ap.add_argument("--lib", help="folder with libretnet.so (and libretnet_cuda_runtime.so)")
     ap.add_argument("--work", default="/tmp/retnet-bench-model", help="where the weights are written")
     ap.add_argument("--contexts", default="512,2048,8192")
-    ap.add_argument("--batches", default="1,16")
+    ap.add_argument("--batches", default="1,16,64")
     ap.add_argument("--steps", type=int, default=16)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--prefill-budget-s", type=float, default=60.0)
-    ap.add_argument("--max-kv-bytes", type=float, default=100e9)
+    ap.add_argument("--prefill-budget-s", type=float, default=45.0,
+                    help="skip a context whose prefill is predicted slower (from the last one)")
+    ap.add_argument("--max-kv-bytes", type=float, default=120e9,
+                    help="skip Transformer runs whose KV cache is larger (8k x 64: 103 GB)")
     ap.add_argument("--side", choices=["retnet", "transformer", "both"], default="both")
     ap.add_argument("--out", help="JSON file (a PNG is written beside it)")
     ap.add_argument("--dry-run", action="store_true", help="CPU, tiny config, compiled here with --build")

@@ -9,9 +9,11 @@
 #
 # Variants (each a name and retention-nvvm-pipeline options) come from
 # $RETNET_BENCH_VARIANTS, ';'-separated NAME=OPTIONS, default
-#   "base=;fast=mma=true decode-max-tokens=16"
+#   "base=;fast=mma=true decode-max-tokens=16;v1=mma=false decode-max-tokens=0"
 # base: the pipeline's defaults; fast: the tensor-core chunkwise and the
-# decode kernels where the compiler has them. A variant that fails to compile
+# decode kernels where the compiler has them; v1: the first, scalar version
+# (kept to measure each version in the same run). Variants whose libraries
+# are byte-identical are timed once (bench_kernels.py). A variant that fails to compile
 # for a shape is recorded (DIR/VARIANT/NAME/FAILED) and skipped, never fatal.
 # The CPU target (the dry run) compiles one variant, base, with
 # --retention-cpu-pipeline. Writes DIR/manifest.json (shapes + variants).
@@ -33,7 +35,7 @@ done
 for tool in "$build/bin/retnet-opt" "$llvm/mlir-translate" "$llvm/llc"; do
   [ -x "$tool" ] || { echo "compile_kernels.sh: missing $tool" >&2; exit 1; }
 done
-variants="${RETNET_BENCH_VARIANTS-base=;fast=mma=true decode-max-tokens=16}"
+variants="${RETNET_BENCH_VARIANTS-base=;fast=mma=true decode-max-tokens=16;v1=mma=false decode-max-tokens=0}"
 [ "$target" = cpu ] && variants="base="
 rm -rf "$out"
 mkdir -p "$out/mlir"
