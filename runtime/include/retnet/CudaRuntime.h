@@ -29,6 +29,11 @@ void retnet_cuda_set_error_handler(retnet_cuda_error_handler handler);
  * *why, if non-null, points to a static message). Never calls the handler. */
 int retnet_cuda_available(const char **why);
 
+/* Freed device buffers are cached for reuse by the next allocation of the
+ * same size and kind (bounded by $RETNET_CUDA_CACHE_MB, default 4096). This
+ * frees them all; returns how many buffers it freed. */
+size_t retnet_cuda_trim(void);
+
 /* The exported mgpu* functions: name and parameter count, for ABI checks.
  * Returns the number of entries; entry i is written to names[i], arity[i]
  * when i < capacity. */

@@ -331,8 +331,13 @@ struct retnet_model {
   int64_t weightFloats = 0;
   int64_t statePerSeq = 0; // floats
   ~retnet_model() {
+    weights.reset();
     if (library)
       dlclose(library);
+    // Buffers freed by this model and its sessions wait in the CUDA
+    // runtime's cache for reuse; a closed model gives them back.
+    if (place == Place::Managed)
+      retnet_cuda_trim();
   }
 };
 

@@ -14,7 +14,11 @@
 #include <atomic>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
+#include <mutex>
 #include <string>
+#include <unordered_map>
+#include <vector>
 
 using namespace retnet::cuda;
 
@@ -52,6 +56,94 @@ bool check(const char *call, CUresult r) {
 std::atomic<CUstream> sharedStream{nullptr};
 
 constexpr int kDefaultSharedMemory = 48 * 1024;
+
+/// Freed buffers, kept for the next allocation of the same size and kind.
+/// Compiled code allocates every temporary of a call and frees it after the
+/// call's last kernel; the next call (a decode step, the next layer's
+/// prefill) asks for the same sizes again. cuMemAlloc/cuMemAllocManaged and
+/// cuMemFree synchronize the device, and a new managed buffer starts on the
+/// host, so each reuse also saves the page faults that move it back to the
+/// GPU. All work goes to one stream, so a buffer freed after its last
+/// kernel was queued may serve the next kernel. Cached bytes are bounded
+/// (RETNET_CUDA_CACHE_MB, default 4096); an allocation that fails releases
+/// the cache and tries again.
+class BufferCache {
+public:
+  using Key = std::pair<uint64_t, bool>; // bytes, managed
+  /// A cached buffer of this size and kind, or 0.
+  CUdeviceptr take(Key key) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = idle.find(key);
+    if (it == idle.end())
+      return 0;
+    CUdeviceptr p = it->second;
+    idle.erase(it);
+    idleBytes -= key.first;
+    live[p] = key;
+    return p;
+  }
+  void track(CUdeviceptr p, Key key) {
+    std::lock_guard<std::mutex> lock(mutex);
+    live[p] = key;
+  }
+  /// Keeps `p` for reuse; false when it must really be freed (unknown
+  /// pointer, or the cache is full).
+  bool give(CUdeviceptr p) {
+    std::lock_guard<std::mutex> lock(mutex);
+    auto it = live.find(p);
+    if (it == live.end())
+      return false;
+    Key key = it->second;
+    live.erase(it);
+    if (idleBytes + key.first > limit())
+      return false;
+    idle.emplace(key, p);
+    idleBytes += key.first;
+    return true;
+  }
+  /// Takes every cached buffer out (the caller frees them).
+  std::vector<CUdeviceptr> drain() {
+    std::lock_guard<std::mutex> lock(mutex);
+    std::vector<CUdeviceptr> out;
+    for (auto &[key, p] : idle)
+      out.push_back(p);
+    idle.clear();
+    idleBytes = 0;
+    return out;
+  }
+
+private:
+  static uint64_t limit() {
+    static const uint64_t bytes = [] {
+      const char *env = std::getenv("RETNET_CUDA_CACHE_MB");
+      char *end = nullptr;
+      unsigned long long mb = env ? std::strtoull(env, &end, 10) : 4096;
+      if (env && (end == env || *end))
+        mb = 4096;
+      return uint64_t(mb) << 20;
+    }();
+    return bytes;
+  }
+  std::mutex mutex;
+  std::unordered_map<CUdeviceptr, Key> live;
+  std::multimap<Key, CUdeviceptr> idle;
+  uint64_t idleBytes = 0;
+};
+
+BufferCache &bufferCache() {
+  static BufferCache *cache = new BufferCache; // outlives static destructors
+  return *cache;
+}
+
+/// Frees every cached buffer; how many.
+size_t trimCache(const DriverApi *d) {
+  size_t n = 0;
+  for (CUdeviceptr p : bufferCache().drain()) {
+    d->cuMemFree(p);
+    ++n;
+  }
+  return n;
+}
 
 /// A ranked memref descriptor as the C interface lays it out.
 struct MemrefDescriptor {
@@ -227,10 +319,18 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream /*stream*/, bool isHostShared) {
   CUdeviceptr ptr = 0;
   if (!d || bytes == 0)
     return nullptr;
-  bool ok = isHostShared
-                ? CALL(d, cuMemAllocManaged, &ptr, bytes, CU_MEM_ATTACH_GLOBAL)
-                : CALL(d, cuMemAlloc, &ptr, bytes);
-  if (!ok) {
+  BufferCache::Key key{bytes, isHostShared};
+  if (CUdeviceptr cached = bufferCache().take(key))
+    return reinterpret_cast<void *>(cached);
+  auto allocate = [&] {
+    return isHostShared
+               ? d->cuMemAllocManaged(&ptr, bytes, CU_MEM_ATTACH_GLOBAL)
+               : d->cuMemAlloc(&ptr, bytes);
+  };
+  CUresult r = allocate();
+  if (r == CUDA_ERROR_OUT_OF_MEMORY && trimCache(d) > 0)
+    r = allocate();
+  if (!check(isHostShared ? "cuMemAllocManaged" : "cuMemAlloc", r)) {
     size_t free = 0, total = 0;
     if (d->cuMemGetInfo(&free, &total) == CUDA_SUCCESS)
       fail("asked for " + std::to_string(bytes) + " bytes of device memory; " +
@@ -238,14 +338,21 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream /*stream*/, bool isHostShared) {
            " bytes are free");
     return nullptr;
   }
+  bufferCache().track(ptr, key);
   return reinterpret_cast<void *>(ptr);
 }
 
 void mgpuMemFree(void *ptr, CUstream /*stream*/) {
-  if (!ptr)
+  if (!ptr || bufferCache().give(CUdeviceptr(ptr)))
     return;
   if (const DriverApi *d = api())
     CALL(d, cuMemFree, CUdeviceptr(ptr));
+}
+
+size_t retnet_cuda_trim(void) {
+  std::string error;
+  const DriverApi *d = driver(&error);
+  return d ? trimCache(d) : 0;
 }
 
 void mgpuMemcpy(void *dst, void *src, size_t bytes, CUstream stream) {

@@ -2,11 +2,13 @@
 // RUN: retnet-opt %s --retention-nvvm-pipeline="format=isa block-size=64" | FileCheck %s --check-prefix=B64
 //
 // The three forms, f32/f16/bf16, with and without state and scale, static
-// shapes: host code in the LLVM dialect calling the mgpu* runtime, and one
-// PTX kernel per op for sm_90a. The kernel has one thread per value column
-// (block = (batch, head, column tile)); it loops over tokens, reads q and k
-// rows from shared memory, and keeps the state column in the final-state
-// buffer (coalesced across threads).
+// shapes: host code in the LLVM dialect calling the mgpu* runtime, and PTX
+// kernels for sm_90a. The bf16 chunkwise op takes the tensor-core kernel,
+// the decode step the decode kernel; the f16 parallel op (dk 16, too narrow
+// for the tensor-core kernel) the generic one: one thread per value column
+// (block = (batch, head, column tile)), looping over tokens, q and k rows
+// read from shared memory, the state column kept in the final-state buffer
+// (coalesced across threads).
 
 // Host side: managed result buffers, module load, one launch per op.
 // CHECK-DAG:   llvm.call @mgpuMemAlloc
@@ -23,10 +25,12 @@
 // CHECK:       gpu.binary @parallel_f16_kernel
 // CHECK-SAME:    .visible .entry parallel_f16_kernel(
 // CHECK-SAME:    cvt.f32.f16
+// A decode step (T = 1) takes the decode kernel: the state moves in 16-byte
+// vectors (test/Target/NVPTX/retention-decode-kernel.mlir has the details).
 // CHECK:       gpu.binary @recurrent_f32_kernel
 // CHECK-SAME:    .visible .entry recurrent_f32_kernel(
-// CHECK-SAME:    ld.global.b32
-// CHECK-SAME:    st.global.b32
+// CHECK-SAME:    ld.global.v4.b32
+// CHECK-SAME:    st.global.v4.b32
 
 // 128 value columns: one block of 128 threads per (batch, head) by default,
 // two blocks of 64 with block-size=64 (grid x = dv / block size).

@@ -51,6 +51,7 @@ protected:
     ASSERT_EQ(retnet_cuda_available(&why), 1) << (why ? why : "");
     retnet_cuda_set_error_handler(recordError);
     errors.clear();
+    retnet_cuda_trim(); // buffers cached by an earlier test
     fake.reset();
   }
   void TearDown() override { retnet_cuda_set_error_handler(nullptr); }
@@ -122,10 +123,48 @@ TEST_F(CudaRuntime, OutOfMemorySaysHowMuchWasAskedAndIsFree) {
 TEST_F(CudaRuntime, HostSharedAllocationsAreManaged) {
   void *p = mgpuMemAlloc(64, nullptr, true);
   mgpuMemset32(p, 7, 16, nullptr);
-  mgpuMemFree(p, nullptr);
+  mgpuMemFree(p, nullptr); // kept for reuse until the trim
+  EXPECT_EQ(retnet_cuda_trim(), 1u);
   std::vector<std::string> want = {"cuMemAllocManaged 64 flags=1",
                                    "cuMemsetD32Async 7 16", "cuMemFree"};
   EXPECT_EQ(fake.calls(), want);
+}
+
+TEST_F(CudaRuntime, FreedBuffersAreReusedForTheSameSizeAndKind) {
+  void *a = mgpuMemAlloc(256, nullptr, true);
+  mgpuMemFree(a, nullptr); // cached, not freed
+  void *b = mgpuMemAlloc(256, nullptr, true);
+  EXPECT_EQ(b, a) << "same size and kind: the cached buffer";
+  void *c = mgpuMemAlloc(256, nullptr, false); // device memory: another kind
+  void *d = mgpuMemAlloc(512, nullptr, true);  // another size
+  EXPECT_NE(c, a);
+  EXPECT_NE(d, a);
+  for (void *p : {b, c, d})
+    mgpuMemFree(p, nullptr);
+  std::vector<std::string> want = {"cuMemAllocManaged 256 flags=1",
+                                   "cuMemAlloc 256",
+                                   "cuMemAllocManaged 512 flags=1"};
+  EXPECT_EQ(fake.calls(), want) << "no free before the trim";
+  EXPECT_EQ(retnet_cuda_trim(), 3u);
+  EXPECT_EQ(fake.count("cuMemFree"), 3);
+  EXPECT_EQ(retnet_cuda_trim(), 0u) << "nothing left";
+  EXPECT_TRUE(errors.empty());
+}
+
+TEST_F(CudaRuntime, OutOfMemoryReleasesTheCacheAndRetries) {
+  void *a = mgpuMemAlloc(128, nullptr, true);
+  mgpuMemFree(a, nullptr);
+  fake.failNext("cuMemAllocManaged", 2); // CUDA_ERROR_OUT_OF_MEMORY
+  void *b = mgpuMemAlloc(1024, nullptr, true);
+  EXPECT_NE(b, nullptr);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  std::vector<std::string> want = {"cuMemAllocManaged 128 flags=1",
+                                   "cuMemAllocManaged 1024 flags=1",
+                                   "cuMemFree",
+                                   "cuMemAllocManaged 1024 flags=1"};
+  EXPECT_EQ(fake.calls(), want);
+  mgpuMemFree(b, nullptr);
+  retnet_cuda_trim();
 }
 
 TEST_F(CudaRuntime, TensorMapIsEncodedInnermostFirstAndCopiedToTheDevice) {
