@@ -467,6 +467,17 @@ def main():
         del sets, ref
         if a.device == "cuda":
             torch.cuda.empty_cache()
+    if b.runtime is not None:
+        # Leave without running the kernel libraries' exit-time destructors
+        # (module unload, buffer frees): on 2026-11-28, against the fake
+        # driver, a process that had called the decode kernel aborted there
+        # ("double free or corruption"), and a Python error handler must not
+        # be called during interpreter teardown. Every result is written.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        if b.out:
+            b.out.close()
+        os._exit(0)
     return 0
 
 

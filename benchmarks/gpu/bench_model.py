@@ -406,7 +406,12 @@ def main():
 
     t0 = time.perf_counter()
     import torch
-    make_weights(cfg, model_dir, a.seed, "cuda" if not a.dry_run and torch.cuda.is_available() else "cpu")
+    if not a.dry_run and not torch.cuda.is_available():
+        print("bench_model: torch sees no GPU", file=sys.stderr)
+        return 1
+    make_weights(cfg, model_dir, a.seed, "cpu" if a.dry_run else "cuda")
+    if not a.dry_run:
+        torch.cuda.empty_cache()  # the children measure from their own baseline
     print(f"bench_model: weights in {model_dir} ({time.perf_counter() - t0:.1f} s)", flush=True)
     if a.dry_run:
         a.artifact = os.path.join(a.work, "cpu.so")

@@ -18,8 +18,9 @@
 # implementation and shape, default 1), RETNET_BENCH_MAX_CALL_S (skip our
 # kernel on a shape predicted slower per call, default 10),
 # RETNET_BENCH_MODEL_ARGS (extra bench_model.py arguments, e.g.
-# "--contexts 512,2048 --batches 1"), RETNET_BENCH_TIMEOUT_S (per benchmark
-# process, default 300).
+# "--contexts 512,2048 --batches 1"), RETNET_BENCH_DEADLINE_S (kernel shapes
+# not started by then are skipped, per process, default 150),
+# RETNET_BENCH_TIMEOUT_S (kill a benchmark process after, default 300).
 #
 # How the bundle gets there: build it here with prepare.sh, then pass
 # "gpu-bundle" in the device tool's `carry` (it is git-ignored) and run
@@ -154,7 +155,8 @@ if [ "$bench" = 1 ] && [ -d "$bundle/bench/kernels" ]; then
       && export RETNET_FLA_CORE_SITE="$b/site-core"
   fi
   kargs=(--kernels "$b/kernels" --runtime-lib "$bundle/lib/libretnet_cuda_runtime.so"
-         --budget-s "${RETNET_BENCH_BUDGET_S:-1}" --max-call-s "${RETNET_BENCH_MAX_CALL_S:-10}")
+         --budget-s "${RETNET_BENCH_BUDGET_S:-1}" --max-call-s "${RETNET_BENCH_MAX_CALL_S:-10}"
+         --deadline-s "${RETNET_BENCH_DEADLINE_S:-150}")
   {
     echo "== bench_kernels.py --part ours"
     timeout "$tmo" python3 "$here/bench_kernels.py" "${kargs[@]}" --part ours --out "$res/kernels-ours.jsonl"
