@@ -20,7 +20,7 @@
 # RETNET_BENCH_MODEL_ARGS (extra bench_model.py arguments, e.g.
 # "--contexts 512,2048 --batches 1"), RETNET_BENCH_DEADLINE_S (kernel shapes
 # not started by then are skipped, per process, default 150),
-# RETNET_BENCH_TIMEOUT_S (kill a benchmark process after, default 300).
+# RETNET_BENCH_TIMEOUT_S (kill a benchmark process after, default 200).
 #
 # How the bundle gets there: build it here with prepare.sh, then pass
 # "gpu-bundle" in the device tool's `carry` (it is git-ignored) and run
@@ -140,7 +140,7 @@ bench_rc=0
 if [ "$bench" = 1 ] && [ -d "$bundle/bench/kernels" ]; then
   b="$bundle/bench" res="$bundle/results" here="$root/benchmarks/gpu"
   rm -rf "$res" && mkdir -p "$res"
-  tmo="${RETNET_BENCH_TIMEOUT_S:-300}"
+  tmo="${RETNET_BENCH_TIMEOUT_S:-200}"
   bstart=$(date +%s)
   export PYTHONUNBUFFERED=1
   if ls "$b"/wheels/*.whl >/dev/null 2>&1; then
