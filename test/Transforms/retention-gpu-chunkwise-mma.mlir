@@ -3,9 +3,11 @@
 // bf16 chunkwise: one launch (dv/BV, B·H) x 128 threads with dynamic shared
 // memory, ldmatrix, the bf16 mma.sync as PTX, results as restrict tensors.
 // CHECK-LABEL: func.func @chunkwise_bf16
-// CHECK-DAG:     bufferization.to_buffer %{{.*}} read_only : tensor<1x2x100x64xbf16> to memref<1x2x100x64xbf16>
+// CHECK-DAG:     bufferization.to_buffer %{{.*}} read_only : tensor<1x2x100x64xbf16> to memref<1x2x100x64xbf16, strided<[?, ?, ?, 1], offset: ?>>
 // CHECK-DAG:     %[[O:.*]] = memref.alloc() : memref<1x2x100x128xbf16>
 // CHECK-DAG:     %[[S:.*]] = memref.alloc() : memref<1x2x64x128xf32>
+// CHECK-DAG:     %[[OT:.*]] = bufferization.to_tensor %[[O]] restrict writable
+// CHECK-DAG:     %[[ST:.*]] = bufferization.to_tensor %[[S]] restrict writable
 // CHECK:         gpu.launch {{.*}} dynamic_shared_memory_size
 // CHECK:           gpu.dynamic_shared_memory
 // CHECK:           scf.for
@@ -13,9 +15,8 @@
 // CHECK:             llvm.inline_asm "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true}
 // CHECK:         } {retention.microkernel}
-// CHECK:         bufferization.to_tensor %[[O]] restrict writable
-// CHECK:         bufferization.to_tensor %[[S]] restrict writable
 // CHECK-NOT:     retention.chunkwise
+// CHECK:         return %[[OT]], %[[ST]]
 func.func @chunkwise_bf16(%q: tensor<1x2x100x64xbf16>, %v: tensor<1x2x100x128xbf16>,
                           %s: tensor<1x2x64x128xf32>)
     -> (tensor<1x2x100x128xbf16>, tensor<1x2x64x128xf32>) {

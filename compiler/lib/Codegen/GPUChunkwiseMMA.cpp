@@ -49,6 +49,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelBuffers.h"
 #include "retention/Conversion/Passes.h"
 #include "retention/Dialect/Retention/IR/RetentionOps.h"
 
@@ -312,25 +313,24 @@ struct GPUChunkwiseMMAPass
     OpBuilder b(op);
     Location loc = op->getLoc();
     KernelEmitter em(b, loc, sh);
-    Type f32 = b.getF32Type();
     Value finalState = form.getFinalStateOrNull();
     bool hasState = bool(form.getState());
 
-    auto toBuffer = [&](Value tensor) -> Value {
-      auto tt = cast<RankedTensorType>(tensor.getType());
-      return bufferization::ToBufferOp::create(
-          b, loc, MemRefType::get(tt.getShape(), tt.getElementType()), tensor,
-          /*read_only=*/true);
-    };
-    Value qm = toBuffer(form.getQ()), km = toBuffer(form.getK()),
-          vm = toBuffer(form.getV());
-    Value s0m = hasState ? toBuffer(form.getState()) : Value();
+    // Inputs as row-major buffers of any offset and strides (no copy of a
+    // slice); results written straight into the buffer they materialize in
+    // when that is their only use.
+    Value qm = retention::kernel::readBuffer(b, loc, form.getQ()),
+          km = retention::kernel::readBuffer(b, loc, form.getK()),
+          vm = retention::kernel::readBuffer(b, loc, form.getV());
+    Value s0m = hasState ? retention::kernel::readBuffer(b, loc, form.getState())
+                         : Value();
     Type oElt = cast<ShapedType>(op->getResult(0).getType()).getElementType();
-    auto oType = MemRefType::get({sh.batch, sh.heads, sh.tokens, sh.dv}, oElt);
-    auto sType = MemRefType::get({sh.batch, sh.heads, sh.dk, sh.dv}, f32);
-    Value om = memref::AllocOp::create(b, loc, oType);
-    Value sm = finalState ? memref::AllocOp::create(b, loc, sType).getResult()
-                          : Value();
+    retention::kernel::ResultBuffer oBuf =
+        retention::kernel::resultBuffer(b, op, op->getResult(0), {});
+    retention::kernel::ResultBuffer sBuf =
+        finalState ? retention::kernel::resultBuffer(b, op, finalState, {})
+                   : retention::kernel::ResultBuffer{};
+    Value om = oBuf.memref, sm = sBuf.memref;
 
     // log2 γ per head, selected by the head index inside the kernel.
     SmallVector<float> lgs;
@@ -360,15 +360,10 @@ struct GPUChunkwiseMMAPass
       gpu::TerminatorOp::create(b, loc);
     }
 
-    Value o = bufferization::ToTensorOp::create(
-        b, loc, op->getResult(0).getType(), om, /*restrict=*/true,
-        /*writable=*/true);
-    op->getResult(0).replaceAllUsesWith(o);
-    if (finalState) {
-      Value s = bufferization::ToTensorOp::create(b, loc, finalState.getType(),
-                                                  sm, true, true);
-      finalState.replaceAllUsesWith(s);
-    }
+    if (oBuf.tensor)
+      op->getResult(0).replaceAllUsesWith(oBuf.tensor);
+    if (finalState && sBuf.tensor)
+      finalState.replaceAllUsesWith(sBuf.tensor);
     op->erase();
   }
 
