@@ -50,7 +50,11 @@ def child(a):
     calls = [fake.fake_cuda_call(i).decode() for i in range(fake.fake_cuda_call_count())]
     print(json.dumps(dict(status=status, launches=[c for c in calls if c.startswith("cuLaunch")],
                           allocs=[c for c in calls if c.startswith("cuMemAlloc")])), flush=True)
-    os._exit(0)  # no exit-time destructors (see bench_kernels.py)
+    sys.stdout.flush()
+    # A normal exit: the kernel library's exit-time destructors (module
+    # unload) run too. (An abort there, "double free or corruption", seen
+    # once on 2026-11-28 before results were written straight into their
+    # destination buffers, did not recur.)
 
 
 def main():
