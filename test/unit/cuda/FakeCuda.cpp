@@ -16,7 +16,9 @@
 #include <vector>
 
 namespace {
-std::vector<std::string> calls;
+// Never destroyed: a kernel library's exit-time destructor (its module
+// unload) may call in after this library's own static destructors ran.
+std::vector<std::string> &calls = *new std::vector<std::string>;
 std::string failCall;
 int failCode = 0;
 unsigned long long nextHandle = 0x1000;
@@ -52,7 +54,7 @@ struct ProcessControl {
       std::fclose(out);
     }
   }
-} processControl; // after `calls`: destroyed before it
+} processControl;
 template <typename T> T *handle() {
   return reinterpret_cast<T *>(nextHandle += 0x10);
 }
