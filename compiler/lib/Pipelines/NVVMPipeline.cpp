@@ -95,7 +95,8 @@ void mlir::retention::buildRetentionNVVMPipeline(
               "allow-return-allocs-from-loops "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-              "canonicalize,cse,func.func(retention-gpu-place-buffers),"
+              "canonicalize,cse,func.func(retention-gpu-split-matmul),"
+              "func.func(retention-gpu-place-buffers),"
               "func.func(retention-gpu-lower-linalg),scf-forall-to-parallel,"
               "func.func(retention-gpu-map-parallel-loops{block-size=" +
                   std::to_string(options.blockSize) + "})");

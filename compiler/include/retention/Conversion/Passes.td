@@ -304,4 +304,31 @@ def RetentionGPUChunkwiseMMAPass
                            "::mlir::bufferization::BufferizationDialect"];
 }
 
+def RetentionGPUSplitMatmulPass
+    : Pass<"retention-gpu-split-matmul", "::mlir::func::FuncOp"> {
+  let summary = "Matmuls with few rows (decode steps) as split-K GEMV loops with 16-byte weight loads";
+  let description = [{
+    Runs on buffers, before `retention-gpu-place-buffers`. A host-level f32
+    `linalg.matmul` C += A·B with B [K, N] row-major (N a multiple of 4)
+    gets a run-time choice: when A has at most `max-rows` rows and B's rows
+    are 16-byte aligned, K is split into S slices so that at least
+    `min-threads` threads run (S from M and N at run time); thread (m, s,
+    n/4) streams its slice of B in 16-byte loads (four at a time in flight)
+    and writes a partial row [S, M, N]; a second loop adds the partials to
+    C. Otherwise the matmul is left as it is (one thread per output
+    element). A decode step's matmuls at batch 1 give the generic lowering
+    only N threads with a K-long serial loop each: far from the memory
+    bandwidth that bounds them. A custom pass: upstream has no split-K
+    lowering with a run-time split factor.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"];
+  let options = [
+    Option<"maxRows", "max-rows", "int64_t", /*default=*/"64",
+           "Split matmuls whose A has at most this many rows (at run time)">,
+    Option<"minThreads", "min-threads", "int64_t", /*default=*/"65536",
+           "Split K until at least this many threads run">,
+  ];
+}
+
 #endif // RETENTION_CONVERSION_PASSES_TD

@@ -1,0 +1,237 @@
+//===- GPUSplitMatmul.cpp - few-row matmuls as split-K GEMV loops ---------===//
+//
+// In a decode step every weight matmul has as many rows as sequences in the
+// batch (often one), and reading the weights is all its cost. The generic
+// lowering (retention-gpu-lower-linalg) gives it one thread per output
+// element, each walking K: N threads at batch 1, with one load in flight
+// each, far below what saturates HBM. This pass gives such a matmul
+// (f32 C[M,N] += A[M,K] · B[K,N], B row-major) a run-time alternative:
+//
+//   if (M <= max-rows && B's rows are 16-byte aligned) {
+//     S = slices of K (a power of two, from M and N: enough threads);
+//     R = rows per slice (a multiple of 4)
+//     parallel (m, s, j):  part[s, m, 4j:4j+4] = Σ_{k in slice s} A[m,k] B[k, 4j:4j+4]
+//                          (16-byte loads of B, four rows per step)
+//     parallel (m, j):     C[m, 4j:4j+4] += Σ_s part[s, m, 4j:4j+4]
+//   } else
+//     the matmul as it was
+//
+// with j (four columns each) the fastest loop index, so a warp reads 512
+// contiguous bytes of a B row. Both loops are scf.parallel that
+// retention-gpu-map-parallel-loops maps to the grid; the partial buffer is
+// allocated here and freed after the sum (retention-gpu-place-buffers puts
+// it in device memory).
+//
+//===----------------------------------------------------------------------===//
+
+#include "retention/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/IRMapping.h"
+
+namespace mlir::retention {
+#define GEN_PASS_DEF_RETENTIONGPUSPLITMATMULPASS
+#include "retention/Conversion/Passes.h.inc"
+} // namespace mlir::retention
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kLanes = 4;  // columns per thread: one 16-byte load
+constexpr int64_t kUnroll = 4; // B rows loaded per step
+
+bool rowMajorF32(Value v) {
+  auto type = dyn_cast<MemRefType>(v.getType());
+  if (!type || type.getRank() != 2 || !type.getElementType().isF32())
+    return false;
+  auto [strides, offset] = type.getStridesAndOffset();
+  return strides[1] == 1;
+}
+
+struct Builder {
+  OpBuilder &b;
+  Location loc;
+  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
+  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
+  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
+  Value mul(Value x, int64_t c) { return mul(x, idx(c)); }
+  Value div(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
+  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
+  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
+    return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  Value min(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
+  Value max(Value x, Value y) { return arith::MaxUIOp::create(b, loc, x, y); }
+  Value quad(Value m, ValueRange i) {
+    return vector::LoadOp::create(b, loc, VectorType::get({kLanes}, f32()), m,
+                                  i, /*nontemporal=*/false,
+                                  llvm::MaybeAlign(16));
+  }
+  void store(Value v, Value m, ValueRange i) {
+    vector::StoreOp::create(b, loc, v, m, i, /*nontemporal=*/false,
+                            llvm::MaybeAlign(16));
+  }
+  Type f32() { return b.getF32Type(); }
+  void parallel(ValueRange ubs, function_ref<void(ValueRange)> body) {
+    SmallVector<Value> lbs(ubs.size(), idx(0)), steps(ubs.size(), idx(1));
+    scf::ParallelOp::create(
+        b, loc, lbs, ubs, steps,
+        [&](OpBuilder &, Location, ValueRange iv) { body(iv); });
+  }
+};
+
+/// True when the buffer's element [0, 0] and every row start are 16-byte
+/// aligned (checked at run time: views into the weights buffer).
+Value rowsAligned(Builder &e, Value m) {
+  auto meta = memref::ExtractStridedMetadataOp::create(e.b, e.loc, m);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(e.b, e.loc, m);
+  Value first = e.add(base, e.mul(meta.getOffset(), 4));
+  Value zero = e.idx(0);
+  Value ok = e.cmp(arith::CmpIPredicate::eq, e.rem(first, e.idx(16)), zero);
+  Value rowOk = e.cmp(arith::CmpIPredicate::eq,
+                      e.rem(meta.getStrides()[0], e.idx(kLanes)), zero);
+  return arith::AndIOp::create(e.b, e.loc, ok, rowOk);
+}
+
+void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
+  OpBuilder b(op);
+  Location loc = op.getLoc();
+  Builder e{b, loc};
+  Value a = op.getInputs()[0], w = op.getInputs()[1], c = op.getOutputs()[0];
+  int64_t kStatic = cast<MemRefType>(w.getType()).getDimSize(0);
+  int64_t nStatic = cast<MemRefType>(w.getType()).getDimSize(1);
+  Value m = memref::DimOp::create(b, loc, a, 0);
+  Value k = e.idx(kStatic);
+  int64_t quads = nStatic / kLanes;
+
+  Value few = e.cmp(arith::CmpIPredicate::ule, m, e.idx(maxRows));
+  Value cond = arith::AndIOp::create(
+      b, loc, few,
+      arith::AndIOp::create(b, loc, rowsAligned(e, w), rowsAligned(e, c)));
+  auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/true);
+  // The original matmul in the else branch.
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    b.clone(*op);
+  }
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+
+  // Slices: the smallest power of two S with M·S·N/4 ≥ min-threads, at
+  // most K / 4 (a slice is at least one step of four rows); rows per slice
+  // R = ceil(K / S) rounded up to a multiple of four.
+  Value threads = e.mul(e.max(m, e.idx(1)), quads);
+  Value maxSlices = e.idx(std::max<int64_t>(1, kStatic / kUnroll));
+  auto sLoop = scf::WhileOp::create(
+      b, loc, TypeRange{b.getIndexType()}, ValueRange{e.idx(1)},
+      [&](OpBuilder &, Location, ValueRange args) {
+        Value s = args[0];
+        Value more = arith::AndIOp::create(
+            b, loc,
+            e.cmp(arith::CmpIPredicate::ult, e.mul(threads, s),
+                  e.idx(minThreads)),
+            e.cmp(arith::CmpIPredicate::ule, e.mul(s, 2), maxSlices));
+        scf::ConditionOp::create(b, loc, more, args);
+      },
+      [&](OpBuilder &, Location, ValueRange args) {
+        scf::YieldOp::create(b, loc, ValueRange{e.mul(args[0], 2)});
+      });
+  Value slices = sLoop.getResult(0);
+  Value perSlice = e.div(e.add(k, e.add(slices, e.idx(-1))), slices);
+  Value rows = e.mul(e.div(e.add(perSlice, e.idx(kUnroll - 1)), e.idx(kUnroll)),
+                     kUnroll);
+
+  auto partType = MemRefType::get(
+      {ShapedType::kDynamic, ShapedType::kDynamic, nStatic}, e.f32());
+  Value part =
+      memref::AllocOp::create(b, loc, partType, ValueRange{slices, m});
+  Value nq = e.idx(quads);
+  auto zeros = [&] {
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(VectorType::get({kLanes}, e.f32()),
+                               b.getF32FloatAttr(0.0f)));
+  };
+
+  // 1. Partial products over each slice of K.
+  e.parallel({m, e.mul(slices, nq)}, [&](ValueRange iv) {
+    Value row = iv[0];
+    Value s = e.div(iv[1], nq);
+    Value col = e.mul(e.rem(iv[1], nq), kLanes);
+    Value k0 = e.mul(s, rows);
+    Value k1 = e.min(e.add(k0, rows), k);
+    k0 = e.min(k0, k1);
+    auto loop = scf::ForOp::create(
+        b, loc, k0, k1, e.idx(kUnroll), ValueRange{zeros()},
+        [&](OpBuilder &, Location, Value kk, ValueRange acc) {
+          // Four independent 16-byte loads, then their products.
+          SmallVector<Value> bs, as;
+          for (int64_t u = 0; u < kUnroll; ++u) {
+            Value ku = e.add(kk, e.idx(u));
+            bs.push_back(e.quad(w, {ku, col}));
+            as.push_back(memref::LoadOp::create(b, loc, a, ValueRange{row, ku}));
+          }
+          Value sum = acc[0];
+          for (int64_t u = 0; u < kUnroll; ++u)
+            sum = vector::FMAOp::create(
+                b, loc,
+                vector::BroadcastOp::create(
+                    b, loc, VectorType::get({kLanes}, e.f32()), as[u]),
+                bs[u], sum);
+          scf::YieldOp::create(b, loc, ValueRange{sum});
+        });
+    e.store(loop.getResult(0), part, {s, row, col});
+  });
+  // 2. C += Σ_s part[s].
+  e.parallel({m, nq}, [&](ValueRange iv) {
+    Value col = e.mul(iv[1], kLanes);
+    auto sum = scf::ForOp::create(
+        b, loc, e.idx(0), slices, e.idx(1), ValueRange{e.quad(c, {iv[0], col})},
+        [&](OpBuilder &, Location, Value s, ValueRange acc) {
+          scf::YieldOp::create(
+              b, loc,
+              ValueRange{arith::AddFOp::create(b, loc, acc[0],
+                                               e.quad(part, {s, iv[0], col}))});
+        });
+    e.store(sum.getResult(0), c, {iv[0], col});
+  });
+  memref::DeallocOp::create(b, loc, part);
+  op.erase();
+}
+
+struct GPUSplitMatmulPass
+    : mlir::retention::impl::RetentionGPUSplitMatmulPassBase<
+          GPUSplitMatmulPass> {
+  using Base::Base;
+  void runOnOperation() override {
+    SmallVector<linalg::MatmulOp> work;
+    getOperation().walk([&](linalg::MatmulOp op) {
+      if (op->getParentOfType<scf::ParallelOp>() ||
+          op->getParentOfType<scf::ForallOp>() ||
+          !op.hasPureBufferSemantics() || op.hasUserDefinedMaps())
+        return;
+      Value a = op.getInputs()[0], w = op.getInputs()[1],
+            c = op.getOutputs()[0];
+      auto wType = dyn_cast<MemRefType>(w.getType());
+      auto aType = dyn_cast<MemRefType>(a.getType());
+      if (!rowMajorF32(w) || !rowMajorF32(c) || !aType ||
+          !aType.getElementType().isF32() || !wType.hasStaticShape() ||
+          wType.getDimSize(1) % kLanes != 0 ||
+          wType.getDimSize(0) % kUnroll != 0)
+        return;
+      if (!aType.isDynamicDim(0) && aType.getDimSize(0) > maxRows)
+        return;
+      work.push_back(op);
+    });
+    for (linalg::MatmulOp op : work)
+      rewrite(op, maxRows, minThreads);
+  }
+};
+
+} // namespace

@@ -1,0 +1,62 @@
+// RUN: retnet-opt %s --retention-gpu-split-matmul --split-input-file -canonicalize -cse | FileCheck %s
+
+// A decode step's projection (M = batch rows, dynamic): at run time, few
+// rows and 16-byte aligned B and C rows take the split-K loops, otherwise
+// the matmul stays as it was. Slices S: doubled from 1 while M·S·N/4 is
+// below 65536 threads and 2S is at most K/4 (a slice is at least one step
+// of four rows).
+// CHECK-LABEL: func.func @decode_projection
+// CHECK:         %[[M:.*]] = memref.dim %arg0, %c0
+// CHECK:         %[[FEW:.*]] = arith.cmpi ule, %[[M]], %c64
+// CHECK:         memref.extract_aligned_pointer_as_index %arg2
+// CHECK:         memref.extract_strided_metadata %arg1
+// CHECK:         scf.if
+// CHECK:           %[[S:.*]] = scf.while
+// CHECK:             arith.cmpi ule, %{{.*}}, %c512
+// CHECK:             arith.cmpi ult, %{{.*}}, %c65536
+// CHECK:           %[[PART:.*]] = memref.alloc(%[[S]], %[[M]]) : memref<?x?x4096xf32>
+// CHECK:           scf.parallel (%[[ROW:.*]], %[[J:.*]]) = (%c0, %c0) to (%[[M]], %{{.*}})
+// CHECK:             scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args
+// CHECK-COUNT-4:       vector.load %arg1[{{.*}}] {alignment = 16 : i64} : memref<2048x4096xf32, strided<[4096, 1], offset: ?>>, vector<4xf32>
+// CHECK-COUNT-4:       vector.fma
+// CHECK:             vector.store %{{.*}}, %[[PART]]
+// CHECK:           scf.parallel
+// CHECK:             vector.load %arg2
+// CHECK:             scf.for %{{.*}} = %c0 to %[[S]] step %c1
+// CHECK:               vector.load %[[PART]]
+// CHECK:             vector.store %{{.*}}, %arg2
+// CHECK:           memref.dealloc %[[PART]]
+// CHECK:         } else {
+// CHECK:           linalg.matmul ins(%arg0, %arg1
+// CHECK:         }
+func.func @decode_projection(%x: memref<?x2048xf32>,
+                             %w: memref<2048x4096xf32, strided<[4096, 1], offset: ?>>,
+                             %y: memref<?x4096xf32>) {
+  linalg.matmul ins(%x, %w : memref<?x2048xf32>, memref<2048x4096xf32, strided<[4096, 1], offset: ?>>)
+                outs(%y : memref<?x4096xf32>)
+  return
+}
+
+// -----
+
+// Left alone: rows known to be many (a prefill), N not whole quads, K not
+// whole steps of four, f16, and a matmul inside a tile loop.
+// CHECK-LABEL: func.func @left_alone
+// CHECK-NOT:     scf.if
+// CHECK-COUNT-5: linalg.matmul
+// CHECK-NOT:     scf.if
+func.func @left_alone(%x: memref<512x64xf32>, %w: memref<64x64xf32>, %y: memref<512x64xf32>,
+                      %x1: memref<?x64xf32>, %w6: memref<64x6xf32>, %y6: memref<?x6xf32>,
+                      %w62: memref<62x64xf32>, %x62: memref<?x62xf32>, %y1: memref<?x64xf32>,
+                      %xh: memref<?x64xf16>, %wh: memref<64x64xf16>, %yh: memref<?x64xf16>) {
+  linalg.matmul ins(%x, %w : memref<512x64xf32>, memref<64x64xf32>) outs(%y : memref<512x64xf32>)
+  linalg.matmul ins(%x1, %w6 : memref<?x64xf32>, memref<64x6xf32>) outs(%y6 : memref<?x6xf32>)
+  linalg.matmul ins(%x62, %w62 : memref<?x62xf32>, memref<62x64xf32>) outs(%y1 : memref<?x64xf32>)
+  linalg.matmul ins(%xh, %wh : memref<?x64xf16>, memref<64x64xf16>) outs(%yh : memref<?x64xf16>)
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  scf.parallel (%i) = (%c0) to (%c1) step (%c1) {
+    linalg.matmul ins(%x1, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%y1 : memref<?x64xf32>)
+  }
+  return
+}
