@@ -1,16 +1,20 @@
 //===- NVVMPipeline.cpp - retention ops on tensors → NVVM gpu.binary ------===//
 //
-// The CUDA pipeline, first version: correct, not yet fast (the GPU speed
-// issue adds tensor-core chunkwise kernels). Layer ops of whole models are
-// decomposed first; every linalg op outside the retention tiles (matmuls,
-// norms, gathers, epilogues) becomes one kernel, a thread per output element
-// of its parallel dimensions. Every retention op is computed in the
-// recurrent form, which all three forms equal: one GPU thread per value
-// column j of a (batch, head) pair keeps S[:, j] in the final-state buffer
-// (coalesced across the block's threads) and runs over the tokens, reading
-// each token's q and k rows from shared memory where the block staged them;
-// blocks cover (batch, head, dv / block-size). Then upstream's NVVM lowering
-// and gpu-module-to-binary (ptxas for format=bin).
+// The CUDA pipeline. Layer ops of whole models are decomposed first. Then
+// the hand-scheduled kernels take the ops they fit: tensor cores for
+// chunkwise and parallel ops on 16-bit inputs (retention-gpu-chunkwise-mma),
+// the split-state decode kernel for recurrent ops over few tokens
+// (retention-gpu-decode-kernel), and after bufferization the split-K path
+// for matmuls with few rows (retention-gpu-split-matmul). Everything else
+// is the correct-first lowering: every other linalg op (matmuls, norms,
+// gathers, epilogues) one kernel with a thread per output element of its
+// parallel dimensions, and every remaining retention op in the recurrent
+// form, which all three forms equal: one GPU thread per value column j of a
+// (batch, head) pair keeps S[:, j] in the final-state buffer (coalesced
+// across the block's threads) and runs over the tokens, reading each
+// token's q and k rows from shared memory where the block staged them;
+// blocks cover (batch, head, dv / block-size). Then upstream's NVVM
+// lowering and gpu-module-to-binary (ptxas for format=bin).
 //
 //===----------------------------------------------------------------------===//
 
