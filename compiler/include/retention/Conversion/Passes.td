@@ -266,7 +266,11 @@ def RetentionGPUDecodeKernelPass
     head) is chosen so that at least `min-threads` threads run, which a
     decode step at batch 1 needs to reach the memory bandwidth. The loops
     are `scf.parallel` that `retention-gpu-map-parallel-loops` maps to
-    blocks and threads (so `emulate` checks them on the host). A custom pass
+    blocks and threads (so `emulate` checks them on the host). The state
+    and value buffers must be 16-byte aligned with offsets that are
+    multiples of four elements, as every buffer of a compiled model is
+    (dv is a multiple of 4; allocations and the runtime's state buffers
+    are 64-byte aligned). A custom pass
     because the split of a reduction over dk across threads, with a
     register-resident state tile, is a schedule no upstream tiling builds.
   }];
