@@ -34,6 +34,17 @@ int retnet_cuda_available(const char **why);
  * frees them all; returns how many buffers it freed. */
 size_t retnet_cuda_trim(void);
 
+/* Generated host code synchronizes its stream after every kernel launch, so
+ * each launch waits for the previous kernel to finish on the host. With
+ * deferred synchronization on, those synchronizations are skipped (all work
+ * goes to one stream, in order) and the caller calls retnet_cuda_synchronize
+ * before it reads results on the host; a driver error of a kernel may then
+ * be reported there. Only for code that reads no device-written memory on the
+ * host between launches (the retnet runtime's compiled models). Off by
+ * default. */
+void retnet_cuda_set_deferred_sync(int on);
+void retnet_cuda_synchronize(void);
+
 /* The exported mgpu* functions: name and parameter count, for ABI checks.
  * Returns the number of entries; entry i is written to names[i], arity[i]
  * when i < capacity. */

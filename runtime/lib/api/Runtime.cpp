@@ -414,6 +414,9 @@ void loadArtifact(retnet_model &m, const std::string &path,
     requireCuda();
     throwCudaError("loading the kernels of " + path);
     m.place = Place::Managed;
+    // A compiled model reads no kernel output on the host within a call:
+    // its kernels queue back to back, the call synchronizes once at its end.
+    retnet_cuda_set_deferred_sync(1);
   }
   int64_t floats =
       reinterpret_cast<ConstFn>(sym("retnet_artifact_weight_floats"))();
@@ -677,6 +680,8 @@ int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
     State outS = stateView(m, s->state(seq, 1 - cur), 1);
     Logits lg = view<float, 2>(out, {n, V});
     m.prefill[form](&w, &tok, &pos, &in, &outS, &lg);
+    if (cuda)
+      retnet_cuda_synchronize(); // the kernels queued without waiting
     throwCudaError("in the prefill");
     if (logits && out != logits)
       std::memcpy(logits, lastOnly ? out + (n - 1) * V : out,
@@ -731,6 +736,8 @@ int retnet_decode(retnet_session *s, const int64_t *seqs, const int64_t *tokens,
       State outS = stateView(m, s->state(seqs[i], 1 - cur), count);
       Logits lg = view<float, 2>(out + i * V, {count, V});
       m.decode(&w, &tok, &pos, &in, &outS, &lg);
+      if (cuda)
+        retnet_cuda_synchronize(); // the kernels queued without waiting
       throwCudaError("in the decode step");
       for (int64_t k = i; k < j; ++k) {
         s->which[size_t(seqs[k])] = uint8_t(1 - cur);

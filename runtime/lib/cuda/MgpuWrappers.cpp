@@ -55,6 +55,12 @@ bool check(const char *call, CUresult r) {
 /// The one stream every launch and copy goes to (created on first use).
 std::atomic<CUstream> sharedStream{nullptr};
 
+/// With deferred synchronization (retnet_cuda_set_deferred_sync), the
+/// stream synchronization that generated host code does after every launch
+/// is skipped on the shared stream: kernels queue back to back and the
+/// owner of the call synchronizes once (retnet_cuda_synchronize).
+std::atomic<bool> deferredSync{false};
+
 constexpr int kDefaultSharedMemory = 48 * 1024;
 
 /// Freed buffers, kept for the next allocation of the same size and kind.
@@ -280,8 +286,21 @@ void mgpuStreamDestroy(CUstream stream) {
 }
 
 void mgpuStreamSynchronize(CUstream stream) {
+  // Deferred: the caller synchronizes once, when the host needs results.
+  if (deferredSync.load() && stream && stream == sharedStream.load())
+    return;
   if (const DriverApi *d = api())
     CALL(d, cuStreamSynchronize, stream);
+}
+
+void retnet_cuda_set_deferred_sync(int on) { deferredSync.store(on != 0); }
+
+void retnet_cuda_synchronize(void) {
+  CUstream s = sharedStream.load();
+  if (!s)
+    return; // nothing was launched
+  if (const DriverApi *d = api())
+    CALL(d, cuStreamSynchronize, s);
 }
 
 void mgpuStreamWaitEvent(CUstream stream, CUevent event) {

@@ -76,12 +76,15 @@ TEST_F(CudaTarget, PrefillDecodeCopyResetReachTheDriverAndFreeEverything) {
     for (size_t i = 0; i < prompt.size(); ++i)
       prompt[i] = int64_t((i * 37 + seq) % size_t(V));
     std::vector<float> logits(prompt.size() * size_t(V), NAN);
-    size_t launches = fake.count("cuLaunchKernel");
+    size_t launches = fake.count("cuLaunchKernel"),
+           syncs = fake.count("cuStreamSynchronize");
     ASSERT_EQ(retnet_prefill(s, seq, prompt.data(), int64_t(prompt.size()),
                              RETNET_FORM_CHUNKWISE, logits.data(), 0),
               0)
         << retnet_last_error();
-    EXPECT_GT(fake.count("cuLaunchKernel"), launches);
+    EXPECT_GT(fake.count("cuLaunchKernel"), launches + 10);
+    // The kernels queue back to back: one wait, at the end of the call.
+    EXPECT_EQ(fake.count("cuStreamSynchronize"), syncs + 1);
     for (float x : logits)
       ASSERT_TRUE(std::isfinite(x)) << "a logit was not copied out";
     EXPECT_EQ(retnet_position(s, seq), int64_t(prompt.size()));

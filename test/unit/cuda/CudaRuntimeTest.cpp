@@ -75,6 +75,31 @@ TEST_F(CudaRuntime, OneStreamIsReusedAcrossLaunches) {
   EXPECT_TRUE(errors.empty());
 }
 
+TEST_F(CudaRuntime, DeferredSyncQueuesLaunchesAndSynchronizesOnce) {
+  void *f = mgpuModuleGetFunction(mgpuModuleLoad(nullptr, 0), "k");
+  auto launchAndSync = [&] {
+    void *s = mgpuStreamCreate();
+    mgpuLaunchKernel(f, 1, 1, 1, 32, 1, 1, 0, s, nullptr, nullptr, 0);
+    mgpuStreamSynchronize(s); // what generated host code does per launch
+    mgpuStreamDestroy(s);
+  };
+  retnet_cuda_set_deferred_sync(1);
+  fake.reset();
+  for (int i = 0; i < 3; ++i)
+    launchAndSync();
+  EXPECT_EQ(fake.count("cuLaunchKernel"), 3u);
+  EXPECT_EQ(fake.count("cuStreamSynchronize"), 0u) << "launches queue";
+  retnet_cuda_synchronize();
+  EXPECT_EQ(fake.count("cuStreamSynchronize"), 1u) << "one wait at the end";
+  EXPECT_EQ(fake.calls().back(), "cuStreamSynchronize");
+
+  retnet_cuda_set_deferred_sync(0); // the default: a wait per launch
+  fake.reset();
+  launchAndSync();
+  EXPECT_EQ(fake.count("cuStreamSynchronize"), 1u);
+  EXPECT_TRUE(errors.empty());
+}
+
 TEST_F(CudaRuntime, LargeDynamicSharedMemoryIsOptedInBeforeLaunch) {
   void *f = mgpuModuleGetFunction(mgpuModuleLoad(nullptr, 0), "k");
   mgpuLaunchKernel(f, 4, 2, 1, 128, 1, 1, 1024, nullptr, nullptr, nullptr, 0);
