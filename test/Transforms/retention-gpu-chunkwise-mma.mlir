@@ -1,4 +1,8 @@
 // RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma))" | FileCheck %s
+// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=chunked}))" | FileCheck %s --check-prefix=CHUNKED
+// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{sm-count=4}))" | FileCheck %s --check-prefix=SM4
+// RUN: not retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=bogus}))" 2>&1 | FileCheck %s --check-prefix=BAD
+// BAD: schedule must be auto, fused or chunked, not 'bogus'
 
 // bf16 chunkwise: one launch (dv/BV, B·H) x 128 threads with dynamic shared
 // memory, ldmatrix, the bf16 mma.sync as PTX, results as restrict tensors.
@@ -17,6 +21,33 @@
 // CHECK:         } {retention.microkernel}
 // CHECK-NOT:     retention.chunkwise
 // CHECK:         return %[[OT]], %[[ST]]
+//
+// Forced chunked (T = 100: two chunks): the states buffer [B, H, NC, dk, dv]
+// in bf16, the state kernel on grid (dk/64, dv/32, B·H) with K [64][72] and
+// V ⊙ ζ [64][40] in shared memory (14336 bytes), writing the buffer and the
+// final state; then the output kernel on grid (dv/64, NC, B·H) with Q, K
+// [64][72], V [64][72] and the state [64][72] (36864 bytes), reading it.
+// CHUNKED-LABEL: func.func @chunkwise_bf16
+// CHUNKED-DAG:     %[[O:.*]] = memref.alloc() : memref<1x2x100x128xbf16>
+// CHUNKED-DAG:     %[[S:.*]] = memref.alloc() : memref<1x2x64x128xf32>
+// CHUNKED-DAG:     %[[SC:.*]] = memref.cast %[[S]]
+// CHUNKED-DAG:     %[[ST:.*]] = memref.alloc() : memref<1x2x2x64x128xbf16>
+// CHUNKED:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{(_[0-9]+)?}}, {{.*}} = %c4{{(_[0-9]+)?}}, {{.*}} = %c2{{(_[0-9]+)?}}) threads({{.*}}) in ({{.*}} = %c128{{(_[0-9]+)?}}, {{.*}}) dynamic_shared_memory_size %c14336_i32
+// CHUNKED:           scf.for %[[C:.*]] = {{.*}} iter_args
+// CHUNKED:             vector.store {{.*}}, %[[ST]][%{{.*}}, %{{.*}}, %[[C]], %{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<1x2x2x64x128xbf16>, vector<2xbf16>
+// CHUNKED:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<64x72xbf16, #gpu.address_space<workgroup>>
+// CHUNKED:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<64x40xbf16, #gpu.address_space<workgroup>>
+// CHUNKED:             llvm.inline_asm "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHUNKED:           vector.store {{.*}}, %[[SC]]{{.*}} : memref<1x2x64x128xf32, strided<[?, ?, ?, 1], offset: ?>>, vector<2xf32>
+// CHUNKED:         } {retention.microkernel}
+// CHUNKED:         gpu.launch blocks({{.*}}, %[[BY:.*]], {{.*}}) in ({{.*}} = %c2{{(_[0-9]+)?}}, {{.*}} = %c2{{(_[0-9]+)?}}, {{.*}} = %c2{{(_[0-9]+)?}}) threads({{.*}}) in ({{.*}} = %c128{{(_[0-9]+)?}}, {{.*}}) dynamic_shared_memory_size %c36864_i32
+// CHUNKED-NOT:       scf.for {{.*}} iter_args
+// CHUNKED:           vector.load %[[ST]][%{{.*}}, %{{.*}}, %[[BY]], %{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<1x2x2x64x128xbf16>, vector<8xbf16>
+// CHUNKED:           nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<64x72xbf16, #gpu.address_space<workgroup>>
+// CHUNKED:           llvm.inline_asm "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHUNKED:         } {retention.microkernel}
+// CHUNKED-NOT:     gpu.launch
+// CHUNKED:         return
 func.func @chunkwise_bf16(%q: tensor<1x2x100x64xbf16>, %v: tensor<1x2x100x128xbf16>,
                           %s: tensor<1x2x64x128xf32>)
     -> (tensor<1x2x100x128xbf16>, tensor<1x2x64x128xf32>) {
@@ -65,4 +96,67 @@ func.func @left_alone(%q: tensor<1x1x64x64xf32>, %qb: tensor<1x1x64x48xbf16>,
       : (tensor<1x1x?x64xbf16>, tensor<1x1x?x64xbf16>, tensor<1x1x?x64xbf16>)
       -> (tensor<1x1x?x64xbf16>, tensor<1x1x64x64xf32>)
   return %o, %p, %d : tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16>, tensor<1x1x?x64xbf16>
+}
+
+// -----
+
+// auto, chunked: the fused grid (dv/BV · B·H = 2 · 8 = 16 blocks) is below
+// two blocks per SM (264) and T = 256 is four chunks. No initial or final
+// state: the state kernel's accumulators start at zero.
+// CHECK-LABEL: func.func @auto_chunked
+// CHECK:         %[[ST:.*]] = memref.alloc() : memref<2x4x4x128x128xbf16>
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{(_[0-9]+)?}}, {{.*}} = %c4{{(_[0-9]+)?}}, {{.*}} = %c8{{(_[0-9]+)?}})
+// CHECK:         } {retention.microkernel}
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{(_[0-9]+)?}}, {{.*}} = %c4{{(_[0-9]+)?}}, {{.*}} = %c8{{(_[0-9]+)?}})
+// CHECK:         } {retention.microkernel}
+// CHECK-NOT:     gpu.launch
+// With 4 SMs (sm-count=4) 16 blocks are enough: fused.
+// SM4-LABEL: func.func @auto_chunked
+// SM4-NOT:     memref.alloc() : memref<2x4x4x128x128xbf16>
+// SM4:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{(_[0-9]+)?}}, {{.*}} = %c8{{(_[0-9]+)?}}, {{.*}} = %c1{{(_[0-9]+)?}})
+// SM4:         } {retention.microkernel}
+// SM4-NOT:     gpu.launch
+func.func @auto_chunked(%q: tensor<2x4x256x128xbf16>, %v: tensor<2x4x256x128xbf16>)
+    -> tensor<2x4x256x128xbf16> {
+  %o = retention.parallel %q, %q, %v {gamma = array<f64: 0.9, 0.95, 0.99, 0.999>}
+      : (tensor<2x4x256x128xbf16>, tensor<2x4x256x128xbf16>, tensor<2x4x256x128xbf16>)
+      -> tensor<2x4x256x128xbf16>
+  return %o : tensor<2x4x256x128xbf16>
+}
+
+// -----
+
+// auto, fused: T = 255 is under four chunks, however small the grid.
+// CHECK-LABEL: func.func @auto_fused_short
+// SM4-LABEL: func.func @auto_fused_short
+// CHECK-NOT:     memref<2x4x4x128x128xbf16>
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c2{{(_[0-9]+)?}}, {{.*}} = %c8{{(_[0-9]+)?}}, {{.*}} = %c1{{(_[0-9]+)?}})
+// CHECK:         } {retention.microkernel}
+// CHECK-NOT:     gpu.launch
+func.func @auto_fused_short(%q: tensor<2x4x255x128xbf16>, %v: tensor<2x4x255x128xbf16>)
+    -> tensor<2x4x255x128xbf16> {
+  %o = retention.parallel %q, %q, %v {gamma = array<f64: 0.9, 0.95, 0.99, 0.999>}
+      : (tensor<2x4x255x128xbf16>, tensor<2x4x255x128xbf16>, tensor<2x4x255x128xbf16>)
+      -> tensor<2x4x255x128xbf16>
+  return %o : tensor<2x4x255x128xbf16>
+}
+
+// -----
+
+// auto, fused: the fused grid (dv/BV · B·H = 512/32 · 4·8 = 512 blocks)
+// has at least two blocks per SM (>= 264): the benchmark's dk = 256,
+// dv = 512 family.
+// CHECK-LABEL: func.func @auto_fused_wide
+// CHECK-NOT:     memref.alloc() : memref<4x8x5x256x512xbf16>
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c16{{(_[0-9]+)?}}, {{.*}} = %c32{{(_[0-9]+)?}}, {{.*}} = %c1{{(_[0-9]+)?}})
+// CHECK:         } {retention.microkernel}
+// CHECK-NOT:     gpu.launch
+func.func @auto_fused_wide(%q: tensor<4x8x320x256xbf16>, %v: tensor<4x8x320x512xbf16>)
+    -> (tensor<4x8x320x512xbf16>, tensor<4x8x256x512xf32>) {
+  %o, %s = retention.chunkwise %q, %q, %v {chunk_size = 64 : i64,
+      gamma = array<f64: 0.96875, 0.984375, 0.9921875, 0.99609375, 0.998046875,
+                         0.9990234375, 0.99951171875, 0.999755859375>}
+      : (tensor<4x8x320x256xbf16>, tensor<4x8x320x256xbf16>, tensor<4x8x320x512xbf16>)
+      -> (tensor<4x8x320x512xbf16>, tensor<4x8x256x512xf32>)
+  return %o, %s : tensor<4x8x320x512xbf16>, tensor<4x8x256x512xf32>
 }

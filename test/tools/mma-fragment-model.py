@@ -63,6 +63,14 @@ def mma(a, b, c):
             for l in lanes()]
 
 
+def mma_pair(a, b, acc, k0, k1):
+    """The two n8 tiles of an .x4 B load (registers {0,1} and {2,3}):
+    acc[k0] += a * tile 0, acc[k1] += a * tile 1."""
+    for h, key in enumerate((k0, k1)):
+        bb = [[b[l][2 * h], b[l][2 * h + 1]] for l in lanes()]
+        acc[key] = mma(a, bb, acc[key])
+
+
 def zeros_c():
     return [[np.zeros(2), np.zeros(2)] for _ in lanes()]
 
@@ -88,108 +96,186 @@ def f16(x):
     return np.asarray(x, dtype=np.float16).astype(np.float64)
 
 
-def kernel(q, k, v, s0, gamma, scale, BV):
-    """One (b, h): q,k [T,dk], v [T,dv], s0 [dk,dv] or None. Returns o, S."""
-    T, dk = q.shape; dv = v.shape[1]
-    lg = np.log2(gamma)
-    o = np.zeros((T, dv)); S_out = np.zeros((dk, dv))
-    for v0 in range(0, dv, BV):          # blockIdx.x
-        # state accumulators: warp w owns rows [w*dk/4, (w+1)*dk/4) of S
-        RS = dk // 4
-        S = {(w, mt, nt): [[np.zeros(2), np.zeros(2)] for _ in lanes()]
-             for w in range(WARPS) for mt in range(RS // 16) for nt in range(BV // 8)}
-        if s0 is not None:
-            for (w, mt, nt), acc in S.items():
-                for l in lanes():
-                    g, t = l // 4, l % 4
-                    for r in range(2):
-                        row = w * RS + 16 * mt + g + 8 * r
-                        acc[l][r] = s0[row, v0 + 8 * nt + 2 * t:v0 + 8 * nt + 2 * t + 2].copy()
-        S16 = np.zeros((dk, BV))
-        if s0 is not None:
-            S16[:] = f16(s0[:, v0:v0 + BV])
-        for c0 in range(0, T, C):
-            L = min(C, T - c0)
-            Qs = np.zeros((C, dk)); Ks = np.zeros((C, dk)); Vs = np.zeros((C, BV)); Vz = np.zeros((C, BV))
-            Qs[:L] = q[c0:c0 + L]; Ks[:L] = k[c0:c0 + L]; Vs[:L] = v[c0:c0 + L, v0:v0 + BV]
-            for j in range(L):
-                Vz[j] = f16(Vs[j] * 2.0 ** ((L - 1 - j) * lg))
-            # ---- barrier ----
-            for w in range(WARPS):
-                r0 = 16 * w
-                sc = [zeros_c() for _ in range(C // 8)]
-                for kk in range(dk // 16):
-                    a = ldmatrix_x4(Qs, addr_a(r0, 16 * kk), False)
-                    for np2 in range(C // 16):
-                        b = ldmatrix_x4(Ks, addr_b_rows_n(16 * np2, 16 * kk), False)
-                        for h in range(2):
-                            bb = [[b[l][2 * h], b[l][2 * h + 1]] for l in lanes()]
-                            sc[2 * np2 + h] = mma(a, bb, sc[2 * np2 + h])
-                # decay + causal mask in registers (C-fragment coordinates)
-                for nt in range(C // 8):
-                    for l in lanes():
-                        g, t = l // 4, l % 4
-                        for r in range(2):
-                            i = r0 + g + 8 * r
-                            for e in range(2):
-                                j = 8 * nt + 2 * t + e
-                                d = 2.0 ** ((i - j) * lg) if i >= j else 0.0
-                                sc[nt][l][r][e] *= d
-                # P as A operand: k-step kk = C tiles 2kk (regs 0,1) and 2kk+1 (regs 2,3)
-                oacc = [zeros_c() for _ in range(BV // 8)]
-                for kk in range(C // 16):
-                    a = [[f16(sc[2 * kk][l][0]), f16(sc[2 * kk][l][1]),
-                          f16(sc[2 * kk + 1][l][0]), f16(sc[2 * kk + 1][l][1])] for l in lanes()]
-                    for np2 in range(BV // 16):
-                        b = ldmatrix_x4(Vs, addr_b_rows_k(16 * kk, 16 * np2), True)
-                        for h in range(2):
-                            bb = [[b[l][2 * h], b[l][2 * h + 1]] for l in lanes()]
-                            oacc[2 * np2 + h] = mma(a, bb, oacc[2 * np2 + h])
-                # cross term: (Q S16) scaled per row by xi_i = gamma^(i+1)
-                cacc = [zeros_c() for _ in range(BV // 8)]
-                for kk in range(dk // 16):
-                    a = ldmatrix_x4(Qs, addr_a(r0, 16 * kk), False)
-                    for np2 in range(BV // 16):
-                        b = ldmatrix_x4(S16, addr_b_rows_k(16 * kk, 16 * np2), True)
-                        for h in range(2):
-                            bb = [[b[l][2 * h], b[l][2 * h + 1]] for l in lanes()]
-                            cacc[2 * np2 + h] = mma(a, bb, cacc[2 * np2 + h])
-                for nt in range(BV // 8):
-                    for l in lanes():
-                        g, t = l // 4, l % 4
-                        for r in range(2):
-                            i = r0 + g + 8 * r
-                            xi = 2.0 ** ((i + 1) * lg)
-                            val = (oacc[nt][l][r] + xi * cacc[nt][l][r]) * scale
-                            if i < L:
-                                o[c0 + i, v0 + 8 * nt + 2 * t:v0 + 8 * nt + 2 * t + 2] = val
-            # ---- barrier ---- state update: S = gamma^L S + K^T Vz
-            gl = 2.0 ** (L * lg)
-            for w in range(WARPS):
-                for mt in range(RS // 16):
-                    m0 = w * RS + 16 * mt
-                    for nt in range(BV // 8):
-                        for l in lanes():
-                            S[(w, mt, nt)][l] = [gl * x for x in S[(w, mt, nt)][l]]
-                    for kk in range(C // 16):
-                        a = ldmatrix_x4(Ks, addr_at_rows_k(16 * kk, m0), True)
-                        for np2 in range(BV // 16):
-                            b = ldmatrix_x4(Vz, addr_b_rows_k(16 * kk, 16 * np2), True)
-                            for h in range(2):
-                                bb = [[b[l][2 * h], b[l][2 * h + 1]] for l in lanes()]
-                                S[(w, mt, 2 * np2 + h)] = mma(a, bb, S[(w, mt, 2 * np2 + h)])
-            # write S16 (16-bit copy) from the C fragments; barrier
-            for (w, mt, nt), acc in S.items():
-                for l in lanes():
-                    g, t = l // 4, l % 4
-                    for r in range(2):
-                        S16[w * RS + 16 * mt + g + 8 * r, 8 * nt + 2 * t:8 * nt + 2 * t + 2] = f16(acc[l][r])
-            # ---- barrier ----
-        for (w, mt, nt), acc in S.items():
+def frag_rows_cols(l, mt, nt, r):
+    """C fragment (mt, nt), register r of lane l: (row offset, col offset) of its
+    two elements: row g + 16mt + 8r, cols 2t + 8nt + {0,1} (storeFrags/loadFrags)."""
+    g, t = l // 4, l % 4
+    return g + 16 * mt + 8 * r, 2 * t + 8 * nt
+
+
+def chunk_output(Qs, Ks, Vs, S16, lg, scale, L, BV):
+    """Step 2 (KernelEmitter::chunkOutput) for one staged chunk: the chunk's
+    output rows [L, BV] from the four warps' fragments."""
+    dk = Qs.shape[1]
+    out = np.zeros((C, BV))
+    for w in range(WARPS):
+        r0 = 16 * w
+        sc = [zeros_c() for _ in range(C // 8)]
+        cacc = [zeros_c() for _ in range(BV // 8)]
+        for kk in range(dk // 16):
+            a = ldmatrix_x4(Qs, addr_a(r0, 16 * kk), False)
+            for np2 in range(C // 16):
+                b = ldmatrix_x4(Ks, addr_b_rows_n(16 * np2, 16 * kk), False)
+                mma_pair(a, b, sc, 2 * np2, 2 * np2 + 1)
+            # cross term Q S16 in the same pass over dk
+            for np2 in range(BV // 16):
+                b = ldmatrix_x4(S16, addr_b_rows_k(16 * kk, 16 * np2), True)
+                mma_pair(a, b, cacc, 2 * np2, 2 * np2 + 1)
+        # cross term rows scaled by xi_i = gamma^(i+1)
+        for nt in range(BV // 8):
+            for l in lanes():
+                for r in range(2):
+                    i = r0 + l // 4 + 8 * r
+                    cacc[nt][l][r] = cacc[nt][l][r] * 2.0 ** ((i + 1) * lg)
+        # decay + causal mask in registers (C-fragment coordinates)
+        for nt in range(C // 8):
             for l in lanes():
                 g, t = l // 4, l % 4
                 for r in range(2):
-                    S_out[w * RS + 16 * mt + g + 8 * r, v0 + 8 * nt + 2 * t:v0 + 8 * nt + 2 * t + 2] = acc[l][r]
+                    i = r0 + g + 8 * r
+                    for e in range(2):
+                        j = 8 * nt + 2 * t + e
+                        d = 2.0 ** ((i - j) * lg) if i >= j else 0.0
+                        sc[nt][l][r][e] *= d
+        # P as A operand: k-step kk = C tiles 2kk (regs 0,1) and 2kk+1 (regs 2,3);
+        # accumulated onto the scaled cross term
+        oacc = cacc
+        for kk in range(C // 16):
+            a = [[f16(sc[2 * kk][l][0]), f16(sc[2 * kk][l][1]),
+                  f16(sc[2 * kk + 1][l][0]), f16(sc[2 * kk + 1][l][1])] for l in lanes()]
+            for np2 in range(BV // 16):
+                b = ldmatrix_x4(Vs, addr_b_rows_k(16 * kk, 16 * np2), True)
+                mma_pair(a, b, oacc, 2 * np2, 2 * np2 + 1)
+        for nt in range(BV // 8):
+            for l in lanes():
+                g, t = l // 4, l % 4
+                for r in range(2):
+                    i = r0 + g + 8 * r
+                    if i < L:
+                        out[i, 8 * nt + 2 * t:8 * nt + 2 * t + 2] = oacc[nt][l][r] * scale
+    return out[:L]
+
+
+def state_update(S, Ks, Vz, RS, BV, gl):
+    """Step 3 (KernelEmitter::stateUpdate): S[(w, mt, nt)] = gl * S + K^T Vz, warp
+    w's rows w*RS + 16mt of the staged K tile's columns."""
+    for (w, mt, nt) in S:
+        S[(w, mt, nt)] = [[gl * x for x in S[(w, mt, nt)][l]] for l in lanes()]
+    for w in range(WARPS):
+        for mt in range(RS // 16):
+            m0 = w * RS + 16 * mt
+            for kk in range(C // 16):
+                a = ldmatrix_x4(Ks, addr_at_rows_k(16 * kk, m0), True)
+                for np2 in range(BV // 16):
+                    b = ldmatrix_x4(Vz, addr_b_rows_k(16 * kk, 16 * np2), True)
+                    mma_pair(a, b, S, (w, mt, 2 * np2), (w, mt, 2 * np2 + 1))
+
+
+def stage_vz(v_rows, L, lg):
+    """V rows scaled by zeta_j = gamma^(L-1-j), rounded to 16 bit (KernelEmitter::stage)."""
+    Vz = np.zeros((C, v_rows.shape[1]))
+    for j in range(L):
+        Vz[j] = f16(v_rows[j] * 2.0 ** ((L - 1 - j) * lg))
+    return Vz
+
+
+def load_frags(S, src, row0, col0, RS, BV):
+    """loadFrags: warp w's fragments from src at row0 + w*RS + ..., col0 + ..."""
+    for (w, mt, nt), acc in S.items():
+        for l in lanes():
+            for r in range(2):
+                ro, co = frag_rows_cols(l, mt, nt, r)
+                acc[l][r] = src[row0 + w * RS + ro, col0 + co:col0 + co + 2].copy()
+
+
+def store_frags(S, dst, row0, col0, RS, rnd):
+    """storeFrags: warp w's fragments into dst at row0 + w*RS + ..., col0 + ..."""
+    for (w, mt, nt), acc in S.items():
+        for l in lanes():
+            for r in range(2):
+                ro, co = frag_rows_cols(l, mt, nt, r)
+                dst[row0 + w * RS + ro, col0 + co:col0 + co + 2] = rnd(acc[l][r])
+
+
+def new_frags(RS, BV):
+    return {(w, mt, nt): zeros_c() for w in range(WARPS)
+            for mt in range(RS // 16) for nt in range(BV // 8)}
+
+
+def stage_rows(x, c0, L, cols):
+    """A [C, len(cols)] tile of rows c0..c0+L of x (rows >= L zero)."""
+    t = np.zeros((C, len(cols)))
+    t[:L] = x[c0:c0 + L][:, cols]
+    return t
+
+
+def kernel(q, k, v, s0, gamma, scale, BV):
+    """The fused schedule for one (b, h): q,k [T,dk], v [T,dv], s0 [dk,dv] or
+    None. Returns o, S."""
+    T, dk = q.shape; dv = v.shape[1]
+    lg = np.log2(gamma)
+    o = np.zeros((T, dv)); S_out = np.zeros((dk, dv))
+    RS = dk // 4
+    for v0 in range(0, dv, BV):          # blockIdx.x
+        # state accumulators: warp w owns rows [w*dk/4, (w+1)*dk/4) of S
+        S = new_frags(RS, BV)
+        if s0 is not None:
+            load_frags(S, s0, 0, v0, RS, BV)
+        S16 = np.zeros((dk, BV))
+        store_frags(S, S16, 0, 0, RS, f16)
+        for c0 in range(0, T, C):
+            L = min(C, T - c0)
+            Qs = stage_rows(q, c0, L, range(dk)); Ks = stage_rows(k, c0, L, range(dk))
+            Vs = stage_rows(v, c0, L, range(v0, v0 + BV))
+            Vz = stage_vz(Vs, L, lg)
+            # ---- barrier ----
+            o[c0:c0 + L, v0:v0 + BV] = chunk_output(Qs, Ks, Vs, S16, lg, scale, L, BV)
+            state_update(S, Ks, Vz, RS, BV, 2.0 ** (L * lg))
+            # ---- barrier ---- write S16 (16-bit copy) from the C fragments
+            store_frags(S, S16, 0, 0, RS, f16)
+        store_frags(S, S_out, 0, v0, RS, lambda x: x)
+    return o, S_out
+
+
+MUTATE = None  # set by --mutate: a deliberate index error the check must catch
+
+
+def kernel_chunked(q, k, v, s0, gamma, scale, BV, BVs):
+    """The chunked schedule for one (b, h): the state kernel (grid dk/64 x dv/BVs)
+    fills states [NC, dk, dv] (16-bit) and the final state, then the output
+    kernel (grid dv/BV x NC) computes every chunk from states[c]."""
+    T, dk = q.shape; dv = v.shape[1]
+    lg = np.log2(gamma)
+    NC = (T + C - 1) // C
+    states = np.full((NC, dk, dv), np.nan)  # unwritten entries poison the output
+    S_out = np.zeros((dk, dv))
+    for k0 in range(0, dk, 64):           # blockIdx.x
+        for v0 in range(0, dv, BVs):      # blockIdx.y
+            S = new_frags(16, BVs)        # warp w: rows k0 + 16w ..
+            if s0 is not None:
+                load_frags(S, s0, k0, v0, 16, BVs)
+            for c in range(NC):
+                c0 = c * C; L = min(C, T - c0)
+                kcols = range(k0, k0 + 64) if MUTATE != "kslice" else range(0, 64)
+                Ks = stage_rows(k, c0, L, kcols)
+                Vz = stage_vz(stage_rows(v, c0, L, range(v0, v0 + BVs)), L, lg)
+                if MUTATE != "state-after-update":
+                    store_frags(S, states[c], k0, v0, 16, f16)
+                # ---- barrier ----
+                state_update(S, Ks, Vz, 16, BVs, 2.0 ** (L * lg))
+                if MUTATE == "state-after-update":
+                    store_frags(S, states[c], k0, v0, 16, f16)
+                # ---- barrier ----
+            store_frags(S, S_out, k0, v0, 16, lambda x: x)
+    o = np.zeros((T, dv))
+    for v0 in range(0, dv, BV):           # blockIdx.x
+        for c in range(NC):               # blockIdx.y
+            c0 = c * C; L = min(C, T - c0)
+            Qs = stage_rows(q, c0, L, range(dk)); Ks = stage_rows(k, c0, L, range(dk))
+            Vs = stage_rows(v, c0, L, range(v0, v0 + BV))
+            S16 = states[c][:, v0:v0 + BV].copy()
+            # ---- barrier ----
+            o[c0:c0 + L, v0:v0 + BV] = chunk_output(Qs, Ks, Vs, S16, lg, scale, L, BV)
     return o, S_out
 
 
@@ -207,7 +293,18 @@ def rel(a, b):
     return np.linalg.norm(a - b) / max(np.linalg.norm(b), 1e-30)
 
 
+def check(name, o, S, ro, rS):
+    eo, eS = rel(o, ro), rel(S, rS)
+    good = eo < 1e-2 and eS < 1e-2
+    print(f"{name}: o {eo:.2e} S {eS:.2e} {'ok' if good else 'FAIL'}")
+    return good
+
+
 def main():
+    global MUTATE
+    import sys
+    if "--mutate" in sys.argv:
+        MUTATE = sys.argv[sys.argv.index("--mutate") + 1]
     rng = np.random.default_rng(0)
     ok = True
     for (T, dk, dv, BV, state, gamma, scale) in [
@@ -219,11 +316,25 @@ def main():
         s0 = rng.standard_normal((dk, dv)) if state else None
         o, S = kernel(q, k, v, s0, gamma, scale, BV)
         ro, rS = reference(q, k, v, s0, gamma, scale)
-        eo, eS = rel(o, ro), rel(S, rS)
-        good = eo < 1e-2 and eS < 1e-2
-        ok &= good
-        print(f"T={T} dk={dk} dv={dv} BV={BV} state={state} gamma={gamma}: "
-              f"o {eo:.2e} S {eS:.2e} {'ok' if good else 'FAIL'}")
+        ok &= check(f"fused T={T} dk={dk} dv={dv} BV={BV} state={state} gamma={gamma}",
+                    o, S, ro, rS)
+    # The chunked schedule (state kernel + output kernel): BV as the fused
+    # kernel's default (64 for dk <= 128, else 32), the state kernel's BVs 32
+    # and 64 in turn.
+    for dk, dv in [(64, 64), (128, 128), (256, 64)]:
+        BV = 64 if dk <= 128 else 32
+        for n, T in enumerate([1, 63, 64, 65, 200]):
+            for state in (False, True):
+                BVs = [32, 64][(n + state) % 2]
+                gamma = [0.96875, 0.984375, 0.5, 0.9990234375][(n + dk // 64) % 4]
+                q = f16(rng.standard_normal((T, dk)) * 0.3)
+                k = f16(rng.standard_normal((T, dk)) * 0.3)
+                v = f16(rng.standard_normal((T, dv)))
+                s0 = rng.standard_normal((dk, dv)) if state else None
+                o, S = kernel_chunked(q, k, v, s0, gamma, 0.25, BV, BVs)
+                ro, rS = reference(q, k, v, s0, gamma, 0.25)
+                ok &= check(f"chunked T={T} dk={dk} dv={dv} BV={BV} BVs={BVs} "
+                            f"state={state} gamma={gamma}", o, S, ro, rS)
     raise SystemExit(0 if ok else 1)
 
 

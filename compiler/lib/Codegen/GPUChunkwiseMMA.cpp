@@ -1,10 +1,11 @@
 //===- GPUChunkwiseMMA.cpp - chunkwise retention on tensor cores ----------===//
 //
 // Rewrites `retention.chunkwise` and `retention.parallel` ops on bf16/f16
-// inputs with static shapes into one hand-scheduled `gpu.launch` (marked
-// `retention.microkernel`) that runs the "fused chunk" schedule of
-// flash-linear-attention's fused_chunk retention on mma.sync tensor cores.
-// All forms compute the same result (DESIGN.md §2), so the kernel picks its
+// inputs with static shapes into hand-scheduled `gpu.launch`es (marked
+// `retention.microkernel`) on mma.sync tensor cores, in one of two
+// schedules of flash-linear-attention's retention kernels: "fused chunk"
+// (one launch) or "chunked" (chunk_fwd_h + chunk_fwd_o: two launches). All
+// forms compute the same result (DESIGN.md §2), so the kernels pick their
 // own chunk size C = 64 whatever the op's chunk_size.
 //
 // Why a custom pass: upstream MLIR 22 reaches mma.sync only through
@@ -18,22 +19,42 @@
 // built on tensors before bufferization, and buffer-deallocation-pipeline
 // rejects gpu.barrier / nvvm.barrier0 (no memory-effect interface in 22).
 //
-// Schedule, per block = (dv tile of BV columns, batch·head), 4 warps:
+// Fused schedule, per block = (dv tile of BV columns, batch·head), 4 warps:
 //   S (f32, dk x BV) lives in registers: warp w owns rows [w·dk/4, (w+1)·dk/4)
 //   as mma C fragments; S16, a 16-bit copy in shared memory, feeds the cross
 //   term. Per chunk of C = 64 tokens (L valid, L < C only in the last):
 //   1. stage Q_c, K_c [C x dk], V_c and V_c ⊙ ζ (ζ_j = γ^(L−1−j)) [C x BV]
 //      global -> shared with 16-byte loads, rows >= L zero; barrier;
-//   2. warp w, rows 16w..16w+15: A = Q K^T (ldmatrix Q as A, K as the "col" B
-//      operand), A ⊙ D in registers (D[i,j] = γ^(i−j), i >= j, else 0), the
-//      f32 C fragments of two adjacent n8 tiles rounded to 16 bit are the A
-//      fragment of one k16 step of P V (ldmatrix.trans V);
-//      O = P V + ξ ⊙ (Q S16) (ξ_i = γ^(i+1), ldmatrix.trans S16), rows < L
-//      stored × scale;
-//   3. S = γ^L S + K^T (V ⊙ ζ) (K^T: ldmatrix.trans of the K tile as A);
-//      barrier (every warp has read S16 and the tiles); write S16.
+//   2. (chunkOutput) warp w, rows 16w..16w+15: A = Q K^T (ldmatrix Q as A,
+//      K as the "col" B operand), A ⊙ D in registers (D[i,j] = γ^(i−j),
+//      i >= j, else 0), the f32 C fragments of two adjacent n8 tiles rounded
+//      to 16 bit are the A fragment of one k16 step of P V (ldmatrix.trans
+//      V); O = P V + ξ ⊙ (Q S16) (ξ_i = γ^(i+1), ldmatrix.trans S16), rows
+//      < L stored × scale;
+//   3. (stateUpdate) S = γ^L S + K^T (V ⊙ ζ) (K^T: ldmatrix.trans of the K
+//      tile as A); barrier (every warp has read S16 and the tiles); write
+//      S16.
 //   After the last chunk S is stored (f32). Shared rows are padded by 16
 //   bytes, so the 8 row addresses of each ldmatrix hit distinct bank groups.
+//
+// Chunked schedule: the fused grid is (dv/BV) x (B·H) whatever T is (at
+// B=4, H=16, dk=dv=128: 128 blocks, under one per SM of an H200, each
+// walking T/64 chunks serially). Instead:
+//   state kernel, grid (dk/64, dv/BVs, B·H), 4 warps: a 64 x BVs slice of
+//     S in f32 registers (warp w: rows 16w..16w+15); per chunk c: store S
+//     (= S_{c−1}, the state entering chunk c) rounded to 16 bit into
+//     states[b, h, c, :, :] (a [B, H, NC, dk, dv] buffer allocated around
+//     the launches), stage K_c's dk slice and V_c ⊙ ζ, barrier, step 3,
+//     barrier. After the last chunk S (f32) is the final state. BVs = 64
+//     when (dk/64)(dv/64)·B·H >= 2 · sm-count, else 32.
+//   output kernel, grid (dv/BV, NC, B·H), 4 warps: stage Q_c, K_c, V_c and
+//     states[b, h, c, :, v tile] (as S16), barrier, step 2.
+//   The states buffer costs 2 · B·H·NC·dk·dv · 2 bytes of traffic (written
+//   once, read once) and that much device memory.
+// Selection (option `schedule`, default auto): auto takes the chunked
+// schedule when the fused grid has fewer than two blocks per SM,
+// dv/BV · B·H < 2 · sm-count (default 132, an H200), and T >= 4 · C;
+// else the fused one.
 //
 // Fragment layouts (PTX ISA, "Warp-level matrix load instruction: ldmatrix"
 // and "Matrix Fragments for mma.m16n8k16 with floating point type"), with
@@ -44,8 +65,9 @@
 //   ldmatrix .x4: lanes 8i..8i+7 address the rows of matrix i; register i of
 //   a lane is row g, columns 2t+{0,1} of matrix i (with .trans: rows
 //   2t+{0,1}, column g).
-// test/tools/mma-fragment-model.py simulates this kernel lane by lane with
-// the same address formulas and checks it against a float64 reference.
+// test/tools/mma-fragment-model.py simulates both schedules lane by lane
+// with the same address formulas and checks them against a float64
+// reference.
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,13 +102,16 @@ constexpr int64_t kPad = 8;    // elements of padding per shared row (16 B)
 constexpr int64_t kThreads = 32 * kWarps;
 
 struct Shape {
-  int64_t batch, heads, tokens, dk, dv, bv;
+  int64_t batch, heads, tokens, dk, dv, bv, bvState;
   Type elt;
+  int64_t numChunks() const { return (tokens + kChunk - 1) / kChunk; }
 };
 
 /// The kernel's shape for `op`, or failure when the op is left to the
-/// generic path.
-FailureOr<Shape> matchShape(Operation *op, int64_t blockV) {
+/// generic path. `bvState` (the state kernel's value tile) is 0 when the
+/// requested one does not fit: the chunked schedule is then unavailable.
+FailureOr<Shape> matchShape(Operation *op, int64_t blockV, int64_t stateBlockV,
+                            int64_t smCount) {
   auto form = cast<retention::RetentionFormOpInterface>(op);
   auto q = cast<RankedTensorType>(form.getQ().getType());
   auto k = cast<RankedTensorType>(form.getK().getType());
@@ -106,6 +131,7 @@ FailureOr<Shape> matchShape(Operation *op, int64_t blockV) {
            q.getDimSize(3),
            v.getDimSize(3),
            0,
+           0,
            elt};
   if (sh.tokens < 1 || sh.dk % 64 != 0 || sh.dk > 256)
     return failure();
@@ -114,7 +140,34 @@ FailureOr<Shape> matchShape(Operation *op, int64_t blockV) {
     return failure();
   if (sh.batch * sh.heads > 65535)
     return failure();
+  // State kernel: 64-column tiles when they alone give two blocks per SM,
+  // else 32 (twice the blocks).
+  int64_t bh = sh.batch * sh.heads;
+  sh.bvState = stateBlockV;
+  if (stateBlockV <= 0)
+    sh.bvState =
+        sh.dv % 64 == 0 && (sh.dk / 64) * (sh.dv / 64) * bh >= 2 * smCount
+            ? 64
+            : (sh.dv % 32 == 0 ? 32 : 16);
+  if ((sh.bvState != 16 && sh.bvState != 32 && sh.bvState != 64) ||
+      sh.dv % sh.bvState != 0 || sh.numChunks() > 65535)
+    sh.bvState = 0;
   return sh;
+}
+
+enum class Schedule { Fused, Chunked };
+
+/// The schedule rule (see the header): chunked when the fused grid has
+/// fewer than two blocks per SM and there are at least four chunks.
+Schedule pickSchedule(const Shape &sh, StringRef schedule, int64_t smCount) {
+  if (schedule == "fused" || sh.bvState == 0)
+    return Schedule::Fused;
+  if (schedule == "chunked")
+    return Schedule::Chunked;
+  int64_t fusedBlocks = sh.dv / sh.bv * sh.batch * sh.heads;
+  return fusedBlocks < 2 * smCount && sh.tokens >= 4 * kChunk
+             ? Schedule::Chunked
+             : Schedule::Fused;
 }
 
 /// Emits the body of one kernel; all helpers build at the current insertion
@@ -288,6 +341,289 @@ public:
   std::pair<Value, Value> addrAt(int64_t k0, Value m0) {
     return {add(add(hi8, lo8), k0), add(m0, mid8)};
   }
+
+  /// log2 γ of head `hi`: a select chain over the distinct decays.
+  Value headLog2(ArrayRef<float> lgs, Value hi) {
+    Value lg = f(lgs[0]);
+    for (size_t h = 1; h < lgs.size(); ++h) {
+      if (lgs[h] == lgs[0])
+        continue;
+      Value isH =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, hi, idx(h));
+      lg = arith::SelectOp::create(b, loc, isH, f(lgs[h]), lg);
+    }
+    return lg;
+  }
+
+  /// [rows][cols] tiles of 16-bit elements, one after the other in dynamic
+  /// shared memory.
+  static int64_t sharedBytes(ArrayRef<std::pair<int64_t, int64_t>> tiles) {
+    int64_t bytes = 0;
+    for (auto [rows, cols] : tiles)
+      bytes += rows * cols * 2;
+    return bytes;
+  }
+  SmallVector<Value> sharedTiles(ArrayRef<std::pair<int64_t, int64_t>> tiles) {
+    auto ws = gpu::AddressSpaceAttr::get(b.getContext(),
+                                         gpu::AddressSpace::Workgroup);
+    Value dyn = gpu::DynamicSharedMemoryOp::create(
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                        MemRefLayoutAttrInterface(), ws));
+    SmallVector<Value> views;
+    int64_t off = 0;
+    for (auto [rows, cols] : tiles) {
+      views.push_back(memref::ViewOp::create(
+          b, loc,
+          MemRefType::get({rows, cols}, sh.elt, MemRefLayoutAttrInterface(),
+                          ws),
+          dyn, idx(off), ValueRange()));
+      off += rows * cols * 2;
+    }
+    return views;
+  }
+
+  /// Copies a [rows][cols] tile (cols a multiple of 8) into shared `dst` with
+  /// 16-byte loads spread over the block; `at(row, col)` gives the source
+  /// indices of tile element (row, col); rows >= `valid` (when given) are
+  /// zero. With `zetaDst`, the rows scaled by ζ_row = γ^(lenF − 1 − row)
+  /// go there too (`dst` may then be null).
+  void stage(Value tid, Value src,
+             function_ref<SmallVector<Value>(Value, Value)> at, int64_t rows,
+             int64_t cols, Value valid, Value dst, Value zetaDst = Value(),
+             Value lenF = Value(), Value lg = Value()) {
+    VectorType v8 = VectorType::get({8}, sh.elt);
+    int64_t perRow = cols / 8, total = rows * perRow;
+    auto copy = scf::ForOp::create(b, loc, tid, idx(total), idx(kThreads));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(copy.getBody());
+    Value i = copy.getInductionVar();
+    Value r = div(i, perRow), col = mul(rem(i, perRow), 8);
+    auto load = [&]() -> Value {
+      auto ld = vector::LoadOp::create(b, loc, v8, src, at(r, col));
+      ld.setAlignment(16);
+      return ld;
+    };
+    Value x;
+    if (!valid) {
+      x = load();
+    } else {
+      Value in =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r, valid);
+      auto ifOp = scf::IfOp::create(b, loc, TypeRange{v8}, in,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      scf::YieldOp::create(b, loc, load());
+      b.setInsertionPointToStart(ifOp.elseBlock());
+      scf::YieldOp::create(
+          b, loc,
+          arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(v8, b.getZeroAttr(sh.elt)))
+              .getResult());
+      x = ifOp.getResult(0);
+    }
+    if (dst)
+      vector::StoreOp::create(b, loc, x, dst, ValueRange{r, col})
+          .setAlignment(16);
+    if (zetaDst) {
+      Value e = arith::SubFOp::create(
+          b, loc, arith::SubFOp::create(b, loc, lenF, f(1.0)), toF32(r));
+      Value z = pow(e, lg);
+      VectorType v8f = VectorType::get({8}, f32);
+      Value xf = arith::ExtFOp::create(b, loc, v8f, x);
+      Value zs = vector::BroadcastOp::create(b, loc, v8f, z);
+      Value y = arith::TruncFOp::create(b, loc, v8,
+                                        arith::MulFOp::create(b, loc, xf, zs));
+      vector::StoreOp::create(b, loc, y, zetaDst, ValueRange{r, col})
+          .setAlignment(16);
+    }
+  }
+
+  /// Column 2t + 8nt of C fragment n-tile nt.
+  Value fragCol(int64_t nt) { return add(mul(t, 2), 8 * nt); }
+
+  /// Stores mTiles x nTiles C fragments (index mt·nTiles + nt) into `mem`
+  /// at prefix..., row0 + g + 16mt + 8r, col0 + 2t + 8nt (col0 may be
+  /// null), as `elt` (f32 or rounded to 16 bit).
+  void storeFrags(ValueRange acc, int64_t mTiles, int64_t nTiles, Value mem,
+                  ValueRange prefix, Value row0, Value col0, Type elt) {
+    bool round = elt != f32;
+    for (int64_t mt = 0; mt < mTiles; ++mt)
+      for (int64_t nt = 0; nt < nTiles; ++nt)
+        for (int64_t r = 0; r < 2; ++r) {
+          Value x = vector::ExtractOp::create(b, loc, acc[mt * nTiles + nt],
+                                              ArrayRef<int64_t>{r});
+          if (round)
+            x = arith::TruncFOp::create(b, loc, VectorType::get({2}, elt), x);
+          SmallVector<Value> at(prefix);
+          at.push_back(add(add(row0, g), 16 * mt + 8 * r));
+          at.push_back(col0 ? add(col0, fragCol(nt)) : fragCol(nt));
+          vector::StoreOp::create(b, loc, x, mem, at)
+              .setAlignment(round ? 4 : 8);
+        }
+  }
+  /// The C fragments storeFrags would store, loaded from an f32 `mem`.
+  SmallVector<Value> loadFrags(int64_t mTiles, int64_t nTiles, Value mem,
+                               ValueRange prefix, Value row0, Value col0) {
+    VectorType v2f = VectorType::get({2}, f32);
+    SmallVector<Value> acc;
+    for (int64_t mt = 0; mt < mTiles; ++mt)
+      for (int64_t nt = 0; nt < nTiles; ++nt) {
+        Value c = zeroC();
+        for (int64_t r = 0; r < 2; ++r) {
+          SmallVector<Value> at(prefix);
+          at.push_back(add(add(row0, g), 16 * mt + 8 * r));
+          at.push_back(add(col0, fragCol(nt)));
+          auto x = vector::LoadOp::create(b, loc, v2f, mem, at);
+          x.setAlignment(8);
+          c = vector::InsertOp::create(b, loc, x, c, ArrayRef<int64_t>{r});
+        }
+        acc.push_back(c);
+      }
+    return acc;
+  }
+
+  /// Chunk output (step 2) for the chunk at token c0 staged in qs, ks
+  /// [C][dk] and vs [C][BV], with s16 [dk][BV] the 16-bit state entering the
+  /// chunk: this warp's 16 query rows of
+  ///   O = scale · ((Q K^T ⊙ D) V + ξ ⊙ (Q S16)),
+  /// rows < T stored into om[bi, hi, token, v0 + ...] as `oElt`.
+  void chunkOutput(Value qs, Value ks, Value vs, Value s16, Value c0, Value lg,
+                   double scale, Value om, Value bi, Value hi, Value v0,
+                   Type oElt) {
+    int64_t nTiles = sh.bv / 8;
+    VectorType v2f = VectorType::get({2}, f32);
+    // A = Q K^T and O = Q S16 in one pass over dk (each Q fragment is
+    // loaded once).
+    Value r0 = mul(warp, 16);
+    SmallVector<Value> sc(kChunk / 8, zeroC());
+    SmallVector<Value> o(nTiles, zeroC());
+    for (int64_t kk = 0; kk < sh.dk / 16; ++kk) {
+      auto [ar, ac] = addrA(r0, 16 * kk);
+      Value a = ldm(qs, ar, ac, false);
+      for (int64_t np = 0; np < kChunk / 16; ++np) {
+        auto [br, bc] = addrBnk(16 * np, 16 * kk);
+        Value bx = ldm(ks, br, bc, false);
+        for (int64_t h = 0; h < 2; ++h)
+          sc[2 * np + h] = mma(a, half(bx, h), sc[2 * np + h]);
+      }
+      for (int64_t np = 0; np < sh.bv / 16; ++np) {
+        auto [br, bc] = addrBkn(16 * kk, 16 * np);
+        Value bx = ldm(s16, br, bc, true);
+        for (int64_t h = 0; h < 2; ++h)
+          o[2 * np + h] = mma(a, half(bx, h), o[2 * np + h]);
+      }
+    }
+    // Cross term rows scaled by ξ_i = γ^(i+1): C-fragment row r is
+    // i = r0 + g + 8r.
+    Value rowA = add(r0, g);
+    SmallVector<Value> rowsXi;
+    for (int64_t r = 0; r < 2; ++r) {
+      Value i = add(rowA, 8 * r);
+      Value xi = pow(arith::AddFOp::create(b, loc, toF32(i), f(1.0)), lg);
+      rowsXi.push_back(vector::BroadcastOp::create(b, loc, v2f, xi));
+    }
+    Value xiv = fromRows(cType(), rowsXi);
+    for (Value &x : o)
+      x = arith::MulFOp::create(b, loc, x, xiv);
+    // Decay and causal mask on the C fragments: element (r, e) of n-tile
+    // nt is row i = r0 + g + 8r, column j = 8nt + 2t + e.
+    Value base =
+        arith::SubIOp::create(b, loc, rowA, mul(t, 2)); // i − j at r=e=nt=0
+    Value baseI = arith::IndexCastOp::create(b, loc, b.getI32Type(), base);
+    Value zf = f(0.0);
+    for (int64_t nt = 0; nt < kChunk / 8; ++nt) {
+      SmallVector<Value> w;
+      for (int64_t r = 0; r < 2; ++r)
+        for (int64_t e = 0; e < 2; ++e) {
+          Value d = arith::AddIOp::create(
+              b, loc, baseI,
+              arith::ConstantOp::create(
+                  b, loc, b.getI32IntegerAttr(8 * r - 8 * nt - e)));
+          Value causal = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::sge, d,
+              arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
+          Value p = pow(arith::SIToFPOp::create(b, loc, f32, d), lg);
+          w.push_back(arith::SelectOp::create(b, loc, causal, p, zf));
+        }
+      Value wv = fromRows(
+          cType(),
+          {vector::FromElementsOp::create(b, loc, v2f, ValueRange{w[0], w[1]}),
+           vector::FromElementsOp::create(b, loc, v2f,
+                                          ValueRange{w[2], w[3]})});
+      sc[nt] = arith::MulFOp::create(b, loc, sc[nt], wv);
+    }
+    // O += P V: the C fragments of n-tiles 2kk, 2kk+1 are the A fragment
+    // of k-step kk (A registers 0,1 = tile 2kk rows g, g+8; 2,3 = 2kk+1).
+    VectorType b2 = bType();
+    for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
+      Value lo = arith::TruncFOp::create(b, loc, b2, sc[2 * kk]);
+      Value hiT = arith::TruncFOp::create(b, loc, b2, sc[2 * kk + 1]);
+      Value a =
+          fromRows(aType(), {row(lo, 0), row(lo, 1), row(hiT, 0), row(hiT, 1)});
+      for (int64_t np = 0; np < sh.bv / 16; ++np) {
+        auto [br, bc] = addrBkn(16 * kk, 16 * np);
+        Value bx = ldm(vs, br, bc, true);
+        for (int64_t h = 0; h < 2; ++h)
+          o[2 * np + h] = mma(a, half(bx, h), o[2 * np + h]);
+      }
+    }
+    // Rows of this chunk (< T), × scale, in the output element type.
+    Value sv = vector::BroadcastOp::create(b, loc, v2f, f(scale));
+    for (int64_t r = 0; r < 2; ++r) {
+      Value tok = add(add(c0, rowA), 8 * r);
+      Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tok,
+                                       idx(sh.tokens));
+      auto ifOp = scf::IfOp::create(b, loc, in);
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(ifOp.thenBlock());
+      for (int64_t nt = 0; nt < nTiles; ++nt) {
+        Value ov =
+            vector::ExtractOp::create(b, loc, o[nt], ArrayRef<int64_t>{r});
+        Value y = arith::MulFOp::create(b, loc, ov, sv);
+        Value yt =
+            arith::TruncFOp::create(b, loc, VectorType::get({2}, oElt), y);
+        vector::StoreOp::create(b, loc, yt, om,
+                                ValueRange{bi, hi, tok, add(v0, fragCol(nt))})
+            .setAlignment(4);
+      }
+    }
+  }
+
+  /// State update (step 3) on this warp's accumulators, rows sRow0 + 16mt
+  /// of the staged K tile's columns:  S = γ^len S + K^T (V ⊙ ζ).
+  void stateUpdate(MutableArrayRef<Value> acc, Value ks, Value vzs, Value sRow0,
+                   int64_t mTiles, int64_t nTiles, Value lenF, Value lg) {
+    Value gl = pow(lenF, lg);
+    Value glv = vector::BroadcastOp::create(b, loc, cType(), gl);
+    for (Value &s : acc)
+      s = arith::MulFOp::create(b, loc, s, glv);
+    for (int64_t mt = 0; mt < mTiles; ++mt) {
+      Value m0 = add(sRow0, 16 * mt);
+      for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
+        auto [ar, ac] = addrAt(16 * kk, m0);
+        Value a = ldm(ks, ar, ac, true);
+        for (int64_t np = 0; np < nTiles / 2; ++np) {
+          auto [br, bc] = addrBkn(16 * kk, 16 * np);
+          Value bx = ldm(vzs, br, bc, true);
+          for (int64_t h = 0; h < 2; ++h) {
+            Value &s = acc[mt * nTiles + 2 * np + h];
+            s = mma(a, half(bx, h), s);
+          }
+        }
+      }
+    }
+  }
+};
+
+/// What the kernels read and write (buffers), per op.
+struct Operands {
+  Value q, k, v, s0; // s0 null without an initial state
+  Value o, sOut;     // sOut null without a final state
+  Type oElt;
+  SmallVector<float> lgs; // log2 γ per head
+  double scale;
 };
 
 struct GPUChunkwiseMMAPass
@@ -296,68 +632,63 @@ struct GPUChunkwiseMMAPass
   using Base::Base;
 
   void runOnOperation() override {
+    if (schedule != "auto" && schedule != "fused" && schedule != "chunked") {
+      getOperation().emitError("retention-gpu-chunkwise-mma: schedule must be "
+                               "auto, fused or chunked, not '")
+          << schedule << "'";
+      return signalPassFailure();
+    }
     SmallVector<Operation *> ops;
     getOperation().walk([&](Operation *op) {
       if (isa<retention::ChunkwiseOp, retention::ParallelOp>(op))
         ops.push_back(op);
     });
     for (Operation *op : ops) {
-      FailureOr<Shape> sh = matchShape(op, blockV);
+      FailureOr<Shape> sh = matchShape(op, blockV, stateBlockV, smCount);
       if (succeeded(sh))
-        rewrite(op, *sh);
+        rewrite(op, *sh, pickSchedule(*sh, schedule, smCount));
     }
   }
 
-  void rewrite(Operation *op, const Shape &sh) {
+  void rewrite(Operation *op, const Shape &sh, Schedule sched) {
     auto form = cast<retention::RetentionFormOpInterface>(op);
     OpBuilder b(op);
     Location loc = op->getLoc();
-    KernelEmitter em(b, loc, sh);
     Value finalState = form.getFinalStateOrNull();
-    bool hasState = bool(form.getState());
 
     // Inputs as row-major buffers of any offset and strides (no copy of a
     // slice); results written straight into the buffer they materialize in
     // when that is their only use.
-    Value qm = retention::kernel::readBuffer(b, loc, form.getQ()),
-          km = retention::kernel::readBuffer(b, loc, form.getK()),
-          vm = retention::kernel::readBuffer(b, loc, form.getV());
-    Value s0m = hasState ? retention::kernel::readBuffer(b, loc, form.getState())
-                         : Value();
-    Type oElt = cast<ShapedType>(op->getResult(0).getType()).getElementType();
+    Operands ops;
+    ops.q = retention::kernel::readBuffer(b, loc, form.getQ());
+    ops.k = retention::kernel::readBuffer(b, loc, form.getK());
+    ops.v = retention::kernel::readBuffer(b, loc, form.getV());
+    if (form.getState())
+      ops.s0 = retention::kernel::readBuffer(b, loc, form.getState());
+    ops.oElt = cast<ShapedType>(op->getResult(0).getType()).getElementType();
     retention::kernel::ResultBuffer oBuf =
         retention::kernel::resultBuffer(b, op, op->getResult(0), {});
     retention::kernel::ResultBuffer sBuf =
         finalState ? retention::kernel::resultBuffer(b, op, finalState, {})
                    : retention::kernel::ResultBuffer{};
-    Value om = oBuf.memref, sm = sBuf.memref;
-
-    // log2 γ per head, selected by the head index inside the kernel.
-    SmallVector<float> lgs;
+    ops.o = oBuf.memref;
+    ops.sOut = sBuf.memref;
     for (double g : form.getGamma())
-      lgs.push_back(static_cast<float>(std::log2(g)));
+      ops.lgs.push_back(static_cast<float>(std::log2(g)));
+    ops.scale = form.getScale().convertToDouble();
 
-    // Shared memory: Q, K [C][dk+pad]; V, Vz [C][BV+pad]; S16 [dk][BV+pad].
-    int64_t eb = 2;
-    int64_t qkRow = sh.dk + kPad, vRow = sh.bv + kPad;
-    int64_t qBytes = kChunk * qkRow * eb, vBytes = kChunk * vRow * eb,
-            sBytes = sh.dk * vRow * eb;
-    int64_t offQ = 0, offK = qBytes, offV = 2 * qBytes, offVz = offV + vBytes,
-            offS = offVz + vBytes, smemBytes = offS + sBytes;
-
-    Value one = em.idx(1);
-    Value smemSize = arith::ConstantOp::create(
-        b, loc, b.getI32IntegerAttr(static_cast<int32_t>(smemBytes)));
-    auto launch = gpu::LaunchOp::create(b, loc, em.idx(sh.dv / sh.bv),
-                                        em.idx(sh.batch * sh.heads), one,
-                                        em.idx(kThreads), one, one, smemSize);
-    launch->setAttr("retention.microkernel", b.getUnitAttr());
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(&launch.getBody().front());
-      emitKernel(em, launch, sh, qm, km, vm, s0m, om, sm, lgs, offQ, offK, offV,
-                 offVz, offS, form.getScale().convertToDouble(), oElt);
-      gpu::TerminatorOp::create(b, loc);
+    KernelEmitter em(b, loc, sh);
+    if (sched == Schedule::Fused) {
+      emitFused(em, ops);
+    } else {
+      // S_{c−1} of every chunk, 16-bit: written by the state kernel, read
+      // by the output kernel.
+      Value states = memref::AllocOp::create(
+          b, loc,
+          MemRefType::get({sh.batch, sh.heads, sh.numChunks(), sh.dk, sh.dv},
+                          sh.elt));
+      emitStateKernel(em, ops, states);
+      emitOutputKernel(em, ops, states);
     }
 
     if (oBuf.tensor)
@@ -367,100 +698,104 @@ struct GPUChunkwiseMMAPass
     op->erase();
   }
 
-  void emitKernel(KernelEmitter &em, gpu::LaunchOp launch, const Shape &sh,
-                  Value qm, Value km, Value vm, Value s0m, Value om, Value sm,
-                  ArrayRef<float> lgs, int64_t offQ, int64_t offK, int64_t offV,
-                  int64_t offVz, int64_t offS, double scale, Type oElt) {
+  /// What every kernel starts with: lane values, the batch and head of
+  /// block index `bh`, log2 γ of the head and the shared tiles.
+  struct Prologue {
+    Value tid, bi, hi, lg;
+    SmallVector<Value> tiles;
+  };
+  static Prologue prologue(KernelEmitter &em, gpu::LaunchOp launch, Value bh,
+                           const Operands &ops,
+                           ArrayRef<std::pair<int64_t, int64_t>> tileShapes) {
+    Prologue p;
+    p.tid = launch.getThreadIds().x;
+    p.bi = em.div(bh, em.sh.heads);
+    p.hi = em.rem(bh, em.sh.heads);
+    em.setLane(p.tid);
+    p.lg = em.headLog2(ops.lgs, p.hi);
+    p.tiles = em.sharedTiles(tileShapes);
+    return p;
+  }
+
+  /// First token and valid length min(T − c0, C) of chunk `c`.
+  static std::pair<Value, Value> chunkStart(KernelEmitter &em, Value c) {
+    Value c0 = em.mul(c, kChunk);
+    Value left = arith::SubIOp::create(em.b, em.loc, em.idx(em.sh.tokens), c0);
+    return {c0, arith::MinUIOp::create(em.b, em.loc, left, em.idx(kChunk))};
+  }
+
+  /// Source indices of a [C][cols] token tile of a [B, H, T, *] input: row
+  /// r, column col -> (bi, hi, c0 + r, col0 + col).
+  static auto tokenAt(KernelEmitter &em, Value bi, Value hi, Value c0,
+                      Value col0) {
+    return [=, &em](Value r, Value col) -> SmallVector<Value> {
+      return {bi, hi, em.add(c0, r), em.add(col0, col)};
+    };
+  }
+
+  /// A launch of 128 threads on grid (x, y, z) with `smemBytes` of dynamic
+  /// shared memory; `body` builds the kernel at the start of its region.
+  static void launch(KernelEmitter &em, int64_t x, int64_t y, int64_t z,
+                     int64_t smemBytes,
+                     function_ref<void(gpu::LaunchOp)> body) {
     OpBuilder &b = em.b;
     Location loc = em.loc;
-    Type f32 = b.getF32Type(), elt = sh.elt;
-    auto ws = gpu::AddressSpaceAttr::get(b.getContext(),
-                                         gpu::AddressSpace::Workgroup);
-    Value tid = launch.getThreadIds().x;
+    Value one = em.idx(1);
+    Value smemSize = arith::ConstantOp::create(
+        b, loc, b.getI32IntegerAttr(static_cast<int32_t>(smemBytes)));
+    auto op = gpu::LaunchOp::create(b, loc, em.idx(x), em.idx(y), em.idx(z),
+                                    em.idx(kThreads), one, one, smemSize);
+    op->setAttr("retention.microkernel", b.getUnitAttr());
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&op.getBody().front());
+    body(op);
+    gpu::TerminatorOp::create(b, loc);
+  }
+
+  /// The fused schedule: grid (dv/BV, B·H); S in registers across chunks.
+  void emitFused(KernelEmitter &em, const Operands &ops) {
+    const Shape &sh = em.sh;
+    // Shared memory: Q, K [C][dk+pad]; V, Vz [C][BV+pad]; S16 [dk][BV+pad].
+    SmallVector<std::pair<int64_t, int64_t>> tiles = {{kChunk, sh.dk + kPad},
+                                                      {kChunk, sh.dk + kPad},
+                                                      {kChunk, sh.bv + kPad},
+                                                      {kChunk, sh.bv + kPad},
+                                                      {sh.dk, sh.bv + kPad}};
+    launch(em, sh.dv / sh.bv, sh.batch * sh.heads, 1,
+           KernelEmitter::sharedBytes(tiles), [&](gpu::LaunchOp launch) {
+             emitFusedBody(em, launch, ops, tiles);
+           });
+  }
+
+  void emitFusedBody(KernelEmitter &em, gpu::LaunchOp launch,
+                     const Operands &ops,
+                     ArrayRef<std::pair<int64_t, int64_t>> tileShapes) {
+    OpBuilder &b = em.b;
+    Location loc = em.loc;
+    const Shape &sh = em.sh;
     Value v0 = em.mul(launch.getBlockIds().x, sh.bv);
-    Value bh = launch.getBlockIds().y;
-    Value bi = em.div(bh, sh.heads), hi = em.rem(bh, sh.heads);
-    em.setLane(tid);
-
-    // log2 γ of this block's head.
-    Value lg = em.f(lgs[0]);
-    for (size_t h = 1; h < lgs.size(); ++h) {
-      if (lgs[h] == lgs[0])
-        continue;
-      Value isH = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, hi,
-                                        em.idx(h));
-      lg = arith::SelectOp::create(b, loc, isH, em.f(lgs[h]), lg);
-    }
-
-    // Shared tiles.
-    Value dyn = gpu::DynamicSharedMemoryOp::create(
-        b, loc,
-        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                        MemRefLayoutAttrInterface(), ws));
-    auto view = [&](int64_t off, int64_t rows, int64_t cols) -> Value {
-      return memref::ViewOp::create(
-          b, loc,
-          MemRefType::get({rows, cols}, elt, MemRefLayoutAttrInterface(), ws),
-          dyn, em.idx(off), ValueRange());
-    };
-    Value qs = view(offQ, kChunk, sh.dk + kPad);
-    Value ks = view(offK, kChunk, sh.dk + kPad);
-    Value vs = view(offV, kChunk, sh.bv + kPad);
-    Value vzs = view(offVz, kChunk, sh.bv + kPad);
-    Value s16 = view(offS, sh.dk, sh.bv + kPad);
+    Prologue p = prologue(em, launch, launch.getBlockIds().y, ops, tileShapes);
+    Value tid = p.tid, bi = p.bi, hi = p.hi, lg = p.lg;
+    Value qs = p.tiles[0], ks = p.tiles[1], vs = p.tiles[2], vzs = p.tiles[3],
+          s16 = p.tiles[4];
 
     // State accumulators: warp w owns rows [w·RS, (w+1)·RS), RS = dk/4, as
     // (RS/16) x (BV/8) C fragments, index mt·(BV/8) + nt.
     int64_t rs = sh.dk / kWarps, mTiles = rs / 16, nTiles = sh.bv / 8;
     Value sRow0 = em.mul(em.warp, rs);
-    auto fragRow = [&](int64_t mt, int64_t r) {
-      return em.add(em.add(sRow0, em.g), 16 * mt + 8 * r);
-    };
-    auto fragCol = [&](int64_t nt) { return em.add(em.mul(em.t, 2), 8 * nt); };
-    VectorType v2f = VectorType::get({2}, f32);
-    VectorType v2e = VectorType::get({2}, elt);
-    SmallVector<Value> state;
-    for (int64_t mt = 0; mt < mTiles; ++mt)
-      for (int64_t nt = 0; nt < nTiles; ++nt) {
-        if (!s0m) {
-          state.push_back(em.zeroC());
-          continue;
-        }
-        Value c = em.zeroC();
-        for (int64_t r = 0; r < 2; ++r) {
-          auto x = vector::LoadOp::create(
-              b, loc, v2f, s0m,
-              ValueRange{bi, hi, fragRow(mt, r), em.add(v0, fragCol(nt))});
-          x.setAlignment(8);
-          c = vector::InsertOp::create(b, loc, x, c, ArrayRef<int64_t>{r});
-        }
-        state.push_back(c);
-      }
-    auto writeS16 = [&](ValueRange acc) {
-      for (int64_t mt = 0; mt < mTiles; ++mt)
-        for (int64_t nt = 0; nt < nTiles; ++nt)
-          for (int64_t r = 0; r < 2; ++r) {
-            Value x = vector::ExtractOp::create(b, loc, acc[mt * nTiles + nt],
-                                                ArrayRef<int64_t>{r});
-            Value y = arith::TruncFOp::create(b, loc, v2e, x);
-            vector::StoreOp::create(b, loc, y, s16,
-                                    ValueRange{fragRow(mt, r), fragCol(nt)})
-                .setAlignment(4);
-          }
-    };
-    writeS16(state);
+    SmallVector<Value> state =
+        ops.s0 ? em.loadFrags(mTiles, nTiles, ops.s0, {bi, hi}, sRow0, v0)
+               : SmallVector<Value>(mTiles * nTiles, em.zeroC());
+    em.storeFrags(state, mTiles, nTiles, s16, {}, sRow0, Value(), sh.elt);
 
     KernelEmitter::LaneValues outer = em.laneValues();
     Value outerRow0 = sRow0;
-    int64_t numChunks = (sh.tokens + kChunk - 1) / kChunk;
-    auto loop = scf::ForOp::create(b, loc, em.idx(0), em.idx(numChunks),
+    auto loop = scf::ForOp::create(b, loc, em.idx(0), em.idx(sh.numChunks()),
                                    em.idx(1), state);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
-      Value c0 = em.mul(loop.getInductionVar(), kChunk);
-      Value left = arith::SubIOp::create(b, loc, em.idx(sh.tokens), c0);
-      Value len = arith::MinUIOp::create(b, loc, left, em.idx(kChunk));
+      auto [c0, len] = chunkStart(em, loop.getInductionVar());
       Value lenF = em.toF32(len);
       SmallVector<Value> acc(loop.getRegionIterArgs());
       // Lane-derived values are recomputed from an opaque copy of the
@@ -472,196 +807,126 @@ struct GPUChunkwiseMMAPass
       sRow0 = em.mul(em.warp, rs);
 
       // 1. Stage the chunk's tiles (rows >= len are zero).
-      VectorType v8 = VectorType::get({8}, elt);
-      Value zero8 = arith::ConstantOp::create(
-          b, loc, DenseElementsAttr::get(v8, b.getZeroAttr(elt)));
-      auto stage = [&](Value src, int64_t cols, Value col0,
-                       ArrayRef<Value> dsts, bool scaled) {
-        int64_t perRow = cols / 8, total = kChunk * perRow;
-        auto copy =
-            scf::ForOp::create(b, loc, tid, em.idx(total), em.idx(kThreads));
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(copy.getBody());
-        Value i = copy.getInductionVar();
-        Value row = em.div(i, perRow), col = em.mul(em.rem(i, perRow), 8);
-        Value tok = em.add(c0, row);
-        Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tok,
-                                         em.idx(sh.tokens));
-        auto ifOp = scf::IfOp::create(b, loc, TypeRange{v8}, in,
-                                      /*withElseRegion=*/true);
-        {
-          OpBuilder::InsertionGuard g3(b);
-          b.setInsertionPointToStart(ifOp.thenBlock());
-          auto ld = vector::LoadOp::create(
-              b, loc, v8, src, ValueRange{bi, hi, tok, em.add(col0, col)});
-          ld.setAlignment(16);
-          scf::YieldOp::create(b, loc, ld.getResult());
-          b.setInsertionPointToStart(ifOp.elseBlock());
-          scf::YieldOp::create(b, loc, zero8);
-        }
-        Value x = ifOp.getResult(0);
-        auto st =
-            vector::StoreOp::create(b, loc, x, dsts[0], ValueRange{row, col});
-        st.setAlignment(16);
-        if (scaled) {
-          // ζ_row = γ^(len − 1 − row)
-          Value e = arith::SubFOp::create(
-              b, loc, arith::SubFOp::create(b, loc, lenF, em.f(1.0)),
-              em.toF32(row));
-          Value z = em.pow(e, lg);
-          VectorType v8f = VectorType::get({8}, f32);
-          Value xf = arith::ExtFOp::create(b, loc, v8f, x);
-          Value zs = vector::BroadcastOp::create(b, loc, v8f, z);
-          Value y = arith::TruncFOp::create(
-              b, loc, v8, arith::MulFOp::create(b, loc, xf, zs));
-          auto st2 =
-              vector::StoreOp::create(b, loc, y, dsts[1], ValueRange{row, col});
-          st2.setAlignment(16);
-        }
-      };
-      stage(qm, sh.dk, em.idx(0), {qs}, false);
-      stage(km, sh.dk, em.idx(0), {ks}, false);
-      stage(vm, sh.bv, v0, {vs, vzs}, true);
+      Value zero = em.idx(0);
+      em.stage(tid, ops.q, tokenAt(em, bi, hi, c0, zero), kChunk, sh.dk, len,
+               qs);
+      em.stage(tid, ops.k, tokenAt(em, bi, hi, c0, zero), kChunk, sh.dk, len,
+               ks);
+      em.stage(tid, ops.v, tokenAt(em, bi, hi, c0, v0), kChunk, sh.bv, len, vs,
+               vzs, lenF, lg);
       em.barrier();
 
-      // 2. This warp's 16 query rows: A = Q K^T and O = Q S16 in one pass
-      //    over dk (each Q fragment is loaded once).
-      Value r0 = em.mul(em.warp, 16);
-      SmallVector<Value> sc(kChunk / 8, em.zeroC());
-      SmallVector<Value> o(nTiles, em.zeroC());
-      for (int64_t kk = 0; kk < sh.dk / 16; ++kk) {
-        auto [ar, ac] = em.addrA(r0, 16 * kk);
-        Value a = em.ldm(qs, ar, ac, false);
-        for (int64_t np = 0; np < kChunk / 16; ++np) {
-          auto [br, bc] = em.addrBnk(16 * np, 16 * kk);
-          Value bx = em.ldm(ks, br, bc, false);
-          for (int64_t h = 0; h < 2; ++h)
-            sc[2 * np + h] = em.mma(a, em.half(bx, h), sc[2 * np + h]);
-        }
-        for (int64_t np = 0; np < sh.bv / 16; ++np) {
-          auto [br, bc] = em.addrBkn(16 * kk, 16 * np);
-          Value bx = em.ldm(s16, br, bc, true);
-          for (int64_t h = 0; h < 2; ++h)
-            o[2 * np + h] = em.mma(a, em.half(bx, h), o[2 * np + h]);
-        }
-      }
-      // Cross term rows scaled by ξ_i = γ^(i+1): C-fragment row r is
-      // i = r0 + g + 8r.
-      Value rowA = em.add(r0, em.g);
-      SmallVector<Value> rowsXi;
-      for (int64_t r = 0; r < 2; ++r) {
-        Value i = em.add(rowA, 8 * r);
-        Value xi =
-            em.pow(arith::AddFOp::create(b, loc, em.toF32(i), em.f(1.0)), lg);
-        rowsXi.push_back(vector::BroadcastOp::create(b, loc, v2f, xi));
-      }
-      Value xiv = em.fromRows(em.cType(), rowsXi);
-      for (Value &x : o)
-        x = arith::MulFOp::create(b, loc, x, xiv);
-      // Decay and causal mask on the C fragments: element (r, e) of n-tile
-      // nt is row i = r0 + g + 8r, column j = 8nt + 2t + e.
-      Value base = arith::SubIOp::create(b, loc, rowA,
-                                         em.mul(em.t, 2)); // i − j at r=e=nt=0
-      Value baseI = arith::IndexCastOp::create(b, loc, b.getI32Type(), base);
-      Value zf = em.f(0.0);
-      for (int64_t nt = 0; nt < kChunk / 8; ++nt) {
-        SmallVector<Value> w;
-        for (int64_t r = 0; r < 2; ++r)
-          for (int64_t e = 0; e < 2; ++e) {
-            Value d = arith::AddIOp::create(
-                b, loc, baseI,
-                arith::ConstantOp::create(
-                    b, loc, b.getI32IntegerAttr(8 * r - 8 * nt - e)));
-            Value causal = arith::CmpIOp::create(
-                b, loc, arith::CmpIPredicate::sge, d,
-                arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
-            Value p = em.pow(arith::SIToFPOp::create(b, loc, f32, d), lg);
-            w.push_back(arith::SelectOp::create(b, loc, causal, p, zf));
-          }
-        VectorType v2 = VectorType::get({2}, f32);
-        Value wv = em.fromRows(
-            em.cType(),
-            {vector::FromElementsOp::create(b, loc, v2, ValueRange{w[0], w[1]}),
-             vector::FromElementsOp::create(b, loc, v2,
-                                            ValueRange{w[2], w[3]})});
-        sc[nt] = arith::MulFOp::create(b, loc, sc[nt], wv);
-      }
-      // O += P V: the C fragments of n-tiles 2kk, 2kk+1 are the A fragment
-      // of k-step kk (A registers 0,1 = tile 2kk rows g, g+8; 2,3 = 2kk+1).
-      VectorType b2 = em.bType();
-      for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
-        Value lo = arith::TruncFOp::create(b, loc, b2, sc[2 * kk]);
-        Value hiT = arith::TruncFOp::create(b, loc, b2, sc[2 * kk + 1]);
-        Value a = em.fromRows(em.aType(), {em.row(lo, 0), em.row(lo, 1),
-                                           em.row(hiT, 0), em.row(hiT, 1)});
-        for (int64_t np = 0; np < sh.bv / 16; ++np) {
-          auto [br, bc] = em.addrBkn(16 * kk, 16 * np);
-          Value bx = em.ldm(vs, br, bc, true);
-          for (int64_t h = 0; h < 2; ++h)
-            o[2 * np + h] = em.mma(a, em.half(bx, h), o[2 * np + h]);
-        }
-      }
-      // Rows of this chunk (< T), × scale, in the output element type.
-      Value sv = vector::BroadcastOp::create(b, loc, v2f, em.f(scale));
-      for (int64_t r = 0; r < 2; ++r) {
-        Value tok = em.add(em.add(c0, rowA), 8 * r);
-        Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tok,
-                                         em.idx(sh.tokens));
-        auto ifOp = scf::IfOp::create(b, loc, in);
-        OpBuilder::InsertionGuard g2(b);
-        b.setInsertionPointToStart(ifOp.thenBlock());
-        for (int64_t nt = 0; nt < nTiles; ++nt) {
-          Value ov =
-              vector::ExtractOp::create(b, loc, o[nt], ArrayRef<int64_t>{r});
-          Value y = arith::MulFOp::create(b, loc, ov, sv);
-          Value yt =
-              arith::TruncFOp::create(b, loc, VectorType::get({2}, oElt), y);
-          vector::StoreOp::create(
-              b, loc, yt, om, ValueRange{bi, hi, tok, em.add(v0, fragCol(nt))})
-              .setAlignment(4);
-        }
-      }
+      // 2. This warp's 16 query rows of O.
+      em.chunkOutput(qs, ks, vs, s16, c0, lg, ops.scale, ops.o, bi, hi, v0,
+                     ops.oElt);
 
       // 3. S = γ^len S + K^T (V ⊙ ζ).
-      Value gl = em.pow(lenF, lg);
-      Value glv = vector::BroadcastOp::create(b, loc, em.cType(), gl);
-      for (Value &s : acc)
-        s = arith::MulFOp::create(b, loc, s, glv);
-      for (int64_t mt = 0; mt < mTiles; ++mt) {
-        Value m0 = em.add(sRow0, 16 * mt);
-        for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
-          auto [ar, ac] = em.addrAt(16 * kk, m0);
-          Value a = em.ldm(ks, ar, ac, true);
-          for (int64_t np = 0; np < sh.bv / 16; ++np) {
-            auto [br, bc] = em.addrBkn(16 * kk, 16 * np);
-            Value bx = em.ldm(vzs, br, bc, true);
-            for (int64_t h = 0; h < 2; ++h) {
-              Value &s = acc[mt * nTiles + 2 * np + h];
-              s = em.mma(a, em.half(bx, h), s);
-            }
-          }
-        }
-      }
+      em.stateUpdate(acc, ks, vzs, sRow0, mTiles, nTiles, lenF, lg);
       // Every warp has read S16 and the tiles of this chunk.
       em.barrier();
-      writeS16(acc);
+      em.storeFrags(acc, mTiles, nTiles, s16, {}, sRow0, Value(), sh.elt);
       scf::YieldOp::create(b, loc, acc);
     }
 
     em.setLaneValues(outer);
-    sRow0 = outerRow0;
-    if (sm) {
-      for (int64_t mt = 0; mt < mTiles; ++mt)
-        for (int64_t nt = 0; nt < nTiles; ++nt)
-          for (int64_t r = 0; r < 2; ++r) {
-            Value x = vector::ExtractOp::create(
-                b, loc, loop.getResult(mt * nTiles + nt), ArrayRef<int64_t>{r});
-            vector::StoreOp::create(
-                b, loc, x, sm,
-                ValueRange{bi, hi, fragRow(mt, r), em.add(v0, fragCol(nt))})
-                .setAlignment(8);
-          }
-    }
+    if (ops.sOut)
+      em.storeFrags(loop.getResults(), mTiles, nTiles, ops.sOut, {bi, hi},
+                    outerRow0, v0, b.getF32Type());
+  }
+
+  /// The chunked schedule's state kernel: grid (dk/64, dv/BVs, B·H); a
+  /// 64 x BVs slice of S in registers (warp w: rows 16w..16w+15), per chunk
+  /// c: states[c] = S (16-bit), then S = γ^L S + K_c^T (V_c ⊙ ζ).
+  void emitStateKernel(KernelEmitter &em, const Operands &ops, Value states) {
+    const Shape &sh = em.sh;
+    // Shared memory: K [C][64+pad] (this block's dk slice), Vz [C][BVs+pad].
+    SmallVector<std::pair<int64_t, int64_t>> tileShapes = {
+        {kChunk, 64 + kPad}, {kChunk, sh.bvState + kPad}};
+    launch(em, sh.dk / 64, sh.dv / sh.bvState, sh.batch * sh.heads,
+           KernelEmitter::sharedBytes(tileShapes), [&](gpu::LaunchOp launch) {
+             OpBuilder &b = em.b;
+             Location loc = em.loc;
+             Value k0 = em.mul(launch.getBlockIds().x, 64);
+             Value v0 = em.mul(launch.getBlockIds().y, sh.bvState);
+             Prologue p =
+                 prologue(em, launch, launch.getBlockIds().z, ops, tileShapes);
+             Value tid = p.tid, bi = p.bi, hi = p.hi, lg = p.lg;
+             int64_t nTiles = sh.bvState / 8;
+             Value outerRow0 = em.add(k0, em.mul(em.warp, 16));
+             SmallVector<Value> state =
+                 ops.s0
+                     ? em.loadFrags(1, nTiles, ops.s0, {bi, hi}, outerRow0, v0)
+                     : SmallVector<Value>(nTiles, em.zeroC());
+             KernelEmitter::LaneValues outer = em.laneValues();
+             auto loop = scf::ForOp::create(
+                 b, loc, em.idx(0), em.idx(sh.numChunks()), em.idx(1), state);
+             {
+               OpBuilder::InsertionGuard guard(b);
+               b.setInsertionPointToStart(loop.getBody());
+               Value c = loop.getInductionVar();
+               auto [c0, len] = chunkStart(em, c);
+               Value lenF = em.toF32(len);
+               SmallVector<Value> acc(loop.getRegionIterArgs());
+               em.setLane(em.opaque(tid)); // as in the fused kernel
+               Value sRow0 = em.mul(em.warp, 16);
+               // The state entering chunk c.
+               em.storeFrags(acc, 1, nTiles, states, {bi, hi, c},
+                             em.add(k0, sRow0), v0, sh.elt);
+               em.stage(tid, ops.k, tokenAt(em, bi, hi, c0, k0), kChunk, 64,
+                        len, p.tiles[0]);
+               em.stage(tid, ops.v, tokenAt(em, bi, hi, c0, v0), kChunk,
+                        sh.bvState, len, Value(), p.tiles[1], lenF, lg);
+               em.barrier();
+               em.stateUpdate(acc, p.tiles[0], p.tiles[1], sRow0, 1, nTiles,
+                              lenF, lg);
+               // Every warp has read the tiles of this chunk.
+               em.barrier();
+               scf::YieldOp::create(b, loc, acc);
+             }
+             em.setLaneValues(outer);
+             if (ops.sOut)
+               em.storeFrags(loop.getResults(), 1, nTiles, ops.sOut, {bi, hi},
+                             outerRow0, v0, b.getF32Type());
+           });
+  }
+
+  /// The chunked schedule's output kernel: grid (dv/BV, NC, B·H); block
+  /// (v tile, c) stages Q_c, K_c, V_c and S_{c−1} = states[c] and computes
+  /// O_c like the fused kernel's step 2.
+  void emitOutputKernel(KernelEmitter &em, const Operands &ops, Value states) {
+    const Shape &sh = em.sh;
+    // Shared memory: Q, K [C][dk+pad]; V [C][BV+pad]; S16 [dk][BV+pad].
+    SmallVector<std::pair<int64_t, int64_t>> tileShapes = {
+        {kChunk, sh.dk + kPad},
+        {kChunk, sh.dk + kPad},
+        {kChunk, sh.bv + kPad},
+        {sh.dk, sh.bv + kPad}};
+    launch(em, sh.dv / sh.bv, sh.numChunks(), sh.batch * sh.heads,
+           KernelEmitter::sharedBytes(tileShapes), [&](gpu::LaunchOp launch) {
+             Value v0 = em.mul(launch.getBlockIds().x, sh.bv);
+             Value c = launch.getBlockIds().y;
+             Prologue p =
+                 prologue(em, launch, launch.getBlockIds().z, ops, tileShapes);
+             Value tid = p.tid, bi = p.bi, hi = p.hi;
+             ArrayRef<Value> tiles = p.tiles;
+             auto [c0, len] = chunkStart(em, c);
+             Value zero = em.idx(0);
+             em.stage(tid, ops.q, tokenAt(em, bi, hi, c0, zero), kChunk, sh.dk,
+                      len, tiles[0]);
+             em.stage(tid, ops.k, tokenAt(em, bi, hi, c0, zero), kChunk, sh.dk,
+                      len, tiles[1]);
+             em.stage(tid, ops.v, tokenAt(em, bi, hi, c0, v0), kChunk, sh.bv,
+                      len, tiles[2]);
+             em.stage(
+                 tid, states,
+                 [&](Value r, Value col) -> SmallVector<Value> {
+                   return {bi, hi, c, r, em.add(v0, col)};
+                 },
+                 sh.dk, sh.bv, Value(), tiles[3]);
+             em.barrier();
+             em.chunkOutput(tiles[0], tiles[1], tiles[2], tiles[3], c0, p.lg,
+                            ops.scale, ops.o, bi, hi, v0, ops.oElt);
+           });
   }
 };
 

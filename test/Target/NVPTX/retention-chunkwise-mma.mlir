@@ -1,25 +1,49 @@
 // REQUIRES: ptxas
-// The tensor-core chunkwise kernel (retention-gpu-chunkwise-mma) through the
+// The tensor-core chunkwise kernels (retention-gpu-chunkwise-mma) through the
 // whole NVVM pipeline: bf16 mma.sync m16n8k16 and ldmatrix in the PTX, and
-// ptxas -v on each kernel: no spills, registers within 255 (measured: dk=128
-// BV=64 230 registers; dk=256 BV=32 186).
+// ptxas -v on each kernel (ptx_resources.py): no spills, registers within
+// budget. Fused kernels (T < 4 chunks): <= 255 (measured: dk=128 BV=64 230
+// registers; dk=256 BV=32 186). Chunked schedule (small grids, T >= 256):
+// the state kernel <= 168 (3 blocks of 128 threads per SM with room to
+// spare; measured 46 for BVs=32, 67 for BVs=64), the output kernel <= 255
+// (measured: dk=128 BV=64 130 and 126; dk=256 BV=32 96).
 //
 // RUN: retnet-opt %s --retention-nvvm-pipeline="format=isa" > %t.mlir
 // RUN: FileCheck %s < %t.mlir
-// RUN: rm -rf %t.d && mkdir -p %t.d
-// RUN: %python -c "import re,sys; s=open(sys.argv[1]).read(); [open(sys.argv[2]+'/k%%d.ptx'%%i,'w').write(re.sub(r'\\\\([0-9A-Fa-f]{2})', lambda x: chr(int(x.group(1),16)), m.group(1))) for i,m in enumerate(re.finditer(r'assembly = \"((?:[^\"\\\\]|\\\\.)*)\"', s))]" %t.mlir %t.d
-// RUN: %ptxas -arch=sm_90a -v %t.d/k0.ptx -o %t.d/k0.cubin 2>&1 | FileCheck %s --check-prefix=RES
-// RUN: %ptxas -arch=sm_90a -v %t.d/k1.ptx -o %t.d/k1.cubin 2>&1 | FileCheck %s --check-prefix=RES
+// RUN: %python %S/Inputs/ptx_resources.py %ptxas %t.mlir --budget dk128_kernel=255 --budget dk256_kernel=255 --budget chunked128_kernel=168 --budget chunked128_kernel_0=255 --budget chunked128w_kernel=168 --budget chunked128w_kernel_1=255 --budget chunked256_kernel=168 --budget chunked256_kernel_2=255 | FileCheck %s --check-prefix=RES
 
+// CHECK:       gpu.launch_func @dk128_kernel::@dk128_kernel
 // CHECK:       gpu.binary @dk128_kernel
 // CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// CHECK:       gpu.launch_func @dk256_kernel::@dk256_kernel
 // CHECK:       gpu.binary @dk256_kernel
 // CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// Chunked: the state kernel on (dk/64, dv/32, B·H), then the output kernel on
+// (dv/64, NC, B·H), then the states buffer is freed.
+// CHECK:       gpu.launch_func @chunked128_kernel::@chunked128_kernel blocks in (%[[C2:.*]], %[[C4:.*]], %[[C64:.*]]) threads
+// CHECK:       gpu.launch_func @chunked128_kernel_0::@chunked128_kernel blocks in (%[[C2]], %[[C32:.*]], %[[C64]]) threads
+// CHECK:       llvm.call @mgpuMemFree
+// CHECK:       gpu.binary @chunked128_kernel
+// CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
+// CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHECK:       gpu.binary @chunked128_kernel_0
+// CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.shared.b16
+// CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHECK:       gpu.launch_func @chunked128w_kernel::@chunked128w_kernel
+// CHECK:       gpu.launch_func @chunked128w_kernel_1::@chunked128w_kernel
+// CHECK:       gpu.launch_func @chunked256_kernel::@chunked256_kernel
+// CHECK:       gpu.launch_func @chunked256_kernel_2::@chunked256_kernel
 
-// RES:     0 bytes spill stores, 0 bytes spill loads
-// RES:     Used {{([0-9]|[0-9][0-9]|1[0-9][0-9]|2[0-4][0-9]|25[0-5])}} registers
+// RES:      chunked128_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: chunked128_kernel_0 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: chunked128w_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: chunked128w_kernel_1 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: chunked256_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: chunked256_kernel_2 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: dk128_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: dk256_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
 
 func.func @dk128(%q: tensor<2x3x100x128xbf16>, %v: tensor<2x3x100x128xbf16>,
                  %s: tensor<2x3x128x128xf32>)
@@ -31,10 +55,44 @@ func.func @dk128(%q: tensor<2x3x100x128xbf16>, %v: tensor<2x3x100x128xbf16>,
   return %o, %s1 : tensor<2x3x100x128xbf16>, tensor<2x3x128x128xf32>
 }
 
-func.func @dk256(%q: tensor<1x2x257x256xbf16>, %v: tensor<1x2x257x64xbf16>)
-    -> tensor<1x2x257x64xbf16> {
+// T = 255: under four chunks, so fused whatever the grid.
+func.func @dk256(%q: tensor<1x2x255x256xbf16>, %v: tensor<1x2x255x64xbf16>)
+    -> tensor<1x2x255x64xbf16> {
   %o = retention.parallel %q, %q, %v {gamma = array<f64: 0.96875, 0.984375>}
-      : (tensor<1x2x257x256xbf16>, tensor<1x2x257x256xbf16>, tensor<1x2x257x64xbf16>)
-      -> tensor<1x2x257x64xbf16>
-  return %o : tensor<1x2x257x64xbf16>
+      : (tensor<1x2x255x256xbf16>, tensor<1x2x255x256xbf16>, tensor<1x2x255x64xbf16>)
+      -> tensor<1x2x255x64xbf16>
+  return %o : tensor<1x2x255x64xbf16>
+}
+
+// B·H = 64, fused grid 2 x 64 = 128 blocks: chunked (the benchmark shape).
+func.func @chunked128(%q: tensor<4x16x2048x128xbf16>, %v: tensor<4x16x2048x128xbf16>)
+    -> (tensor<4x16x2048x128xbf16>, tensor<4x16x128x128xf32>) {
+  %o, %s1 = retention.chunkwise %q, %q, %v
+      {chunk_size = 64 : i64, gamma = array<f64: 0.96875, 0.984375, 0.9921875, 0.99609375,
+        0.998046875, 0.9990234375, 0.99951171875, 0.999755859375, 0.9998779296875,
+        0.99993896484375, 0.999969482421875, 0.9999847412109375, 0.9999923706054688,
+        0.9999961853027344, 0.9999980926513672, 0.9999990463256836>, scale = 0.08838834764831845 : f64}
+      : (tensor<4x16x2048x128xbf16>, tensor<4x16x2048x128xbf16>, tensor<4x16x2048x128xbf16>)
+      -> (tensor<4x16x2048x128xbf16>, tensor<4x16x128x128xf32>)
+  return %o, %s1 : tensor<4x16x2048x128xbf16>, tensor<4x16x128x128xf32>
+}
+
+// B·H = 100: the state kernel takes 64-column tiles (4 x 2 x 100 blocks).
+func.func @chunked128w(%q: tensor<100x1x300x128xbf16>, %v: tensor<100x1x300x128xbf16>,
+                       %s: tensor<100x1x128x128xf32>)
+    -> (tensor<100x1x300x128xbf16>, tensor<100x1x128x128xf32>) {
+  %o, %s1 = retention.chunkwise %q, %q, %v, %s
+      {chunk_size = 64 : i64, gamma = array<f64: 0.96875>, scale = 0.25 : f64}
+      : (tensor<100x1x300x128xbf16>, tensor<100x1x300x128xbf16>, tensor<100x1x300x128xbf16>,
+         tensor<100x1x128x128xf32>) -> (tensor<100x1x300x128xbf16>, tensor<100x1x128x128xf32>)
+  return %o, %s1 : tensor<100x1x300x128xbf16>, tensor<100x1x128x128xf32>
+}
+
+// dk = 256: the state kernel on four dk slices, the output kernel BV = 32.
+func.func @chunked256(%q: tensor<1x2x300x256xbf16>, %v: tensor<1x2x300x64xbf16>)
+    -> tensor<1x2x300x64xbf16> {
+  %o = retention.parallel %q, %q, %v {gamma = array<f64: 0.96875, 0.984375>}
+      : (tensor<1x2x300x256xbf16>, tensor<1x2x300x256xbf16>, tensor<1x2x300x64xbf16>)
+      -> tensor<1x2x300x64xbf16>
+  return %o : tensor<1x2x300x64xbf16>
 }

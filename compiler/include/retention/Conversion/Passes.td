@@ -290,16 +290,36 @@ def RetentionGPUChunkwiseMMAPass
   let summary = "Chunkwise and parallel retention on bf16/f16 as a tensor-core (mma.sync) kernel";
   let description = [{
     Rewrites each `retention.chunkwise` and `retention.parallel` whose
-    inputs are bf16 or f16 and whose shapes fit the kernel into one
-    `gpu.launch` (marked `retention.microkernel`) built from nvgpu ops:
+    inputs are bf16 or f16 and whose shapes fit the kernel into
+    `gpu.launch`es (marked `retention.microkernel`) built from nvgpu ops:
     ldmatrix + mma.sync m16n8k16 with f32 accumulation, the decay applied
-    to the QK^T accumulator in registers, the cross-chunk term and the
-    state update in the same kernel. See GPUChunkwiseMMA.cpp.
+    to the QK^T accumulator in registers. Two schedules (chunk C = 64):
+
+    - fused: one launch, grid (dv/BV, B·H); each block walks all chunks
+      with the state in registers (output, cross-chunk term and state
+      update in the same kernel);
+    - chunked (flash-linear-attention's chunk_fwd_h + chunk_fwd_o): a state
+      kernel, grid (dk/64, dv/BVs, B·H), walks the chunks writing the state
+      entering each chunk (16-bit) to a [B, H, NC, dk, dv] buffer, then an
+      output kernel, grid (dv/BV, NC, B·H), computes every chunk's output
+      in parallel from that buffer.
+
+    `schedule=auto` takes the chunked one when the fused grid has fewer
+    than two blocks per SM (dv/BV · B·H < 2 · sm-count) and T >= 4 · C,
+    else the fused one. See GPUChunkwiseMMA.cpp.
   }];
   let options = [
     Option<"blockV", "block-v", "int64_t", /*default=*/"0",
            "Value columns per block (16, 32 or 64; must divide dv); 0 = auto "
            "(64 when dk <= 128, else 32)">,
+    Option<"schedule", "schedule", "std::string", /*default=*/"\"auto\"",
+           "auto, fused or chunked (see the description)">,
+    Option<"smCount", "sm-count", "int64_t", /*default=*/"132",
+           "Streaming multiprocessors of the target (the auto rule)">,
+    Option<"stateBlockV", "state-block-v", "int64_t", /*default=*/"0",
+           "Value columns per block of the chunked schedule's state kernel "
+           "(16, 32 or 64); 0 = auto (64 when (dk/64)·(dv/64)·B·H >= "
+           "2 · sm-count, else 32)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
