@@ -3,10 +3,10 @@
 // whole NVVM pipeline: bf16 mma.sync m16n8k16 and ldmatrix in the PTX, and
 // ptxas -v on each kernel (ptx_resources.py): no spills, registers within
 // budget. Fused kernels (T < 4 chunks): <= 255 (measured: dk=128 BV=64 230
-// registers; dk=256 BV=32 186). Chunked schedule (small grids, T >= 256):
-// the state kernel <= 168 (3 blocks of 128 threads per SM with room to
-// spare; measured 46 for BVs=32, 67 for BVs=64), the output kernel <= 255
-// (measured: dk=128 BV=64 130 and 126; dk=256 BV=32 96).
+// registers; dk=256 BV=32 168). Chunked schedule (small grids, T >= 256):
+// the state kernel <= 168 (at least 3 blocks of 128 threads per SM;
+// measured 46 for BVs=32, 67 for BVs=64 with an initial state), the output
+// kernel <= 255 (measured: dk=128 BV=64 130 and 126; dk=256 BV=32 96).
 //
 // RUN: retnet-opt %s --retention-nvvm-pipeline="format=isa" > %t.mlir
 // RUN: FileCheck %s < %t.mlir
