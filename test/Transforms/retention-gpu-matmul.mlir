@@ -1,16 +1,17 @@
-// RUN: retnet-opt %s --retention-gpu-split-matmul --split-input-file -canonicalize -cse | FileCheck %s
+// RUN: retnet-opt %s --retention-gpu-matmul --split-input-file -canonicalize -cse | FileCheck %s
 
-// A decode step's projection (M = batch rows, dynamic): at run time, few
-// rows and 16-byte aligned B and C rows take the split-K loops, otherwise
-// the matmul stays as it was. Slices S: doubled from 1 while M·S·N/4 is
+// A decode step's projection (M = batch rows, dynamic): at run time, with
+// 16-byte aligned B and C rows, few rows take the split-K loops (many rows
+// the register tiles), otherwise the matmul stays as it was. Slices S: doubled from 1 while M·S·N/4 is
 // below 65536 threads and 2S is at most K/4 (a slice is at least one step
 // of four rows).
 // CHECK-LABEL: func.func @decode_projection
 // CHECK:         %[[M:.*]] = memref.dim %arg0, %c0
-// CHECK:         %[[FEW:.*]] = arith.cmpi ule, %[[M]], %c64
 // CHECK:         memref.extract_aligned_pointer_as_index %arg2
 // CHECK:         memref.extract_strided_metadata %arg1
 // CHECK:         scf.if
+// CHECK:           %[[FEW:.*]] = arith.cmpi ule, %[[M]], %c64
+// CHECK:           scf.if %[[FEW]]
 // CHECK:           %[[S:.*]] = scf.while
 // CHECK:             arith.cmpi ule, %{{.*}}, %c512
 // CHECK:             arith.cmpi ult, %{{.*}}, %c65536
@@ -27,6 +28,8 @@
 // CHECK:             vector.store %{{.*}}, %arg2
 // CHECK:           memref.dealloc %[[PART]]
 // CHECK:         } else {
+// CHECK:           scf.parallel
+// CHECK:         } else {
 // CHECK:           linalg.matmul ins(%arg0, %arg1
 // CHECK:         }
 func.func @decode_projection(%x: memref<?x2048xf32>,
@@ -39,17 +42,36 @@ func.func @decode_projection(%x: memref<?x2048xf32>,
 
 // -----
 
-// Left alone: rows known to be many (a prefill), N not whole quads, K not
-// whole steps of four, f16, and a matmul inside a tile loop.
+// Many rows (a prefill; here known statically, so canonicalization drops the
+// split-K branch): 4 x 4 register tiles, the last tile's rows clamped for
+// loads and guarded for stores.
+// CHECK-LABEL: func.func @prefill_projection
+// CHECK:         scf.if
+// CHECK-NOT:       scf.while
+// CHECK:           scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%c128, %c16)
+// CHECK:             scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args({{.*}}) -> (vector<4xf32>, vector<4xf32>, vector<4xf32>, vector<4xf32>)
+// CHECK:               vector.load %arg1{{.*}} {alignment = 16 : i64}
+// CHECK-COUNT-4:       vector.fma
+// CHECK-COUNT-4:     scf.if
+// CHECK:         } else {
+// CHECK:           linalg.matmul
+func.func @prefill_projection(%x: memref<512x64xf32>, %w: memref<64x64xf32>, %y: memref<512x64xf32>) {
+  linalg.matmul ins(%x, %w : memref<512x64xf32>, memref<64x64xf32>) outs(%y : memref<512x64xf32>)
+  return
+}
+
+// -----
+
+// Left alone: N not whole quads, K not whole steps of four, f16, and a
+// matmul inside a tile loop.
 // CHECK-LABEL: func.func @left_alone
 // CHECK-NOT:     scf.if
-// CHECK-COUNT-5: linalg.matmul
+// CHECK-COUNT-4: linalg.matmul
 // CHECK-NOT:     scf.if
-func.func @left_alone(%x: memref<512x64xf32>, %w: memref<64x64xf32>, %y: memref<512x64xf32>,
-                      %x1: memref<?x64xf32>, %w6: memref<64x6xf32>, %y6: memref<?x6xf32>,
-                      %w62: memref<62x64xf32>, %x62: memref<?x62xf32>, %y1: memref<?x64xf32>,
-                      %xh: memref<?x64xf16>, %wh: memref<64x64xf16>, %yh: memref<?x64xf16>) {
-  linalg.matmul ins(%x, %w : memref<512x64xf32>, memref<64x64xf32>) outs(%y : memref<512x64xf32>)
+func.func @left_alone(%x1: memref<?x64xf32>, %w: memref<64x64xf32>, %w6: memref<64x6xf32>,
+                      %y6: memref<?x6xf32>, %w62: memref<62x64xf32>, %x62: memref<?x62xf32>,
+                      %y1: memref<?x64xf32>, %xh: memref<?x64xf16>, %wh: memref<64x64xf16>,
+                      %yh: memref<?x64xf16>) {
   linalg.matmul ins(%x1, %w6 : memref<?x64xf32>, memref<64x6xf32>) outs(%y6 : memref<?x6xf32>)
   linalg.matmul ins(%x62, %w62 : memref<?x62xf32>, memref<62x64xf32>) outs(%y1 : memref<?x64xf32>)
   linalg.matmul ins(%xh, %wh : memref<?x64xf16>, memref<64x64xf16>) outs(%yh : memref<?x64xf16>)

@@ -1,23 +1,27 @@
-//===- GPUSplitMatmul.cpp - few-row matmuls as split-K GEMV loops ---------===//
+//===- GPUMatmul.cpp - f32 matmuls: split-K GEMV or register tiles -------===//
 //
 // In a decode step every weight matmul has as many rows as sequences in the
 // batch (often one), and reading the weights is all its cost. The generic
 // lowering (retention-gpu-lower-linalg) gives it one thread per output
 // element, each walking K: N threads at batch 1, with one load in flight
-// each, far below what saturates HBM. This pass gives such a matmul
-// (f32 C[M,N] += A[M,K] · B[K,N], B row-major) a run-time alternative:
+// each, far below what saturates HBM; in a prefill it does one FMA per two
+// loads. This pass gives an f32 matmul C[M,N] += A[M,K] · B[K,N] (B
+// row-major) a run-time choice:
 //
-//   if (M <= max-rows && B's rows are 16-byte aligned) {
-//     S = slices of K (a power of two, from M and N: enough threads);
-//     R = rows per slice (a multiple of 4)
-//     parallel (m, s, j):  part[s, m, 4j:4j+4] = Σ_{k in slice s} A[m,k] B[k, 4j:4j+4]
-//                          (16-byte loads of B, four rows per step)
-//     parallel (m, j):     C[m, 4j:4j+4] += Σ_s part[s, m, 4j:4j+4]
+//   if (B's and C's rows are 16-byte aligned) {
+//     if (M <= max-rows) {        // split-K GEMV
+//       S = slices of K (a power of two, from M and N: enough threads);
+//       R = rows per slice (a multiple of 4)
+//       parallel (m, s, j):  part[s, m, 4j:4j+4] = Σ_{k in slice s} A[m,k] B[k, 4j:4j+4]
+//                            (16-byte loads of B, four rows per step)
+//       parallel (m, j):     C[m, 4j:4j+4] += Σ_s part[s, m, 4j:4j+4]
+//     } else                      // register tiles
+//       parallel (i, j):     C[4i:4i+4, 4j:4j+4] += A[4i:4i+4, :] B[:, 4j:4j+4]
 //   } else
 //     the matmul as it was
 //
 // with j (four columns each) the fastest loop index, so a warp reads 512
-// contiguous bytes of a B row. Both loops are scf.parallel that
+// contiguous bytes of a B row. The loops are scf.parallel that
 // retention-gpu-map-parallel-loops maps to the grid; the partial buffer is
 // allocated here and freed after the sum (retention-gpu-place-buffers puts
 // it in device memory).
@@ -34,7 +38,7 @@
 #include "mlir/IR/IRMapping.h"
 
 namespace mlir::retention {
-#define GEN_PASS_DEF_RETENTIONGPUSPLITMATMULPASS
+#define GEN_PASS_DEF_RETENTIONGPUMATMULPASS
 #include "retention/Conversion/Passes.h.inc"
 } // namespace mlir::retention
 
@@ -98,6 +102,57 @@ Value rowsAligned(Builder &e, Value m) {
   return arith::AndIOp::create(e.b, e.loc, ok, rowOk);
 }
 
+/// C += A·B with a 4 x 4 register tile per thread: four rows of A (the last
+/// tile clamps its row indices and stores only rows < M) times one 16-byte
+/// column quad of B per step of K: 16 FMAs per four A loads and one B load,
+/// where one thread per output element does one FMA per two loads.
+void emitTiled(Builder &e, Value a, Value w, Value c, Value m, int64_t k,
+               int64_t quads) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  constexpr int64_t kRows = 4;
+  Value tiles = e.div(e.add(m, e.idx(kRows - 1)), e.idx(kRows));
+  Value last = arith::SubIOp::create(b, loc, e.max(m, e.idx(1)), e.idx(1));
+  e.parallel({tiles, e.idx(quads)}, [&](ValueRange iv) {
+    Value col = e.mul(iv[1], kLanes);
+    SmallVector<Value> rowsOf;
+    for (int64_t r = 0; r < kRows; ++r)
+      rowsOf.push_back(e.min(e.add(e.mul(iv[0], kRows), e.idx(r)), last));
+    SmallVector<Value> init;
+    for (int64_t r = 0; r < kRows; ++r)
+      init.push_back(arith::ConstantOp::create(
+          b, loc,
+          DenseElementsAttr::get(VectorType::get({kLanes}, e.f32()),
+                                 b.getF32FloatAttr(0.0f))));
+    auto loop = scf::ForOp::create(
+        b, loc, e.idx(0), e.idx(k), e.idx(1), init,
+        [&](OpBuilder &, Location, Value kk, ValueRange acc) {
+          Value bq = e.quad(w, {kk, col});
+          SmallVector<Value> next;
+          for (int64_t r = 0; r < kRows; ++r) {
+            Value ar = memref::LoadOp::create(b, loc, a, ValueRange{rowsOf[r], kk});
+            next.push_back(vector::FMAOp::create(
+                b, loc,
+                vector::BroadcastOp::create(
+                    b, loc, VectorType::get({kLanes}, e.f32()), ar),
+                bq, acc[r]));
+          }
+          scf::YieldOp::create(b, loc, next);
+        });
+    for (int64_t r = 0; r < kRows; ++r) {
+      Value row = e.add(e.mul(iv[0], kRows), e.idx(r));
+      auto inside = scf::IfOp::create(
+          b, loc, e.cmp(arith::CmpIPredicate::ult, row, m),
+          /*withElseRegion=*/false);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(inside.thenBlock());
+      Value sum = arith::AddFOp::create(b, loc, e.quad(c, {row, col}),
+                                        loop.getResult(r));
+      e.store(sum, c, {row, col});
+    }
+  });
+}
+
 void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -109,18 +164,25 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   Value k = e.idx(kStatic);
   int64_t quads = nStatic / kLanes;
 
-  Value few = e.cmp(arith::CmpIPredicate::ule, m, e.idx(maxRows));
-  Value cond = arith::AndIOp::create(
-      b, loc, few,
-      arith::AndIOp::create(b, loc, rowsAligned(e, w), rowsAligned(e, c)));
-  auto ifOp = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/true);
-  // The original matmul in the else branch.
+  Value aligned =
+      arith::AndIOp::create(b, loc, rowsAligned(e, w), rowsAligned(e, c));
+  auto alignedIf = scf::IfOp::create(b, loc, aligned, /*withElseRegion=*/true);
+  // Unaligned rows: the original matmul.
   {
     OpBuilder::InsertionGuard g(b);
-    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    b.setInsertionPoint(alignedIf.elseBlock()->getTerminator());
     b.clone(*op);
   }
   OpBuilder::InsertionGuard g(b);
+  b.setInsertionPoint(alignedIf.thenBlock()->getTerminator());
+  Value few = e.cmp(arith::CmpIPredicate::ule, m, e.idx(maxRows));
+  auto ifOp = scf::IfOp::create(b, loc, few, /*withElseRegion=*/true);
+  // Many rows: register tiles.
+  {
+    OpBuilder::InsertionGuard g2(b);
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    emitTiled(e, a, w, c, m, kStatic, quads);
+  }
   b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
 
   // Slices: the smallest power of two S with M·S·N/4 ≥ min-threads, at
@@ -205,9 +267,9 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   op.erase();
 }
 
-struct GPUSplitMatmulPass
-    : mlir::retention::impl::RetentionGPUSplitMatmulPassBase<
-          GPUSplitMatmulPass> {
+struct GPUMatmulPass
+    : mlir::retention::impl::RetentionGPUMatmulPassBase<
+          GPUMatmulPass> {
   using Base::Base;
   void runOnOperation() override {
     SmallVector<linalg::MatmulOp> work;
@@ -224,8 +286,6 @@ struct GPUSplitMatmulPass
           !aType.getElementType().isF32() || !wType.hasStaticShape() ||
           wType.getDimSize(1) % kLanes != 0 ||
           wType.getDimSize(0) % kUnroll != 0)
-        return;
-      if (!aType.isDynamicDim(0) && aType.getDimSize(0) > maxRows)
         return;
       work.push_back(op);
     });

@@ -5,7 +5,7 @@
 // chunkwise and parallel ops on 16-bit inputs (retention-gpu-chunkwise-mma),
 // the split-state decode kernel for recurrent ops over few tokens
 // (retention-gpu-decode-kernel), and after bufferization the split-K path
-// for matmuls with few rows (retention-gpu-split-matmul). Everything else
+// for matmuls with few rows (retention-gpu-matmul). Everything else
 // is the correct-first lowering: every other linalg op (matmuls, norms,
 // gathers, epilogues) one kernel with a thread per output element of its
 // parallel dimensions, and every remaining retention op in the recurrent
@@ -99,7 +99,7 @@ void mlir::retention::buildRetentionNVVMPipeline(
               "allow-return-allocs-from-loops "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
-              "canonicalize,cse,func.func(retention-gpu-split-matmul),"
+              "canonicalize,cse,func.func(retention-gpu-matmul),"
               "func.func(retention-gpu-place-buffers),"
               "func.func(retention-gpu-lower-linalg),scf-forall-to-parallel,"
               "func.func(retention-gpu-map-parallel-loops{block-size=" +

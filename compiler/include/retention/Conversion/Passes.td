@@ -328,28 +328,30 @@ def RetentionGPUChunkwiseMMAPass
                            "::mlir::bufferization::BufferizationDialect"];
 }
 
-def RetentionGPUSplitMatmulPass
-    : Pass<"retention-gpu-split-matmul", "::mlir::func::FuncOp"> {
-  let summary = "Matmuls with few rows (decode steps) as split-K GEMV loops with 16-byte weight loads";
+def RetentionGPUMatmulPass
+    : Pass<"retention-gpu-matmul", "::mlir::func::FuncOp"> {
+  let summary = "f32 matmuls as split-K GEMV loops (few rows) or register-tiled loops (many rows), with 16-byte weight loads";
   let description = [{
     Runs on buffers, before `retention-gpu-place-buffers`. A host-level f32
-    `linalg.matmul` C += A·B with B [K, N] row-major (N a multiple of 4)
-    gets a run-time choice: when A has at most `max-rows` rows and B's rows
-    are 16-byte aligned, K is split into S slices so that at least
-    `min-threads` threads run (S from M and N at run time); thread (m, s,
-    n/4) streams its slice of B in 16-byte loads (four at a time in flight)
-    and writes a partial row [S, M, N]; a second loop adds the partials to
-    C. Otherwise the matmul is left as it is (one thread per output
-    element). A decode step's matmuls at batch 1 give the generic lowering
-    only N threads with a K-long serial loop each: far from the memory
-    bandwidth that bounds them. A custom pass: upstream has no split-K
-    lowering with a run-time split factor.
+    `linalg.matmul` C += A·B with B [K, N] row-major (N and K multiples of
+    4) gets a run-time choice. When B's and C's rows are 16-byte aligned:
+    with at most `max-rows` rows in A (a decode step), K is split into S
+    slices so that at least `min-threads` threads run (S from M and N at
+    run time); thread (m, s, n/4) streams its slice of B in 16-byte loads,
+    four rows at a time, and writes a partial row [S, M, N]; a second loop
+    adds the partials to C. With more rows (a prefill), each thread
+    computes a 4 x 4 tile of C (four rows of A times a 16-byte quad of B
+    per step of K). Otherwise the matmul is left as it is (one thread per
+    output element, retention-gpu-lower-linalg). A custom pass: upstream
+    has no split-K lowering with a run-time split factor, and the generic
+    lowering gives a decode step's matmuls only N threads with a K-long
+    serial loop each.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"];
   let options = [
     Option<"maxRows", "max-rows", "int64_t", /*default=*/"64",
-           "Split matmuls whose A has at most this many rows (at run time)">,
+           "Split K for matmuls whose A has at most this many rows (at run time)">,
     Option<"minThreads", "min-threads", "int64_t", /*default=*/"65536",
            "Split K until at least this many threads run">,
   ];
