@@ -2,7 +2,10 @@
 // RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=chunked}))" | FileCheck %s --check-prefix=CHUNKED
 // RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{sm-count=4}))" | FileCheck %s --check-prefix=SM4
 // RUN: not retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=bogus}))" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=chunked stages=1}))" | FileCheck %s --check-prefix=ONE
+// RUN: not retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{stages=3}))" 2>&1 | FileCheck %s --check-prefix=BADSTAGES
 // BAD: schedule must be auto, fused or chunked, not 'bogus'
+// BADSTAGES: stages must be 1 or 2, not 3
 
 // bf16 chunkwise: one launch (dv/BV, B·H) x 128 threads with dynamic shared
 // memory, ldmatrix, the bf16 mma.sync as PTX, results as restrict tensors.
@@ -12,9 +15,23 @@
 // CHECK-DAG:     %[[S:.*]] = memref.alloc() : memref<1x2x64x128xf32>
 // CHECK-DAG:     %[[OT:.*]] = bufferization.to_tensor %[[O]] restrict writable
 // CHECK-DAG:     %[[ST:.*]] = bufferization.to_tensor %[[S]] restrict writable
-// CHECK:         gpu.launch {{.*}} dynamic_shared_memory_size
+// Two stages (default): S16 [64][72] and twice Q, K [64][72], V [64][72]
+// (9216 + 2 · 27648 = 64512 bytes); chunk 0's copies (cp.async, 16 bytes,
+// source size 8 or 0 elements) before the chunk loop, chunk c + 1's in it,
+// then commit, wait for all but one group, barrier.
+// CHECK:         gpu.launch {{.*}} dynamic_shared_memory_size %c64512_i32
 // CHECK:           gpu.dynamic_shared_memory
+// CHECK:           nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1} : memref<1x2x100x64xbf16, strided<[?, ?, ?, 1], offset: ?>> to memref<64x72xbf16, #gpu.address_space<workgroup>>
+// CHECK:           llvm.inline_asm has_side_effects "cp.async.commit_group;"
 // CHECK:           scf.for
+// CHECK:             scf.if
+// CHECK:               nvgpu.device_async_copy
+// CHECK:             llvm.inline_asm has_side_effects "cp.async.commit_group;"
+// CHECK-NEXT:        llvm.inline_asm has_side_effects "cp.async.wait_group 1;"
+// CHECK:             %[[BUF:.*]] = arith.remui %{{.*}}, %c2{{(_[0-9]+)?}} : index
+// CHECK-NEXT:        arith.constant 27648 : index
+// CHECK-NEXT:        arith.muli %[[BUF]]
+// CHECK:             llvm.inline_asm has_side_effects "bar.sync 0;"
 // CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
 // CHECK:             llvm.inline_asm "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true}
@@ -23,18 +40,21 @@
 // CHECK:         return %[[OT]], %[[ST]]
 //
 // Forced chunked (T = 100: two chunks): the states buffer [B, H, NC, dk, dv]
-// in bf16, the state kernel on grid (dk/64, dv/32, B·H) with K [64][72] and
-// V ⊙ ζ [64][40] in shared memory (14336 bytes), writing the buffer and the
-// final state; then the output kernel on grid (dv/64, NC, B·H) with Q, K
-// [64][72], V [64][72] and the state [64][72] (36864 bytes), reading it.
+// in bf16, the state kernel on grid (dk/64, dv/32, B·H) with twice K
+// [64][72] and V [64][40] in shared memory (28672 bytes; one stage: K and
+// V ⊙ ζ, 14336), writing the buffer and the final state; then the output
+// kernel on grid (dv/64, NC, B·H) with Q, K [64][72], V [64][72] and the
+// state [64][72] (36864 bytes), reading it.
 // CHUNKED-LABEL: func.func @chunkwise_bf16
 // CHUNKED-DAG:     %[[O:.*]] = memref.alloc() : memref<1x2x100x128xbf16>
 // CHUNKED-DAG:     %[[S:.*]] = memref.alloc() : memref<1x2x64x128xf32>
 // CHUNKED-DAG:     %[[SC:.*]] = memref.cast %[[S]]
 // CHUNKED-DAG:     %[[ST:.*]] = memref.alloc() : memref<1x2x2x64x128xbf16>
-// CHUNKED:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{(_[0-9]+)?}}, {{.*}} = %c4{{(_[0-9]+)?}}, {{.*}} = %c2{{(_[0-9]+)?}}) threads({{.*}}) in ({{.*}} = %c128{{(_[0-9]+)?}}, {{.*}}) dynamic_shared_memory_size %c14336_i32
+// CHUNKED:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{(_[0-9]+)?}}, {{.*}} = %c4{{(_[0-9]+)?}}, {{.*}} = %c2{{(_[0-9]+)?}}) threads({{.*}}) in ({{.*}} = %c128{{(_[0-9]+)?}}, {{.*}}) dynamic_shared_memory_size %c28672_i32
+// CHUNKED:           nvgpu.device_async_copy {{.*}} {bypassL1} : memref<1x2x100x128xbf16, strided<[?, ?, ?, 1], offset: ?>> to memref<64x40xbf16, #gpu.address_space<workgroup>>
 // CHUNKED:           scf.for %[[C:.*]] = {{.*}} iter_args
 // CHUNKED:             vector.store {{.*}}, %[[ST]][%{{.*}}, %{{.*}}, %[[C]], %{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<1x2x2x64x128xbf16>, vector<2xbf16>
+// CHUNKED:             llvm.inline_asm has_side_effects "cp.async.wait_group 1;"
 // CHUNKED:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<64x72xbf16, #gpu.address_space<workgroup>>
 // CHUNKED:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<64x40xbf16, #gpu.address_space<workgroup>>
 // CHUNKED:             llvm.inline_asm "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
@@ -48,6 +68,16 @@
 // CHUNKED:         } {retention.microkernel}
 // CHUNKED-NOT:     gpu.launch
 // CHUNKED:         return
+// One stage: today's kernels (16-byte loads, V ⊙ ζ staged), no cp.async.
+// ONE-LABEL: func.func @chunkwise_bf16
+// ONE-NOT:     nvgpu.device_async_copy
+// ONE:         gpu.launch {{.*}} dynamic_shared_memory_size %c14336_i32
+// ONE:           vector.load {{.*}} {alignment = 16 : i64} : memref<1x2x100x64xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<8xbf16>
+// ONE-NOT:       cp.async
+// ONE:         } {retention.microkernel}
+// ONE:         gpu.launch {{.*}} dynamic_shared_memory_size %c36864_i32
+// ONE-NOT:     cp.async
+// ONE:         return
 func.func @chunkwise_bf16(%q: tensor<1x2x100x64xbf16>, %v: tensor<1x2x100x128xbf16>,
                           %s: tensor<1x2x64x128xf32>)
     -> (tensor<1x2x100x128xbf16>, tensor<1x2x64x128xf32>) {
@@ -146,9 +176,12 @@ func.func @auto_fused_short(%q: tensor<2x4x255x128xbf16>, %v: tensor<2x4x255x128
 // auto, fused: the fused grid (dv/BV · B·H = 512/32 · 4·8 = 512 blocks)
 // has at least two blocks per SM (>= 264): the benchmark's dk = 256,
 // dv = 512 family.
+// Its doubled tiles (162 KB) would leave one block per SM instead of two
+// (96 KB): one stage.
 // CHECK-LABEL: func.func @auto_fused_wide
 // CHECK-NOT:     memref.alloc() : memref<4x8x5x256x512xbf16>
-// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c16{{(_[0-9]+)?}}, {{.*}} = %c32{{(_[0-9]+)?}}, {{.*}} = %c1{{(_[0-9]+)?}})
+// CHECK:         gpu.launch blocks({{.*}}) in ({{.*}} = %c16{{(_[0-9]+)?}}, {{.*}} = %c32{{(_[0-9]+)?}}, {{.*}} = %c1{{(_[0-9]+)?}}) {{.*}} dynamic_shared_memory_size %c98304_i32
+// CHECK-NOT:       cp.async
 // CHECK:         } {retention.microkernel}
 // CHECK-NOT:     gpu.launch
 func.func @auto_fused_wide(%q: tensor<4x8x320x256xbf16>, %v: tensor<4x8x320x512xbf16>)

@@ -11,7 +11,15 @@ address, a wrong fragment slot or a wrong decay index shows up as a
 large error. 16-bit rounding is modelled by float16 casts of P, V*zeta
 and the state copy (bf16 is coarser; the kernel's error budget is 1e-2).
 
-Run: python3 test/tools/mma-fragment-model.py   (prints the errors, exit 1 on failure)
+Both kernels that walk the chunks (fused, state) are modelled with one
+stage (load, barrier, compute) and with two (cp.async one chunk ahead into
+the other of two shared buffers; V scaled by zeta in registers, on its B
+fragments, instead of a staged V*zeta copy). Copies are modelled as
+asynchronous: they land only at the cp.async.wait_group that covers their
+group, and shared buffers start as NaN.
+
+Run: python3 test/tools/mma-fragment-model.py [--mutate NAME]
+(prints the errors, exit 1 on failure)
 """
 import numpy as np
 
@@ -156,9 +164,26 @@ def chunk_output(Qs, Ks, Vs, S16, lg, scale, L, BV):
     return out[:L]
 
 
-def state_update(S, Ks, Vz, RS, BV, gl):
+def zeta_b(b, kk, L, lg):
+    """stateUpdate with zetaInRegs: the B fragments of an .x4 .trans load of
+    V at k-step kk scaled by zeta_k = gamma^max(L-1-k, 0), k = 16kk + 2t +
+    8(i % 2) + {0,1} for register i, rounded to 16 bit."""
+    out = []
+    for l in lanes():
+        t = l % 4
+        regs = []
+        for i, x in enumerate(b[l]):
+            half = i % 2 if MUTATE != "zeta-row" else i // 2
+            k = 16 * kk + 2 * t + 8 * half + np.arange(2)
+            regs.append(f16(x * 2.0 ** (np.maximum(L - 1 - k, 0) * lg)))
+        out.append(regs)
+    return out
+
+
+def state_update(S, Ks, Vz, RS, BV, gl, zeta=None):
     """Step 3 (KernelEmitter::stateUpdate): S[(w, mt, nt)] = gl * S + K^T Vz, warp
-    w's rows w*RS + 16mt of the staged K tile's columns."""
+    w's rows w*RS + 16mt of the staged K tile's columns. With zeta = (L, lg),
+    Vz is V and its fragments are scaled in registers (zeta_b)."""
     for (w, mt, nt) in S:
         S[(w, mt, nt)] = [[gl * x for x in S[(w, mt, nt)][l]] for l in lanes()]
     for w in range(WARPS):
@@ -168,7 +193,66 @@ def state_update(S, Ks, Vz, RS, BV, gl):
                 a = ldmatrix_x4(Ks, addr_at_rows_k(16 * kk, m0), True)
                 for np2 in range(BV // 16):
                     b = ldmatrix_x4(Vz, addr_b_rows_k(16 * kk, 16 * np2), True)
+                    if zeta is not None:
+                        b = zeta_b(b, kk, *zeta)
                     mma_pair(a, b, S, (w, mt, 2 * np2), (w, mt, 2 * np2 + 1))
+
+
+class AsyncCopies:
+    """cp.async groups of one block: copies land in shared memory only when a
+    cp.async.wait_group covers their group (commit order)."""
+
+    def __init__(self):
+        self.current, self.groups = [], []
+
+    def copy(self, dst, data):
+        self.current.append((dst, data))
+
+    def commit(self):
+        self.groups.append(self.current)
+        self.current = []
+
+    def wait(self, pending):
+        while len(self.groups) > pending:
+            for dst, data in self.groups.pop(0):
+                dst[...] = data
+
+
+class Stager:
+    """ChunkStager: tiles (name, source rows, columns) of chunk c, with one
+    stage staged when the chunk starts, with two prefetched one chunk ahead
+    into buffer (c+1) % 2. acquire(c) returns chunk c's tiles after the
+    barrier."""
+
+    def __init__(self, stages, T, tiles):
+        self.stages, self.T, self.tiles = stages, T, tiles
+        self.NC = (T + C - 1) // C
+        self.bufs = [{n: np.full((C, len(cols)), np.nan) for n, _, cols in tiles}
+                     for _ in range(stages)]
+        self.dma = AsyncCopies()
+
+    def prefetch(self, c, b):
+        c0 = c * C; L = min(C, self.T - c0)
+        for n, x, cols in self.tiles:
+            self.dma.copy(self.bufs[b][n], stage_rows(x, c0, L, cols))
+
+    def start(self):
+        if self.stages == 2:
+            self.prefetch(0, 0)
+            self.dma.commit()
+
+    def acquire(self, c):
+        if self.stages == 1:
+            c0 = c * C; L = min(C, self.T - c0)
+            for n, x, cols in self.tiles:
+                self.bufs[0][n][...] = stage_rows(x, c0, L, cols)
+            return self.bufs[0]
+        if c + 1 < self.NC:
+            self.prefetch(c + 1, (c + 1) % 2 if MUTATE != "prefetch-same" else c % 2)
+        self.dma.commit()
+        self.dma.wait(1 if MUTATE != "wait2" else 2)
+        # ---- barrier ----
+        return self.bufs[c % 2 if MUTATE != "buffer" else (c + 1) % 2]
 
 
 def stage_vz(v_rows, L, lg):
@@ -209,7 +293,7 @@ def stage_rows(x, c0, L, cols):
     return t
 
 
-def kernel(q, k, v, s0, gamma, scale, BV):
+def kernel(q, k, v, s0, gamma, scale, BV, stages=1):
     """The fused schedule for one (b, h): q,k [T,dk], v [T,dv], s0 [dk,dv] or
     None. Returns o, S."""
     T, dk = q.shape; dv = v.shape[1]
@@ -223,14 +307,18 @@ def kernel(q, k, v, s0, gamma, scale, BV):
             load_frags(S, s0, 0, v0, RS, BV)
         S16 = np.zeros((dk, BV))
         store_frags(S, S16, 0, 0, RS, f16)
+        st = Stager(stages, T, [("q", q, range(dk)), ("k", k, range(dk)),
+                                ("v", v, range(v0, v0 + BV))])
+        st.start()
         for c0 in range(0, T, C):
             L = min(C, T - c0)
-            Qs = stage_rows(q, c0, L, range(dk)); Ks = stage_rows(k, c0, L, range(dk))
-            Vs = stage_rows(v, c0, L, range(v0, v0 + BV))
-            Vz = stage_vz(Vs, L, lg)
-            # ---- barrier ----
+            tl = st.acquire(c0 // C)
+            Qs, Ks, Vs = tl["q"], tl["k"], tl["v"]
             o[c0:c0 + L, v0:v0 + BV] = chunk_output(Qs, Ks, Vs, S16, lg, scale, L, BV)
-            state_update(S, Ks, Vz, RS, BV, 2.0 ** (L * lg))
+            if stages == 1:
+                state_update(S, Ks, stage_vz(Vs, L, lg), RS, BV, 2.0 ** (L * lg))
+            else:
+                state_update(S, Ks, Vs, RS, BV, 2.0 ** (L * lg), zeta=(L, lg))
             # ---- barrier ---- write S16 (16-bit copy) from the C fragments
             store_frags(S, S16, 0, 0, RS, f16)
         store_frags(S, S_out, 0, v0, RS, lambda x: x)
@@ -238,9 +326,12 @@ def kernel(q, k, v, s0, gamma, scale, BV):
 
 
 MUTATE = None  # set by --mutate: a deliberate index error the check must catch
+# (kslice, state-after-update; with two stages: buffer, wait2, prefetch-same,
+# zeta-row)
+STAGES = [1, 2]  # --stages N: only N
 
 
-def kernel_chunked(q, k, v, s0, gamma, scale, BV, BVs):
+def kernel_chunked(q, k, v, s0, gamma, scale, BV, BVs, stages=1):
     """The chunked schedule for one (b, h): the state kernel (grid dk/64 x dv/BVs)
     fills states [NC, dk, dv] (16-bit) and the final state, then the output
     kernel (grid dv/BV x NC) computes every chunk from states[c]."""
@@ -254,15 +345,20 @@ def kernel_chunked(q, k, v, s0, gamma, scale, BV, BVs):
             S = new_frags(16, BVs)        # warp w: rows k0 + 16w ..
             if s0 is not None:
                 load_frags(S, s0, k0, v0, 16, BVs)
+            kcols = range(k0, k0 + 64) if MUTATE != "kslice" else range(0, 64)
+            st = Stager(stages, T, [("k", k, kcols), ("v", v, range(v0, v0 + BVs))])
+            st.start()
             for c in range(NC):
                 c0 = c * C; L = min(C, T - c0)
-                kcols = range(k0, k0 + 64) if MUTATE != "kslice" else range(0, 64)
-                Ks = stage_rows(k, c0, L, kcols)
-                Vz = stage_vz(stage_rows(v, c0, L, range(v0, v0 + BVs)), L, lg)
                 if MUTATE != "state-after-update":
                     store_frags(S, states[c], k0, v0, 16, f16)
-                # ---- barrier ----
-                state_update(S, Ks, Vz, 16, BVs, 2.0 ** (L * lg))
+                tl = st.acquire(c)
+                if stages == 1:
+                    state_update(S, tl["k"], stage_vz(tl["v"], L, lg), 16, BVs,
+                                 2.0 ** (L * lg))
+                else:
+                    state_update(S, tl["k"], tl["v"], 16, BVs, 2.0 ** (L * lg),
+                                 zeta=(L, lg))
                 if MUTATE == "state-after-update":
                     store_frags(S, states[c], k0, v0, 16, f16)
                 # ---- barrier ----
@@ -300,11 +396,25 @@ def check(name, o, S, ro, rS):
     return good
 
 
+def same_as_first(name, runs):
+    """Two stages round V*zeta where it is consumed, from the same f32
+    products as the staged copy: the results must equal one stage's exactly."""
+    if len(runs) < 2:
+        return True
+    good = all(np.array_equal(runs[0][0], o) and np.array_equal(runs[0][1], S)
+               for o, S in runs[1:])
+    if not good:
+        print(f"{name}: stages differ FAIL")
+    return good
+
+
 def main():
-    global MUTATE
+    global MUTATE, STAGES
     import sys
     if "--mutate" in sys.argv:
         MUTATE = sys.argv[sys.argv.index("--mutate") + 1]
+    if "--stages" in sys.argv:
+        STAGES = [int(sys.argv[sys.argv.index("--stages") + 1])]
     rng = np.random.default_rng(0)
     ok = True
     for (T, dk, dv, BV, state, gamma, scale) in [
@@ -314,10 +424,13 @@ def main():
         q = f16(rng.standard_normal((T, dk)) * 0.3); k = f16(rng.standard_normal((T, dk)) * 0.3)
         v = f16(rng.standard_normal((T, dv)))
         s0 = rng.standard_normal((dk, dv)) if state else None
-        o, S = kernel(q, k, v, s0, gamma, scale, BV)
         ro, rS = reference(q, k, v, s0, gamma, scale)
-        ok &= check(f"fused T={T} dk={dk} dv={dv} BV={BV} state={state} gamma={gamma}",
-                    o, S, ro, rS)
+        runs = []
+        for stages in STAGES:
+            runs.append(kernel(q, k, v, s0, gamma, scale, BV, stages))
+            ok &= check(f"fused stages={stages} T={T} dk={dk} dv={dv} BV={BV} "
+                        f"state={state} gamma={gamma}", *runs[-1], ro, rS)
+        ok &= same_as_first(f"fused T={T} dk={dk}", runs)
     # The chunked schedule (state kernel + output kernel): BV as the fused
     # kernel's default (64 for dk <= 128, else 32), the state kernel's BVs 32
     # and 64 in turn.
@@ -331,10 +444,13 @@ def main():
                 k = f16(rng.standard_normal((T, dk)) * 0.3)
                 v = f16(rng.standard_normal((T, dv)))
                 s0 = rng.standard_normal((dk, dv)) if state else None
-                o, S = kernel_chunked(q, k, v, s0, gamma, 0.25, BV, BVs)
                 ro, rS = reference(q, k, v, s0, gamma, 0.25)
-                ok &= check(f"chunked T={T} dk={dk} dv={dv} BV={BV} BVs={BVs} "
-                            f"state={state} gamma={gamma}", o, S, ro, rS)
+                runs = []
+                for stages in STAGES:
+                    runs.append(kernel_chunked(q, k, v, s0, gamma, 0.25, BV, BVs, stages))
+                    ok &= check(f"chunked stages={stages} T={T} dk={dk} dv={dv} BV={BV} "
+                                f"BVs={BVs} state={state} gamma={gamma}", *runs[-1], ro, rS)
+                ok &= same_as_first(f"chunked T={T} dk={dk} BVs={BVs}", runs)
     raise SystemExit(0 if ok else 1)
 
 

@@ -24,7 +24,8 @@
 //   as mma C fragments; S16, a 16-bit copy in shared memory, feeds the cross
 //   term. Per chunk of C = 64 tokens (L valid, L < C only in the last):
 //   1. stage Q_c, K_c [C x dk], V_c and V_c ⊙ ζ (ζ_j = γ^(L−1−j)) [C x BV]
-//      global -> shared with 16-byte loads, rows >= L zero; barrier;
+//      global -> shared with 16-byte loads, rows >= L zero; barrier (one
+//      stage; see "Pipelining" for two);
 //   2. (chunkOutput) warp w, rows 16w..16w+15: A = Q K^T (ldmatrix Q as A,
 //      K as the "col" B operand), A ⊙ D in registers (D[i,j] = γ^(i−j),
 //      i >= j, else 0), the f32 C fragments of two adjacent n8 tiles rounded
@@ -51,6 +52,21 @@
 //     states[b, h, c, :, v tile] (as S16), barrier, step 2.
 //   The states buffer costs 2 · B·H·NC·dk·dv · 2 bytes of traffic (written
 //   once, read once) and that much device memory.
+// Pipelining (option `stages`, default 2): the fused and the state kernel
+//   bring each chunk's tiles (Q, K, V; the state kernel K's slice and V) in
+//   with cp.async (16 bytes, L1 bypassed; rows >= L read 0 bytes from a
+//   clamped, valid address and are zero-filled) into one of two buffers:
+//   chunk 0 before the loop; in chunk c's iteration, chunk c + 1 into buffer
+//   (c + 1) % 2 (last read in iteration c − 1, which ended with a barrier),
+//   commit_group, wait_group 1 (chunk c's group has landed), barrier, then
+//   the math on buffer c % 2. A copy cannot scale, so V ⊙ ζ is not staged:
+//   step 3 scales V's B fragments in registers (f32 product rounded to 16
+//   bit, the staged copy's exact numerics). A kernel keeps one stage when
+//   the doubled tiles exceed 227 KB or cost residency (fewer than
+//   min(2, one-stage blocks) per SM by shared memory): the fused dk = 256,
+//   BV = 32 kernel (96 KB -> 162 KB, two blocks per SM -> one).
+//   commit_group / wait_group are inline asm like the barrier (the nvgpu
+//   ops have no memory-effect interface either).
 // Selection (option `schedule`, default auto): auto takes the chunked
 // schedule when the fused grid has fewer than two blocks per SM,
 // dv/BV · B·H < 2 · sm-count (default 132, an H200), and T >= 4 · C;
@@ -249,13 +265,15 @@ public:
                                      DenseElementsAttr::get(cType(), 0.0f));
   }
 
-  void barrier() {
-    LLVM::InlineAsmOp::create(b, loc, Type(), ValueRange(), "bar.sync 0;", "",
+  /// A PTX statement without operands, as side-effecting inline asm.
+  void asmStatement(StringRef text) {
+    LLVM::InlineAsmOp::create(b, loc, Type(), ValueRange(), text, "",
                               /*has_side_effects=*/true,
                               /*is_align_stack=*/false,
                               LLVM::tailcallkind::TailCallKind::None,
                               LLVM::AsmDialectAttr(), ArrayAttr());
   }
+  void barrier() { asmStatement("bar.sync 0;"); }
 
   /// ldmatrix .x4 from shared `mem` at this lane's (row, col).
   Value ldm(Value mem, Value row, Value col, bool trans) {
@@ -363,24 +381,55 @@ public:
       bytes += rows * cols * 2;
     return bytes;
   }
+  /// The dynamic shared memory (i8) the tiles are views of.
+  Value smem;
   SmallVector<Value> sharedTiles(ArrayRef<std::pair<int64_t, int64_t>> tiles) {
     auto ws = gpu::AddressSpaceAttr::get(b.getContext(),
                                          gpu::AddressSpace::Workgroup);
-    Value dyn = gpu::DynamicSharedMemoryOp::create(
+    smem = gpu::DynamicSharedMemoryOp::create(
         b, loc,
         MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                         MemRefLayoutAttrInterface(), ws));
+    return tileViews(tiles, idx(0));
+  }
+  /// Views of [rows][cols] tiles one after the other from byte `off` of
+  /// the shared memory.
+  SmallVector<Value> tileViews(ArrayRef<std::pair<int64_t, int64_t>> tiles,
+                               Value off) {
+    auto ws = gpu::AddressSpaceAttr::get(b.getContext(),
+                                         gpu::AddressSpace::Workgroup);
     SmallVector<Value> views;
-    int64_t off = 0;
+    int64_t at = 0;
     for (auto [rows, cols] : tiles) {
       views.push_back(memref::ViewOp::create(
           b, loc,
           MemRefType::get({rows, cols}, sh.elt, MemRefLayoutAttrInterface(),
                           ws),
-          dyn, idx(off), ValueRange()));
-      off += rows * cols * 2;
+          smem, add(off, at), ValueRange()));
+      at += rows * cols * 2;
     }
     return views;
+  }
+
+  /// Calls `body(r, col)` for the 16-byte pieces (row r, columns col ..
+  /// col + 7) of a [rows][cols] tile (cols a multiple of 8), spread over the
+  /// block's threads.
+  void forEachPiece(Value tid, int64_t rows, int64_t cols,
+                    function_ref<void(Value, Value)> body) {
+    int64_t perRow = cols / 8, total = rows * perRow;
+    auto copy = scf::ForOp::create(b, loc, tid, idx(total), idx(kThreads));
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(copy.getBody());
+    Value i = copy.getInductionVar();
+    body(div(i, perRow), mul(rem(i, perRow), 8));
+  }
+
+  /// ζ_row = γ^(lenF − 1 − row) for an f32 row index (rows >= len get
+  /// γ^0: their data is zero, and γ^(negative) may overflow to inf).
+  Value zeta(Value rowF, Value lenF, Value lg) {
+    Value e = arith::SubFOp::create(
+        b, loc, arith::SubFOp::create(b, loc, lenF, f(1.0)), rowF);
+    return pow(arith::MaximumFOp::create(b, loc, e, f(0.0)), lg);
   }
 
   /// Copies a [rows][cols] tile (cols a multiple of 8) into shared `dst` with
@@ -393,51 +442,73 @@ public:
              int64_t cols, Value valid, Value dst, Value zetaDst = Value(),
              Value lenF = Value(), Value lg = Value()) {
     VectorType v8 = VectorType::get({8}, sh.elt);
-    int64_t perRow = cols / 8, total = rows * perRow;
-    auto copy = scf::ForOp::create(b, loc, tid, idx(total), idx(kThreads));
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(copy.getBody());
-    Value i = copy.getInductionVar();
-    Value r = div(i, perRow), col = mul(rem(i, perRow), 8);
-    auto load = [&]() -> Value {
-      auto ld = vector::LoadOp::create(b, loc, v8, src, at(r, col));
-      ld.setAlignment(16);
-      return ld;
-    };
-    Value x;
-    if (!valid) {
-      x = load();
-    } else {
+    forEachPiece(tid, rows, cols, [&](Value r, Value col) {
+      auto load = [&]() -> Value {
+        auto ld = vector::LoadOp::create(b, loc, v8, src, at(r, col));
+        ld.setAlignment(16);
+        return ld;
+      };
+      Value x;
+      if (!valid) {
+        x = load();
+      } else {
+        Value in =
+            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r, valid);
+        auto ifOp = scf::IfOp::create(b, loc, TypeRange{v8}, in,
+                                      /*withElseRegion=*/true);
+        OpBuilder::InsertionGuard g2(b);
+        b.setInsertionPointToStart(ifOp.thenBlock());
+        scf::YieldOp::create(b, loc, load());
+        b.setInsertionPointToStart(ifOp.elseBlock());
+        scf::YieldOp::create(
+            b, loc,
+            arith::ConstantOp::create(
+                b, loc, DenseElementsAttr::get(v8, b.getZeroAttr(sh.elt)))
+                .getResult());
+        x = ifOp.getResult(0);
+      }
+      if (dst)
+        vector::StoreOp::create(b, loc, x, dst, ValueRange{r, col})
+            .setAlignment(16);
+      if (zetaDst) {
+        Value z = zeta(toF32(r), lenF, lg);
+        VectorType v8f = VectorType::get({8}, f32);
+        Value xf = arith::ExtFOp::create(b, loc, v8f, x);
+        Value zs = vector::BroadcastOp::create(b, loc, v8f, z);
+        Value y = arith::TruncFOp::create(
+            b, loc, v8, arith::MulFOp::create(b, loc, xf, zs));
+        vector::StoreOp::create(b, loc, y, zetaDst, ValueRange{r, col})
+            .setAlignment(16);
+      }
+    });
+  }
+
+  /// `stage` with cp.async (16 bytes per copy, L1 bypassed): the copies are
+  /// issued, not waited for. Rows >= `valid` read nothing (source size 0,
+  /// from a clamped, valid address) and are zero-filled.
+  void stageAsync(Value tid, Value src,
+                  function_ref<SmallVector<Value>(Value, Value)> at,
+                  int64_t rows, int64_t cols, Value valid, Value dst) {
+    forEachPiece(tid, rows, cols, [&](Value r, Value col) {
       Value in =
           arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r, valid);
-      auto ifOp = scf::IfOp::create(b, loc, TypeRange{v8}, in,
-                                    /*withElseRegion=*/true);
-      OpBuilder::InsertionGuard g2(b);
-      b.setInsertionPointToStart(ifOp.thenBlock());
-      scf::YieldOp::create(b, loc, load());
-      b.setInsertionPointToStart(ifOp.elseBlock());
-      scf::YieldOp::create(
-          b, loc,
-          arith::ConstantOp::create(
-              b, loc, DenseElementsAttr::get(v8, b.getZeroAttr(sh.elt)))
-              .getResult());
-      x = ifOp.getResult(0);
-    }
-    if (dst)
-      vector::StoreOp::create(b, loc, x, dst, ValueRange{r, col})
-          .setAlignment(16);
-    if (zetaDst) {
-      Value e = arith::SubFOp::create(
-          b, loc, arith::SubFOp::create(b, loc, lenF, f(1.0)), toF32(r));
-      Value z = pow(e, lg);
-      VectorType v8f = VectorType::get({8}, f32);
-      Value xf = arith::ExtFOp::create(b, loc, v8f, x);
-      Value zs = vector::BroadcastOp::create(b, loc, v8f, z);
-      Value y = arith::TruncFOp::create(b, loc, v8,
-                                        arith::MulFOp::create(b, loc, xf, zs));
-      vector::StoreOp::create(b, loc, y, zetaDst, ValueRange{r, col})
-          .setAlignment(16);
-    }
+      Value srcRow = arith::SelectOp::create(b, loc, in, r, idx(0));
+      Value n = arith::SelectOp::create(b, loc, in, idx(8), idx(0));
+      nvgpu::DeviceAsyncCopyOp::create(
+          b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), dst,
+          ValueRange{r, col}, src, at(srcRow, col), b.getIndexAttr(8), n,
+          b.getUnitAttr());
+    });
+  }
+  /// cp.async.commit_group: the copies issued since the last commit form a
+  /// group (possibly empty). cp.async.wait_group n: every group of this
+  /// thread but the n most recent ones has landed. Side-effecting inline asm
+  /// like the barrier: nvgpu.device_async_create_group / _wait have no
+  /// memory-effect interface either (buffer-deallocation-pipeline rejects
+  /// them).
+  void commit() { asmStatement("cp.async.commit_group;"); }
+  void waitGroups(int64_t pending) {
+    asmStatement("cp.async.wait_group " + std::to_string(pending) + ";");
   }
 
   /// Column 2t + 8nt of C fragment n-tile nt.
@@ -592,26 +663,65 @@ public:
   }
 
   /// State update (step 3) on this warp's accumulators, rows sRow0 + 16mt
-  /// of the staged K tile's columns:  S = γ^len S + K^T (V ⊙ ζ).
+  /// of the staged K tile's columns:  S = γ^len S + K^T (V ⊙ ζ). `vzs` holds
+  /// V ⊙ ζ, or (zetaInRegs) V itself: its B fragments are then scaled by
+  /// ζ_k in registers (k = 16kk + 2t + 8(i % 2) + {0,1} for register i of
+  /// the .x4 load), rounded to 16 bit as the staged copy is, and each is
+  /// loaded once for all mTiles (kk outermost).
   void stateUpdate(MutableArrayRef<Value> acc, Value ks, Value vzs, Value sRow0,
-                   int64_t mTiles, int64_t nTiles, Value lenF, Value lg) {
+                   int64_t mTiles, int64_t nTiles, Value lenF, Value lg,
+                   bool zetaInRegs = false) {
     Value gl = pow(lenF, lg);
     Value glv = vector::BroadcastOp::create(b, loc, cType(), gl);
     for (Value &s : acc)
       s = arith::MulFOp::create(b, loc, s, glv);
-    for (int64_t mt = 0; mt < mTiles; ++mt) {
-      Value m0 = add(sRow0, 16 * mt);
-      for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
-        auto [ar, ac] = addrAt(16 * kk, m0);
-        Value a = ldm(ks, ar, ac, true);
-        for (int64_t np = 0; np < nTiles / 2; ++np) {
-          auto [br, bc] = addrBkn(16 * kk, 16 * np);
-          Value bx = ldm(vzs, br, bc, true);
-          for (int64_t h = 0; h < 2; ++h) {
-            Value &s = acc[mt * nTiles + 2 * np + h];
-            s = mma(a, half(bx, h), s);
-          }
+    auto kTA = [&](int64_t mt, int64_t kk) {
+      auto [ar, ac] = addrAt(16 * kk, add(sRow0, 16 * mt));
+      return ldm(ks, ar, ac, true);
+    };
+    auto vB = [&](int64_t kk, int64_t np) {
+      auto [br, bc] = addrBkn(16 * kk, 16 * np);
+      return ldm(vzs, br, bc, true);
+    };
+    auto step = [&](Value a, Value bx, int64_t mt, int64_t np) {
+      for (int64_t h = 0; h < 2; ++h) {
+        Value &s = acc[mt * nTiles + 2 * np + h];
+        s = mma(a, half(bx, h), s);
+      }
+    };
+    if (!zetaInRegs) {
+      for (int64_t mt = 0; mt < mTiles; ++mt)
+        for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
+          Value a = kTA(mt, kk);
+          for (int64_t np = 0; np < nTiles / 2; ++np)
+            step(a, vB(kk, np), mt, np);
         }
+      return;
+    }
+    VectorType x4f = VectorType::get({4, 2}, f32);
+    VectorType v2f = VectorType::get({2}, f32);
+    for (int64_t kk = 0; kk < kChunk / 16; ++kk) {
+      // ζ of this lane's k rows: registers 0, 2 rows 16kk + 2t + {0,1},
+      // registers 1, 3 those + 8.
+      Value k0F = toF32(add(mul(t, 2), 16 * kk));
+      SmallVector<Value> zRows;
+      for (int64_t up = 0; up < 2; ++up) {
+        SmallVector<Value> z;
+        for (int64_t e = 0; e < 2; ++e)
+          z.push_back(zeta(arith::AddFOp::create(b, loc, k0F, f(8 * up + e)),
+                           lenF, lg));
+        zRows.push_back(vector::FromElementsOp::create(b, loc, v2f, z));
+      }
+      Value zx4 = fromRows(x4f, {zRows[0], zRows[1], zRows[0], zRows[1]});
+      SmallVector<Value> as;
+      for (int64_t mt = 0; mt < mTiles; ++mt)
+        as.push_back(kTA(mt, kk));
+      for (int64_t np = 0; np < nTiles / 2; ++np) {
+        Value xf = arith::ExtFOp::create(b, loc, x4f, vB(kk, np));
+        Value bx = arith::TruncFOp::create(
+            b, loc, aType(), arith::MulFOp::create(b, loc, xf, zx4));
+        for (int64_t mt = 0; mt < mTiles; ++mt)
+          step(as[mt], bx, mt, np);
       }
     }
   }
@@ -636,6 +746,12 @@ struct GPUChunkwiseMMAPass
       getOperation().emitError("retention-gpu-chunkwise-mma: schedule must be "
                                "auto, fused or chunked, not '")
           << schedule << "'";
+      return signalPassFailure();
+    }
+    if (stages != 1 && stages != 2) {
+      getOperation().emitError(
+          "retention-gpu-chunkwise-mma: stages must be 1 or 2, not ")
+          << static_cast<int64_t>(stages);
       return signalPassFailure();
     }
     SmallVector<Operation *> ops;
@@ -733,6 +849,129 @@ struct GPUChunkwiseMMAPass
     };
   }
 
+  /// A [C][cols] token tile of every chunk: columns col0 .. col0 + cols of
+  /// the [B, H, T, *] input `src`. `plain`: staged as it is; `zeta`: with
+  /// one stage, its copy scaled by ζ is staged too (with two stages the
+  /// consumer scales V in registers: a copy cannot scale, and the plain
+  /// tile is always staged).
+  struct ChunkTile {
+    Value src;
+    int64_t cols;
+    bool plain, zeta;
+    Value col0 = Value(); // set in the kernel body
+  };
+
+  /// Tile shapes of one stage (one buffer per tile and copy).
+  static SmallVector<std::pair<int64_t, int64_t>>
+  stageShapes(ArrayRef<ChunkTile> tiles, int64_t stages) {
+    SmallVector<std::pair<int64_t, int64_t>> shapes;
+    for (const ChunkTile &tile : tiles) {
+      if (tile.plain || stages > 1)
+        shapes.push_back({kChunk, tile.cols + kPad});
+      if (tile.zeta && stages == 1)
+        shapes.push_back({kChunk, tile.cols + kPad});
+    }
+    return shapes;
+  }
+  static int64_t stagedBytes(ArrayRef<ChunkTile> tiles, int64_t stages) {
+    return stages * KernelEmitter::sharedBytes(stageShapes(tiles, stages));
+  }
+
+  /// Shared memory per SM and per block of an H200 (sm_90), and what each
+  /// resident block reserves.
+  static constexpr int64_t kSharedPerSM = 228 * 1024;
+  static constexpr int64_t kSharedPerBlock = 227 * 1024;
+  static constexpr int64_t kSharedReserved = 1024;
+  static int64_t blocksPerSM(int64_t bytes) {
+    return kSharedPerSM / (bytes + kSharedReserved);
+  }
+  /// Stages of a kernel with `fixed` bytes of other shared tiles: two when
+  /// the option asks for them, the doubled tiles fit a block and they do
+  /// not cost residency (at least min(2, blocks with one stage) per SM),
+  /// else one.
+  int64_t stagesFor(int64_t fixed, ArrayRef<ChunkTile> tiles) const {
+    if (stages < 2)
+      return 1;
+    int64_t one = fixed + stagedBytes(tiles, 1);
+    int64_t two = fixed + stagedBytes(tiles, 2);
+    return two <= kSharedPerBlock &&
+                   blocksPerSM(two) >= std::min<int64_t>(blocksPerSM(one), 2)
+               ? 2
+               : 1;
+  }
+
+  /// Brings each chunk's tiles into shared memory (from byte `base` on):
+  /// with one stage, 16-byte loads when the chunk starts; with two, cp.async
+  /// copies one chunk ahead into the other of two buffers (chunk c in
+  /// buffer c % 2), so the loads of chunk c + 1 overlap the math of c.
+  struct ChunkStager {
+    KernelEmitter &em;
+    SmallVector<ChunkTile> tiles;
+    int64_t stages, base;
+    Value tid, bi, hi, lg;
+
+    int64_t stageBytes() const {
+      return KernelEmitter::sharedBytes(stageShapes(tiles, stages));
+    }
+    SmallVector<Value> buffer(Value which) {
+      Value off = em.add(em.mul(which, stageBytes()), base);
+      return em.tileViews(stageShapes(tiles, stages), off);
+    }
+    /// Issues the copies of chunk `c` into buffer `which` (two stages).
+    void prefetch(Value c, Value which) {
+      auto [c0, len] = chunkStart(em, c);
+      SmallVector<Value> views = buffer(which);
+      for (auto [tile, view] : llvm::zip(tiles, views))
+        em.stageAsync(tid, tile.src, tokenAt(em, bi, hi, c0, tile.col0), kChunk,
+                      tile.cols, len, view);
+    }
+    /// Before the chunk loop: chunk 0 on its way (two stages).
+    void start() {
+      if (stages == 1)
+        return;
+      prefetch(em.idx(0), em.idx(0));
+      em.commit();
+    }
+    /// In chunk c's iteration (first token c0, len valid rows): chunk c's
+    /// tiles in shared memory for every thread, after a barrier. Returns,
+    /// per tile, its plain view and its ζ-scaled one (null with two
+    /// stages: the consumer scales).
+    std::pair<SmallVector<Value>, SmallVector<Value>>
+    acquire(Value c, Value c0, Value len, Value lenF) {
+      SmallVector<Value> plain, zeta;
+      if (stages == 1) {
+        SmallVector<Value> views = buffer(em.idx(0));
+        unsigned v = 0;
+        for (const ChunkTile &tile : tiles) {
+          plain.push_back(tile.plain ? views[v++] : Value());
+          zeta.push_back(tile.zeta ? views[v++] : Value());
+          em.stage(tid, tile.src, tokenAt(em, bi, hi, c0, tile.col0), kChunk,
+                   tile.cols, len, plain.back(), zeta.back(), lenF, lg);
+        }
+      } else {
+        // Chunk c + 1 into the buffer chunk c − 1 used (every warp is past
+        // it: the barrier that ended that iteration).
+        OpBuilder &b = em.b;
+        Value next = em.add(c, 1);
+        Value more = arith::CmpIOp::create(b, em.loc, arith::CmpIPredicate::ult,
+                                           next, em.idx(em.sh.numChunks()));
+        auto ifOp = scf::IfOp::create(b, em.loc, more);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(ifOp.thenBlock());
+          prefetch(next, em.rem(next, 2));
+        }
+        // Every group but the newest (chunk c + 1's, maybe empty) landed.
+        em.commit();
+        em.waitGroups(1);
+        plain = buffer(em.rem(c, 2));
+        zeta.assign(tiles.size(), Value());
+      }
+      em.barrier();
+      return {plain, zeta};
+    }
+  };
+
   /// A launch of 128 threads on grid (x, y, z) with `smemBytes` of dynamic
   /// shared memory; `body` builds the kernel at the start of its region.
   static void launch(KernelEmitter &em, int64_t x, int64_t y, int64_t z,
@@ -755,29 +994,37 @@ struct GPUChunkwiseMMAPass
   /// The fused schedule: grid (dv/BV, B·H); S in registers across chunks.
   void emitFused(KernelEmitter &em, const Operands &ops) {
     const Shape &sh = em.sh;
-    // Shared memory: Q, K [C][dk+pad]; V, Vz [C][BV+pad]; S16 [dk][BV+pad].
-    SmallVector<std::pair<int64_t, int64_t>> tiles = {{kChunk, sh.dk + kPad},
-                                                      {kChunk, sh.dk + kPad},
-                                                      {kChunk, sh.bv + kPad},
-                                                      {kChunk, sh.bv + kPad},
-                                                      {sh.dk, sh.bv + kPad}};
+    // Shared memory: S16 [dk][BV+pad], then per stage Q, K [C][dk+pad] and
+    // V [C][BV+pad] (and Vz [C][BV+pad] with one stage).
+    SmallVector<std::pair<int64_t, int64_t>> fixed = {{sh.dk, sh.bv + kPad}};
+    SmallVector<ChunkTile> tiles = {{ops.q, sh.dk, true, false},
+                                    {ops.k, sh.dk, true, false},
+                                    {ops.v, sh.bv, true, true}};
+    int64_t fixedBytes = KernelEmitter::sharedBytes(fixed);
+    int64_t n = stagesFor(fixedBytes, tiles);
     launch(em, sh.dv / sh.bv, sh.batch * sh.heads, 1,
-           KernelEmitter::sharedBytes(tiles), [&](gpu::LaunchOp launch) {
-             emitFusedBody(em, launch, ops, tiles);
+           fixedBytes + stagedBytes(tiles, n), [&](gpu::LaunchOp launch) {
+             emitFusedBody(em, launch, ops, fixed, tiles, n);
            });
   }
 
   void emitFusedBody(KernelEmitter &em, gpu::LaunchOp launch,
                      const Operands &ops,
-                     ArrayRef<std::pair<int64_t, int64_t>> tileShapes) {
+                     ArrayRef<std::pair<int64_t, int64_t>> fixed,
+                     ArrayRef<ChunkTile> tiles, int64_t numStages) {
     OpBuilder &b = em.b;
     Location loc = em.loc;
     const Shape &sh = em.sh;
     Value v0 = em.mul(launch.getBlockIds().x, sh.bv);
-    Prologue p = prologue(em, launch, launch.getBlockIds().y, ops, tileShapes);
+    Prologue p = prologue(em, launch, launch.getBlockIds().y, ops, fixed);
     Value tid = p.tid, bi = p.bi, hi = p.hi, lg = p.lg;
-    Value qs = p.tiles[0], ks = p.tiles[1], vs = p.tiles[2], vzs = p.tiles[3],
-          s16 = p.tiles[4];
+    Value s16 = p.tiles[0];
+    ChunkStager stager{em,        {tiles.begin(), tiles.end()},
+                       numStages, KernelEmitter::sharedBytes(fixed),
+                       tid,       bi,
+                       hi,        lg};
+    stager.tiles[0].col0 = stager.tiles[1].col0 = em.idx(0);
+    stager.tiles[2].col0 = v0;
 
     // State accumulators: warp w owns rows [w·RS, (w+1)·RS), RS = dk/4, as
     // (RS/16) x (BV/8) C fragments, index mt·(BV/8) + nt.
@@ -787,6 +1034,7 @@ struct GPUChunkwiseMMAPass
         ops.s0 ? em.loadFrags(mTiles, nTiles, ops.s0, {bi, hi}, sRow0, v0)
                : SmallVector<Value>(mTiles * nTiles, em.zeroC());
     em.storeFrags(state, mTiles, nTiles, s16, {}, sRow0, Value(), sh.elt);
+    stager.start();
 
     KernelEmitter::LaneValues outer = em.laneValues();
     Value outerRow0 = sRow0;
@@ -795,7 +1043,8 @@ struct GPUChunkwiseMMAPass
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
-      auto [c0, len] = chunkStart(em, loop.getInductionVar());
+      Value c = loop.getInductionVar();
+      auto [c0, len] = chunkStart(em, c);
       Value lenF = em.toF32(len);
       SmallVector<Value> acc(loop.getRegionIterArgs());
       // Lane-derived values are recomputed from an opaque copy of the
@@ -806,22 +1055,17 @@ struct GPUChunkwiseMMAPass
       em.setLane(em.opaque(tid));
       sRow0 = em.mul(em.warp, rs);
 
-      // 1. Stage the chunk's tiles (rows >= len are zero).
-      Value zero = em.idx(0);
-      em.stage(tid, ops.q, tokenAt(em, bi, hi, c0, zero), kChunk, sh.dk, len,
-               qs);
-      em.stage(tid, ops.k, tokenAt(em, bi, hi, c0, zero), kChunk, sh.dk, len,
-               ks);
-      em.stage(tid, ops.v, tokenAt(em, bi, hi, c0, v0), kChunk, sh.bv, len, vs,
-               vzs, lenF, lg);
-      em.barrier();
+      // 1. The chunk's tiles (rows >= len are zero).
+      auto [plain, zeta] = stager.acquire(c, c0, len, lenF);
+      Value qs = plain[0], ks = plain[1], vs = plain[2];
 
       // 2. This warp's 16 query rows of O.
       em.chunkOutput(qs, ks, vs, s16, c0, lg, ops.scale, ops.o, bi, hi, v0,
                      ops.oElt);
 
       // 3. S = γ^len S + K^T (V ⊙ ζ).
-      em.stateUpdate(acc, ks, vzs, sRow0, mTiles, nTiles, lenF, lg);
+      em.stateUpdate(acc, ks, zeta[2] ? zeta[2] : vs, sRow0, mTiles, nTiles,
+                     lenF, lg, /*zetaInRegs=*/!zeta[2]);
       // Every warp has read S16 and the tiles of this chunk.
       em.barrier();
       em.storeFrags(acc, mTiles, nTiles, s16, {}, sRow0, Value(), sh.elt);
@@ -839,24 +1083,30 @@ struct GPUChunkwiseMMAPass
   /// c: states[c] = S (16-bit), then S = γ^L S + K_c^T (V_c ⊙ ζ).
   void emitStateKernel(KernelEmitter &em, const Operands &ops, Value states) {
     const Shape &sh = em.sh;
-    // Shared memory: K [C][64+pad] (this block's dk slice), Vz [C][BVs+pad].
-    SmallVector<std::pair<int64_t, int64_t>> tileShapes = {
-        {kChunk, 64 + kPad}, {kChunk, sh.bvState + kPad}};
+    // Shared memory, per stage: K [C][64+pad] (this block's dk slice) and
+    // V ⊙ ζ [C][BVs+pad] (one stage) or V [C][BVs+pad] (two).
+    SmallVector<ChunkTile> tiles = {{ops.k, 64, true, false},
+                                    {ops.v, sh.bvState, false, true}};
+    int64_t n = stagesFor(0, tiles);
     launch(em, sh.dk / 64, sh.dv / sh.bvState, sh.batch * sh.heads,
-           KernelEmitter::sharedBytes(tileShapes), [&](gpu::LaunchOp launch) {
+           stagedBytes(tiles, n), [&](gpu::LaunchOp launch) {
              OpBuilder &b = em.b;
              Location loc = em.loc;
              Value k0 = em.mul(launch.getBlockIds().x, 64);
              Value v0 = em.mul(launch.getBlockIds().y, sh.bvState);
-             Prologue p =
-                 prologue(em, launch, launch.getBlockIds().z, ops, tileShapes);
+             Prologue p = prologue(em, launch, launch.getBlockIds().z, ops, {});
              Value tid = p.tid, bi = p.bi, hi = p.hi, lg = p.lg;
+             ChunkStager stager{
+                 em, {tiles.begin(), tiles.end()}, n, 0, tid, bi, hi, lg};
+             stager.tiles[0].col0 = k0;
+             stager.tiles[1].col0 = v0;
              int64_t nTiles = sh.bvState / 8;
              Value outerRow0 = em.add(k0, em.mul(em.warp, 16));
              SmallVector<Value> state =
                  ops.s0
                      ? em.loadFrags(1, nTiles, ops.s0, {bi, hi}, outerRow0, v0)
                      : SmallVector<Value>(nTiles, em.zeroC());
+             stager.start();
              KernelEmitter::LaneValues outer = em.laneValues();
              auto loop = scf::ForOp::create(
                  b, loc, em.idx(0), em.idx(sh.numChunks()), em.idx(1), state);
@@ -872,13 +1122,10 @@ struct GPUChunkwiseMMAPass
                // The state entering chunk c.
                em.storeFrags(acc, 1, nTiles, states, {bi, hi, c},
                              em.add(k0, sRow0), v0, sh.elt);
-               em.stage(tid, ops.k, tokenAt(em, bi, hi, c0, k0), kChunk, 64,
-                        len, p.tiles[0]);
-               em.stage(tid, ops.v, tokenAt(em, bi, hi, c0, v0), kChunk,
-                        sh.bvState, len, Value(), p.tiles[1], lenF, lg);
-               em.barrier();
-               em.stateUpdate(acc, p.tiles[0], p.tiles[1], sRow0, 1, nTiles,
-                              lenF, lg);
+               auto [plain, zeta] = stager.acquire(c, c0, len, lenF);
+               em.stateUpdate(acc, plain[0], zeta[1] ? zeta[1] : plain[1],
+                              sRow0, 1, nTiles, lenF, lg,
+                              /*zetaInRegs=*/!zeta[1]);
                // Every warp has read the tiles of this chunk.
                em.barrier();
                scf::YieldOp::create(b, loc, acc);

@@ -1,12 +1,16 @@
 // REQUIRES: ptxas
 // The tensor-core chunkwise kernels (retention-gpu-chunkwise-mma) through the
-// whole NVVM pipeline: bf16 mma.sync m16n8k16 and ldmatrix in the PTX, and
-// ptxas -v on each kernel (ptx_resources.py): no spills, registers within
-// budget. Fused kernels (T < 4 chunks): <= 255 (measured: dk=128 BV=64 230
-// registers; dk=256 BV=32 168). Chunked schedule (small grids, T >= 256):
-// the state kernel <= 168 (at least 3 blocks of 128 threads per SM;
-// measured 46 for BVs=32, 67 for BVs=64 with an initial state), the output
-// kernel <= 255 (measured: dk=128 BV=64 130 and 126; dk=256 BV=32 96).
+// whole NVVM pipeline: bf16 mma.sync m16n8k16 and ldmatrix in the PTX, cp.async
+// double buffering (stages=2, the default) in the fused dk=128 kernel and the
+// state kernels (not in the fused dk=256 BV=32 one: its doubled tiles would
+// cost a block per SM), and ptxas -v on each kernel (ptx_resources.py): no
+// spills, registers within budget. Fused kernels (T < 4 chunks): <= 255
+// (measured, two stages / one: dk=128 BV=64 234 / 230 registers; dk=256
+// BV=32, one stage, 171). Chunked schedule (small grids, T >= 256): the state
+// kernel <= 168 (at least 3 blocks of 128 threads per SM; measured, two
+// stages / one: 48 / 46 for BVs=32, 96 / 66 for BVs=64 with an initial
+// state), the output kernel <= 255 (measured: dk=128 BV=64 130 and 126;
+// dk=256 BV=32 96).
 //
 // RUN: retnet-opt %s --retention-nvvm-pipeline="format=isa" > %t.mlir
 // RUN: FileCheck %s < %t.mlir
@@ -14,21 +18,31 @@
 
 // CHECK:       gpu.launch_func @dk128_kernel::@dk128_kernel
 // CHECK:       gpu.binary @dk128_kernel
+// CHECK-SAME:    cp.async.cg.shared.global [%{{[a-z0-9]+}}], [%{{[a-z0-9]+}}], 16, %r{{[0-9]+}};
+// CHECK-SAME:    cp.async.commit_group;
+// CHECK-SAME:    cp.async.commit_group;
+// CHECK-SAME:    cp.async.wait_group 1;
+// CHECK-SAME:    bar.sync 0;
 // CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // CHECK:       gpu.launch_func @dk256_kernel::@dk256_kernel
 // CHECK:       gpu.binary @dk256_kernel
+// CHECK-NOT:     cp.async
 // CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHECK-NOT:     cp.async
 // Chunked: the state kernel on (dk/64, dv/32, B·H), then the output kernel on
 // (dv/64, NC, B·H), then the states buffer is freed.
 // CHECK:       gpu.launch_func @chunked128_kernel::@chunked128_kernel blocks in (%[[C2:.*]], %[[C4:.*]], %[[C64:.*]]) threads
 // CHECK:       gpu.launch_func @chunked128_kernel_0::@chunked128_kernel blocks in (%[[C2]], %[[C32:.*]], %[[C64]]) threads
 // CHECK:       llvm.call @mgpuMemFree
 // CHECK:       gpu.binary @chunked128_kernel
+// CHECK-SAME:    cp.async.cg.shared.global
+// CHECK-SAME:    cp.async.wait_group 1;
 // CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK:       gpu.binary @chunked128_kernel_0
+// CHECK-NOT:     cp.async
 // CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK:       gpu.launch_func @chunked128w_kernel::@chunked128w_kernel

@@ -306,7 +306,10 @@ def RetentionGPUChunkwiseMMAPass
 
     `schedule=auto` takes the chunked one when the fused grid has fewer
     than two blocks per SM (dv/BV · B·H < 2 · sm-count) and T >= 4 · C,
-    else the fused one. See GPUChunkwiseMMA.cpp.
+    else the fused one. With `stages=2` the kernels that walk the chunks
+    (fused, state) prefetch chunk c+1 with cp.async into a second set of
+    shared tiles while computing chunk c (where the doubled tiles fit
+    without costing residency). See GPUChunkwiseMMA.cpp.
   }];
   let options = [
     Option<"blockV", "block-v", "int64_t", /*default=*/"0",
@@ -320,6 +323,11 @@ def RetentionGPUChunkwiseMMAPass
            "Value columns per block of the chunked schedule's state kernel "
            "(16, 32 or 64); 0 = auto (64 when (dk/64)·(dv/64)·B·H >= "
            "2 · sm-count, else 32)">,
+    Option<"stages", "stages", "int64_t", /*default=*/"2",
+           "Shared-memory buffers per chunk tile in the kernels that walk "
+           "the chunks (fused, state): 1 = load, barrier, compute; 2 = "
+           "cp.async prefetch of chunk c+1 during chunk c (where the doubled "
+           "tiles fit without costing residency)">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
