@@ -53,8 +53,8 @@
 // CHUNKED:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{(_[0-9]+)?}}, {{.*}} = %c4{{(_[0-9]+)?}}, {{.*}} = %c2{{(_[0-9]+)?}}) threads({{.*}}) in ({{.*}} = %c128{{(_[0-9]+)?}}, {{.*}}) dynamic_shared_memory_size %c28672_i32
 // CHUNKED:           nvgpu.device_async_copy {{.*}} {bypassL1} : memref<1x2x100x128xbf16, strided<[?, ?, ?, 1], offset: ?>> to memref<64x40xbf16, #gpu.address_space<workgroup>>
 // CHUNKED:           scf.for %[[C:.*]] = {{.*}} iter_args
-// CHUNKED:             vector.store {{.*}}, %[[ST]][%{{.*}}, %{{.*}}, %[[C]], %{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<1x2x2x64x128xbf16>, vector<2xbf16>
 // CHUNKED:             llvm.inline_asm has_side_effects "cp.async.wait_group 1;"
+// CHUNKED:             vector.store {{.*}}, %[[ST]][%{{.*}}, %{{.*}}, %[[C]], %{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<1x2x2x64x128xbf16>, vector<2xbf16>
 // CHUNKED:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<64x72xbf16, #gpu.address_space<workgroup>>
 // CHUNKED:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<64x40xbf16, #gpu.address_space<workgroup>>
 // CHUNKED:             llvm.inline_asm "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32

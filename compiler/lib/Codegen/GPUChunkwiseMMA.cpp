@@ -991,6 +991,42 @@ struct GPUChunkwiseMMAPass
     gpu::TerminatorOp::create(b, loc);
   }
 
+  /// The loop over chunks that the fused and the state kernel share: `state`
+  /// (f32 fragments) carried across chunks, the first chunk's tiles staged
+  /// before the loop, and per chunk c: its start and valid length, the lane
+  /// values recomputed from an opaque copy of the thread id (otherwise LLVM
+  /// hoists the ~100 distinct shared-memory addresses and the decay weights
+  /// out of the loop and the kernel spills; in the loop they fold into base
+  /// + immediate addressing), the tiles acquired, then `body`, which
+  /// updates the fragments in place. The lane values of before the loop are
+  /// restored after it. Returns the final fragments.
+  using ChunkBody =
+      function_ref<void(Value c, Value c0, Value lenF, SmallVector<Value> &acc,
+                        ArrayRef<Value> plain, ArrayRef<Value> zeta)>;
+  static ValueRange walkChunks(KernelEmitter &em, ChunkStager &stager,
+                               Value tid, ValueRange state, ChunkBody body) {
+    OpBuilder &b = em.b;
+    Location loc = em.loc;
+    stager.start();
+    KernelEmitter::LaneValues outer = em.laneValues();
+    auto loop = scf::ForOp::create(b, loc, em.idx(0), em.idx(em.sh.numChunks()),
+                                   em.idx(1), state);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value c = loop.getInductionVar();
+      auto [c0, len] = chunkStart(em, c);
+      Value lenF = em.toF32(len);
+      SmallVector<Value> acc(loop.getRegionIterArgs());
+      em.setLane(em.opaque(tid));
+      auto [plain, zeta] = stager.acquire(c, c0, len, lenF);
+      body(c, c0, lenF, acc, plain, zeta);
+      scf::YieldOp::create(b, loc, acc);
+    }
+    em.setLaneValues(outer);
+    return loop.getResults();
+  }
+
   /// The fused schedule: grid (dv/BV, B·H); S in registers across chunks.
   void emitFused(KernelEmitter &em, const Operands &ops) {
     const Shape &sh = em.sh;
@@ -1013,7 +1049,6 @@ struct GPUChunkwiseMMAPass
                      ArrayRef<std::pair<int64_t, int64_t>> fixed,
                      ArrayRef<ChunkTile> tiles, int64_t numStages) {
     OpBuilder &b = em.b;
-    Location loc = em.loc;
     const Shape &sh = em.sh;
     Value v0 = em.mul(launch.getBlockIds().x, sh.bv);
     Prologue p = prologue(em, launch, launch.getBlockIds().y, ops, fixed);
@@ -1034,48 +1069,26 @@ struct GPUChunkwiseMMAPass
         ops.s0 ? em.loadFrags(mTiles, nTiles, ops.s0, {bi, hi}, sRow0, v0)
                : SmallVector<Value>(mTiles * nTiles, em.zeroC());
     em.storeFrags(state, mTiles, nTiles, s16, {}, sRow0, Value(), sh.elt);
-    stager.start();
 
-    KernelEmitter::LaneValues outer = em.laneValues();
-    Value outerRow0 = sRow0;
-    auto loop = scf::ForOp::create(b, loc, em.idx(0), em.idx(sh.numChunks()),
-                                   em.idx(1), state);
-    {
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value c = loop.getInductionVar();
-      auto [c0, len] = chunkStart(em, c);
-      Value lenF = em.toF32(len);
-      SmallVector<Value> acc(loop.getRegionIterArgs());
-      // Lane-derived values are recomputed from an opaque copy of the
-      // thread id in every chunk: otherwise LLVM hoists the ~100 distinct
-      // shared-memory addresses (and the decay weights) out of the chunk
-      // loop and the kernel spills; in the loop they fold into base +
-      // immediate addressing.
-      em.setLane(em.opaque(tid));
-      sRow0 = em.mul(em.warp, rs);
-
-      // 1. The chunk's tiles (rows >= len are zero).
-      auto [plain, zeta] = stager.acquire(c, c0, len, lenF);
-      Value qs = plain[0], ks = plain[1], vs = plain[2];
-
-      // 2. This warp's 16 query rows of O.
-      em.chunkOutput(qs, ks, vs, s16, c0, lg, ops.scale, ops.o, bi, hi, v0,
-                     ops.oElt);
-
-      // 3. S = γ^len S + K^T (V ⊙ ζ).
-      em.stateUpdate(acc, ks, zeta[2] ? zeta[2] : vs, sRow0, mTiles, nTiles,
-                     lenF, lg, /*zetaInRegs=*/!zeta[2]);
-      // Every warp has read S16 and the tiles of this chunk.
-      em.barrier();
-      em.storeFrags(acc, mTiles, nTiles, s16, {}, sRow0, Value(), sh.elt);
-      scf::YieldOp::create(b, loc, acc);
-    }
-
-    em.setLaneValues(outer);
+    ValueRange last = walkChunks(
+        em, stager, tid, state,
+        [&](Value c, Value c0, Value lenF, SmallVector<Value> &acc,
+            ArrayRef<Value> plain, ArrayRef<Value> zeta) {
+          Value row0 = em.mul(em.warp, rs);
+          Value qs = plain[0], ks = plain[1], vs = plain[2];
+          // This warp's 16 query rows of O.
+          em.chunkOutput(qs, ks, vs, s16, c0, lg, ops.scale, ops.o, bi, hi, v0,
+                         ops.oElt);
+          // S = γ^len S + K^T (V ⊙ ζ).
+          em.stateUpdate(acc, ks, zeta[2] ? zeta[2] : vs, row0, mTiles, nTiles,
+                         lenF, lg, /*zetaInRegs=*/!zeta[2]);
+          // Every warp has read S16 and the tiles of this chunk.
+          em.barrier();
+          em.storeFrags(acc, mTiles, nTiles, s16, {}, row0, Value(), sh.elt);
+        });
     if (ops.sOut)
-      em.storeFrags(loop.getResults(), mTiles, nTiles, ops.sOut, {bi, hi},
-                    outerRow0, v0, b.getF32Type());
+      em.storeFrags(last, mTiles, nTiles, ops.sOut, {bi, hi}, sRow0, v0,
+                    b.getF32Type());
   }
 
   /// The chunked schedule's state kernel: grid (dk/64, dv/BVs, B·H); a
@@ -1091,7 +1104,6 @@ struct GPUChunkwiseMMAPass
     launch(em, sh.dk / 64, sh.dv / sh.bvState, sh.batch * sh.heads,
            stagedBytes(tiles, n), [&](gpu::LaunchOp launch) {
              OpBuilder &b = em.b;
-             Location loc = em.loc;
              Value k0 = em.mul(launch.getBlockIds().x, 64);
              Value v0 = em.mul(launch.getBlockIds().y, sh.bvState);
              Prologue p = prologue(em, launch, launch.getBlockIds().z, ops, {});
@@ -1106,34 +1118,23 @@ struct GPUChunkwiseMMAPass
                  ops.s0
                      ? em.loadFrags(1, nTiles, ops.s0, {bi, hi}, outerRow0, v0)
                      : SmallVector<Value>(nTiles, em.zeroC());
-             stager.start();
-             KernelEmitter::LaneValues outer = em.laneValues();
-             auto loop = scf::ForOp::create(
-                 b, loc, em.idx(0), em.idx(sh.numChunks()), em.idx(1), state);
-             {
-               OpBuilder::InsertionGuard guard(b);
-               b.setInsertionPointToStart(loop.getBody());
-               Value c = loop.getInductionVar();
-               auto [c0, len] = chunkStart(em, c);
-               Value lenF = em.toF32(len);
-               SmallVector<Value> acc(loop.getRegionIterArgs());
-               em.setLane(em.opaque(tid)); // as in the fused kernel
-               Value sRow0 = em.mul(em.warp, 16);
-               // The state entering chunk c.
-               em.storeFrags(acc, 1, nTiles, states, {bi, hi, c},
-                             em.add(k0, sRow0), v0, sh.elt);
-               auto [plain, zeta] = stager.acquire(c, c0, len, lenF);
-               em.stateUpdate(acc, plain[0], zeta[1] ? zeta[1] : plain[1],
-                              sRow0, 1, nTiles, lenF, lg,
-                              /*zetaInRegs=*/!zeta[1]);
-               // Every warp has read the tiles of this chunk.
-               em.barrier();
-               scf::YieldOp::create(b, loc, acc);
-             }
-             em.setLaneValues(outer);
+             ValueRange last = walkChunks(
+                 em, stager, tid, state,
+                 [&](Value c, Value c0, Value lenF, SmallVector<Value> &acc,
+                     ArrayRef<Value> plain, ArrayRef<Value> zeta) {
+                   Value row0 = em.mul(em.warp, 16);
+                   // The state entering chunk c.
+                   em.storeFrags(acc, 1, nTiles, states, {bi, hi, c},
+                                 em.add(k0, row0), v0, sh.elt);
+                   em.stateUpdate(acc, plain[0], zeta[1] ? zeta[1] : plain[1],
+                                  row0, 1, nTiles, lenF, lg,
+                                  /*zetaInRegs=*/!zeta[1]);
+                   // Every warp has read the tiles of this chunk.
+                   em.barrier();
+                 });
              if (ops.sOut)
-               em.storeFrags(loop.getResults(), 1, nTiles, ops.sOut, {bi, hi},
-                             outerRow0, v0, b.getF32Type());
+               em.storeFrags(last, 1, nTiles, ops.sOut, {bi, hi}, outerRow0, v0,
+                             b.getF32Type());
            });
   }
 
