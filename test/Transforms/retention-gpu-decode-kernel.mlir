@@ -1,11 +1,13 @@
 // RUN: retnet-opt %s --retention-gpu-decode-kernel --split-input-file -canonicalize -cse | FileCheck %s
 // RUN: retnet-opt %s --retention-gpu-decode-kernel="min-threads=1" --split-input-file -canonicalize -cse | FileCheck %s --check-prefix=FEW
 
-// A decode step at the paper's head size (dk 256, dv 512), dynamic batch
-// (taken as 1): 8 heads x 128 column quads = 1024 threads, so dk splits into
-// 32 slices of 8 rows (32768 threads). Loop 1 keeps 8 state quads per
-// thread (16-byte loads and stores) and writes partial outputs; loop 2 sums
-// the 32 partials into the bf16 output.
+// A decode step at the paper's head size (dk 256, dv 512), dynamic batch:
+// chosen at run time. One sequence: 8 heads x 128 column quads = 1024
+// threads, so dk splits into 32 slices of 8 rows (32768 threads). From 2
+// sequences on, 16 slices of 16 rows (the most rows per thread) are enough:
+// half the partial-sum traffic. Loop 1 keeps the thread's state quads in
+// registers (16-byte loads and stores) and writes partial outputs; loop 2
+// sums the partials into the bf16 output.
 // CHECK-LABEL: func.func @decode_paper_size
 // CHECK-DAG:     %[[V:.*]] = bufferization.to_buffer %arg2 read_only : tensor<?x8x1x512xbf16> to memref<?x8x1x512xbf16, strided<[?, ?, ?, 1], offset: ?>>
 // CHECK-DAG:     %[[S:.*]] = bufferization.to_buffer %arg3 read_only : tensor<?x8x256x512xf32> to memref<?x8x256x512xf32, strided<[?, ?, ?, 1], offset: ?>>
@@ -13,23 +15,34 @@
 // CHECK-DAG:     %[[OT:.*]] = bufferization.to_tensor %[[O]] restrict writable
 // CHECK-DAG:     %[[S1:.*]] = memref.alloc(%[[B]]) : memref<?x8x256x512xf32>
 // CHECK-DAG:     %[[ST:.*]] = bufferization.to_tensor %[[S1]] restrict writable
-// CHECK-DAG:     %[[PART:.*]] = memref.alloc(%[[B]]) : memref<32x?x8x1x512xf32>
-// CHECK:         scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%c0, %c0, %c0) to (%[[B]], %c8, %c4096)
-// CHECK-COUNT-8:   vector.load %[[S]][{{.*}}] {alignment = 16 : i64} : memref<?x8x256x512xf32, strided<[?, ?, ?, 1], offset: ?>>, vector<4xf32>
-// CHECK:           vector.load %[[V]]{{.*}} {alignment = 8 : i64} : memref<?x8x1x512xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<4xbf16>
-// CHECK-COUNT-8:   vector.fma
-// CHECK:           vector.store %{{.*}}, %[[PART]]{{.*}} {alignment = 16 : i64}
-// CHECK-COUNT-8:   vector.store %{{.*}}, %[[S1]]{{.*}} {alignment = 16 : i64} : memref<?x8x256x512xf32>, vector<4xf32>
-// CHECK:         scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%c0, %c0, %c0) to (%[[B]], %c8, %c128)
-// CHECK:           scf.for %{{.*}} = %c0 to %c32 step %c1
-// CHECK:             vector.load %[[PART]]
-// CHECK:           arith.truncf %{{.*}} : vector<4xf32> to vector<4xbf16>
-// CHECK:           vector.store %{{.*}}, %[[O]]
+// CHECK:         %[[MANY:.*]] = arith.cmpi uge, %[[B]], %c2
+// CHECK:         scf.if %[[MANY]] {
+// CHECK:           %[[P16:.*]] = memref.alloc(%[[B]]) : memref<16x?x8x1x512xf32>
+// CHECK:           scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%c0, %c0, %c0) to (%[[B]], %c8, %c2048)
+// CHECK-COUNT-16:    vector.load %[[S]][{{.*}}] {alignment = 16 : i64}
+// CHECK-COUNT-16:    vector.store %{{.*}}, %[[S1]]{{.*}} {alignment = 16 : i64}
+// CHECK:           scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK:         } else {
+// CHECK:           %[[PART:.*]] = memref.alloc(%[[B]]) : memref<32x?x8x1x512xf32>
+// CHECK:           scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%c0, %c0, %c0) to (%[[B]], %c8, %c4096)
+// CHECK-COUNT-8:     vector.load %[[S]][{{.*}}] {alignment = 16 : i64} : memref<?x8x256x512xf32, strided<[?, ?, ?, 1], offset: ?>>, vector<4xf32>
+// CHECK:             vector.load %[[V]]{{.*}} {alignment = 8 : i64} : memref<?x8x1x512xbf16, strided<[?, ?, ?, 1], offset: ?>>, vector<4xbf16>
+// CHECK-COUNT-8:     vector.fma
+// CHECK:             vector.store %{{.*}}, %[[PART]]{{.*}} {alignment = 16 : i64}
+// CHECK-COUNT-8:     vector.store %{{.*}}, %[[S1]]{{.*}} {alignment = 16 : i64} : memref<?x8x256x512xf32>, vector<4xf32>
+// CHECK:           scf.parallel (%{{.*}}, %{{.*}}, %{{.*}}) = (%c0, %c0, %c0) to (%[[B]], %c8, %c128)
+// CHECK:             scf.for %{{.*}} = %c0 to %c32 step %c1
+// CHECK:               vector.load %[[PART]]
+// CHECK:             arith.truncf %{{.*}} : vector<4xf32> to vector<4xbf16>
+// CHECK:             vector.store %{{.*}}, %[[O]]
+// CHECK:         }
 // CHECK:         return %[[OT]], %[[ST]]
 // With one thread enough, each thread takes at most 16 rows: dk 256 is 16
-// slices.
+// slices whatever the batch, no run-time choice.
 // FEW-LABEL:   func.func @decode_paper_size
+// FEW-NOT:       scf.if
 // FEW:           memref.alloc(%{{.*}}) : memref<16x?x8x1x512xf32>
+// FEW-NOT:       scf.if
 func.func @decode_paper_size(%q: tensor<?x8x1x256xbf16>, %k: tensor<?x8x1x256xbf16>,
                              %v: tensor<?x8x1x512xbf16>, %s: tensor<?x8x256x512xf32>)
     -> (tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>) {

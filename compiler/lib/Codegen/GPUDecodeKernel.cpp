@@ -19,8 +19,11 @@
 //
 // With P = 1 (enough threads without splitting dk) loop 1 writes o itself.
 // The slice count P is the smallest power of two that gives at least
-// `min-threads` threads (batch taken as 1 when dynamic) and R ≤ 16 state
-// rows (64 registers) per thread. Thread indices run over (p, c) with c
+// `min-threads` threads and R ≤ 16 state rows (64 registers) per thread.
+// With a dynamic batch both candidates are emitted and chosen at run time:
+// P for one sequence, and from the batch on which the least split (R = 16)
+// already gives enough threads, that one (less partial-sum traffic: at the
+// paper's head size, 16 instead of 32 slices). Thread indices run over (p, c) with c
 // fastest, so a warp's loads cover 512 contiguous bytes of a state row.
 // Both loops are plain scf.parallel that retention-gpu-map-parallel-loops
 // maps to blocks and threads; `emulate` runs them on the host.
@@ -43,6 +46,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/PatternMatch.h"
 
+#include <limits>
+
 namespace mlir::retention {
 #define GEN_PASS_DEF_RETENTIONGPUDECODEKERNELPASS
 #include "retention/Conversion/Passes.h.inc"
@@ -53,7 +58,7 @@ using namespace mlir::retention;
 
 namespace {
 
-constexpr int64_t kLanes = 4;   // value columns per thread (16 bytes of f32)
+constexpr int64_t kLanes = 4;    // value columns per thread (16 bytes of f32)
 constexpr int64_t kMaxRows = 16; // state rows per thread
 
 /// The schedule of one op: rows per thread R and slices P = dk / R.
@@ -61,22 +66,31 @@ struct Split {
   int64_t rows, slices;
 };
 
-std::optional<Split> chooseSplit(RecurrentOp op, int64_t maxTokens,
-                                 int64_t minThreads) {
+/// True when `op` is rewritten: static heads, tokens (at most
+/// `maxTokens`), dk and dv (whole 16-byte quads), f32 state.
+bool eligible(RecurrentOp op, int64_t maxTokens) {
   auto qType = cast<RankedTensorType>(op.getQ().getType());
   auto vType = cast<RankedTensorType>(op.getV().getType());
-  int64_t batch = qType.getDimSize(0), heads = qType.getDimSize(1),
-          tokens = qType.getDimSize(2), dk = qType.getDimSize(3),
-          dv = vType.getDimSize(3);
+  int64_t heads = qType.getDimSize(1), tokens = qType.getDimSize(2),
+          dk = qType.getDimSize(3), dv = vType.getDimSize(3);
   if (ShapedType::isDynamic(heads) || ShapedType::isDynamic(tokens) ||
       ShapedType::isDynamic(dk) || ShapedType::isDynamic(dv) ||
       tokens > maxTokens || dv % kLanes != 0)
-    return std::nullopt;
+    return false;
   if (Value s = op.getState())
     if (!cast<RankedTensorType>(s.getType()).getElementType().isF32())
-      return std::nullopt;
-  int64_t threads =
-      (ShapedType::isDynamic(batch) ? 1 : batch) * heads * (dv / kLanes);
+      return false;
+  return true;
+}
+
+/// The split for `batch` sequences: the fewest slices (a power of two
+/// dividing dk) that give at least `minThreads` threads, with at most
+/// kMaxRows rows per thread.
+Split chooseSplit(RecurrentOp op, int64_t batch, int64_t minThreads) {
+  auto qType = cast<RankedTensorType>(op.getQ().getType());
+  int64_t heads = qType.getDimSize(1), dk = qType.getDimSize(3),
+          dv = cast<RankedTensorType>(op.getV().getType()).getDimSize(3);
+  int64_t threads = batch * heads * (dv / kLanes);
   int64_t slices = 1;
   auto canHalve = [&] { return dk % (2 * slices) == 0; };
   while (canHalve() && (dk / slices > kMaxRows ||
@@ -112,8 +126,8 @@ struct DecodeEmitter {
     Type et = cast<MemRefType>(m.getType()).getElementType();
     auto type = VectorType::get({kLanes}, et);
     unsigned bytes = kLanes * et.getIntOrFloatBitWidth() / 8;
-    Value v = vector::LoadOp::create(b, loc, type, m, idx, /*nontemporal=*/false,
-                                     llvm::MaybeAlign(bytes));
+    Value v = vector::LoadOp::create(
+        b, loc, type, m, idx, /*nontemporal=*/false, llvm::MaybeAlign(bytes));
     return et == f32 ? v : arith::ExtFOp::create(b, loc, quad, v);
   }
   void storeQuad(Value v, Value m, ValueRange idx) {
@@ -135,14 +149,15 @@ struct DecodeEmitter {
   /// scf.parallel over [0, ub_i) with `body(ivs)` inside.
   void parallel(ValueRange ubs, function_ref<void(ValueRange)> body) {
     SmallVector<Value> lbs(ubs.size(), index(0)), steps(ubs.size(), index(1));
-    scf::ParallelOp::create(b, loc, lbs, ubs, steps,
-                            [&](OpBuilder &, Location, ValueRange ivs) {
-                              body(ivs);
-                            });
+    scf::ParallelOp::create(
+        b, loc, lbs, ubs, steps,
+        [&](OpBuilder &, Location, ValueRange ivs) { body(ivs); });
   }
 };
 
-LogicalResult rewrite(RecurrentOp op, Split split) {
+/// `few`: the split for a batch below `many` sequences (at run time when
+/// the batch is dynamic), `lots` the one from `many` on (when it differs).
+void rewrite(RecurrentOp op, Split few, Split lots, int64_t many) {
   OpBuilder b(op);
   Location loc = op.getLoc();
   DecodeEmitter e(b, loc);
@@ -150,21 +165,21 @@ LogicalResult rewrite(RecurrentOp op, Split split) {
   auto vType = cast<RankedTensorType>(op.getV().getType());
   int64_t heads = qType.getDimSize(1), tokens = qType.getDimSize(2),
           dv = vType.getDimSize(3);
-  int64_t cols = dv / kLanes, rows = split.rows, slices = split.slices;
+  int64_t cols = dv / kLanes;
 
   Value q = kernel::readBuffer(b, loc, op.getQ());
   Value k = kernel::readBuffer(b, loc, op.getK());
   Value v = kernel::readBuffer(b, loc, op.getV());
-  Value s0 = op.getState() ? kernel::readBuffer(b, loc, op.getState()) : Value();
+  Value s0 =
+      op.getState() ? kernel::readBuffer(b, loc, op.getState()) : Value();
   SmallVector<float> table;
   for (double g : op.getGamma())
     table.push_back(static_cast<float>(g));
   auto tableType = RankedTensorType::get({heads}, e.f32);
   Value gammas = kernel::readBuffer(
       b, loc,
-      arith::ConstantOp::create(b, loc,
-                                DenseElementsAttr::get(tableType,
-                                                       ArrayRef(table))));
+      arith::ConstantOp::create(
+          b, loc, DenseElementsAttr::get(tableType, ArrayRef(table))));
 
   Value batch = memref::DimOp::create(b, loc, q, 0);
   SmallVector<Value> dyn;
@@ -172,9 +187,9 @@ LogicalResult rewrite(RecurrentOp op, Split split) {
     dyn.push_back(batch);
   kernel::ResultBuffer o = kernel::resultBuffer(b, op, op.getO(), dyn);
   Value finalState = op.getFinalStateOrNull();
-  kernel::ResultBuffer s1 =
-      finalState ? kernel::resultBuffer(b, op, finalState, dyn)
-                 : kernel::ResultBuffer{};
+  kernel::ResultBuffer s1 = finalState
+                                ? kernel::resultBuffer(b, op, finalState, dyn)
+                                : kernel::ResultBuffer{};
   Value sOut = s1.memref;
   if (!sOut) { // no final state result: the state still needs a home
     auto stateType = RankedTensorType::get(
@@ -182,84 +197,102 @@ LogicalResult rewrite(RecurrentOp op, Split split) {
     sOut = memref::AllocOp::create(
         b, loc, MemRefType::get(stateType.getShape(), e.f32), dyn);
   }
-  Value partial = o.memref;
-  if (slices > 1) {
-    SmallVector<int64_t> shape = {slices, qType.getDimSize(0), heads, tokens,
-                                  dv};
-    partial = memref::AllocOp::create(b, loc, MemRefType::get(shape, e.f32),
-                                      dyn);
-  }
   double scale = op.getScale().convertToDouble();
 
-  // 1. The state pass.
-  e.parallel({batch, e.index(heads), e.index(slices * cols)},
-             [&](ValueRange iv) {
-               Value bi = iv[0], hi = iv[1];
-               Value p = arith::DivUIOp::create(b, loc, iv[2], e.index(cols));
-               Value col = e.mul(
-                   arith::RemUIOp::create(b, loc, iv[2], e.index(cols)),
-                   kLanes);
-               Value r0 = e.mul(p, rows);
-               Value gamma = e.splat(memref::LoadOp::create(b, loc, gammas, hi));
-               Value scaleV = arith::ConstantOp::create(
-                   b, loc, b.getF32FloatAttr(static_cast<float>(scale)));
-               SmallVector<Value> state;
-               for (int64_t i = 0; i < rows; ++i)
-                 state.push_back(s0 ? e.loadQuad(s0, {bi, hi, e.add(r0, e.index(i)), col})
-                                    : e.zeros());
-               auto loop = scf::ForOp::create(
-                   b, loc, e.index(0), e.index(tokens), e.index(1), state,
-                   [&](OpBuilder &, Location, Value t, ValueRange s) {
-                     Value vt = e.loadQuad(v, {bi, hi, t, col});
-                     Value acc = e.zeros();
-                     SmallVector<Value> next;
-                     for (int64_t i = 0; i < rows; ++i) {
-                       Value row = e.add(r0, e.index(i));
-                       Value kt = e.scalar(k, {bi, hi, t, row});
-                       Value qt = arith::MulFOp::create(
-                           b, loc, e.scalar(q, {bi, hi, t, row}), scaleV);
-                       next.push_back(e.fma(gamma, s[i],
-                                            arith::MulFOp::create(
-                                                b, loc, e.splat(kt), vt)));
-                       acc = e.fma(e.splat(qt), next.back(), acc);
-                     }
-                     if (slices > 1)
-                       e.storeQuad(acc, partial, {p, bi, hi, t, col});
-                     else
-                       e.storeQuad(acc, o.memref, {bi, hi, t, col});
-                     scf::YieldOp::create(b, loc, next);
-                   });
-               for (int64_t i = 0; i < rows; ++i)
-                 e.storeQuad(loop.getResult(i), sOut,
-                             {bi, hi, e.add(r0, e.index(i)), col});
-             });
+  auto emit = [&](Split split) {
+    int64_t rows = split.rows, slices = split.slices;
+    Value partial = o.memref;
+    if (slices > 1) {
+      SmallVector<int64_t> shape = {slices, qType.getDimSize(0), heads, tokens,
+                                    dv};
+      partial =
+          memref::AllocOp::create(b, loc, MemRefType::get(shape, e.f32), dyn);
+    }
+    // 1. The state pass.
+    e.parallel(
+        {batch, e.index(heads), e.index(slices * cols)}, [&](ValueRange iv) {
+          Value bi = iv[0], hi = iv[1];
+          Value p = arith::DivUIOp::create(b, loc, iv[2], e.index(cols));
+          Value col = e.mul(
+              arith::RemUIOp::create(b, loc, iv[2], e.index(cols)), kLanes);
+          Value r0 = e.mul(p, rows);
+          Value gamma = e.splat(memref::LoadOp::create(b, loc, gammas, hi));
+          Value scaleV = arith::ConstantOp::create(
+              b, loc, b.getF32FloatAttr(static_cast<float>(scale)));
+          SmallVector<Value> state;
+          for (int64_t i = 0; i < rows; ++i)
+            state.push_back(
+                s0 ? e.loadQuad(s0, {bi, hi, e.add(r0, e.index(i)), col})
+                   : e.zeros());
+          auto loop = scf::ForOp::create(
+              b, loc, e.index(0), e.index(tokens), e.index(1), state,
+              [&](OpBuilder &, Location, Value t, ValueRange s) {
+                Value vt = e.loadQuad(v, {bi, hi, t, col});
+                Value acc = e.zeros();
+                SmallVector<Value> next;
+                for (int64_t i = 0; i < rows; ++i) {
+                  Value row = e.add(r0, e.index(i));
+                  Value kt = e.scalar(k, {bi, hi, t, row});
+                  Value qt = arith::MulFOp::create(
+                      b, loc, e.scalar(q, {bi, hi, t, row}), scaleV);
+                  next.push_back(
+                      e.fma(gamma, s[i],
+                            arith::MulFOp::create(b, loc, e.splat(kt), vt)));
+                  acc = e.fma(e.splat(qt), next.back(), acc);
+                }
+                if (slices > 1)
+                  e.storeQuad(acc, partial, {p, bi, hi, t, col});
+                else
+                  e.storeQuad(acc, o.memref, {bi, hi, t, col});
+                scf::YieldOp::create(b, loc, next);
+              });
+          for (int64_t i = 0; i < rows; ++i)
+            e.storeQuad(loop.getResult(i), sOut,
+                        {bi, hi, e.add(r0, e.index(i)), col});
+        });
 
-  // 2. The partial outputs summed.
-  if (slices > 1)
-    e.parallel({batch, e.index(heads), e.index(tokens * cols)},
-               [&](ValueRange iv) {
-                 Value t = arith::DivUIOp::create(b, loc, iv[2], e.index(cols));
-                 Value col = e.mul(
-                     arith::RemUIOp::create(b, loc, iv[2], e.index(cols)),
-                     kLanes);
-                 auto sum = scf::ForOp::create(
-                     b, loc, e.index(0), e.index(slices), e.index(1),
-                     ValueRange{e.zeros()},
-                     [&](OpBuilder &, Location, Value p, ValueRange acc) {
-                       Value x = e.loadQuad(partial, {p, iv[0], iv[1], t, col});
-                       scf::YieldOp::create(
-                           b, loc, ValueRange{arith::AddFOp::create(
-                                       b, loc, acc[0], x)});
-                     }).getResult(0);
-                 e.storeQuad(sum, o.memref, {iv[0], iv[1], t, col});
-               });
+    // 2. The partial outputs summed.
+    if (slices > 1)
+      e.parallel(
+          {batch, e.index(heads), e.index(tokens * cols)}, [&](ValueRange iv) {
+            Value t = arith::DivUIOp::create(b, loc, iv[2], e.index(cols));
+            Value col = e.mul(
+                arith::RemUIOp::create(b, loc, iv[2], e.index(cols)), kLanes);
+            auto sum =
+                scf::ForOp::create(
+                    b, loc, e.index(0), e.index(slices), e.index(1),
+                    ValueRange{e.zeros()},
+                    [&](OpBuilder &, Location, Value p, ValueRange acc) {
+                      Value x = e.loadQuad(partial, {p, iv[0], iv[1], t, col});
+                      scf::YieldOp::create(
+                          b, loc,
+                          ValueRange{arith::AddFOp::create(b, loc, acc[0], x)});
+                    })
+                    .getResult(0);
+            e.storeQuad(sum, o.memref, {iv[0], iv[1], t, col});
+          });
+  };
+
+  if (few.slices == lots.slices) {
+    emit(few);
+  } else {
+    // A dynamic batch: big batches need less splitting (less partial-sum
+    // traffic), small ones more (enough threads).
+    Value big = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, batch,
+                                      e.index(many));
+    auto branch = scf::IfOp::create(b, loc, big, /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(branch.thenBlock()->getTerminator());
+    emit(lots);
+    b.setInsertionPoint(branch.elseBlock()->getTerminator());
+    emit(few);
+  }
 
   if (o.tensor)
     op.getO().replaceAllUsesWith(o.tensor);
   if (finalState && s1.tensor)
     finalState.replaceAllUsesWith(s1.tensor);
   op->erase();
-  return success();
 }
 
 struct GPUDecodeKernelPass
@@ -267,14 +300,30 @@ struct GPUDecodeKernelPass
           GPUDecodeKernelPass> {
   using Base::Base;
   void runOnOperation() override {
-    SmallVector<std::pair<RecurrentOp, Split>> work;
+    SmallVector<RecurrentOp> work;
     getOperation().walk([&](RecurrentOp op) {
-      if (std::optional<Split> s = chooseSplit(op, maxTokens, minThreads))
-        work.push_back({op, *s});
+      if (eligible(op, maxTokens))
+        work.push_back(op);
     });
-    for (auto [op, split] : work)
-      if (failed(rewrite(op, split)))
-        return signalPassFailure();
+    for (RecurrentOp op : work) {
+      int64_t batch = cast<RankedTensorType>(op.getQ().getType()).getDimSize(0);
+      if (!ShapedType::isDynamic(batch)) {
+        Split split = chooseSplit(op, batch, minThreads);
+        rewrite(op, split, split, 0);
+        continue;
+      }
+      // Dynamic: the split for one sequence, and from the batch on which
+      // the least splitting (rows capped) gives enough threads.
+      Split few = chooseSplit(op, 1, minThreads);
+      Split lots =
+          chooseSplit(op, std::numeric_limits<int32_t>::max(), minThreads);
+      auto vType = cast<RankedTensorType>(op.getV().getType());
+      int64_t perSeq =
+          cast<RankedTensorType>(op.getQ().getType()).getDimSize(1) *
+          (vType.getDimSize(3) / kLanes) * lots.slices;
+      int64_t many = (minThreads + perSeq - 1) / perSeq;
+      rewrite(op, few, lots, many);
+    }
   }
 };
 

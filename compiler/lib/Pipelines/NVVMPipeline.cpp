@@ -85,7 +85,9 @@ void mlir::retention::buildRetentionNVVMPipeline(
     addPipeline(pm, "func.func(retention-gpu-chunkwise-mma)");
   if (options.decodeMaxTokens > 0)
     addPipeline(pm, "func.func(retention-gpu-decode-kernel{max-tokens=" +
-                        std::to_string(options.decodeMaxTokens) + "})");
+                        std::to_string(options.decodeMaxTokens) +
+                        " min-threads=" +
+                        std::to_string(options.decodeMinThreads) + "})");
   //    Everything else: one thread per value column: the recurrent form, dv tiles of 1.
   addPipeline(pm, "retention-select-form{form=recurrent},"
                   "convert-retention-to-linalg{dv-tile=1},"

@@ -1,27 +1,38 @@
 // REQUIRES: ptxas
 // RUN: retnet-opt %s --retention-nvvm-pipeline="format=isa" -o %t.mlir
 // RUN: FileCheck %s < %t.mlir
-// RUN: %python %S/Inputs/ptx_resources.py %ptxas %t.mlir --budget decode_kernel=128 --budget decode_kernel_0=64 | FileCheck %s --check-prefix=RES
+// RUN: %python %S/Inputs/ptx_resources.py %ptxas %t.mlir --budget decode_kernel=192 --budget decode_kernel_0=64 --budget decode_kernel_1=128 --budget decode_kernel_2=64 | FileCheck %s --check-prefix=RES
 //
 // The decode kernel at the paper's head size (bf16 q/k/v, f32 state, dk 256,
-// dv 512, 8 heads, dynamic batch): the state pass moves the state with
-// 16-byte accesses only (8 rows of 4 columns per thread: 8 ld.global.v4 and
-// 8 st.global.v4 of f32), then the partial outputs are summed (f32 quads
-// in, bf16 quads out: one 8-byte store).
+// dv 512, 8 heads, dynamic batch): two variants chosen at run time by the
+// batch. From 2 sequences on, 16 slices of 16 rows: the state pass moves the
+// state with 16-byte accesses only (16 ld.global.v4 and 16 st.global.v4 of
+// f32 per thread); a single sequence, 32 slices of 8 rows (8 and 8). Each
+// variant then sums its partial outputs (f32 quads in, bf16 quads out: one
+// 8-byte store).
 // CHECK:      gpu.binary @decode_kernel
 // CHECK-SAME:   .entry decode_kernel(
-// CHECK-COUNT-8: ld.global.v4.b32
+// CHECK-COUNT-16: ld.global.v4.b32
 // CHECK-NOT:    ld.global.b32
-// CHECK-COUNT-8: st.global.v4.b32
+// CHECK-COUNT-16: st.global.v4.b32
 // CHECK:      gpu.binary @decode_kernel_0
 // CHECK-SAME:   st.global.v2.b32
 // CHECK-SAME:   ld.global.v4.b32
+// CHECK:      gpu.binary @decode_kernel_1
+// CHECK-COUNT-8: ld.global.v4.b32
+// CHECK-NOT:    ld.global.b32
+// CHECK-COUNT-8: st.global.v4.b32
+// CHECK:      gpu.binary @decode_kernel_2
+// CHECK-SAME:   st.global.v2.b32
 //
 // Resources (ptxas -v, sm_90a; the script fails on spills and budgets): the
-// state pass within 128 registers (at least 4 blocks of 128 threads per
-// SM), the sum within 64.
+// 16-row state pass within 192 registers (2 blocks of 128 threads per SM, each
+// thread 256 bytes of loads in flight), the 8-row one within 128, the sums
+// within 64.
 // RES:      decode_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
 // RES-NEXT: decode_kernel_0 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: decode_kernel_1 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: decode_kernel_2 registers={{[0-9]+}} spill_stores=0 spill_loads=0
 func.func @decode(%q: tensor<?x8x1x256xbf16>, %k: tensor<?x8x1x256xbf16>,
                   %v: tensor<?x8x1x512xbf16>, %s: tensor<?x8x256x512xf32>)
     -> (tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>) {

@@ -203,7 +203,11 @@ TEST(CompiledModel, BatchedDecodeEqualsSequencesAlone) {
 }
 
 /// `dir` compiled through the GPU mapping emulated on the CPU
-/// (--retention-nvvm-pipeline=emulate=true), once per test process.
+/// (--retention-nvvm-pipeline=emulate=true), once per test process. The
+/// decode kernel asks for 24 threads: with the first golden model's 12
+/// threads per sequence (3 heads x 4 column quads, dk 16) it has two
+/// variants chosen at run time, 2 slices with partial sums for one
+/// sequence and no split from two on, so batched decode runs both.
 std::string emulatedArtifact(const std::string &dir) {
   static std::string built;
   std::string work = std::string(RETNET_TEST_WORK_DIR) + "/emulated";
@@ -214,7 +218,7 @@ std::string emulatedArtifact(const std::string &dir) {
   std::string cmd =
       std::string(RETNET_COMPILE_PATH) + " -q " + dir + " --emit mlir -o " +
       work + ".mlir && " + RETNET_OPT_PATH + " " + work +
-      ".mlir --retention-nvvm-pipeline=emulate=true"
+      ".mlir --retention-nvvm-pipeline='emulate=true decode-min-threads=24'"
       " -o " +
       work + ".llvm.mlir && " + RETNET_MLIR_TRANSLATE + " --mlir-to-llvmir " +
       work + ".llvm.mlir -o " + work + ".ll && " + RETNET_LLC +

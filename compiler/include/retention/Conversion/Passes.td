@@ -264,7 +264,9 @@ def RetentionGPUDecodeKernelPass
     tokens, and writes its share of each output row to a partial buffer;
     a second loop sums the partials. The number of row slices per (batch,
     head) is chosen so that at least `min-threads` threads run, which a
-    decode step at batch 1 needs to reach the memory bandwidth. The loops
+    decode step at batch 1 needs to reach the memory bandwidth; with a
+    dynamic batch, two variants are emitted and chosen at run time (one
+    sequence; enough sequences for the least split). The loops
     are `scf.parallel` that `retention-gpu-map-parallel-loops` maps to
     blocks and threads (so `emulate` checks them on the host). The state
     and value buffers must be 16-byte aligned with offsets that are

@@ -86,6 +86,11 @@ struct RetentionNVVMPipelineOptions
                      "bandwidth-bound decode kernel "
                      "(retention-gpu-decode-kernel); 0: never"),
       llvm::cl::init(16)};
+  PassOptions::Option<int64_t> decodeMinThreads{
+      *this, "decode-min-threads",
+      llvm::cl::desc("The decode kernel splits dk until this many threads "
+                     "run (retention-gpu-decode-kernel min-threads)"),
+      llvm::cl::init(32768)};
 };
 
 /// Func-on-tensors module using retention and upstream ops → LLVM dialect
