@@ -23,8 +23,8 @@
 // With a dynamic batch both candidates are emitted and chosen at run time:
 // P for one sequence, and from the batch on which the least split (R = 16)
 // already gives enough threads, that one (less partial-sum traffic: at the
-// paper's head size, 16 instead of 32 slices). Thread indices run over (p, c) with c
-// fastest, so a warp's loads cover 512 contiguous bytes of a state row.
+// paper's head size, 16 instead of 32 slices). Thread indices run over (p, c)
+// with c fastest, so a warp's loads cover 512 contiguous bytes of a state row.
 // Both loops are plain scf.parallel that retention-gpu-map-parallel-loops
 // maps to blocks and threads; `emulate` runs them on the host.
 //

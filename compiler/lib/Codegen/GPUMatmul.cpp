@@ -12,7 +12,8 @@
 //     if (M <= max-rows) {        // split-K GEMV
 //       S = slices of K (a power of two, from M and N: enough threads);
 //       R = rows per slice (a multiple of 4)
-//       parallel (m, s, j):  part[s, m, 4j:4j+4] = Σ_{k in slice s} A[m,k] B[k, 4j:4j+4]
+//       parallel (m, s, j):  part[s, m, 4j:4j+4] = Σ_{k in slice s} A[m,k] B[k,
+//       4j:4j+4]
 //                            (16-byte loads of B, four rows per step)
 //       parallel (m, j):     C[m, 4j:4j+4] += Σ_s part[s, m, 4j:4j+4]
 //     } else                      // register tiles
@@ -130,7 +131,8 @@ void emitTiled(Builder &e, Value a, Value w, Value c, Value m, int64_t k,
           Value bq = e.quad(w, {kk, col});
           SmallVector<Value> next;
           for (int64_t r = 0; r < kRows; ++r) {
-            Value ar = memref::LoadOp::create(b, loc, a, ValueRange{rowsOf[r], kk});
+            Value ar =
+                memref::LoadOp::create(b, loc, a, ValueRange{rowsOf[r], kk});
             next.push_back(vector::FMAOp::create(
                 b, loc,
                 vector::BroadcastOp::create(
@@ -141,9 +143,9 @@ void emitTiled(Builder &e, Value a, Value w, Value c, Value m, int64_t k,
         });
     for (int64_t r = 0; r < kRows; ++r) {
       Value row = e.add(e.mul(iv[0], kRows), e.idx(r));
-      auto inside = scf::IfOp::create(
-          b, loc, e.cmp(arith::CmpIPredicate::ult, row, m),
-          /*withElseRegion=*/false);
+      auto inside =
+          scf::IfOp::create(b, loc, e.cmp(arith::CmpIPredicate::ult, row, m),
+                            /*withElseRegion=*/false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(inside.thenBlock());
       Value sum = arith::AddFOp::create(b, loc, e.quad(c, {row, col}),
@@ -211,8 +213,7 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
 
   auto partType = MemRefType::get(
       {ShapedType::kDynamic, ShapedType::kDynamic, nStatic}, e.f32());
-  Value part =
-      memref::AllocOp::create(b, loc, partType, ValueRange{slices, m});
+  Value part = memref::AllocOp::create(b, loc, partType, ValueRange{slices, m});
   Value nq = e.idx(quads);
   auto zeros = [&] {
     return arith::ConstantOp::create(
@@ -237,7 +238,8 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
           for (int64_t u = 0; u < kUnroll; ++u) {
             Value ku = e.add(kk, e.idx(u));
             bs.push_back(e.quad(w, {ku, col}));
-            as.push_back(memref::LoadOp::create(b, loc, a, ValueRange{row, ku}));
+            as.push_back(
+                memref::LoadOp::create(b, loc, a, ValueRange{row, ku}));
           }
           Value sum = acc[0];
           for (int64_t u = 0; u < kUnroll; ++u)
@@ -268,8 +270,7 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
 }
 
 struct GPUMatmulPass
-    : mlir::retention::impl::RetentionGPUMatmulPassBase<
-          GPUMatmulPass> {
+    : mlir::retention::impl::RetentionGPUMatmulPassBase<GPUMatmulPass> {
   using Base::Base;
   void runOnOperation() override {
     SmallVector<linalg::MatmulOp> work;

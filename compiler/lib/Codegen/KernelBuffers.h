@@ -62,8 +62,8 @@ inline ResultBuffer resultBuffer(OpBuilder &b, Operation *op, Value result,
         *result.getUsers().begin());
     Value dest = mat ? mat.getDest() : Value();
     auto destType = dest ? dyn_cast<MemRefType>(dest.getType()) : MemRefType();
-    if (destType && memref::CastOp::areCastCompatible(
-                        destType, rowMajorView(type))) {
+    if (destType &&
+        memref::CastOp::areCastCompatible(destType, rowMajorView(type))) {
       DominanceInfo dom(op->getParentOp());
       Value at = dest;
       if (!dom.properlyDominates(dest, op)) {

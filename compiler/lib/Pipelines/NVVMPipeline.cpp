@@ -88,7 +88,8 @@ void mlir::retention::buildRetentionNVVMPipeline(
                         std::to_string(options.decodeMaxTokens) +
                         " min-threads=" +
                         std::to_string(options.decodeMinThreads) + "})");
-  //    Everything else: one thread per value column: the recurrent form, dv tiles of 1.
+  //    Everything else: one thread per value column: the recurrent form, dv
+  //    tiles of 1.
   addPipeline(pm, "retention-select-form{form=recurrent},"
                   "convert-retention-to-linalg{dv-tile=1},"
                   "eliminate-empty-tensors,canonicalize,cse");

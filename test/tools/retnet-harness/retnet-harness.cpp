@@ -1,6 +1,7 @@
 //===- retnet-harness.cpp - compile, run and check retention on a target --===//
 //
-//   retnet-harness --target cpu|cuda|emulate [--dtype f32|bf16] --batch B --heads H
+//   retnet-harness --target cpu|cuda|emulate [--dtype f32|bf16]
+//                  --batch B --heads H
 //                  --tokens T --dk DK --dv DV --chunk C [--state] [--seed N]
 //                  [--scale X] [--tol X] [--work-dir DIR]
 //                  [--compile-only | --run-only]
@@ -58,11 +59,12 @@ struct Options {
 };
 
 [[noreturn]] void usage(const std::string &why) {
-  std::cerr << "retnet-harness: " << why << "\n"
-            << "usage: retnet-harness --target cpu|cuda|emulate [--dtype f32|bf16] "
-               "--batch B --heads H --tokens T --dk DK --dv DV --chunk C "
-               "[--state] [--scale X] [--seed N] [--tol X] [--work-dir DIR] "
-               "[--compile-only | --run-only]\n";
+  std::cerr
+      << "retnet-harness: " << why << "\n"
+      << "usage: retnet-harness --target cpu|cuda|emulate [--dtype f32|bf16] "
+         "--batch B --heads H --tokens T --dk DK --dv DV --chunk C "
+         "[--state] [--scale X] [--seed N] [--tol X] [--work-dir DIR] "
+         "[--compile-only | --run-only]\n";
   std::exit(2);
 }
 
@@ -130,8 +132,8 @@ Options parse(int argc, char **argv) {
     usage("--dtype must be f32 or bf16, got '" + o.dtype + "'");
   if (o.tol < 0)
     o.tol = o.target != "cuda" && o.dtype == "f32" ? 1e-5
-            : o.dtype == "f32"                    ? 1e-4
-                                                  : 1e-2;
+            : o.dtype == "f32"                     ? 1e-4
+                                                   : 1e-2;
   static const double extra[] = {0.5, 1.0, 0.8125, 0.9};
   for (int64_t h = 0; h < o.p.heads; ++h)
     o.p.gamma.push_back(h < 2 ? 1.0 - std::ldexp(1.0, int(-5 - h))

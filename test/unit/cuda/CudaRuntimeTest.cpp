@@ -183,10 +183,9 @@ TEST_F(CudaRuntime, OutOfMemoryReleasesTheCacheAndRetries) {
   void *b = mgpuMemAlloc(1024, nullptr, true);
   EXPECT_NE(b, nullptr);
   EXPECT_TRUE(errors.empty()) << errors.front();
-  std::vector<std::string> want = {"cuMemAllocManaged 128 flags=1",
-                                   "cuMemAllocManaged 1024 flags=1",
-                                   "cuMemFree",
-                                   "cuMemAllocManaged 1024 flags=1"};
+  std::vector<std::string> want = {
+      "cuMemAllocManaged 128 flags=1", "cuMemAllocManaged 1024 flags=1",
+      "cuMemFree", "cuMemAllocManaged 1024 flags=1"};
   EXPECT_EQ(fake.calls(), want);
   mgpuMemFree(b, nullptr);
   retnet_cuda_trim();
