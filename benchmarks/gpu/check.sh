@@ -36,6 +36,11 @@ for arg in "$@"; do
     *) echo "check.sh: unknown argument '$arg'" >&2; exit 2 ;;
   esac
 done
+# prepare.sh packs the compiled cases and models (the carry limit).
+if [ ! -d "$bundle/cases" ] && [ -f "$bundle/packed.tar.gz" ]; then
+  tar -xzf "$bundle/packed.tar.gz" -C "$bundle" \
+    || { echo "check.sh: cannot unpack $bundle/packed.tar.gz" >&2; exit 2; }
+fi
 if [ ! -d "$bundle/cases" ]; then
   echo "check.sh: no bundle at $bundle; build it with benchmarks/gpu/prepare.sh" >&2
   exit 2

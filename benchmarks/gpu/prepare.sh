@@ -59,7 +59,8 @@ prepare_bench() {
 
 [ -x "$build/bin/retnet-harness" ] || "$root/utils/build.sh"
 if [ "$checks" = 0 ]; then
-  [ -d "$out/cases" ] || { echo "prepare.sh: --bench-only needs an existing bundle in $out" >&2; exit 1; }
+  [ -d "$out/cases" ] || [ -f "$out/packed.tar.gz" ] \
+    || { echo "prepare.sh: --bench-only needs an existing bundle in $out" >&2; exit 1; }
   prepare_bench
   cp "$root/benchmarks/gpu/check.sh" "$out/"
   echo "prepare.sh: bundle ready ($(du -sh "$out" | cut -f1))"
@@ -121,5 +122,8 @@ for dir in "${models[@]}"; do
 done
 echo "prepare.sh: $(ls "$out/models" | wc -l) whole models compiled for CUDA"
 [ "$bench" = 1 ] && prepare_bench
+# The compiled cases and models compress about 5x (gzip): packed, the bundle
+# stays far below the device tool's 64 MiB carry limit; check.sh unpacks it.
+tar -czf "$out/packed.tar.gz" -C "$out" cases models && rm -rf "$out/cases" "$out/models"
 cp "$root/benchmarks/gpu/check.sh" "$out/"
 echo "prepare.sh: bundle ready ($(du -sh "$out" | cut -f1)); run benchmarks/gpu/check.sh on the GPU machine"
