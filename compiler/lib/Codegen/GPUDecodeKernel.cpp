@@ -35,6 +35,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuffers.h"
+#include "QuadLoops.h"
 #include "retention/Conversion/Passes.h"
 #include "retention/Dialect/Retention/IR/RetentionOps.h"
 
@@ -58,7 +59,7 @@ using namespace mlir::retention;
 
 namespace {
 
-constexpr int64_t kLanes = 4;    // value columns per thread (16 bytes of f32)
+using kernel::kLanes;            // value columns per thread (16 bytes of f32)
 constexpr int64_t kMaxRows = 16; // state rows per thread
 
 /// The schedule of one op: rows per thread R and slices P = dk / R.
@@ -99,68 +100,12 @@ Split chooseSplit(RecurrentOp op, int64_t batch, int64_t minThreads) {
   return Split{dk / slices, slices};
 }
 
-struct DecodeEmitter {
-  OpBuilder &b;
-  Location loc;
-  Type f32;
-  VectorType quad;
-
-  DecodeEmitter(OpBuilder &b, Location loc)
-      : b(b), loc(loc), f32(b.getF32Type()),
-        quad(VectorType::get({kLanes}, b.getF32Type())) {}
-
-  Value index(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t c) {
-    return arith::MulIOp::create(b, loc, x, index(c));
-  }
-  Value toF32(Value x) {
-    return x.getType() == f32 ? x : arith::ExtFOp::create(b, loc, f32, x);
-  }
-  Value scalar(Value m, ValueRange idx) {
-    return toF32(memref::LoadOp::create(b, loc, m, idx));
-  }
-  /// Four consecutive elements as f32; 16-byte aligned for f32 (dv and the
-  /// buffers' offsets are multiples of four elements).
-  Value loadQuad(Value m, ValueRange idx) {
-    Type et = cast<MemRefType>(m.getType()).getElementType();
-    auto type = VectorType::get({kLanes}, et);
-    unsigned bytes = kLanes * et.getIntOrFloatBitWidth() / 8;
-    Value v = vector::LoadOp::create(
-        b, loc, type, m, idx, /*nontemporal=*/false, llvm::MaybeAlign(bytes));
-    return et == f32 ? v : arith::ExtFOp::create(b, loc, quad, v);
-  }
-  void storeQuad(Value v, Value m, ValueRange idx) {
-    Type et = cast<MemRefType>(m.getType()).getElementType();
-    if (et != f32)
-      v = arith::TruncFOp::create(b, loc, VectorType::get({kLanes}, et), v);
-    unsigned bytes = kLanes * et.getIntOrFloatBitWidth() / 8;
-    vector::StoreOp::create(b, loc, v, m, idx, /*nontemporal=*/false,
-                            llvm::MaybeAlign(bytes));
-  }
-  Value splat(Value x) { return vector::BroadcastOp::create(b, loc, quad, x); }
-  Value fma(Value x, Value y, Value acc) {
-    return vector::FMAOp::create(b, loc, x, y, acc);
-  }
-  Value zeros() {
-    return arith::ConstantOp::create(
-        b, loc, DenseElementsAttr::get(quad, b.getF32FloatAttr(0.0f)));
-  }
-  /// scf.parallel over [0, ub_i) with `body(ivs)` inside.
-  void parallel(ValueRange ubs, function_ref<void(ValueRange)> body) {
-    SmallVector<Value> lbs(ubs.size(), index(0)), steps(ubs.size(), index(1));
-    scf::ParallelOp::create(
-        b, loc, lbs, ubs, steps,
-        [&](OpBuilder &, Location, ValueRange ivs) { body(ivs); });
-  }
-};
-
 /// `few`: the split for a batch below `many` sequences (at run time when
 /// the batch is dynamic), `lots` the one from `many` on (when it differs).
 void rewrite(RecurrentOp op, Split few, Split lots, int64_t many) {
   OpBuilder b(op);
   Location loc = op.getLoc();
-  DecodeEmitter e(b, loc);
+  kernel::QuadEmitter e(b, loc);
   auto qType = cast<RankedTensorType>(op.getQ().getType());
   auto vType = cast<RankedTensorType>(op.getV().getType());
   int64_t heads = qType.getDimSize(1), tokens = qType.getDimSize(2),
@@ -209,58 +154,53 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many) {
           memref::AllocOp::create(b, loc, MemRefType::get(shape, e.f32), dyn);
     }
     // 1. The state pass.
-    e.parallel(
-        {batch, e.index(heads), e.index(slices * cols)}, [&](ValueRange iv) {
-          Value bi = iv[0], hi = iv[1];
-          Value p = arith::DivUIOp::create(b, loc, iv[2], e.index(cols));
-          Value col = e.mul(
-              arith::RemUIOp::create(b, loc, iv[2], e.index(cols)), kLanes);
-          Value r0 = e.mul(p, rows);
-          Value gamma = e.splat(memref::LoadOp::create(b, loc, gammas, hi));
-          Value scaleV = arith::ConstantOp::create(
-              b, loc, b.getF32FloatAttr(static_cast<float>(scale)));
-          SmallVector<Value> state;
-          for (int64_t i = 0; i < rows; ++i)
-            state.push_back(
-                s0 ? e.loadQuad(s0, {bi, hi, e.add(r0, e.index(i)), col})
-                   : e.zeros());
-          auto loop = scf::ForOp::create(
-              b, loc, e.index(0), e.index(tokens), e.index(1), state,
-              [&](OpBuilder &, Location, Value t, ValueRange s) {
-                Value vt = e.loadQuad(v, {bi, hi, t, col});
-                Value acc = e.zeros();
-                SmallVector<Value> next;
-                for (int64_t i = 0; i < rows; ++i) {
-                  Value row = e.add(r0, e.index(i));
-                  Value kt = e.scalar(k, {bi, hi, t, row});
-                  Value qt = arith::MulFOp::create(
-                      b, loc, e.scalar(q, {bi, hi, t, row}), scaleV);
-                  next.push_back(
-                      e.fma(gamma, s[i],
-                            arith::MulFOp::create(b, loc, e.splat(kt), vt)));
-                  acc = e.fma(e.splat(qt), next.back(), acc);
-                }
-                if (slices > 1)
-                  e.storeQuad(acc, partial, {p, bi, hi, t, col});
-                else
-                  e.storeQuad(acc, o.memref, {bi, hi, t, col});
-                scf::YieldOp::create(b, loc, next);
-              });
-          for (int64_t i = 0; i < rows; ++i)
-            e.storeQuad(loop.getResult(i), sOut,
-                        {bi, hi, e.add(r0, e.index(i)), col});
-        });
+    e.parallel({batch, e.idx(heads), e.idx(slices * cols)}, [&](ValueRange iv) {
+      Value bi = iv[0], hi = iv[1];
+      Value p = e.div(iv[2], e.idx(cols));
+      Value col = e.mul(e.rem(iv[2], e.idx(cols)), kLanes);
+      Value r0 = e.mul(p, rows);
+      Value gamma = e.splat(memref::LoadOp::create(b, loc, gammas, hi));
+      Value scaleV = arith::ConstantOp::create(
+          b, loc, b.getF32FloatAttr(static_cast<float>(scale)));
+      SmallVector<Value> state;
+      for (int64_t i = 0; i < rows; ++i)
+        state.push_back(s0 ? e.loadQuad(s0, {bi, hi, e.add(r0, e.idx(i)), col})
+                           : e.zeros());
+      auto loop = scf::ForOp::create(
+          b, loc, e.idx(0), e.idx(tokens), e.idx(1), state,
+          [&](OpBuilder &, Location, Value t, ValueRange s) {
+            Value vt = e.loadQuad(v, {bi, hi, t, col});
+            Value acc = e.zeros();
+            SmallVector<Value> next;
+            for (int64_t i = 0; i < rows; ++i) {
+              Value row = e.add(r0, e.idx(i));
+              Value kt = e.scalar(k, {bi, hi, t, row});
+              Value qt = arith::MulFOp::create(
+                  b, loc, e.scalar(q, {bi, hi, t, row}), scaleV);
+              next.push_back(e.fma(
+                  gamma, s[i], arith::MulFOp::create(b, loc, e.splat(kt), vt)));
+              acc = e.fma(e.splat(qt), next.back(), acc);
+            }
+            if (slices > 1)
+              e.storeQuad(acc, partial, {p, bi, hi, t, col});
+            else
+              e.storeQuad(acc, o.memref, {bi, hi, t, col});
+            scf::YieldOp::create(b, loc, next);
+          });
+      for (int64_t i = 0; i < rows; ++i)
+        e.storeQuad(loop.getResult(i), sOut,
+                    {bi, hi, e.add(r0, e.idx(i)), col});
+    });
 
     // 2. The partial outputs summed.
     if (slices > 1)
       e.parallel(
-          {batch, e.index(heads), e.index(tokens * cols)}, [&](ValueRange iv) {
-            Value t = arith::DivUIOp::create(b, loc, iv[2], e.index(cols));
-            Value col = e.mul(
-                arith::RemUIOp::create(b, loc, iv[2], e.index(cols)), kLanes);
+          {batch, e.idx(heads), e.idx(tokens * cols)}, [&](ValueRange iv) {
+            Value t = e.div(iv[2], e.idx(cols));
+            Value col = e.mul(e.rem(iv[2], e.idx(cols)), kLanes);
             auto sum =
                 scf::ForOp::create(
-                    b, loc, e.index(0), e.index(slices), e.index(1),
+                    b, loc, e.idx(0), e.idx(slices), e.idx(1),
                     ValueRange{e.zeros()},
                     [&](OpBuilder &, Location, Value p, ValueRange acc) {
                       Value x = e.loadQuad(partial, {p, iv[0], iv[1], t, col});
@@ -279,7 +219,7 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many) {
     // A dynamic batch: big batches need less splitting (less partial-sum
     // traffic), small ones more (enough threads).
     Value big = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, batch,
-                                      e.index(many));
+                                      e.idx(many));
     auto branch = scf::IfOp::create(b, loc, big, /*withElseRegion=*/true);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPoint(branch.thenBlock()->getTerminator());

@@ -29,6 +29,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "QuadLoops.h"
 #include "retention/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -44,55 +45,23 @@ namespace mlir::retention {
 } // namespace mlir::retention
 
 using namespace mlir;
+using namespace mlir::retention;
 
 namespace {
 
-constexpr int64_t kLanes = 4;  // columns per thread: one 16-byte load
+using kernel::kLanes;
 constexpr int64_t kUnroll = 4; // B rows loaded per step
 
 bool rowMajorF32(Value v) {
   auto type = dyn_cast<MemRefType>(v.getType());
   if (!type || type.getRank() != 2 || !type.getElementType().isF32())
     return false;
-  auto [strides, offset] = type.getStridesAndOffset();
-  return strides[1] == 1;
+  return type.getStridesAndOffset().first[1] == 1;
 }
-
-struct Builder {
-  OpBuilder &b;
-  Location loc;
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t c) { return mul(x, idx(c)); }
-  Value div(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, p, x, y);
-  }
-  Value min(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
-  Value max(Value x, Value y) { return arith::MaxUIOp::create(b, loc, x, y); }
-  Value quad(Value m, ValueRange i) {
-    return vector::LoadOp::create(b, loc, VectorType::get({kLanes}, f32()), m,
-                                  i, /*nontemporal=*/false,
-                                  llvm::MaybeAlign(16));
-  }
-  void store(Value v, Value m, ValueRange i) {
-    vector::StoreOp::create(b, loc, v, m, i, /*nontemporal=*/false,
-                            llvm::MaybeAlign(16));
-  }
-  Type f32() { return b.getF32Type(); }
-  void parallel(ValueRange ubs, function_ref<void(ValueRange)> body) {
-    SmallVector<Value> lbs(ubs.size(), idx(0)), steps(ubs.size(), idx(1));
-    scf::ParallelOp::create(
-        b, loc, lbs, ubs, steps,
-        [&](OpBuilder &, Location, ValueRange iv) { body(iv); });
-  }
-};
 
 /// True when the buffer's element [0, 0] and every row start are 16-byte
 /// aligned (checked at run time: views into the weights buffer).
-Value rowsAligned(Builder &e, Value m) {
+Value rowsAligned(kernel::QuadEmitter &e, Value m) {
   auto meta = memref::ExtractStridedMetadataOp::create(e.b, e.loc, m);
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(e.b, e.loc, m);
   Value first = e.add(base, e.mul(meta.getOffset(), 4));
@@ -107,8 +76,8 @@ Value rowsAligned(Builder &e, Value m) {
 /// tile clamps its row indices and stores only rows < M) times one 16-byte
 /// column quad of B per step of K: 16 FMAs per four A loads and one B load,
 /// where one thread per output element does one FMA per two loads.
-void emitTiled(Builder &e, Value a, Value w, Value c, Value m, int64_t k,
-               int64_t quads) {
+void emitTiled(kernel::QuadEmitter &e, Value a, Value w, Value c, Value m,
+               int64_t k, int64_t quads) {
   OpBuilder &b = e.b;
   Location loc = e.loc;
   constexpr int64_t kRows = 4;
@@ -119,25 +88,15 @@ void emitTiled(Builder &e, Value a, Value w, Value c, Value m, int64_t k,
     SmallVector<Value> rowsOf;
     for (int64_t r = 0; r < kRows; ++r)
       rowsOf.push_back(e.min(e.add(e.mul(iv[0], kRows), e.idx(r)), last));
-    SmallVector<Value> init;
-    for (int64_t r = 0; r < kRows; ++r)
-      init.push_back(arith::ConstantOp::create(
-          b, loc,
-          DenseElementsAttr::get(VectorType::get({kLanes}, e.f32()),
-                                 b.getF32FloatAttr(0.0f))));
+    SmallVector<Value> init(kRows, e.zeros());
     auto loop = scf::ForOp::create(
         b, loc, e.idx(0), e.idx(k), e.idx(1), init,
         [&](OpBuilder &, Location, Value kk, ValueRange acc) {
-          Value bq = e.quad(w, {kk, col});
+          Value bq = e.loadQuad(w, {kk, col});
           SmallVector<Value> next;
           for (int64_t r = 0; r < kRows; ++r) {
-            Value ar =
-                memref::LoadOp::create(b, loc, a, ValueRange{rowsOf[r], kk});
-            next.push_back(vector::FMAOp::create(
-                b, loc,
-                vector::BroadcastOp::create(
-                    b, loc, VectorType::get({kLanes}, e.f32()), ar),
-                bq, acc[r]));
+            Value ar = e.scalar(a, {rowsOf[r], kk});
+            next.push_back(e.fma(e.splat(ar), bq, acc[r]));
           }
           scf::YieldOp::create(b, loc, next);
         });
@@ -148,9 +107,9 @@ void emitTiled(Builder &e, Value a, Value w, Value c, Value m, int64_t k,
                             /*withElseRegion=*/false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(inside.thenBlock());
-      Value sum = arith::AddFOp::create(b, loc, e.quad(c, {row, col}),
+      Value sum = arith::AddFOp::create(b, loc, e.loadQuad(c, {row, col}),
                                         loop.getResult(r));
-      e.store(sum, c, {row, col});
+      e.storeQuad(sum, c, {row, col});
     }
   });
 }
@@ -158,7 +117,7 @@ void emitTiled(Builder &e, Value a, Value w, Value c, Value m, int64_t k,
 void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   OpBuilder b(op);
   Location loc = op.getLoc();
-  Builder e{b, loc};
+  kernel::QuadEmitter e(b, loc);
   Value a = op.getInputs()[0], w = op.getInputs()[1], c = op.getOutputs()[0];
   int64_t kStatic = cast<MemRefType>(w.getType()).getDimSize(0);
   int64_t nStatic = cast<MemRefType>(w.getType()).getDimSize(1);
@@ -212,15 +171,9 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
                      kUnroll);
 
   auto partType = MemRefType::get(
-      {ShapedType::kDynamic, ShapedType::kDynamic, nStatic}, e.f32());
+      {ShapedType::kDynamic, ShapedType::kDynamic, nStatic}, e.f32);
   Value part = memref::AllocOp::create(b, loc, partType, ValueRange{slices, m});
   Value nq = e.idx(quads);
-  auto zeros = [&] {
-    return arith::ConstantOp::create(
-        b, loc,
-        DenseElementsAttr::get(VectorType::get({kLanes}, e.f32()),
-                               b.getF32FloatAttr(0.0f)));
-  };
 
   // 1. Partial products over each slice of K.
   e.parallel({m, e.mul(slices, nq)}, [&](ValueRange iv) {
@@ -231,39 +184,35 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
     Value k1 = e.min(e.add(k0, rows), k);
     k0 = e.min(k0, k1);
     auto loop = scf::ForOp::create(
-        b, loc, k0, k1, e.idx(kUnroll), ValueRange{zeros()},
+        b, loc, k0, k1, e.idx(kUnroll), ValueRange{e.zeros()},
         [&](OpBuilder &, Location, Value kk, ValueRange acc) {
           // Four independent 16-byte loads, then their products.
           SmallVector<Value> bs, as;
           for (int64_t u = 0; u < kUnroll; ++u) {
             Value ku = e.add(kk, e.idx(u));
-            bs.push_back(e.quad(w, {ku, col}));
-            as.push_back(
-                memref::LoadOp::create(b, loc, a, ValueRange{row, ku}));
+            bs.push_back(e.loadQuad(w, {ku, col}));
+            as.push_back(e.scalar(a, {row, ku}));
           }
           Value sum = acc[0];
           for (int64_t u = 0; u < kUnroll; ++u)
-            sum = vector::FMAOp::create(
-                b, loc,
-                vector::BroadcastOp::create(
-                    b, loc, VectorType::get({kLanes}, e.f32()), as[u]),
-                bs[u], sum);
+            sum = e.fma(e.splat(as[u]), bs[u], sum);
           scf::YieldOp::create(b, loc, ValueRange{sum});
         });
-    e.store(loop.getResult(0), part, {s, row, col});
+    e.storeQuad(loop.getResult(0), part, {s, row, col});
   });
   // 2. C += Σ_s part[s].
   e.parallel({m, nq}, [&](ValueRange iv) {
     Value col = e.mul(iv[1], kLanes);
     auto sum = scf::ForOp::create(
-        b, loc, e.idx(0), slices, e.idx(1), ValueRange{e.quad(c, {iv[0], col})},
+        b, loc, e.idx(0), slices, e.idx(1),
+        ValueRange{e.loadQuad(c, {iv[0], col})},
         [&](OpBuilder &, Location, Value s, ValueRange acc) {
           scf::YieldOp::create(
               b, loc,
-              ValueRange{arith::AddFOp::create(b, loc, acc[0],
-                                               e.quad(part, {s, iv[0], col}))});
+              ValueRange{arith::AddFOp::create(
+                  b, loc, acc[0], e.loadQuad(part, {s, iv[0], col}))});
         });
-    e.store(sum.getResult(0), c, {iv[0], col});
+    e.storeQuad(sum.getResult(0), c, {iv[0], col});
   });
   memref::DeallocOp::create(b, loc, part);
   op.erase();
