@@ -58,6 +58,7 @@ namespace {
 
 struct Options {
   std::string modelDir, output, target = "cpu", emit = "lib", chip = "sm_90a";
+  std::string gpuBinary = "cubin";
   int64_t chunkSize = 0, parallelLimit = 8192;
   bool threads = false, quiet = false;
 };
@@ -75,6 +76,11 @@ const char *kUsage =
     "                        GPU (kernels as cubins inside the library;\n"
     "                        needs ptxas from the CUDA toolkit)\n"
     "  --chip SM             GPU of --target cuda (default sm_90a)\n"
+    "  --gpu-binary cubin|ptx\n"
+    "                        how the kernels are embedded (cuda): cubins by\n"
+    "                        ptxas (default), or PTX text that the driver\n"
+    "                        compiles at load time (what the PTX simulator,\n"
+    "                        build/sim/libcuda.so.1, executes)\n"
     "  --emit mlir|llvm|ptx|lib\n"
     "                        imported model MLIR, host LLVM IR, the GPU\n"
     "                        kernels' PTX (cuda), or the shared library\n"
@@ -127,6 +133,8 @@ Options parseArgs(int argc, char **argv) {
       o.chip = value();
     } else if (a == "--emit") {
       o.emit = value();
+    } else if (a == "--gpu-binary") {
+      o.gpuBinary = value();
     } else if (a == "--chunk-size") {
       o.chunkSize = parseInt(a, value());
     } else if (a == "--parallel-limit") {
@@ -155,6 +163,8 @@ Options parseArgs(int argc, char **argv) {
     fail("unknown --emit '" + o.emit + "' (expected mlir, llvm, ptx or lib)");
   if (o.emit == "ptx" && o.target != "cuda")
     fail("--emit ptx needs --target cuda");
+  if (o.gpuBinary != "cubin" && o.gpuBinary != "ptx")
+    fail("unknown --gpu-binary '" + o.gpuBinary + "' (expected cubin or ptx)");
   if (o.target == "cuda" && o.threads)
     fail("--threads is for --target cpu");
   if (o.chip.rfind("sm_", 0) != 0 || o.chip.size() < 5 ||
@@ -283,10 +293,12 @@ int main(int argc, char **argv) {
   if (cuda) {
     progress.step(std::string("lowering to GPU kernels for ") + o.chip +
                   " and host code (NVVM pipeline; " +
-                  (o.emit == "ptx" ? "PTX" : "cubins by ptxas") + ")");
+                  (o.emit == "ptx" || o.gpuBinary == "ptx" ? "PTX"
+                                                           : "cubins by ptxas") +
+                  ")");
     mlir::retention::RetentionNVVMPipelineOptions pipeline;
     pipeline.chip = o.chip;
-    pipeline.format = o.emit == "ptx" ? "isa" : "bin";
+    pipeline.format = o.emit == "ptx" || o.gpuBinary == "ptx" ? "isa" : "bin";
     mlir::retention::buildRetentionNVVMPipeline(pm, pipeline);
   } else {
     progress.step("lowering to the LLVM dialect (CPU pipeline)");

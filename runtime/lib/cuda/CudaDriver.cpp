@@ -75,7 +75,11 @@ const char *resolve(void *lib, DriverApi &api) {
 }
 
 void load(State &s) {
-  const char *path = std::getenv("RETNET_LIBCUDA");
+  // An explicit driver (the PTX simulator, build/sim/libcuda.so.1, or a
+  // test's stand-in) replaces the system's; RETNET_LIBCUDA is the older name.
+  const char *path = std::getenv("RETNET_CUDA_DRIVER");
+  if (!path || !*path)
+    path = std::getenv("RETNET_LIBCUDA");
   if (!path || !*path)
     path = "libcuda.so.1";
   void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);

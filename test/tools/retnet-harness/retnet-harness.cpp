@@ -4,7 +4,7 @@
 //                  --batch B --heads H
 //                  --tokens T --dk DK --dv DV --chunk C [--state] [--seed N]
 //                  [--scale X] [--tol X] [--work-dir DIR]
-//                  [--compile-only | --run-only]
+//                  [--compile-only | --run-only] [--gpu-binary cubin|ptx]
 //
 // Writes a kernel module (the three forms on memrefs, destination-passing),
 // compiles it for the target with retnet-opt's pipeline, mlir-translate, llc
@@ -50,7 +50,7 @@ using Tensor = std::vector<double>;
 namespace {
 
 struct Options {
-  std::string target = "cpu", dtype = "f32", workDir;
+  std::string target = "cpu", dtype = "f32", workDir, gpuBinary = "cubin";
   Problem p;
   int64_t chunk = 64;
   bool state = false, compileOnly = false, runOnly = false;
@@ -64,6 +64,7 @@ struct Options {
       << "usage: retnet-harness --target cpu|cuda|emulate [--dtype f32|bf16] "
          "--batch B --heads H --tokens T --dk DK --dv DV --chunk C "
          "[--state] [--scale X] [--seed N] [--tol X] [--work-dir DIR] "
+         "[--gpu-binary cubin|ptx] "
          "[--compile-only | --run-only]\n";
   std::exit(2);
 }
@@ -97,6 +98,8 @@ Options parse(int argc, char **argv) {
     const char *v = argv[++i];
     if (f == "--target")
       o.target = v;
+    else if (f == "--gpu-binary")
+      o.gpuBinary = v;
     else if (f == "--dtype")
       o.dtype = v;
     else if (f == "--work-dir")
@@ -128,6 +131,8 @@ Options parse(int argc, char **argv) {
     usage("--compile-only and --run-only need --work-dir");
   if (o.target != "cpu" && o.target != "cuda" && o.target != "emulate")
     usage("--target must be cpu, cuda or emulate, got '" + o.target + "'");
+  if (o.gpuBinary != "cubin" && o.gpuBinary != "ptx")
+    usage("--gpu-binary must be cubin or ptx, got '" + o.gpuBinary + "'");
   if (o.dtype != "f32" && o.dtype != "bf16")
     usage("--dtype must be f32 or bf16, got '" + o.dtype + "'");
   if (o.tol < 0)
@@ -236,7 +241,9 @@ std::string compile(const Options &o, const std::string &dir) {
   std::string cxx = cxxEnv ? cxxEnv : "c++";
   std::string pipeline = o.target == "cpu" ? "--retention-cpu-pipeline"
                          : o.target == "cuda"
-                             ? "--retention-nvvm-pipeline"
+                             ? (o.gpuBinary == "ptx"
+                                    ? "--retention-nvvm-pipeline=format=isa"
+                                    : "--retention-nvvm-pipeline")
                              : "--retention-nvvm-pipeline=emulate=true";
   std::string lib = dir + "/kernel.so";
   std::string runtimeDir = bin + "/../lib";
