@@ -70,3 +70,32 @@ cuda_info = os.path.join(config.retnet_tools_dir, "retnet-cuda-info")
 if os.access(cuda_info, os.X_OK) and subprocess.run(
         [cuda_info], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
     config.available_features.add("cuda-gpu")
+
+# cuda-sim: the PTX simulator behind the driver API (tools/ptx-sim). Without
+# a GPU, every CUDA test runs on it: the runtime loads it through
+# RETNET_CUDA_DRIVER and kernels are embedded as PTX (it executes no cubins).
+# The warp order comes from RETNET_SIM_SEED (lit --param sim_seed=N, default
+# 1); tests that look for races also run with other seeds.
+sim_dir = os.path.join(config.retnet_obj_root, "sim")
+sim_driver = os.path.join(sim_dir, "libcuda.so.1")
+config.substitutions.append(("%sim_dir", sim_dir))
+config.substitutions.append(("%sim_driver", sim_driver))
+if "cuda-gpu" in config.available_features:
+    config.substitutions.append(("%cuda_binary", "--gpu-binary cubin"))
+elif os.access(sim_driver, os.R_OK):
+    config.available_features.add("cuda-sim")
+    # Set by the directories that run CUDA code (their lit.local.cfg), not
+    # here: tests of the runtime against a stand-in driver set their own.
+    config.retnet_sim_environment = {
+        "RETNET_CUDA_DRIVER": sim_driver,
+        "RETNET_SIM_SEED": lit_config.params.get("sim_seed", "1"),
+    }
+    config.substitutions.append(("%cuda_binary", "--gpu-binary ptx"))
+
+# nvcc (CUDA toolkit): driver-API programs built from CUDA C for the simulator.
+if config.nvcc_executable and os.access(config.nvcc_executable, os.X_OK):
+    config.available_features.add("nvcc")
+    config.substitutions.append(("%nvcc", config.nvcc_executable))
+    cuda_root = os.path.dirname(os.path.dirname(os.path.realpath(config.nvcc_executable)))
+    config.substitutions.append(("%cuda_include", os.path.join(cuda_root, "include")))
+    config.substitutions.append(("%cuda_stubs", os.path.join(cuda_root, "lib64", "stubs")))

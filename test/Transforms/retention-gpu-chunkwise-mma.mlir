@@ -15,6 +15,11 @@
 // CHECK-DAG:     %[[S:.*]] = memref.alloc() : memref<1x2x64x128xf32>
 // CHECK-DAG:     %[[OT:.*]] = bufferization.to_tensor %[[O]] restrict writable
 // CHECK-DAG:     %[[ST:.*]] = bufferization.to_tensor %[[S]] restrict writable
+// The kernel runs when every view's start and row strides are 16-byte
+// aligned (run-time check):
+// CHECK:         memref.extract_aligned_pointer_as_index
+// CHECK:         arith.andi %{{.*}}, %c15
+// CHECK:         scf.if
 // Two stages (default): S16 [64][72] and twice Q, K [64][72], V [64][72]
 // (9216 + 2 · 27648 = 64512 bytes); chunk 0's copies (cp.async, 16 bytes,
 // source size 8 or 0 elements) before the chunk loop, chunk c + 1's in it,
@@ -36,8 +41,13 @@
 // CHECK:             llvm.inline_asm "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true}
 // CHECK:         } {retention.microkernel}
-// CHECK-NOT:     retention.chunkwise
-// CHECK:         return %[[OT]], %[[ST]]
+// Views that are only element-aligned: the op itself, into the same buffers.
+// CHECK:         } else {
+// CHECK-NEXT:      %[[GO:.*]], %[[GS:.*]] = retention.chunkwise
+// CHECK-NEXT:      bufferization.materialize_in_destination %[[GO]] in restrict writable
+// CHECK-NEXT:      bufferization.materialize_in_destination %[[GS]] in restrict writable
+// CHECK-NEXT:    }
+// CHECK-NEXT:    return %[[OT]], %[[ST]]
 //
 // Forced chunked (T = 100: two chunks): the states buffer [B, H, NC, dk, dv]
 // in bf16, the state kernel on grid (dk/64, dv/32, B·H) with twice K
@@ -96,7 +106,9 @@ func.func @chunkwise_bf16(%q: tensor<1x2x100x64xbf16>, %v: tensor<1x2x100x128xbf
 // CHECK:           nvgpu.ldmatrix
 // CHECK:           nvgpu.mma.sync({{.*}}) {mmaShape = [16, 8, 16]} : (vector<4x2xf16>, vector<2x2xf16>, vector<2x2xf32>) -> vector<2x2xf32>
 // CHECK:         } {retention.microkernel}
-// CHECK-NOT:     retention.parallel
+// CHECK:         } else {
+// CHECK-NEXT:      retention.parallel
+// CHECK-NEXT:      bufferization.materialize_in_destination
 func.func @parallel_f16(%q: tensor<2x1x7x128xf16>, %v: tensor<2x1x7x64xf16>)
     -> tensor<2x1x7x64xf16> {
   %o = retention.parallel %q, %q, %v {gamma = array<f64: 0.9>}

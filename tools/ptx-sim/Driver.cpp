@@ -140,6 +140,7 @@ struct Driver {
   CUresult sticky = CUDA_SUCCESS;
   uint64_t seed = 1, launches = 0;
   std::string statsPath;
+  bool trace = false; // RETNET_SIM_TRACE: allocations and launches on stderr
   int context = 1; // the one context handle's target
   bool contextCurrent = false;
 
@@ -148,6 +149,8 @@ struct Driver {
       seed = std::strtoull(s, nullptr, 0);
     if (const char *s = std::getenv("RETNET_SIM_STATS"); s && *s)
       statsPath = s;
+    if (const char *s = std::getenv("RETNET_SIM_TRACE"); s && *s && *s != '0')
+      trace = true;
   }
 
   /// Runs everything queued; the first failure becomes sticky.
@@ -354,7 +357,23 @@ CUresult launch(Function *f, unsigned gx, unsigned gy, unsigned gz,
                std::to_string(k.params.size()) + " declared");
   }
   uint64_t seed = D.seed * 0x9E3779B97F4A7C15ull + D.launches++;
-  D.enqueue([l, seed]() -> CUresult {
+  std::string traceLine;
+  if (D.trace) {
+    std::string words;
+    for (size_t i = 0; i < k.params.size(); ++i) {
+      uint64_t w = 0;
+      std::memcpy(&w, l.params.data() + k.params[i].offset,
+                  std::min<size_t>(8, k.params[i].size));
+      char buf[24];
+      std::snprintf(buf, sizeof buf, " %#llx", (unsigned long long)w);
+      words += buf;
+    }
+    traceLine = k.name + " " + cfg.str() + " shared " + std::to_string(smem) +
+                " params" + words;
+  }
+  D.enqueue([l, seed, traceLine]() -> CUresult {
+    if (!traceLine.empty())
+      report("launch", traceLine);
     LaunchStats stats;
     std::string why;
     int r = execute(l, drv().memory, seed, stats, why);
@@ -931,6 +950,8 @@ EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
   if (D.sticky)
     return D.sticky;
   *p = D.memory.allocate(bytes, Allocation::Device);
+  if (D.trace)
+    report("cuMemAlloc", std::to_string(bytes) + " bytes at " + std::to_string(*p));
   return *p ? CUDA_SUCCESS : CUDA_ERROR_OUT_OF_MEMORY;
 }
 
@@ -942,6 +963,11 @@ EXPORT CUresult cuMemAllocManaged(CUdeviceptr *p, size_t bytes, unsigned flags) 
   if (D.sticky)
     return D.sticky;
   *p = D.memory.allocate(bytes, Allocation::Managed);
+  if (D.trace) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%#llx", *p);
+    report("cuMemAllocManaged", std::to_string(bytes) + " bytes at " + buf);
+  }
   return *p ? CUDA_SUCCESS : CUDA_ERROR_OUT_OF_MEMORY;
 }
 
@@ -978,6 +1004,9 @@ EXPORT CUresult cuMemHostRegister_v2(void *p, size_t bytes, unsigned) {
   if (D.memory.find(base, 1) || D.memory.find(base + bytes - 1, 1))
     return CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED;
   D.memory.addRange(base, bytes, Allocation::HostRegistered);
+  if (D.trace)
+    report("cuMemHostRegister", std::to_string(bytes) + " bytes at " +
+                                    std::to_string(base));
   return CUDA_SUCCESS;
 }
 

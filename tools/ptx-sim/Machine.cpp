@@ -84,6 +84,13 @@ const Allocation *Memory::find(uint64_t addr, uint64_t size) const {
   return nullptr;
 }
 
+const Allocation *Memory::below(uint64_t addr) const {
+  auto it = ranges.upper_bound(addr);
+  if (it == ranges.begin())
+    return nullptr;
+  return &std::prev(it)->second;
+}
+
 const Allocation *Memory::containing(uint64_t addr) const {
   return find(addr, 1);
 }
@@ -172,7 +179,9 @@ private:
   uint32_t curWarp = 0;
   const Inst *cur = nullptr;
   uint32_t curPc = 0;
-  mutable const Allocation *lastAlloc = nullptr;
+  // The allocation each global instruction last touched: its range [first,
+  // second) is checked before the allocation map.
+  std::vector<std::pair<uint64_t, uint64_t>> pcRange;
 
   // --- reporting
   [[noreturn]] void fault(int code, const std::string &what, int lane = -1,
@@ -199,7 +208,9 @@ private:
   static std::string trim(const std::string &s) {
     size_t b = s.find_first_not_of(" \t");
     size_t e = s.find_last_not_of(" \t\r");
-    return b == std::string::npos ? s : s.substr(b, e - b + 1);
+    std::string t = b == std::string::npos ? s : s.substr(b, e - b + 1);
+    std::replace(t.begin(), t.end(), '\t', ' ');
+    return t;
   }
 
   uint32_t tidOf(int lane) const { return curWarp * 32 + uint32_t(lane); }
@@ -248,24 +259,36 @@ private:
   }
 
   uint8_t *globalPtr(uint64_t addr, uint32_t size, int lane, bool write) {
-    checkAlign(addr, size, lane, "global");
-    const Allocation *a = lastAlloc;
-    if (!a || addr < a->base || addr + size > a->base + a->size) {
-      a = mem.find(addr, size);
+    if (addr & (size - 1))
+      checkAlign(addr, size, lane, "global");
+    auto &range = pcRange[curPc];
+    if (addr < range.first || addr + size > range.second) {
+      const Allocation *a = mem.find(addr, size);
       if (!a) {
         if (mem.wasFreed(addr, size))
           fault(kIllegalAddress,
                 std::string("global ") + (write ? "write" : "read") +
                     " of freed memory (use after free)",
                 lane, addr, true);
-        const Allocation *near = mem.containing(addr);
+        std::string where;
+        if (const Allocation *near = mem.below(addr)) {
+          char buf[64];
+          std::snprintf(buf, sizeof buf, "0x%" PRIx64, near->base);
+          where = " (" + std::to_string(addr - near->base - near->size) +
+                  " bytes past the end of the " + std::to_string(near->size) +
+                  "-byte allocation at " + buf + ")";
+          if (addr < near->base + near->size)
+            where = " (runs past the end of the " +
+                    std::to_string(near->size) + "-byte allocation at " + buf +
+                    ")";
+        }
         fault(kIllegalAddress,
               std::string("global ") + (write ? "write" : "read") + " of " +
                   std::to_string(size) + " bytes outside every allocation" +
-                  (near ? " (runs past the end of one)" : ""),
+                  where,
               lane, addr, true);
       }
-      lastAlloc = a;
+      range = {a->base, a->base + a->size};
     }
     (write ? stats.globalWrite : stats.globalRead) += size;
     return reinterpret_cast<uint8_t *>(addr);
@@ -750,7 +773,28 @@ void Runner::execFloat(Warp &w, const Inst &in, uint32_t mask) {
       std::fesetround(saved);
     return;
   }
-  // f32
+  // f32, round to nearest, no flushing: the common case, one loop per op.
+  if ((in.rnd == Round::Default || in.rnd == Round::Rn) && !in.ftz &&
+      !in.sat) {
+    switch (in.op) {
+    case Op::Add:
+      lanes(mask, [&](int l) { d[l] = bitsF32(asF32(a[l]) + asF32(b[l])); });
+      return;
+    case Op::Sub:
+      lanes(mask, [&](int l) { d[l] = bitsF32(asF32(a[l]) - asF32(b[l])); });
+      return;
+    case Op::Mul:
+      lanes(mask, [&](int l) { d[l] = bitsF32(asF32(a[l]) * asF32(b[l])); });
+      return;
+    case Op::Fma:
+      lanes(mask, [&](int l) {
+        d[l] = bitsF32(std::fma(asF32(a[l]), asF32(b[l]), asF32(c[l])));
+      });
+      return;
+    default:
+      break;
+    }
+  }
   bool ftz = in.ftz;
   auto in32 = [&](const uint64_t *p, int l) {
     float x = asF32(p[l]);
@@ -1119,28 +1163,69 @@ void Runner::execSetp(Warp &w, const Inst &in, uint32_t mask) {
 
 //===--- Memory instructions ----------------------------------------------===//
 
+inline uint64_t loadBytes(const uint8_t *p, uint32_t n) {
+  switch (n) {
+  case 1: return *p;
+  case 2: { uint16_t v; std::memcpy(&v, p, 2); return v; }
+  case 4: { uint32_t v; std::memcpy(&v, p, 4); return v; }
+  default: { uint64_t v; std::memcpy(&v, p, 8); return v; }
+  }
+}
+inline void storeBytes(uint8_t *p, uint64_t v, uint32_t n) {
+  switch (n) {
+  case 1: *p = uint8_t(v); return;
+  case 2: { uint16_t x = uint16_t(v); std::memcpy(p, &x, 2); return; }
+  case 4: { uint32_t x = uint32_t(v); std::memcpy(p, &x, 4); return; }
+  default: std::memcpy(p, &v, 8); return;
+  }
+}
+
 void Runner::execLdSt(Warp &w, const Inst &in, uint32_t mask) {
   uint32_t es = uint32_t(tyBits(in.ty) / 8);
+  if (es == 0 || es > 8)
+    fault(kIllegalInstruction, "unsupported ld/st width");
   uint32_t bytes = es * in.vec;
-  bool sgn = tyIsSigned(in.ty);
+  bool sgn = tyIsSigned(in.ty), isLoad = in.op == Op::Ld;
+  uint64_t ext = es == 8 ? 0 : ~uint64_t(0) << (es * 8);
+  uint64_t *R[4];
+  for (int i = 0; i < in.vec; ++i)
+    R[i] = reg(w, in.o[isLoad ? i : in.nd + i]);
   lanes(mask, [&](int l) {
     uint64_t addr = addrOf(w, in, l);
-    uint8_t buf[64];
-    if (in.op == Op::Ld) {
-      load(in.space, addr, bytes, l, buf);
+    uint8_t *p;
+    switch (resolve(in.space, addr)) {
+    case Resolved::Global:
+      p = globalPtr(addr, bytes, l, !isLoad);
+      break;
+    case Resolved::Shared:
+      sharedBounds(addr, bytes, l);
+      if (isLoad)
+        sharedRead(addr, bytes, l, tidOf(l));
+      else
+        sharedWrite(addr, bytes, l, tidOf(l));
+      p = shared.data() + addr;
+      break;
+    case Resolved::Local:
+      p = localPtr(addr, bytes, l);
+      break;
+    case Resolved::Param:
+    default:
+      if (!isLoad)
+        fault(kIllegalAddress, "store to kernel parameter space", l, addr,
+              true);
+      p = paramPtr(addr, bytes, l);
+      break;
+    }
+    if (isLoad) {
       for (int i = 0; i < in.vec; ++i) {
-        uint64_t v = 0;
-        std::memcpy(&v, buf + i * es, es);
-        if (sgn && es < 8 && ((v >> (es * 8 - 1)) & 1))
-          v |= ~uint64_t(0) << (es * 8);
-        reg(w, in.o[i])[l] = v;
+        uint64_t v = loadBytes(p + i * es, es);
+        if (sgn && ((v >> (es * 8 - 1)) & 1))
+          v |= ext;
+        R[i][l] = v;
       }
     } else {
-      for (int i = 0; i < in.vec; ++i) {
-        uint64_t v = reg(w, in.o[in.nd + i])[l];
-        std::memcpy(buf + i * es, &v, es);
-      }
-      store(in.space, addr, bytes, l, buf);
+      for (int i = 0; i < in.vec; ++i)
+        storeBytes(p + i * es, R[i][l], es);
     }
   });
 }
@@ -1860,6 +1945,7 @@ void Runner::run() {
       for (int l = 0; l < 32; ++l)
         warps[wi].R[size_t(slot) * 32 + l] = v;
   }
+  pcRange.assign(K.code.size(), {0, 0});
   shared.assign(sharedBytes, 0xA5);
   shadow.assign(sharedBytes, Shadow{0, 0, 0, 0});
   pending.assign(sharedBytes, 0);

@@ -49,6 +49,8 @@ public:
   const Allocation *find(uint64_t addr, uint64_t size) const;
   /// The live allocation containing `addr` (any size), or null.
   const Allocation *containing(uint64_t addr) const;
+  /// The live allocation starting at or below `addr` nearest to it, or null.
+  const Allocation *below(uint64_t addr) const;
   /// True when [addr, addr+size) touches a freed allocation.
   bool wasFreed(uint64_t addr, uint64_t size) const;
   uint64_t liveBytes() const { return live; }

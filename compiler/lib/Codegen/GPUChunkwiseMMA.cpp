@@ -159,6 +159,8 @@ FailureOr<Shape> matchShape(Operation *op, int64_t blockV, int64_t stateBlockV,
   // State kernel: 64-column tiles when they alone give two blocks per SM,
   // else 32 (twice the blocks).
   int64_t bh = sh.batch * sh.heads;
+  if (bh > 65535) // (batch, head) is a grid y or z dimension
+    return failure();
   sh.bvState = stateBlockV;
   if (stateBlockV <= 0)
     sh.bvState =
@@ -792,6 +794,17 @@ struct GPUChunkwiseMMAPass
     for (double g : form.getGamma())
       ops.lgs.push_back(static_cast<float>(std::log2(g)));
     ops.scale = form.getScale().convertToDouble();
+
+    // The tiles are staged with 16-byte cp.async copies and the results
+    // stored in 8- and 16-byte vectors: views that are only element-aligned
+    // take the generic path instead (checked at run time).
+    SmallVector<std::pair<unsigned, Value>> results = {{0, ops.o}};
+    if (finalState)
+      results.push_back(
+          {cast<OpResult>(finalState).getResultNumber(), ops.sOut});
+    scf::IfOp guard = retention::kernel::ifAlignedElseGeneric(
+        b, op, {ops.q, ops.k, ops.v, ops.s0, ops.o, ops.sOut}, results);
+    b.setInsertionPoint(guard.thenBlock()->getTerminator());
 
     KernelEmitter em(b, loc, sh);
     if (sched == Schedule::Fused) {

@@ -213,6 +213,17 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many) {
           });
   };
 
+  // 16-byte quads of v, the states and the output: views that are only
+  // element-aligned take the generic path instead (checked at run time).
+  SmallVector<std::pair<unsigned, Value>> results = {
+      {cast<OpResult>(op.getO()).getResultNumber(), o.memref}};
+  if (finalState)
+    results.push_back(
+        {cast<OpResult>(finalState).getResultNumber(), s1.memref});
+  scf::IfOp guard =
+      kernel::ifAlignedElseGeneric(b, op, {v, s0, o.memref, sOut}, results);
+  b.setInsertionPoint(guard.thenBlock()->getTerminator());
+
   if (few.slices == lots.slices) {
     emit(few);
   } else {

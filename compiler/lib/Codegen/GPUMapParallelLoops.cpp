@@ -4,7 +4,9 @@
 // size and attaches explicit block/thread mappings for
 // convert-parallel-loops-to-gpu. A loop of more than three dimensions (a
 // whole model's 4-D head-split tensors) first has its leading dimensions
-// collapsed into one.
+// collapsed into one. The driver allows 2^31-1 blocks on grid x but only
+// 65535 on y and z: a dimension with a dynamic block count (the rows of a
+// prefill of 100000 tokens) goes on x.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +24,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
 #include "llvm/ADT/SetVector.h"
+
+#include <numeric>
 
 namespace mlir::retention {
 #define GEN_PASS_DEF_RETENTIONGPUMAPPARALLELLOOPSPASS
@@ -71,34 +75,68 @@ struct GPUMapParallelLoopsPass
     IRRewriter rewriter(ctx);
     for (scf::ParallelOp op : roots) {
       unsigned n = op.getNumLoops();
+      auto collapse = [&](std::vector<std::vector<unsigned>> dims) {
+        Operation *next = op->getNextNode();
+        collapseParallelLoops(rewriter, op, dims);
+        op = cast<scf::ParallelOp>(next->getPrevNode());
+        n = unsigned(dims.size());
+        // The collapsed bounds are products (1 * 7, 2 * 3): folded, the
+        // thread count below sees static trip counts.
+        foldBounds(op.getUpperBound());
+      };
+      auto staticTrips = [&](unsigned i) -> std::optional<int64_t> {
+        std::optional<int64_t> lb = getConstantIntValue(op.getLowerBound()[i]);
+        std::optional<int64_t> ub = getConstantIntValue(op.getUpperBound()[i]);
+        std::optional<int64_t> st = getConstantIntValue(op.getStep()[i]);
+        if (!lb || !ub || !st || *st <= 0)
+          return std::nullopt;
+        return (*ub - *lb + *st - 1) / *st;
+      };
       if (n > 3) {
         // A grid has three dimensions: the leading n - 2 become one (the
         // last two keep their own, the last one on threads).
         std::vector<unsigned> leading;
         for (unsigned i = 0; i + 2 < n; ++i)
           leading.push_back(i);
-        std::vector<std::vector<unsigned>> dims = {leading, {n - 2}, {n - 1}};
-        Operation *next = op->getNextNode();
-        collapseParallelLoops(rewriter, op, dims);
-        op = cast<scf::ParallelOp>(next->getPrevNode());
-        n = 3;
-        // The collapsed bounds are products (1 * 7, 2 * 3): folded, the
-        // thread count below sees static trip counts.
-        foldBounds(op.getUpperBound());
+        collapse({leading, {n - 2}, {n - 1}});
       }
-      // Threads along the last dimension: the largest divisor of a static
-      // trip count not above the block size.
-      int64_t threads = blockSize;
-      std::optional<int64_t> lb =
-          getConstantIntValue(op.getLowerBound()[n - 1]);
-      std::optional<int64_t> ub =
-          getConstantIntValue(op.getUpperBound()[n - 1]);
-      std::optional<int64_t> st = getConstantIntValue(op.getStep()[n - 1]);
-      if (lb && ub && st && *st > 0) {
-        int64_t trips = (*ub - *lb + *st - 1) / *st;
-        threads = std::max<int64_t>(1, std::min(threads, trips));
-        while (trips % threads)
-          --threads;
+      auto threadsFor = [&](unsigned last) {
+        // Threads along the last dimension: the largest divisor of a static
+        // trip count not above the block size.
+        int64_t t = blockSize;
+        if (std::optional<int64_t> trips = staticTrips(last)) {
+          t = std::max<int64_t>(1, std::min(t, *trips));
+          while (*trips % t)
+            --t;
+        }
+        return t;
+      };
+      int64_t threads = threadsFor(n - 1);
+      // Grid y and z allow 65535 blocks, x 2^31 - 1. A dimension whose
+      // block count is dynamic (rows of a prefill, the decode batch) or
+      // above 65535 goes on x; the others keep their order on y and z. Two
+      // or more such dimensions are collapsed into one first.
+      constexpr int64_t kMaxGridYZ = 65535;
+      auto blocksFit = [&](unsigned i) {
+        std::optional<int64_t> trips = staticTrips(i);
+        int64_t per = i == n - 1 ? threads : 1;
+        return trips && (*trips + per - 1) / per <= kMaxGridYZ;
+      };
+      SmallVector<unsigned> big;
+      for (unsigned i = 0; i < n; ++i)
+        if (!blocksFit(i))
+          big.push_back(i);
+      if (big.size() > 1) {
+        std::vector<unsigned> leading(n - 1);
+        std::iota(leading.begin(), leading.end(), 0u);
+        if (blocksFit(n - 1)) {
+          collapse({leading, {n - 1}});
+        } else {
+          leading.push_back(n - 1);
+          collapse({leading});
+          threads = threadsFor(0);
+        }
+        big.assign({0});
       }
       SmallVector<int64_t> tiles(n, 1);
       tiles[n - 1] = threads;
@@ -109,13 +147,20 @@ struct GPUMapParallelLoopsPass
       SmallVector<Value> bounds(outer.getStep());
       llvm::append_range(bounds, inner.getUpperBound());
       foldBounds(bounds);
-      // Blocks: the last dimension is x (it varies fastest), then y, z.
-      SmallVector<gpu::ParallelLoopDimMappingAttr> blocks, thread;
+      // Blocks: the big dimension (if any) on x, the others from the last
+      // (it varies fastest) on the remaining processors in x, y, z order.
+      SmallVector<gpu::ParallelLoopDimMappingAttr> thread;
+      SmallVector<gpu::ParallelLoopDimMappingAttr> blocks(
+          n, dim(gpu::Processor::BlockX));
       const gpu::Processor blockIds[] = {gpu::Processor::BlockX,
                                          gpu::Processor::BlockY,
                                          gpu::Processor::BlockZ};
-      for (unsigned i = 0; i < n; ++i)
-        blocks.push_back(dim(blockIds[n - 1 - i]));
+      unsigned nextId = 0;
+      if (!big.empty())
+        blocks[big[0]] = dim(blockIds[nextId++]);
+      for (int i = int(n) - 1; i >= 0; --i)
+        if (big.empty() || unsigned(i) != big[0])
+          blocks[i] = dim(blockIds[nextId++]);
       for (unsigned i = 0; i < n; ++i)
         thread.push_back(dim(i == n - 1 ? gpu::Processor::ThreadX
                                         : gpu::Processor::Sequential));

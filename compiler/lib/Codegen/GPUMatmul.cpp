@@ -29,6 +29,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "KernelBuffers.h"
 #include "QuadLoops.h"
 #include "retention/Conversion/Passes.h"
 
@@ -57,19 +58,6 @@ bool rowMajorF32(Value v) {
   if (!type || type.getRank() != 2 || !type.getElementType().isF32())
     return false;
   return type.getStridesAndOffset().first[1] == 1;
-}
-
-/// True when the buffer's element [0, 0] and every row start are 16-byte
-/// aligned (checked at run time: views into the weights buffer).
-Value rowsAligned(kernel::QuadEmitter &e, Value m) {
-  auto meta = memref::ExtractStridedMetadataOp::create(e.b, e.loc, m);
-  Value base = memref::ExtractAlignedPointerAsIndexOp::create(e.b, e.loc, m);
-  Value first = e.add(base, e.mul(meta.getOffset(), 4));
-  Value zero = e.idx(0);
-  Value ok = e.cmp(arith::CmpIPredicate::eq, e.rem(first, e.idx(16)), zero);
-  Value rowOk = e.cmp(arith::CmpIPredicate::eq,
-                      e.rem(meta.getStrides()[0], e.idx(kLanes)), zero);
-  return arith::AndIOp::create(e.b, e.loc, ok, rowOk);
 }
 
 /// C += A·B with a 4 x 4 register tile per thread: four rows of A (the last
@@ -125,8 +113,9 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   Value k = e.idx(kStatic);
   int64_t quads = nStatic / kLanes;
 
-  Value aligned =
-      arith::AndIOp::create(b, loc, rowsAligned(e, w), rowsAligned(e, c));
+  // Views into the weights buffer: checked at run time.
+  Value aligned = arith::AndIOp::create(b, loc, kernel::rowsAligned(b, loc, w),
+                                        kernel::rowsAligned(b, loc, c));
   auto alignedIf = scf::IfOp::create(b, loc, aligned, /*withElseRegion=*/true);
   // Unaligned rows: the original matmul.
   {

@@ -13,8 +13,10 @@
 #ifndef RETENTION_CODEGEN_KERNELBUFFERS_H
 #define RETENTION_CODEGEN_KERNELBUFFERS_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/Dominance.h"
 
@@ -87,6 +89,62 @@ inline ResultBuffer resultBuffer(OpBuilder &b, Operation *op, Value result,
       b, loc, type, alloc, /*restrict=*/true, /*writable=*/true);
   Value view = memref::CastOp::create(b, loc, rowMajorView(type), alloc);
   return {view, asTensor};
+}
+
+/// True at run time when `buffer`'s first element and every row start
+/// (each stride but the innermost, which is 1) are `bytes`-aligned: what a
+/// kernel's `bytes`-wide vector accesses and cp.async copies need. Views
+/// with dynamic offsets and strides may be only element-aligned.
+inline Value rowsAligned(OpBuilder &b, Location loc, Value buffer,
+                         int64_t bytes = 16) {
+  auto type = cast<MemRefType>(buffer.getType());
+  auto idx = [&](int64_t v) {
+    return arith::ConstantIndexOp::create(b, loc, v).getResult();
+  };
+  Value elementBytes = idx(type.getElementTypeBitWidth() / 8);
+  auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
+  Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
+  // OR of every byte offset that must be aligned: aligned iff its low bits
+  // are zero.
+  Value bits = arith::AddIOp::create(
+      b, loc, base,
+      arith::MulIOp::create(b, loc, meta.getOffset(), elementBytes));
+  for (int64_t i = 0; i + 1 < type.getRank(); ++i)
+    bits = arith::OrIOp::create(
+        b, loc, bits,
+        arith::MulIOp::create(b, loc, meta.getStrides()[i], elementBytes));
+  Value low = arith::AndIOp::create(b, loc, bits, idx(bytes - 1));
+  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, low, idx(0));
+}
+
+/// A hand-scheduled kernel that replaces `op` only when every buffer in
+/// `buffers` is 16-byte aligned (rowsAligned), checked at run time:
+/// returns an scf.if whose then block is for the kernel (the caller emits it
+/// there) and whose else block runs a clone of `op` (the generic path),
+/// each of its results materialized into the buffer the kernel would have
+/// written (`results`: result number → buffer).
+inline scf::IfOp
+ifAlignedElseGeneric(OpBuilder &b, Operation *op, ValueRange buffers,
+                     ArrayRef<std::pair<unsigned, Value>> results) {
+  Location loc = op->getLoc();
+  Value ok;
+  for (Value buffer : buffers) {
+    if (!buffer)
+      continue;
+    Value aligned = rowsAligned(b, loc, buffer);
+    ok = ok ? arith::AndIOp::create(b, loc, ok, aligned).getResult() : aligned;
+  }
+  auto branch = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPoint(branch.elseBlock()->getTerminator());
+  Operation *generic = b.clone(*op);
+  for (auto [number, buffer] : results) {
+    auto mat = bufferization::MaterializeInDestinationOp::create(
+        b, loc, generic->getResult(number), buffer);
+    mat.setRestrict(true);
+    mat.setWritable(true);
+  }
+  return branch;
 }
 
 } // namespace mlir::retention::kernel

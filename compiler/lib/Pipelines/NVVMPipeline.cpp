@@ -82,7 +82,9 @@ void mlir::retention::buildRetentionNVVMPipeline(
   //    and parallel ops on 16-bit inputs, the split-state decode kernel for
   //    recurrent ops over few tokens.
   if (options.mma && !options.emulate)
-    addPipeline(pm, "func.func(retention-gpu-chunkwise-mma)");
+    addPipeline(pm, "func.func(retention-gpu-chunkwise-mma{schedule=" +
+                        options.mmaSchedule +
+                        " stages=" + std::to_string(options.mmaStages) + "})");
   if (options.decodeMaxTokens > 0)
     addPipeline(pm, "func.func(retention-gpu-decode-kernel{max-tokens=" +
                         std::to_string(options.decodeMaxTokens) +
@@ -103,8 +105,11 @@ void mlir::retention::buildRetentionNVVMPipeline(
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
               "canonicalize,cse,func.func(retention-gpu-matmul),"
-              "func.func(retention-gpu-place-buffers),"
               "func.func(retention-gpu-lower-linalg),scf-forall-to-parallel,"
+              // After the linalg ops are loops: a constant table they read
+              // is then taken inside the loop (a device global after
+              // outlining), not passed in as a host address.
+              "func.func(retention-gpu-place-buffers),"
               "func.func(retention-gpu-map-parallel-loops{block-size=" +
                   std::to_string(options.blockSize) + "})");
   if (options.emulate) {

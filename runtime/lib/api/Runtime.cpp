@@ -83,7 +83,10 @@ extern "C" void mgpuMemFree(void *ptr, void *stream);
 namespace {
 
 /// The last CUDA error on this thread (from the CUDA runtime's handler).
-thread_local std::string cudaError;
+/// Never destroyed: a compiled model's module destructor still calls the
+/// driver after exit() has run the thread's destructors (and, after a failed
+/// kernel, gets the context's sticky error back).
+thread_local std::string &cudaError = *new std::string;
 
 void recordCudaError(const char *message) {
   // Later messages add detail (an allocation failure, then the free memory)

@@ -8,7 +8,7 @@
 // T = 1, carried state, and scales.
 //
 // DEFINE: %{case} =
-// DEFINE: %{check} = retnet-harness --target cuda --dtype bf16 --work-dir %t %{case}
+// DEFINE: %{check} = retnet-harness --target cuda %cuda_binary --dtype bf16 --work-dir %t %{case}
 // RUN: rm -rf %t && mkdir -p %t
 // REDEFINE: %{case} = --batch 1 --heads 2 --tokens 1 --dk 64 --dv 64 --chunk 64 --state --scale 1.0 --seed 2602
 // RUN: %{check}

@@ -3,7 +3,7 @@
 // before each run; relative L2 against the float64 reference: f32 1e-4, bf16 1e-2).
 //
 // DEFINE: %{case} =
-// DEFINE: %{check} = retnet-harness --target cuda --dtype bf16 --work-dir %t %{case}
+// DEFINE: %{check} = retnet-harness --target cuda %cuda_binary --dtype bf16 --work-dir %t %{case}
 // RUN: rm -rf %t && mkdir -p %t
 
 // REDEFINE: %{case} = --batch 1 --heads 1 --tokens 100 --dk 16 --dv 16 --chunk 16 --scale 1.0 --seed 1513

@@ -14,9 +14,13 @@
 //
 // RUN: retnet-opt %s --retention-nvvm-pipeline="format=isa" > %t.mlir
 // RUN: FileCheck %s < %t.mlir
-// RUN: %python %S/Inputs/ptx_resources.py %ptxas %t.mlir --budget dk128_kernel=255 --budget dk256_kernel=255 --budget chunked128_kernel=168 --budget chunked128_kernel_0=255 --budget chunked128w_kernel=168 --budget chunked128w_kernel_1=255 --budget chunked256_kernel=168 --budget chunked256_kernel_2=255 | FileCheck %s --check-prefix=RES
+// RUN: %python %S/Inputs/ptx_resources.py %ptxas %t.mlir --budget dk128_kernel=255 --budget dk256_kernel=255 --budget chunked128_kernel=168 --budget chunked128_kernel_2=255 --budget chunked128w_kernel=168 --budget chunked128w_kernel_4=255 --budget chunked256_kernel=168 --budget chunked256_kernel_6=255 | FileCheck %s --check-prefix=RES
 
+// Each kernel runs when every view is 16-byte aligned (checked at run
+// time); else the generic kernel (dk128_kernel_0) does.
+// CHECK:       llvm.cond_br
 // CHECK:       gpu.launch_func @dk128_kernel::@dk128_kernel
+// CHECK:       gpu.launch_func @dk128_kernel_0::@dk128_kernel
 // CHECK:       gpu.binary @dk128_kernel
 // CHECK-SAME:    cp.async.cg.shared.global [%{{[a-z0-9]+}}], [%{{[a-z0-9]+}}], 16, %r{{[0-9]+}};
 // CHECK-SAME:    cp.async.commit_group;
@@ -34,30 +38,35 @@
 // Chunked: the state kernel on (dk/64, dv/32, B·H), then the output kernel on
 // (dv/64, NC, B·H), then the states buffer is freed.
 // CHECK:       gpu.launch_func @chunked128_kernel::@chunked128_kernel blocks in (%[[C2:.*]], %[[C4:.*]], %[[C64:.*]]) threads
-// CHECK:       gpu.launch_func @chunked128_kernel_0::@chunked128_kernel blocks in (%[[C2]], %[[C32:.*]], %[[C64]]) threads
+// CHECK:       gpu.launch_func @chunked128_kernel_2::@chunked128_kernel blocks in (%[[C2]], %[[C32:.*]], %[[C64]]) threads
 // CHECK:       llvm.call @mgpuMemFree
 // CHECK:       gpu.binary @chunked128_kernel
 // CHECK-SAME:    cp.async.cg.shared.global
 // CHECK-SAME:    cp.async.wait_group 1;
 // CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.trans.shared.b16
 // CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
-// CHECK:       gpu.binary @chunked128_kernel_0
+// CHECK:       gpu.binary @chunked128_kernel_2
 // CHECK-NOT:     cp.async
 // CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK:       gpu.launch_func @chunked128w_kernel::@chunked128w_kernel
-// CHECK:       gpu.launch_func @chunked128w_kernel_1::@chunked128w_kernel
+// CHECK:       gpu.launch_func @chunked128w_kernel_4::@chunked128w_kernel
 // CHECK:       gpu.launch_func @chunked256_kernel::@chunked256_kernel
-// CHECK:       gpu.launch_func @chunked256_kernel_2::@chunked256_kernel
+// CHECK:       gpu.launch_func @chunked256_kernel_6::@chunked256_kernel
 
 // RES:      chunked128_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
-// RES-NEXT: chunked128_kernel_0 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: chunked128_kernel_2 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: chunked128_kernel_3 registers={{[0-9]+}} spill_stores=0 spill_loads=0
 // RES-NEXT: chunked128w_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
-// RES-NEXT: chunked128w_kernel_1 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: chunked128w_kernel_4 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: chunked128w_kernel_5 registers={{[0-9]+}} spill_stores=0 spill_loads=0
 // RES-NEXT: chunked256_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
-// RES-NEXT: chunked256_kernel_2 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: chunked256_kernel_6 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: chunked256_kernel_7 registers={{[0-9]+}} spill_stores=0 spill_loads=0
 // RES-NEXT: dk128_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: dk128_kernel_0 registers={{[0-9]+}} spill_stores=0 spill_loads=0
 // RES-NEXT: dk256_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: dk256_kernel_1 registers={{[0-9]+}} spill_stores=0 spill_loads=0
 
 func.func @dk128(%q: tensor<2x3x100x128xbf16>, %v: tensor<2x3x100x128xbf16>,
                  %s: tensor<2x3x128x128xf32>)

@@ -33,6 +33,7 @@
 // RES-NEXT: decode_kernel_0 registers={{[0-9]+}} spill_stores=0 spill_loads=0
 // RES-NEXT: decode_kernel_1 registers={{[0-9]+}} spill_stores=0 spill_loads=0
 // RES-NEXT: decode_kernel_2 registers={{[0-9]+}} spill_stores=0 spill_loads=0
+// RES-NEXT: decode_kernel_3 registers={{[0-9]+}} spill_stores=0 spill_loads=0
 func.func @decode(%q: tensor<?x8x1x256xbf16>, %k: tensor<?x8x1x256xbf16>,
                   %v: tensor<?x8x1x512xbf16>, %s: tensor<?x8x256x512xf32>)
     -> (tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>) {

@@ -4,7 +4,9 @@
 //                  --batch B --heads H
 //                  --tokens T --dk DK --dv DV --chunk C [--state] [--seed N]
 //                  [--scale X] [--tol X] [--work-dir DIR]
-//                  [--compile-only | --run-only] [--gpu-binary cubin|ptx]
+//                  [--compile-only | --run-only | --relink]
+//                  [--gpu-binary cubin|ptx] [--offset N]
+//                  [--pipeline-options 'KEY=VALUE ...']
 //
 // Writes a kernel module (the three forms on memrefs, destination-passing),
 // compiles it for the target with retnet-opt's pipeline, mlir-translate, llc
@@ -18,7 +20,10 @@
 // One harness for all targets; a target that cannot run here (no GPU) fails
 // with the runtime's message and exit status 1. --compile-only leaves
 // DIR/kernel.so for a machine without MLIR (benchmarks/gpu/prepare.sh);
-// --run-only loads it there.
+// --run-only loads it there. --relink starts from an existing
+// DIR/kernel.llvm.mlir (a mutation test edits the PTX in it). --offset N
+// starts every view N elements into its buffer: element-aligned only, so
+// kernels that assume 16-byte alignment must check it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,9 +56,11 @@ namespace {
 
 struct Options {
   std::string target = "cpu", dtype = "f32", workDir, gpuBinary = "cubin";
+  std::string pipelineOptions; // extra options of the target's pipeline
   Problem p;
   int64_t chunk = 64;
-  bool state = false, compileOnly = false, runOnly = false;
+  bool state = false, compileOnly = false, runOnly = false, relink = false;
+  int64_t offset = 0; // elements every view starts into its buffer
   uint64_t seed = 1;
   double tol = -1; // default per dtype
 };
@@ -64,8 +71,8 @@ struct Options {
       << "usage: retnet-harness --target cpu|cuda|emulate [--dtype f32|bf16] "
          "--batch B --heads H --tokens T --dk DK --dv DV --chunk C "
          "[--state] [--scale X] [--seed N] [--tol X] [--work-dir DIR] "
-         "[--gpu-binary cubin|ptx] "
-         "[--compile-only | --run-only]\n";
+         "[--gpu-binary cubin|ptx] [--pipeline-options 'k=v ...'] "
+         "[--compile-only | --run-only | --relink] [--offset N]\n";
   std::exit(2);
 }
 
@@ -87,9 +94,11 @@ Options parse(int argc, char **argv) {
   };
   for (int i = 1; i < argc; ++i) {
     std::string f = argv[i];
-    if (f == "--state" || f == "--compile-only" || f == "--run-only") {
+    if (f == "--state" || f == "--compile-only" || f == "--run-only" ||
+        f == "--relink") {
       (f == "--state"      ? o.state
        : f == "--run-only" ? o.runOnly
+       : f == "--relink"   ? o.relink
                            : o.compileOnly) = true;
       continue;
     }
@@ -98,6 +107,10 @@ Options parse(int argc, char **argv) {
     const char *v = argv[++i];
     if (f == "--target")
       o.target = v;
+    else if (f == "--pipeline-options")
+      o.pipelineOptions = v;
+    else if (f == "--offset")
+      o.offset = positive(f, v);
     else if (f == "--gpu-binary")
       o.gpuBinary = v;
     else if (f == "--dtype")
@@ -127,8 +140,10 @@ Options parse(int argc, char **argv) {
   }
   if (o.compileOnly && o.runOnly)
     usage("--compile-only and --run-only exclude each other");
-  if ((o.compileOnly || o.runOnly) && o.workDir.empty())
-    usage("--compile-only and --run-only need --work-dir");
+  if ((o.compileOnly || o.runOnly || o.relink) && o.workDir.empty())
+    usage("--compile-only, --run-only and --relink need --work-dir");
+  if (o.relink && o.runOnly)
+    usage("--relink and --run-only exclude each other");
   if (o.target != "cpu" && o.target != "cuda" && o.target != "emulate")
     usage("--target must be cpu, cuda or emulate, got '" + o.target + "'");
   if (o.gpuBinary != "cubin" && o.gpuBinary != "ptx")
@@ -239,12 +254,15 @@ std::string compile(const Options &o, const std::string &dir) {
   std::string llvm = llvmEnv ? llvmEnv : "/usr/lib/llvm-22/bin";
   const char *cxxEnv = std::getenv("CXX");
   std::string cxx = cxxEnv ? cxxEnv : "c++";
+  std::string opts = o.target == "emulate" ? "emulate=true" : "";
+  if (o.target == "cuda" && o.gpuBinary == "ptx")
+    opts = "format=isa";
+  if (!o.pipelineOptions.empty())
+    opts += (opts.empty() ? "" : " ") + o.pipelineOptions;
   std::string pipeline = o.target == "cpu" ? "--retention-cpu-pipeline"
-                         : o.target == "cuda"
-                             ? (o.gpuBinary == "ptx"
-                                    ? "--retention-nvvm-pipeline=format=isa"
-                                    : "--retention-nvvm-pipeline")
-                             : "--retention-nvvm-pipeline=emulate=true";
+                                           : "--retention-nvvm-pipeline";
+  if (!opts.empty())
+    pipeline = "'" + pipeline + "=" + opts + "'";
   std::string lib = dir + "/kernel.so";
   std::string runtimeDir = bin + "/../lib";
   std::string steps[] = {
@@ -260,31 +278,38 @@ std::string compile(const Options &o, const std::string &dir) {
                      runtimeDir
                : "")};
   for (const std::string &s : steps)
-    if (run(s) != 0) {
+    if (o.relink && &s == &steps[0])
+      continue; // DIR/kernel.llvm.mlir is given (edited by a mutation test)
+    else if (run(s) != 0) {
       std::cerr << "retnet-harness: step failed: " << s << "\n";
       std::exit(1);
     }
   return lib;
 }
 
-/// Host- and (for cuda) device-accessible storage of one tensor.
+/// Host- and (for cuda) device-accessible storage of one tensor; `data`
+/// starts `offset` elements into the allocation (--offset: views that are
+/// only element-aligned).
 struct Buffer {
-  void *data = nullptr;
+  void *base = nullptr, *data = nullptr;
   size_t elements = 0, elementSize = 4;
   bool managed = false;
-  Buffer(size_t n, size_t es, bool cuda) : elements(n), elementSize(es) {
+  Buffer(size_t n, size_t es, bool cuda, int64_t offset)
+      : elements(n), elementSize(es) {
     managed = cuda;
-    data = cuda ? mgpuMemAlloc(n * es, nullptr, true) : std::malloc(n * es);
-    if (!data) {
-      std::cerr << "retnet-harness: cannot allocate " << n * es << " bytes\n";
+    size_t bytes = (n + size_t(offset)) * es;
+    base = cuda ? mgpuMemAlloc(bytes, nullptr, true) : std::malloc(bytes);
+    if (!base) {
+      std::cerr << "retnet-harness: cannot allocate " << bytes << " bytes\n";
       std::exit(1);
     }
+    data = static_cast<char *>(base) + size_t(offset) * es;
   }
   ~Buffer() {
     if (managed)
-      mgpuMemFree(data, nullptr);
+      mgpuMemFree(base, nullptr);
     else
-      std::free(data);
+      std::free(base);
   }
 };
 
@@ -342,7 +367,7 @@ struct Memref4 {
   int64_t offset, sizes[4], strides[4];
 };
 Memref4 view(Buffer &b, int64_t d0, int64_t d1, int64_t d2, int64_t d3) {
-  return {b.data, b.data, 0, {d0, d1, d2, d3}, {d1 * d2 * d3, d2 * d3, d3, 1}};
+  return {b.base, b.data, 0, {d0, d1, d2, d3}, {d1 * d2 * d3, d2 * d3, d3, 1}};
 }
 
 } // namespace
@@ -369,7 +394,8 @@ int main(int argc, char **argv) {
   }
   std::string lib = dir + "/kernel.so";
   if (!o.runOnly) {
-    std::ofstream(dir + "/kernel.mlir") << kernelModule(o);
+    if (!o.relink)
+      std::ofstream(dir + "/kernel.mlir") << kernelModule(o);
     lib = compile(o, dir);
     if (o.compileOnly)
       return 0;
@@ -388,13 +414,14 @@ int main(int argc, char **argv) {
 
   size_t es = o.dtype == "bf16" ? 2 : 4;
   std::mt19937_64 rng(o.seed);
-  Buffer q(p.qkSize(), es, cuda), k(p.qkSize(), es, cuda),
-      v(p.vSize(), es, cuda), s(p.stateSize(), 4, cuda);
+  int64_t off = o.offset;
+  Buffer q(p.qkSize(), es, cuda, off), k(p.qkSize(), es, cuda, off),
+      v(p.vSize(), es, cuda, off), s(p.stateSize(), 4, cuda, off);
   Tensor qv = fillRandom(q, rng, 1.0f), kv = fillRandom(k, rng, 1.0f),
          vv = fillRandom(v, rng, 1.0f), sv = fillRandom(s, rng, 1.0f);
-  Buffer oc(p.vSize(), es, cuda), sc(p.stateSize(), 4, cuda),
-      op(p.vSize(), es, cuda), orr(p.vSize(), es, cuda),
-      sr(p.stateSize(), 4, cuda);
+  Buffer oc(p.vSize(), es, cuda, off), sc(p.stateSize(), 4, cuda, off),
+      op(p.vSize(), es, cuda, off), orr(p.vSize(), es, cuda, off),
+      sr(p.stateSize(), 4, cuda, off);
   for (Buffer *b : {&oc, &sc, &op, &orr, &sr})
     poison(*b); // unwritten outputs show as NaN
 

@@ -80,6 +80,16 @@ struct RetentionNVVMPipelineOptions
                      "kernels (retention-gpu-chunkwise-mma; not with "
                      "emulate)"),
       llvm::cl::init(true)};
+  PassOptions::Option<std::string> mmaSchedule{
+      *this, "mma-schedule",
+      llvm::cl::desc("Schedule of the tensor-core kernels: auto, fused or "
+                     "chunked (retention-gpu-chunkwise-mma schedule)"),
+      llvm::cl::init("auto")};
+  PassOptions::Option<int64_t> mmaStages{
+      *this, "mma-stages",
+      llvm::cl::desc("Shared-memory buffers per chunk tile of the tensor-core "
+                     "kernels (retention-gpu-chunkwise-mma stages)"),
+      llvm::cl::init(2)};
   PassOptions::Option<int64_t> decodeMaxTokens{
       *this, "decode-max-tokens",
       llvm::cl::desc("Recurrent ops with at most this many tokens as the "
