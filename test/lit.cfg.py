@@ -41,6 +41,12 @@ def add_runtime(name):
 add_runtime("mlir_runner_utils")
 add_runtime("mlir_c_runner_utils")
 
+# The CUDA runtime (the mgpu* functions of host code from the NVVM pipeline).
+config.substitutions.append(
+    ("%retnet_cuda_runtime",
+     os.path.join(config.retnet_obj_root, "lib",
+                  "libretnet_cuda_runtime" + config.llvm_shlib_ext)))
+
 # Lowers a module with --retention-cpu-pipeline's output to execution.
 config.substitutions.append(
     ("%mlir_cpu_run",

@@ -133,9 +133,14 @@ struct Copy {
 struct Warp {
   uint64_t *R = nullptr;
   uint32_t live = 0;
-  bool converged = true;
-  uint32_t cpc = 0;
-  uint32_t pc[32];
+  /// The SIMT stack: the top frame runs; a divergent branch turns its frame
+  /// into the reconvergence point (pc = the branch's immediate
+  /// post-dominator) and pushes one frame per path, each popped when it
+  /// reaches that point.
+  struct Frame {
+    uint32_t pc, rpc, mask;
+  };
+  std::vector<Frame> stack;
   enum State { Running, AtBarrier, Done } state = Running;
   uint32_t barId = 0, barCount = 0, barPc = 0, barMask = 0;
   uint8_t carry[32];
@@ -431,7 +436,6 @@ private:
   // --- block execution
   void runBlock(unsigned bx, unsigned by, unsigned bz);
   void runWarp(Warp &w);
-  void setPc(Warp &w, uint32_t mask, uint32_t pc);
   void exec(Warp &w, const Inst &in, uint32_t mask);
   void landCopies(Warp &w, int lane, size_t keep);
   void releaseBarriers();
@@ -1650,44 +1654,19 @@ void Runner::exec(Warp &w, const Inst &in, uint32_t mask) {
   }
 }
 
-void Runner::setPc(Warp &w, uint32_t mask, uint32_t pc) {
-  if (w.converged && mask == w.live) {
-    w.cpc = pc;
-    return;
-  }
-  if (w.converged) {
-    for (int l = 0; l < 32; ++l)
-      w.pc[l] = w.cpc;
-    w.converged = false;
-  }
-  lanes(mask, [&](int l) { w.pc[l] = pc; });
-  // Reconverged?
-  if (w.live == 0)
-    return;
-  uint32_t first = w.pc[__builtin_ctz(w.live)];
-  bool same = true;
-  lanes(w.live, [&](int l) { same &= w.pc[l] == first; });
-  if (same) {
-    w.converged = true;
-    w.cpc = first;
-  }
-}
-
 void Runner::runWarp(Warp &w) {
   while (true) {
-    uint32_t pc, mask;
-    if (w.converged) {
-      pc = w.cpc;
-      mask = w.live;
-    } else {
-      pc = UINT32_MAX;
-      lanes(w.live, [&](int l) { pc = std::min(pc, w.pc[l]); });
-      mask = 0;
-      lanes(w.live, [&](int l) {
-        if (w.pc[l] == pc)
-          mask |= 1u << l;
-      });
+    if (w.stack.empty()) {
+      w.state = Warp::Done;
+      return;
     }
+    Warp::Frame &f = w.stack.back();
+    uint32_t mask = f.mask & w.live;
+    if (mask == 0 || f.pc == f.rpc) {
+      w.stack.pop_back();
+      continue;
+    }
+    uint32_t pc = f.pc;
     const Inst &in = K.code[pc];
     cur = &in;
     curPc = pc;
@@ -1704,13 +1683,17 @@ void Runner::runWarp(Warp &w) {
     }
     switch (in.op) {
     case Op::Bra: {
-      uint32_t target = uint32_t(in.imm);
-      if (act == mask) {
-        setPc(w, mask, target);
+      uint32_t target = uint32_t(in.imm), rest = mask & ~act;
+      if (!rest) {
+        f.pc = target;
+      } else if (!act) {
+        f.pc = pc + 1;
       } else {
-        if (act)
-          setPc(w, act, target);
-        setPc(w, mask & ~act, pc + 1);
+        uint32_t rpc = K.reconverge[pc];
+        f.pc = rpc;
+        f.mask = mask;
+        w.stack.push_back({pc + 1, rpc, rest});
+        w.stack.push_back({target, rpc, act});
       }
       continue;
     }
@@ -1725,40 +1708,37 @@ void Runner::runWarp(Warp &w) {
           }
           landCopies(w, l, 0);
         });
-        uint32_t stay = mask & ~act;
         w.live &= ~act;
         if (w.live == 0) {
           w.state = Warp::Done;
           return;
         }
-        if (w.converged) { // others of the warp are elsewhere only if stay
-          if (!stay) {
-            // Everyone at this pc exited; the others are ahead? Not possible
-            // when converged, so live lanes are exactly stay.
-          }
-        }
-        if (stay)
-          setPc(w, stay, pc + 1);
-        else if (!w.converged) {
-          // Recheck convergence among the remaining lanes.
-          setPc(w, 0, 0);
-        }
-        continue;
       }
-      setPc(w, mask, pc + 1);
+      f.pc = pc + 1;
       continue;
     }
     case Op::Bar: {
       if (!act) {
-        setPc(w, mask, pc + 1);
+        f.pc = pc + 1;
         continue;
       }
       if (act != w.live) {
         uint32_t missing = w.live & ~act;
+        int other = __builtin_ctz(missing);
+        std::string where = ", their guard is false";
+        for (auto it = w.stack.rbegin(); it != w.stack.rend(); ++it)
+          if (((it->mask >> other) & 1) && &*it != &f) {
+            where = ", lane " + std::to_string(other) + " is at PTX line " +
+                    std::to_string(K.code[std::min<size_t>(
+                                              it->pc, K.code.size() - 1)]
+                                       .line);
+            break;
+          }
+        char b[16];
+        std::snprintf(b, sizeof b, "%08x", missing);
         fault(kIllegalInstruction,
               "bar.sync reached by only part of a warp (lanes 0x" +
-                  [&] { char b[16]; std::snprintf(b, sizeof b, "%08x", missing); return std::string(b); }() +
-                  " of the warp did not arrive)",
+                  std::string(b) + " of the warp did not arrive" + where + ")",
               __builtin_ctz(act));
       }
       const uint64_t *id = reg(w, in.o[0]);
@@ -1766,7 +1746,7 @@ void Runner::runWarp(Warp &w) {
       w.barCount = in.ns > 1 ? uint32_t(reg(w, in.o[1])[__builtin_ctz(act)]) : 0;
       w.barPc = pc;
       w.barMask = act;
-      setPc(w, mask, pc + 1);
+      f.pc = pc + 1;
       w.state = Warp::AtBarrier;
       return;
     }
@@ -1779,7 +1759,7 @@ void Runner::runWarp(Warp &w) {
               act ? __builtin_ctz(act) : __builtin_ctz(mask));
       if (act)
         this->exec(w, in, act);
-      setPc(w, mask, pc + 1);
+      w.stack.back().pc = pc + 1;
       continue;
     }
   }
@@ -1853,8 +1833,7 @@ void Runner::runBlock(unsigned bx, unsigned by, unsigned bz) {
     uint32_t first = wi * 32;
     uint32_t n = std::min<uint32_t>(32, nthreads - first);
     w.live = n == 32 ? kAllLanes : ((1u << n) - 1);
-    w.converged = true;
-    w.cpc = 0;
+    w.stack.assign(1, {0, kNoReconvergence, w.live});
     w.state = Warp::Running;
     for (int l = 0; l < 32; ++l) {
       w.carry[l] = 0;

@@ -115,7 +115,16 @@ struct Kernel {
   uint32_t reqThreads[3] = {0, 0, 0}; // .reqntid / .maxntid product check
   uint32_t maxThreads = 0;
   std::vector<std::string> lines; // source text of each instruction by index
+  /// For each branch, where its lanes reconverge: the first instruction of
+  /// the immediate post-dominator of its block (kNoReconvergence: only at
+  /// exit).
+  std::vector<uint32_t> reconverge;
 };
+
+constexpr uint32_t kNoReconvergence = 0xFFFFFFFFu;
+
+/// Fills kernel.reconverge from its control-flow graph.
+void computeReconvergence(Kernel &kernel);
 
 struct Module {
   std::map<std::string, std::unique_ptr<Kernel>> kernels;

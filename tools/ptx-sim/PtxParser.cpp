@@ -667,6 +667,7 @@ private:
     ex.line = k->code.empty() ? 0 : k->code.back().line;
     k->code.push_back(ex);
     k->lines.push_back("(end of kernel)");
+    computeReconvergence(*k);
     mod->kernels[k->name] = std::move(kern);
     k = nullptr;
   }

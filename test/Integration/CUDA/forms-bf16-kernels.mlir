@@ -28,11 +28,21 @@
 // RUN: %{check}
 // REDEFINE: %{case} = --batch 2 --heads 2 --tokens 300 --dk 64 --dv 64 --chunk 64 --scale 1.0 --seed 2610
 // RUN: %{check}
-// REDEFINE: %{case} = --batch 1 --heads 1 --tokens 1000 --dk 256 --dv 64 --chunk 64 --state --scale 0.0625 --seed 2611
+// Shapes of the large cases (GPU only, forms-bf16-kernels-large.mlir) cut
+// to what the simulator runs in seconds, each schedule still taken: chunked
+// (T >= 256 with a small grid) for dk 128 and 256 and BV 32/64, fused, and
+// one stage of cp.async (mma-stages=1) for both schedules.
+// REDEFINE: %{case} = --batch 1 --heads 1 --tokens 320 --dk 256 --dv 64 --chunk 64 --state --scale 0.0625 --seed 2615
 // RUN: %{check}
-// REDEFINE: %{case} = --batch 1 --heads 2 --tokens 1000 --dk 128 --dv 256 --chunk 64 --scale 0.125 --seed 2612
+// REDEFINE: %{case} = --batch 1 --heads 2 --tokens 260 --dk 128 --dv 256 --chunk 64 --scale 0.125 --seed 2616
 // RUN: %{check}
-// REDEFINE: %{case} = --batch 4 --heads 16 --tokens 2048 --dk 128 --dv 128 --chunk 64 --scale 0.088388 --seed 2613
+// REDEFINE: %{case} = --batch 2 --heads 4 --tokens 200 --dk 128 --dv 128 --chunk 64 --scale 0.088388 --seed 2617
 // RUN: %{check}
-// REDEFINE: %{case} = --batch 1 --heads 8 --tokens 2048 --dk 256 --dv 512 --chunk 64 --state --scale 0.0625 --seed 2614
+// REDEFINE: %{case} = --batch 1 --heads 1 --tokens 256 --dk 256 --dv 512 --chunk 64 --state --scale 0.0625 --seed 2618
+// RUN: %{check}
+// REDEFINE: %{case} = --batch 1 --heads 2 --tokens 130 --dk 128 --dv 64 --chunk 64 --state --scale 0.125 --seed 2619 --pipeline-options mma-stages=1
+// RUN: %{check}
+// REDEFINE: %{case} = --batch 1 --heads 1 --tokens 300 --dk 64 --dv 128 --chunk 64 --state --scale 0.125 --seed 2620 --pipeline-options mma-stages=1
+// RUN: %{check}
+// REDEFINE: %{case} = --batch 1 --heads 1 --tokens 100 --dk 192 --dv 64 --chunk 64 --state --scale 0.125 --seed 2621 --pipeline-options mma-schedule=chunked
 // RUN: %{check}

@@ -9,15 +9,15 @@
 // RUN: not env RETNET_GPU_BUNDLE=%t RETNET_LIBCUDA=%fake_libcuda %retnet_src_root/benchmarks/gpu/check.sh 2>&1 | FileCheck %s
 // RUN: not env RETNET_GPU_BUNDLE=%t RETNET_LIBCUDA=/nonexistent/libcuda.so.1 %retnet_src_root/benchmarks/gpu/check.sh 2>&1 | FileCheck %s --check-prefix=NODRIVER
 //
-// PREP: prepare.sh: compiling 22 cases
+// PREP: prepare.sh: compiling 24 cases
 // PREP: prepare.sh: 1 whole models compiled for CUDA
 // PREP: prepare.sh: bundle ready
 // CHECK: CUDA: a GPU is usable
-// CHECK: check.sh: 26 cases in
+// CHECK: check.sh: 28 cases in
 // CHECK: FAILED forms-{{.*}} rel_l2=nan
 // CHECK: case group {{ *}}passed {{ *}}max rel L2
 // CHECK: forms-bf16-t1 {{ *}}0/2 {{ *}}nan
 // CHECK: model-swish-h2-dv48 {{ *}}0/4
-// CHECK: all {{ *}}0/26
+// CHECK: all {{ *}}0/28
 // NODRIVER: CUDA: not usable: cannot load the CUDA driver (/nonexistent/libcuda.so.1)
 // NODRIVER-NOT: case group

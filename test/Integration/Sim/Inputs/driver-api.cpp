@@ -1,6 +1,8 @@
 // An ordinary CUDA driver-API program: loads a PTX file, runs SAXPY and a
 // block-wide sum on random data and checks both against a double-precision
 // host reference. Prints "saxpy OK" and "block_sum OK" or what differs.
+// `--grid-y N` launches SAXPY on a grid of (blocks, N, 1) instead (the
+// driver refuses N > 65535).
 #include <cuda.h>
 
 #include <cmath>
@@ -9,6 +11,7 @@
 #include <fstream>
 #include <random>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #define CHECK(call)                                                            \
@@ -23,8 +26,11 @@
   } while (0)
 
 int main(int argc, char **argv) {
-  if (argc != 2) {
-    std::fprintf(stderr, "usage: %s KERNELS.ptx\n", argv[0]);
+  unsigned gridY = 1;
+  if (argc == 4 && std::string(argv[2]) == "--grid-y")
+    gridY = unsigned(std::strtoul(argv[3], nullptr, 10));
+  else if (argc != 2) {
+    std::fprintf(stderr, "usage: %s KERNELS.ptx [--grid-y N]\n", argv[0]);
     return 2;
   }
   std::ifstream f(argv[1]);
@@ -63,8 +69,8 @@ int main(int argc, char **argv) {
   int nn = n;
   float a = 0.75f;
   void *args1[] = {&nn, &a, &dx, &dy};
-  CHECK(cuLaunchKernel(saxpy, blocks, 1, 1, threads, 1, 1, 0, nullptr, args1,
-                       nullptr));
+  CHECK(cuLaunchKernel(saxpy, blocks, gridY, 1, threads, 1, 1, 0, nullptr,
+                       args1, nullptr));
   CHECK(cuMemcpyDtoH(out.data(), dy, n * sizeof(float)));
   double err = 0;
   for (int i = 0; i < n; ++i)
