@@ -98,6 +98,12 @@ elif os.access(sim_driver, os.R_OK):
     }
     config.substitutions.append(("%cuda_binary", "--gpu-binary ptx"))
 
+# numpy (Debian's python3-numpy, for the interpreter running lit): the
+# lane-level model of the tensor-core kernels.
+if subprocess.run([sys.executable, "-c", "import numpy"],
+                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0:
+    config.available_features.add("numpy")
+
 # nvcc (CUDA toolkit): driver-API programs built from CUDA C for the simulator.
 if config.nvcc_executable and os.access(config.nvcc_executable, os.X_OK):
     config.available_features.add("nvcc")

@@ -13,8 +13,8 @@ PACKAGES=(
   libomp-22-dev
   # Build.
   cmake ninja-build g++ python3
-  # Unit tests.
-  libgtest-dev
+  # Unit tests; numpy for the lane-level model of the tensor-core kernels.
+  libgtest-dev python3-numpy
   # JSON (model config.json, safetensors headers).
   nlohmann-json3-dev
   # Fuzzing the file parsers (libFuzzer) and the sanitizer build.

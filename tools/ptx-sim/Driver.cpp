@@ -141,7 +141,7 @@ struct Driver {
   uint64_t seed = 1, launches = 0;
   std::string statsPath;
   bool trace = false; // RETNET_SIM_TRACE: allocations and launches on stderr
-  int context = 1; // the one context handle's target
+  int context = 1;    // the one context handle's target
   bool contextCurrent = false;
 
   Driver() {
@@ -277,9 +277,9 @@ void writeStats(const Launch &l, const LaunchStats &s) {
     << ",\"barriers\":" << s.barriers << "}\n";
 }
 
-CUresult launch(Function *f, unsigned gx, unsigned gy, unsigned gz,
-                unsigned bx, unsigned by, unsigned bz, unsigned smem,
-                void **params, void **extra) {
+CUresult launch(Function *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
+                unsigned by, unsigned bz, unsigned smem, void **params,
+                void **extra) {
   Driver &D = drv();
   if (!f)
     return CUDA_ERROR_INVALID_HANDLE;
@@ -416,7 +416,8 @@ CUresult memsetChecked(CUdeviceptr dst, T value, size_t count,
                        const char *call) {
   if (!deviceRange(dst, count * sizeof(T))) {
     report("CUDA_ERROR_INVALID_VALUE",
-           std::string(call) + ": the range is not inside one device allocation");
+           std::string(call) +
+               ": the range is not inside one device allocation");
     return CUDA_ERROR_INVALID_VALUE;
   }
   if (dst % sizeof(T))
@@ -431,7 +432,8 @@ CUresult memsetChecked(CUdeviceptr dst, T value, size_t count,
 
 #define EXPORT extern "C" __attribute__((visibility("default")))
 
-//===--- Initialization, devices, contexts ----------------------------------===//
+//===--- Initialization, devices, contexts
+//----------------------------------===//
 
 EXPORT CUresult cuInit(unsigned flags) {
   API_LOCK;
@@ -498,31 +500,83 @@ EXPORT CUresult cuDeviceGetAttribute(int *v, int attr, CUdevice d) {
   if (d != 0)
     return CUDA_ERROR_INVALID_DEVICE;
   switch (attr) {
-  case 1: *v = 1024; break;                 // max threads per block
-  case 2: case 3: *v = 1024; break;         // max block x, y
-  case 4: *v = 64; break;                   // max block z
-  case 5: *v = 0x7FFFFFFF; break;           // max grid x
-  case 6: case 7: *v = 65535; break;        // max grid y, z
-  case 8: *v = int(kDefaultSharedLimit); break;
-  case 9: *v = 65536; break;                // total constant memory
-  case 10: *v = 32; break;                  // warp size
-  case 12: *v = 65536; break;               // registers per block
-  case 13: *v = 1980000; break;             // clock rate (kHz)
-  case 16: *v = kSmCount; break;            // multiprocessors
-  case 36: *v = 3201000; break;             // memory clock (kHz)
-  case 37: *v = 6144; break;                // bus width (bits)
-  case 38: *v = 60 * 1024 * 1024; break;    // L2 bytes
-  case 39: *v = 2048; break;                // threads per SM
-  case 41: *v = 1; break;                   // unified addressing
-  case 75: *v = 9; break;                   // compute capability major
-  case 76: *v = 0; break;                   // minor
-  case 81: *v = 228 * 1024; break;          // shared per SM
-  case 82: *v = 65536; break;               // registers per SM
-  case 83: *v = 1; break;                   // managed memory
-  case 89: *v = 1; break;                   // concurrent managed access
-  case 97: *v = int(kOptInSharedLimit); break; // shared per block, opt-in
-  case 106: *v = 32; break;                 // max blocks per SM
-  default: *v = 0; break;
+  case 1:
+    *v = 1024;
+    break; // max threads per block
+  case 2:
+  case 3:
+    *v = 1024;
+    break; // max block x, y
+  case 4:
+    *v = 64;
+    break; // max block z
+  case 5:
+    *v = 0x7FFFFFFF;
+    break; // max grid x
+  case 6:
+  case 7:
+    *v = 65535;
+    break; // max grid y, z
+  case 8:
+    *v = int(kDefaultSharedLimit);
+    break;
+  case 9:
+    *v = 65536;
+    break; // total constant memory
+  case 10:
+    *v = 32;
+    break; // warp size
+  case 12:
+    *v = 65536;
+    break; // registers per block
+  case 13:
+    *v = 1980000;
+    break; // clock rate (kHz)
+  case 16:
+    *v = kSmCount;
+    break; // multiprocessors
+  case 36:
+    *v = 3201000;
+    break; // memory clock (kHz)
+  case 37:
+    *v = 6144;
+    break; // bus width (bits)
+  case 38:
+    *v = 60 * 1024 * 1024;
+    break; // L2 bytes
+  case 39:
+    *v = 2048;
+    break; // threads per SM
+  case 41:
+    *v = 1;
+    break; // unified addressing
+  case 75:
+    *v = 9;
+    break; // compute capability major
+  case 76:
+    *v = 0;
+    break; // minor
+  case 81:
+    *v = 228 * 1024;
+    break; // shared per SM
+  case 82:
+    *v = 65536;
+    break; // registers per SM
+  case 83:
+    *v = 1;
+    break; // managed memory
+  case 89:
+    *v = 1;
+    break; // concurrent managed access
+  case 97:
+    *v = int(kOptInSharedLimit);
+    break; // shared per block, opt-in
+  case 106:
+    *v = 32;
+    break; // max blocks per SM
+  default:
+    *v = 0;
+    break;
   }
   return CUDA_SUCCESS;
 }
@@ -621,7 +675,8 @@ EXPORT CUresult cuCtxSynchronize() {
   return D.drain();
 }
 
-//===--- Errors -------------------------------------------------------------===//
+//===--- Errors
+//-------------------------------------------------------------===//
 
 EXPORT CUresult cuGetErrorName(CUresult r, const char **s) {
   if (!s)
@@ -639,7 +694,8 @@ EXPORT CUresult cuGetErrorString(CUresult r, const char **s) {
   return e ? CUDA_SUCCESS : CUDA_ERROR_INVALID_VALUE;
 }
 
-//===--- Modules and functions ----------------------------------------------===//
+//===--- Modules and functions
+//----------------------------------------------===//
 
 EXPORT CUresult cuModuleLoadData(void **mod, const void *image) {
   API_LOCK;
@@ -649,15 +705,14 @@ EXPORT CUresult cuModuleLoadData(void **mod, const void *image) {
   return loadModule(reinterpret_cast<ModuleObj **>(mod), image, nullptr);
 }
 
-EXPORT CUresult cuModuleLoadDataEx(void **mod, const void *image,
-                                   unsigned n, int *options, void **values) {
+EXPORT CUresult cuModuleLoadDataEx(void **mod, const void *image, unsigned n,
+                                   int *options, void **values) {
   API_LOCK;
   REQUIRE_INIT
   if (D.sticky)
     return D.sticky;
   std::string log;
-  CUresult r =
-      loadModule(reinterpret_cast<ModuleObj **>(mod), image, &log);
+  CUresult r = loadModule(reinterpret_cast<ModuleObj **>(mod), image, &log);
   // CU_JIT_ERROR_LOG_BUFFER (5) and its size (6).
   char *buf = nullptr;
   size_t size = 0;
@@ -716,7 +771,8 @@ EXPORT CUresult cuModuleGetFunction(void **fn, void *mod, const char *name) {
       *fn = f.get();
       return CUDA_SUCCESS;
     }
-  m->functions.push_back(std::make_unique<Function>(Function{m, it->second.get()}));
+  m->functions.push_back(
+      std::make_unique<Function>(Function{m, it->second.get()}));
   *fn = m->functions.back().get();
   return CUDA_SUCCESS;
 }
@@ -769,22 +825,35 @@ EXPORT CUresult cuFuncGetAttribute(int *v, int attr, void *fn) {
   if (!v || !f)
     return CUDA_ERROR_INVALID_VALUE;
   switch (attr) {
-  case 0: *v = f->kernel->maxThreads ? int(f->kernel->maxThreads) : 1024; break;
-  case 1: *v = int(f->kernel->staticShared); break;
-  case 3: *v = int(f->kernel->localBytes); break;
-  case 4: *v = 32; break; // registers: not modelled
-  case 8: *v = int(f->maxDynamicShared); break;
-  default: *v = 0; break;
+  case 0:
+    *v = f->kernel->maxThreads ? int(f->kernel->maxThreads) : 1024;
+    break;
+  case 1:
+    *v = int(f->kernel->staticShared);
+    break;
+  case 3:
+    *v = int(f->kernel->localBytes);
+    break;
+  case 4:
+    *v = 32;
+    break; // registers: not modelled
+  case 8:
+    *v = int(f->maxDynamicShared);
+    break;
+  default:
+    *v = 0;
+    break;
   }
   return CUDA_SUCCESS;
 }
 
-//===--- Launches -----------------------------------------------------------===//
+//===--- Launches
+//-----------------------------------------------------------===//
 
 EXPORT CUresult cuLaunchKernel(void *fn, unsigned gx, unsigned gy, unsigned gz,
                                unsigned bx, unsigned by, unsigned bz,
-                               unsigned smem, void * /*stream*/,
-                               void **params, void **extra) {
+                               unsigned smem, void * /*stream*/, void **params,
+                               void **extra) {
   API_LOCK;
   REQUIRE_INIT
   if (D.sticky)
@@ -814,8 +883,8 @@ struct LaunchConfig {
 };
 } // namespace
 
-EXPORT CUresult cuLaunchKernelEx(const LaunchConfig *c, void *fn,
-                                 void **params, void **extra) {
+EXPORT CUresult cuLaunchKernelEx(const LaunchConfig *c, void *fn, void **params,
+                                 void **extra) {
   API_LOCK;
   REQUIRE_INIT
   if (!c)
@@ -838,7 +907,8 @@ EXPORT CUresult cuLaunchKernelEx(const LaunchConfig *c, void *fn,
                 c->sharedMemBytes, params, extra);
 }
 
-//===--- Streams and events -------------------------------------------------===//
+//===--- Streams and events
+//-------------------------------------------------===//
 
 EXPORT CUresult cuStreamCreate(void **s, unsigned) {
   API_LOCK;
@@ -940,7 +1010,8 @@ EXPORT CUresult cuEventDestroy_v2(void *e) {
   return CUDA_SUCCESS;
 }
 
-//===--- Memory -------------------------------------------------------------===//
+//===--- Memory
+//-------------------------------------------------------------===//
 
 EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
   API_LOCK;
@@ -951,11 +1022,13 @@ EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
     return D.sticky;
   *p = D.memory.allocate(bytes, Allocation::Device);
   if (D.trace)
-    report("cuMemAlloc", std::to_string(bytes) + " bytes at " + std::to_string(*p));
+    report("cuMemAlloc",
+           std::to_string(bytes) + " bytes at " + std::to_string(*p));
   return *p ? CUDA_SUCCESS : CUDA_ERROR_OUT_OF_MEMORY;
 }
 
-EXPORT CUresult cuMemAllocManaged(CUdeviceptr *p, size_t bytes, unsigned flags) {
+EXPORT CUresult cuMemAllocManaged(CUdeviceptr *p, size_t bytes,
+                                  unsigned flags) {
   API_LOCK;
   REQUIRE_INIT
   if (!p || bytes == 0 || (flags != 1 && flags != 2))
@@ -1005,8 +1078,8 @@ EXPORT CUresult cuMemHostRegister_v2(void *p, size_t bytes, unsigned) {
     return CUDA_ERROR_HOST_MEMORY_ALREADY_REGISTERED;
   D.memory.addRange(base, bytes, Allocation::HostRegistered);
   if (D.trace)
-    report("cuMemHostRegister", std::to_string(bytes) + " bytes at " +
-                                    std::to_string(base));
+    report("cuMemHostRegister",
+           std::to_string(bytes) + " bytes at " + std::to_string(base));
   return CUDA_SUCCESS;
 }
 
@@ -1057,8 +1130,8 @@ EXPORT CUresult cuMemcpy(CUdeviceptr dst, CUdeviceptr src, size_t n) {
 }
 
 namespace {
-CUresult queueCopy(CUdeviceptr dst, bool dd, CUdeviceptr src, bool sd,
-                   size_t n, const char *call) {
+CUresult queueCopy(CUdeviceptr dst, bool dd, CUdeviceptr src, bool sd, size_t n,
+                   const char *call) {
   Driver &D = drv();
   if (D.sticky)
     return D.sticky;
@@ -1074,8 +1147,8 @@ CUresult queueCopy(CUdeviceptr dst, bool dd, CUdeviceptr src, bool sd,
 }
 } // namespace
 
-EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src,
-                                     size_t n, void *) {
+EXPORT CUresult cuMemcpyHtoDAsync_v2(CUdeviceptr dst, const void *src, size_t n,
+                                     void *) {
   API_LOCK;
   REQUIRE_INIT
   return queueCopy(dst, true, reinterpret_cast<CUdeviceptr>(src), false, n,
@@ -1090,8 +1163,8 @@ EXPORT CUresult cuMemcpyDtoHAsync_v2(void *dst, CUdeviceptr src, size_t n,
                    "cuMemcpyDtoHAsync");
 }
 
-EXPORT CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src,
-                                     size_t n, void *) {
+EXPORT CUresult cuMemcpyDtoDAsync_v2(CUdeviceptr dst, CUdeviceptr src, size_t n,
+                                     void *) {
   API_LOCK;
   REQUIRE_INIT
   return queueCopy(dst, true, src, true, n, "cuMemcpyDtoDAsync");

@@ -144,8 +144,8 @@ struct Warp {
   enum State { Running, AtBarrier, Done } state = Running;
   uint32_t barId = 0, barCount = 0, barPc = 0, barMask = 0;
   uint8_t carry[32];
-  std::vector<Copy> open[32];                // issued, not committed
-  std::deque<std::vector<Copy>> groups[32];  // committed, not landed
+  std::vector<Copy> open[32];               // issued, not committed
+  std::deque<std::vector<Copy>> groups[32]; // committed, not landed
 };
 
 template <class F> inline void lanes(uint32_t mask, F f) {
@@ -283,9 +283,8 @@ private:
                   " bytes past the end of the " + std::to_string(near->size) +
                   "-byte allocation at " + buf + ")";
           if (addr < near->base + near->size)
-            where = " (runs past the end of the " +
-                    std::to_string(near->size) + "-byte allocation at " + buf +
-                    ")";
+            where = " (runs past the end of the " + std::to_string(near->size) +
+                    "-byte allocation at " + buf + ")";
         }
         fault(kIllegalAddress,
               std::string("global ") + (write ? "write" : "read") + " of " +
@@ -309,8 +308,8 @@ private:
 
   uint8_t *paramPtr(uint64_t addr, uint32_t size, int lane) {
     if (addr + size > L.params.size())
-      fault(kIllegalAddress, "parameter read outside the parameter block",
-            lane, addr, true);
+      fault(kIllegalAddress, "parameter read outside the parameter block", lane,
+            addr, true);
     return const_cast<uint8_t *>(L.params.data()) + addr;
   }
 
@@ -405,8 +404,7 @@ private:
     }
   }
 
-  void store(Space sp, uint64_t addr, uint32_t size, int lane,
-             const void *in) {
+  void store(Space sp, uint64_t addr, uint32_t size, int lane, const void *in) {
     Resolved r = resolve(sp, addr);
     switch (r) {
     case Resolved::Global:
@@ -462,13 +460,20 @@ template <class T> T intBin(Op op, T a, T b, uint8_t mode, bool &handled) {
   using U = std::make_unsigned_t<T>;
   handled = true;
   switch (op) {
-  case Op::Add: return T(U(a) + U(b));
-  case Op::Sub: return T(U(a) - U(b));
-  case Op::Min: return a < b ? a : b;
-  case Op::Max: return a > b ? a : b;
-  case Op::And: return a & b;
-  case Op::Or: return a | b;
-  case Op::Xor: return a ^ b;
+  case Op::Add:
+    return T(U(a) + U(b));
+  case Op::Sub:
+    return T(U(a) - U(b));
+  case Op::Min:
+    return a < b ? a : b;
+  case Op::Max:
+    return a > b ? a : b;
+  case Op::And:
+    return a & b;
+  case Op::Or:
+    return a | b;
+  case Op::Xor:
+    return a ^ b;
   case Op::Div:
     if (b == 0)
       return T(~U(0));
@@ -502,7 +507,9 @@ void Runner::execInt(Warp &w, const Inst &in, uint32_t mask) {
       v |= ~m;
     return int64_t(v);
   };
-  auto val = [&](uint64_t v) -> uint64_t { return sgn ? uint64_t(sext(v)) : (v & m); };
+  auto val = [&](uint64_t v) -> uint64_t {
+    return sgn ? uint64_t(sext(v)) : (v & m);
+  };
 
   switch (in.op) {
   case Op::Add:
@@ -522,7 +529,8 @@ void Runner::execInt(Warp &w, const Inst &in, uint32_t mask) {
               (unsigned __int128)x - y - cin; // borrow in the top bits
           r = uint64_t(full) & m;
           if (in.ccOut)
-            w.carry[l] = uint8_t(((unsigned __int128)x < (unsigned __int128)y + cin));
+            w.carry[l] =
+                uint8_t(((unsigned __int128)x < (unsigned __int128)y + cin));
         }
         d[l] = r;
       });
@@ -546,8 +554,10 @@ void Runner::execInt(Warp &w, const Inst &in, uint32_t mask) {
     if (in.ty == Ty::Pred) {
       lanes(mask, [&](int l) {
         uint64_t x = a[l] & 1, y = b[l] & 1;
-        if (in.negSrc[0]) x ^= 1;
-        if (in.negSrc[1]) y ^= 1;
+        if (in.negSrc[0])
+          x ^= 1;
+        if (in.negSrc[1])
+          y ^= 1;
         d[l] = in.op == Op::And ? (x & y) : in.op == Op::Or ? (x | y) : (x ^ y);
       });
       return;
@@ -560,15 +570,28 @@ void Runner::execInt(Warp &w, const Inst &in, uint32_t mask) {
   });                                                                          \
   return;
     switch (in.ty) {
-    case Ty::S8: BIN(int8_t)
-    case Ty::S16: BIN(int16_t)
-    case Ty::S32: BIN(int32_t)
-    case Ty::S64: BIN(int64_t)
-    case Ty::U8: case Ty::B8: BIN(uint8_t)
-    case Ty::U16: case Ty::B16: BIN(uint16_t)
-    case Ty::U32: case Ty::B32: BIN(uint32_t)
-    case Ty::U64: case Ty::B64: BIN(uint64_t)
-    default: break;
+    case Ty::S8:
+      BIN(int8_t)
+    case Ty::S16:
+      BIN(int16_t)
+    case Ty::S32:
+      BIN(int32_t)
+    case Ty::S64:
+      BIN(int64_t)
+    case Ty::U8:
+    case Ty::B8:
+      BIN(uint8_t)
+    case Ty::U16:
+    case Ty::B16:
+      BIN(uint16_t)
+    case Ty::U32:
+    case Ty::B32:
+      BIN(uint32_t)
+    case Ty::U64:
+    case Ty::B64:
+      BIN(uint64_t)
+    default:
+      break;
     }
 #undef BIN
     break;
@@ -578,12 +601,13 @@ void Runner::execInt(Warp &w, const Inst &in, uint32_t mask) {
     lanes(mask, [&](int l) {
       uint64_t r;
       if (in.mode == 2) { // wide
-        int64_t p = sgn ? sext(a[l]) * sext(b[l])
-                        : int64_t((a[l] & m) * (b[l] & m));
+        int64_t p =
+            sgn ? sext(a[l]) * sext(b[l]) : int64_t((a[l] & m) * (b[l] & m));
         r = uint64_t(p);
         if (in.op == Op::Mad)
           r += c[l];
-        uint64_t wm = bits * 2 >= 64 ? ~uint64_t(0) : (uint64_t(1) << (2 * bits)) - 1;
+        uint64_t wm =
+            bits * 2 >= 64 ? ~uint64_t(0) : (uint64_t(1) << (2 * bits)) - 1;
         d[l] = r & wm;
         return;
       }
@@ -656,12 +680,14 @@ void Runner::execInt(Warp &w, const Inst &in, uint32_t mask) {
     });
     return;
   case Op::Popc:
-    lanes(mask, [&](int l) { d[l] = uint64_t(__builtin_popcountll(a[l] & m)); });
+    lanes(mask,
+          [&](int l) { d[l] = uint64_t(__builtin_popcountll(a[l] & m)); });
     return;
   case Op::Clz:
     lanes(mask, [&](int l) {
       uint64_t x = a[l] & m;
-      d[l] = x == 0 ? uint64_t(bits) : uint64_t(__builtin_clzll(x) - (64 - bits));
+      d[l] =
+          x == 0 ? uint64_t(bits) : uint64_t(__builtin_clzll(x) - (64 - bits));
     });
     return;
   case Op::Bfind:
@@ -705,7 +731,8 @@ void Runner::execInt(Warp &w, const Inst &in, uint32_t mask) {
     return;
   case Op::Bfi:
     lanes(mask, [&](int l) {
-      uint32_t pos = uint32_t(c[l]) & 0xFF, len = uint32_t(reg(w, in.o[in.nd + 3])[l]) & 0xFF;
+      uint32_t pos = uint32_t(c[l]) & 0xFF,
+               len = uint32_t(reg(w, in.o[in.nd + 3])[l]) & 0xFF;
       uint64_t r = b[l] & m;
       for (uint32_t i = 0; i < len && pos + i < uint32_t(bits); ++i) {
         uint64_t bit = (a[l] >> i) & 1;
@@ -746,27 +773,56 @@ void Runner::execFloat(Warp &w, const Inst &in, uint32_t mask) {
     bool directed = rnd == Round::Rz || rnd == Round::Rm || rnd == Round::Rp;
     int saved = std::fegetround();
     if (directed)
-      std::fesetround(rnd == Round::Rz ? FE_TOWARDZERO
+      std::fesetround(rnd == Round::Rz   ? FE_TOWARDZERO
                       : rnd == Round::Rm ? FE_DOWNWARD
-                                          : FE_UPWARD);
+                                         : FE_UPWARD);
     lanes(mask, [&](int l) {
       volatile double x = asF64(a[l]);
       volatile double y = b ? asF64(b[l]) : 0.0, z = c ? asF64(c[l]) : 0.0;
       double r;
       switch (in.op) {
-      case Op::Add: r = x + y; break;
-      case Op::Sub: r = x - y; break;
-      case Op::Mul: r = x * y; break;
-      case Op::Fma: case Op::Mad: r = std::fma(x, y, z); break;
-      case Op::Div: r = x / y; break;
-      case Op::Min: r = in.mode ? (std::isnan(x) || std::isnan(y) ? NAN : std::fmin(x, y)) : std::fmin(x, y); break;
-      case Op::Max: r = in.mode ? (std::isnan(x) || std::isnan(y) ? NAN : std::fmax(x, y)) : std::fmax(x, y); break;
-      case Op::Abs: r = std::fabs(x); break;
-      case Op::Neg: r = -x; break;
-      case Op::Rcp: r = 1.0 / x; break;
-      case Op::Sqrt: r = std::sqrt(x); break;
-      case Op::Rsqrt: r = 1.0 / std::sqrt(x); break;
-      case Op::Copysign: r = std::copysign(y, x); break;
+      case Op::Add:
+        r = x + y;
+        break;
+      case Op::Sub:
+        r = x - y;
+        break;
+      case Op::Mul:
+        r = x * y;
+        break;
+      case Op::Fma:
+      case Op::Mad:
+        r = std::fma(x, y, z);
+        break;
+      case Op::Div:
+        r = x / y;
+        break;
+      case Op::Min:
+        r = in.mode ? (std::isnan(x) || std::isnan(y) ? NAN : std::fmin(x, y))
+                    : std::fmin(x, y);
+        break;
+      case Op::Max:
+        r = in.mode ? (std::isnan(x) || std::isnan(y) ? NAN : std::fmax(x, y))
+                    : std::fmax(x, y);
+        break;
+      case Op::Abs:
+        r = std::fabs(x);
+        break;
+      case Op::Neg:
+        r = -x;
+        break;
+      case Op::Rcp:
+        r = 1.0 / x;
+        break;
+      case Op::Sqrt:
+        r = std::sqrt(x);
+        break;
+      case Op::Rsqrt:
+        r = 1.0 / std::sqrt(x);
+        break;
+      case Op::Copysign:
+        r = std::copysign(y, x);
+        break;
       default:
         std::fesetround(saved);
         fault(kIllegalInstruction, "unimplemented f64 operation");
@@ -778,8 +834,7 @@ void Runner::execFloat(Warp &w, const Inst &in, uint32_t mask) {
     return;
   }
   // f32, round to nearest, no flushing: the common case, one loop per op.
-  if ((in.rnd == Round::Default || in.rnd == Round::Rn) && !in.ftz &&
-      !in.sat) {
+  if ((in.rnd == Round::Default || in.rnd == Round::Rn) && !in.ftz && !in.sat) {
     switch (in.op) {
     case Op::Add:
       lanes(mask, [&](int l) { d[l] = bitsF32(asF32(a[l]) + asF32(b[l])); });
@@ -818,14 +873,17 @@ void Runner::execFloat(Warp &w, const Inst &in, uint32_t mask) {
     float y = b ? in32(b, l) : 0.0f;
     switch (in.op) {
     case Op::Add:
-      if (nearest) return out(l, x + y);
+      if (nearest)
+        return out(l, x + y);
       {
         double s = double(x) + double(y);
-        double e = (double(x) - (s - (s - double(x)))) + (double(y) - (s - double(x)));
+        double e =
+            (double(x) - (s - (s - double(x)))) + (double(y) - (s - double(x)));
         return out(l, roundF32(s, e, r));
       }
     case Op::Sub:
-      if (nearest) return out(l, x - y);
+      if (nearest)
+        return out(l, x - y);
       {
         double yy = -double(y);
         double s = double(x) + yy;
@@ -833,12 +891,14 @@ void Runner::execFloat(Warp &w, const Inst &in, uint32_t mask) {
         return out(l, roundF32(s, e, r));
       }
     case Op::Mul:
-      if (nearest) return out(l, x * y);
+      if (nearest)
+        return out(l, x * y);
       return out(l, roundF32(double(x) * double(y), 0, r));
     case Op::Fma:
     case Op::Mad: {
       float z = in32(c, l);
-      if (nearest) return out(l, std::fma(x, y, z));
+      if (nearest)
+        return out(l, std::fma(x, y, z));
       double p = double(x) * double(y);
       double s = p + double(z);
       double bb = s - p;
@@ -846,24 +906,40 @@ void Runner::execFloat(Warp &w, const Inst &in, uint32_t mask) {
       return out(l, roundF32(s, e, r));
     }
     case Op::Div:
-      return out(l, in.approx ? x / y : (nearest ? x / y : roundF32(double(x) / double(y), 0, r)));
+      return out(
+          l, in.approx
+                 ? x / y
+                 : (nearest ? x / y : roundF32(double(x) / double(y), 0, r)));
     case Op::Min:
-      if (in.mode && (std::isnan(x) || std::isnan(y))) return out(l, NAN);
+      if (in.mode && (std::isnan(x) || std::isnan(y)))
+        return out(l, NAN);
       return out(l, std::fmin(x, y));
     case Op::Max:
-      if (in.mode && (std::isnan(x) || std::isnan(y))) return out(l, NAN);
+      if (in.mode && (std::isnan(x) || std::isnan(y)))
+        return out(l, NAN);
       return out(l, std::fmax(x, y));
-    case Op::Abs: return out(l, std::fabs(x));
-    case Op::Neg: return out(l, -x);
-    case Op::Copysign: return out(l, std::copysign(y, x));
-    case Op::Rcp: return out(l, 1.0f / x);
-    case Op::Sqrt: return out(l, std::sqrt(x));
-    case Op::Rsqrt: return out(l, 1.0f / std::sqrt(x));
-    case Op::Ex2: return out(l, std::exp2(x));
-    case Op::Lg2: return out(l, std::log2(x));
-    case Op::Sin: return out(l, std::sin(x));
-    case Op::Cos: return out(l, std::cos(x));
-    case Op::Tanh: return out(l, std::tanh(x));
+    case Op::Abs:
+      return out(l, std::fabs(x));
+    case Op::Neg:
+      return out(l, -x);
+    case Op::Copysign:
+      return out(l, std::copysign(y, x));
+    case Op::Rcp:
+      return out(l, 1.0f / x);
+    case Op::Sqrt:
+      return out(l, std::sqrt(x));
+    case Op::Rsqrt:
+      return out(l, 1.0f / std::sqrt(x));
+    case Op::Ex2:
+      return out(l, std::exp2(x));
+    case Op::Lg2:
+      return out(l, std::log2(x));
+    case Op::Sin:
+      return out(l, std::sin(x));
+    case Op::Cos:
+      return out(l, std::cos(x));
+    case Op::Tanh:
+      return out(l, std::tanh(x));
     default:
       fault(kIllegalInstruction, "unimplemented f32 operation");
     }
@@ -885,15 +961,33 @@ void Runner::execHalf(Warp &w, const Inst &in, uint32_t mask) {
       };
       double x = part(a), y = b ? part(b) : 0, z = c ? part(c) : 0, r;
       switch (in.op) {
-      case Op::Add: r = x + y; break;
-      case Op::Sub: r = x - y; break;
-      case Op::Mul: r = x * y; break;
-      case Op::Fma: r = x * y + z; break;
-      case Op::Min: r = std::fmin(x, y); break;
-      case Op::Max: r = std::fmax(x, y); break;
-      case Op::Neg: r = -x; break;
-      case Op::Abs: r = std::fabs(x); break;
-      case Op::Ex2: r = std::exp2(x); break;
+      case Op::Add:
+        r = x + y;
+        break;
+      case Op::Sub:
+        r = x - y;
+        break;
+      case Op::Mul:
+        r = x * y;
+        break;
+      case Op::Fma:
+        r = x * y + z;
+        break;
+      case Op::Min:
+        r = std::fmin(x, y);
+        break;
+      case Op::Max:
+        r = std::fmax(x, y);
+        break;
+      case Op::Neg:
+        r = -x;
+        break;
+      case Op::Abs:
+        r = std::fabs(x);
+        break;
+      case Op::Ex2:
+        r = std::exp2(x);
+        break;
       default:
         fault(kIllegalInstruction, "unimplemented 16-bit float operation");
       }
@@ -940,8 +1034,8 @@ void Runner::execCvt(Warp &w, const Inst &in, uint32_t mask) {
         hi = std::isnan(hi) ? hi : std::max(hi, 0.0f);
         lo = std::isnan(lo) ? lo : std::max(lo, 0.0f);
       }
-      uint16_t h = bf ? f32ToBf16(hi, in.rnd) : f32ToF16(hi);
-      uint16_t o = bf ? f32ToBf16(lo, in.rnd) : f32ToF16(lo);
+      uint16_t h = bf ? f32ToBf16(hi, in.rnd) : f32ToF16(hi, in.rnd);
+      uint16_t o = bf ? f32ToBf16(lo, in.rnd) : f32ToF16(lo, in.rnd);
       d[l] = (uint64_t(h) << 16) | o;
     });
     return;
@@ -967,7 +1061,8 @@ void Runner::execCvt(Warp &w, const Inst &in, uint32_t mask) {
       if (in.sat) {
         if (tyIsSigned(dt)) {
           int64_t lo = dbits == 64 ? INT64_MIN : -(int64_t(1) << (dbits - 1));
-          int64_t hi = dbits == 64 ? INT64_MAX : (int64_t(1) << (dbits - 1)) - 1;
+          int64_t hi =
+              dbits == 64 ? INT64_MAX : (int64_t(1) << (dbits - 1)) - 1;
           if (neg || tyIsSigned(st)) {
             int64_t s = int64_t(x);
             s = std::min(std::max(s, lo), hi);
@@ -992,11 +1087,22 @@ void Runner::execCvt(Warp &w, const Inst &in, uint32_t mask) {
     double x;
     if (sFloat) {
       switch (st) {
-      case Ty::F32: x = asF32(v); if (in.ftz) x = ftz32(float(x)); break;
-      case Ty::F64: x = asF64(v); break;
-      case Ty::F16: x = f16ToF32(uint16_t(v)); break;
-      case Ty::BF16: x = bf16ToF32(uint16_t(v)); break;
-      default: fault(kIllegalInstruction, "unsupported cvt source type");
+      case Ty::F32:
+        x = asF32(v);
+        if (in.ftz)
+          x = ftz32(float(x));
+        break;
+      case Ty::F64:
+        x = asF64(v);
+        break;
+      case Ty::F16:
+        x = f16ToF32(uint16_t(v));
+        break;
+      case Ty::BF16:
+        x = bf16ToF32(uint16_t(v));
+        break;
+      default:
+        fault(kIllegalInstruction, "unsupported cvt source type");
       }
     } else {
       x = intValue(v, st);
@@ -1005,18 +1111,27 @@ void Runner::execCvt(Warp &w, const Inst &in, uint32_t mask) {
       // Float to integer: round as asked, saturate, NaN → 0.
       double r;
       switch (in.rnd) {
-      case Round::Rni: r = std::nearbyint(x); break;
-      case Round::Rmi: r = std::floor(x); break;
-      case Round::Rpi: r = std::ceil(x); break;
-      default: r = std::trunc(x); break;
+      case Round::Rni:
+        r = std::nearbyint(x);
+        break;
+      case Round::Rmi:
+        r = std::floor(x);
+        break;
+      case Round::Rpi:
+        r = std::ceil(x);
+        break;
+      default:
+        r = std::trunc(x);
+        break;
       }
       if (std::isnan(r)) {
         d[l] = 0;
         return;
       }
       if (tyIsSigned(dt)) {
-        double lo = -std::ldexp(1.0, dbits - 1), hi = std::ldexp(1.0, dbits - 1);
-        int64_t s = r <= lo ? (dbits == 64 ? INT64_MIN : int64_t(lo))
+        double lo = -std::ldexp(1.0, dbits - 1),
+               hi = std::ldexp(1.0, dbits - 1);
+        int64_t s = r <= lo   ? (dbits == 64 ? INT64_MIN : int64_t(lo))
                     : r >= hi ? (dbits == 64 ? INT64_MAX : int64_t(hi) - 1)
                               : int64_t(r);
         d[l] = uint64_t(s) & dm;
@@ -1030,9 +1145,12 @@ void Runner::execCvt(Warp &w, const Inst &in, uint32_t mask) {
     // To float.
     switch (dt) {
     case Ty::F64:
-      if (!sFloat && (in.rnd == Round::Rz || in.rnd == Round::Rm || in.rnd == Round::Rp)) {
+      if (!sFloat &&
+          (in.rnd == Round::Rz || in.rnd == Round::Rm || in.rnd == Round::Rp)) {
         int saved = std::fegetround();
-        std::fesetround(in.rnd == Round::Rz ? FE_TOWARDZERO : in.rnd == Round::Rm ? FE_DOWNWARD : FE_UPWARD);
+        std::fesetround(in.rnd == Round::Rz   ? FE_TOWARDZERO
+                        : in.rnd == Round::Rm ? FE_DOWNWARD
+                                              : FE_UPWARD);
         volatile int64_t s = int64_t(v);
         volatile double r = tyIsSigned(st) ? double(s) : double(uint64_t(v));
         std::fesetround(saved);
@@ -1040,18 +1158,25 @@ void Runner::execCvt(Warp &w, const Inst &in, uint32_t mask) {
         return;
       }
       if (!sFloat)
-        x = tyIsSigned(st) ? double(int64_t(intValue(v, st))) : double(v & (tyBits(st) == 64 ? ~0ull : ((1ull << tyBits(st)) - 1)));
-      if (in.rnd == Round::Rni) x = std::nearbyint(x);
-      else if (in.rnd == Round::Rzi) x = std::trunc(x);
-      else if (in.rnd == Round::Rmi) x = std::floor(x);
-      else if (in.rnd == Round::Rpi) x = std::ceil(x);
+        x = tyIsSigned(st)
+                ? double(int64_t(intValue(v, st)))
+                : double(v & (tyBits(st) == 64 ? ~0ull
+                                               : ((1ull << tyBits(st)) - 1)));
+      if (in.rnd == Round::Rni)
+        x = std::nearbyint(x);
+      else if (in.rnd == Round::Rzi)
+        x = std::trunc(x);
+      else if (in.rnd == Round::Rmi)
+        x = std::floor(x);
+      else if (in.rnd == Round::Rpi)
+        x = std::ceil(x);
       d[l] = bitsF64(x);
       return;
     case Ty::F32: {
       float f;
-      if (in.rnd == Round::Rni || in.rnd == Round::Rzi || in.rnd == Round::Rmi ||
-          in.rnd == Round::Rpi) {
-        double r = in.rnd == Round::Rni ? std::nearbyint(x)
+      if (in.rnd == Round::Rni || in.rnd == Round::Rzi ||
+          in.rnd == Round::Rmi || in.rnd == Round::Rpi) {
+        double r = in.rnd == Round::Rni   ? std::nearbyint(x)
                    : in.rnd == Round::Rzi ? std::trunc(x)
                    : in.rnd == Round::Rmi ? std::floor(x)
                                           : std::ceil(x);
@@ -1062,23 +1187,29 @@ void Runner::execCvt(Warp &w, const Inst &in, uint32_t mask) {
         if (tyIsSigned(st)) {
           int64_t s = int64_t(v);
           hi = double(s);
-          lo = double(s - int64_t(hi == 9223372036854775808.0 ? INT64_MAX : int64_t(hi)));
-          if (hi == 9223372036854775808.0) lo += 1;
+          lo = double(s - int64_t(hi == 9223372036854775808.0 ? INT64_MAX
+                                                              : int64_t(hi)));
+          if (hi == 9223372036854775808.0)
+            lo -= 1; // s - 2^63
         } else {
           hi = double(v);
-          lo = hi >= 18446744073709551616.0 ? -double(~v + 1) : double(int64_t(v - uint64_t(hi)));
+          lo = hi >= 18446744073709551616.0 ? -double(~v + 1)
+                                            : double(int64_t(v - uint64_t(hi)));
         }
         f = roundF32(hi, lo, in.rnd);
       } else {
         f = roundF32(x, 0, in.rnd);
       }
-      if (in.ftz) f = ftz32(f);
-      if (in.sat) f = sat01(f);
+      if (in.ftz)
+        f = ftz32(f);
+      if (in.sat)
+        f = sat01(f);
       d[l] = bitsF32(f);
       return;
     }
     case Ty::F16:
-      d[l] = sFloat && st == Ty::F32 ? f32ToF16(float(x)) : f64ToF16(x);
+      d[l] = sFloat && st == Ty::F32 ? f32ToF16(float(x), in.rnd)
+                                     : f64ToF16(x, in.rnd);
       return;
     case Ty::BF16:
       d[l] = st == Ty::F32 ? f32ToBf16(float(x), in.rnd) : f64ToBf16(x);
@@ -1099,32 +1230,76 @@ void Runner::execSetp(Warp &w, const Inst &in, uint32_t mask) {
     bool r;
     if (tyIsFloat(t)) {
       double x, y;
-      if (t == Ty::F32) { x = asF32(a[l]); y = asF32(b[l]); if (in.ftz) { x = ftz32(float(x)); y = ftz32(float(y)); } }
-      else if (t == Ty::F64) { x = asF64(a[l]); y = asF64(b[l]); }
-      else { bool bf = t == Ty::BF16; x = half16(uint16_t(a[l]), bf); y = half16(uint16_t(b[l]), bf); }
+      if (t == Ty::F32) {
+        x = asF32(a[l]);
+        y = asF32(b[l]);
+        if (in.ftz) {
+          x = ftz32(float(x));
+          y = ftz32(float(y));
+        }
+      } else if (t == Ty::F64) {
+        x = asF64(a[l]);
+        y = asF64(b[l]);
+      } else {
+        bool bf = t == Ty::BF16;
+        x = half16(uint16_t(a[l]), bf);
+        y = half16(uint16_t(b[l]), bf);
+      }
       bool un = std::isnan(x) || std::isnan(y);
       switch (in.cmp) {
-      case Cmp::Eq: r = !un && x == y; break;
-      case Cmp::Ne: r = !un && x != y; break;
-      case Cmp::Lt: r = !un && x < y; break;
-      case Cmp::Le: r = !un && x <= y; break;
-      case Cmp::Gt: r = !un && x > y; break;
-      case Cmp::Ge: r = !un && x >= y; break;
-      case Cmp::Equ: r = un || x == y; break;
-      case Cmp::Neu: r = un || x != y; break;
-      case Cmp::Ltu: r = un || x < y; break;
-      case Cmp::Leu: r = un || x <= y; break;
-      case Cmp::Gtu: r = un || x > y; break;
-      case Cmp::Geu: r = un || x >= y; break;
-      case Cmp::Num: r = !un; break;
-      case Cmp::Nan: r = un; break;
-      default: fault(kIllegalInstruction, "bad float comparison");
+      case Cmp::Eq:
+        r = !un && x == y;
+        break;
+      case Cmp::Ne:
+        r = !un && x != y;
+        break;
+      case Cmp::Lt:
+        r = !un && x < y;
+        break;
+      case Cmp::Le:
+        r = !un && x <= y;
+        break;
+      case Cmp::Gt:
+        r = !un && x > y;
+        break;
+      case Cmp::Ge:
+        r = !un && x >= y;
+        break;
+      case Cmp::Equ:
+        r = un || x == y;
+        break;
+      case Cmp::Neu:
+        r = un || x != y;
+        break;
+      case Cmp::Ltu:
+        r = un || x < y;
+        break;
+      case Cmp::Leu:
+        r = un || x <= y;
+        break;
+      case Cmp::Gtu:
+        r = un || x > y;
+        break;
+      case Cmp::Geu:
+        r = un || x >= y;
+        break;
+      case Cmp::Num:
+        r = !un;
+        break;
+      case Cmp::Nan:
+        r = un;
+        break;
+      default:
+        fault(kIllegalInstruction, "bad float comparison");
       }
     } else {
       int bits = tyBits(t);
       uint64_t m = bits >= 64 ? ~uint64_t(0) : (uint64_t(1) << bits) - 1;
       uint64_t ux = a[l] & m, uy = b[l] & m;
-      if (t == Ty::Pred) { ux = (a[l] & 1) ^ in.negSrc[0]; uy = (b[l] & 1) ^ in.negSrc[1]; }
+      if (t == Ty::Pred) {
+        ux = (a[l] & 1) ^ in.negSrc[0];
+        uy = (b[l] & 1) ^ in.negSrc[1];
+      }
       int64_t sx = int64_t(ux), sy = int64_t(uy);
       if (bits < 64) {
         sx = int64_t(ux << (64 - bits)) >> (64 - bits);
@@ -1132,30 +1307,61 @@ void Runner::execSetp(Warp &w, const Inst &in, uint32_t mask) {
       }
       bool s = tyIsSigned(t);
       switch (in.cmp) {
-      case Cmp::Eq: r = ux == uy; break;
-      case Cmp::Ne: r = ux != uy; break;
-      case Cmp::Lt: r = s ? sx < sy : ux < uy; break;
-      case Cmp::Le: r = s ? sx <= sy : ux <= uy; break;
-      case Cmp::Gt: r = s ? sx > sy : ux > uy; break;
-      case Cmp::Ge: r = s ? sx >= sy : ux >= uy; break;
-      case Cmp::Lo: r = ux < uy; break;
-      case Cmp::Ls: r = ux <= uy; break;
-      case Cmp::Hi: r = ux > uy; break;
-      case Cmp::Hs: r = ux >= uy; break;
-      default: fault(kIllegalInstruction, "bad integer comparison");
+      case Cmp::Eq:
+        r = ux == uy;
+        break;
+      case Cmp::Ne:
+        r = ux != uy;
+        break;
+      case Cmp::Lt:
+        r = s ? sx < sy : ux < uy;
+        break;
+      case Cmp::Le:
+        r = s ? sx <= sy : ux <= uy;
+        break;
+      case Cmp::Gt:
+        r = s ? sx > sy : ux > uy;
+        break;
+      case Cmp::Ge:
+        r = s ? sx >= sy : ux >= uy;
+        break;
+      case Cmp::Lo:
+        r = ux < uy;
+        break;
+      case Cmp::Ls:
+        r = ux <= uy;
+        break;
+      case Cmp::Hi:
+        r = ux > uy;
+        break;
+      case Cmp::Hs:
+        r = ux >= uy;
+        break;
+      default:
+        fault(kIllegalInstruction, "bad integer comparison");
       }
     }
     bool q = !r;
     if (c) {
       bool cv = (c[l] & 1) ^ in.negSrc[2];
       switch (in.mode) {
-      case 1: r = r && cv; q = q && cv; break;
-      case 2: r = r || cv; q = q || cv; break;
-      case 3: r = r != cv; q = q != cv; break;
+      case 1:
+        r = r && cv;
+        q = q && cv;
+        break;
+      case 2:
+        r = r || cv;
+        q = q || cv;
+        break;
+      case 3:
+        r = r != cv;
+        q = q != cv;
+        break;
       }
     }
     if (in.op == Op::Set) {
-      uint64_t v = in.ty == Ty::F32 ? (r ? bitsF32(1.0f) : 0) : (r ? 0xFFFFFFFFu : 0);
+      uint64_t v =
+          in.ty == Ty::F32 ? (r ? bitsF32(1.0f) : 0) : (r ? 0xFFFFFFFFu : 0);
       reg(w, in.o[0])[l] = v;
       return;
     }
@@ -1169,18 +1375,43 @@ void Runner::execSetp(Warp &w, const Inst &in, uint32_t mask) {
 
 inline uint64_t loadBytes(const uint8_t *p, uint32_t n) {
   switch (n) {
-  case 1: return *p;
-  case 2: { uint16_t v; std::memcpy(&v, p, 2); return v; }
-  case 4: { uint32_t v; std::memcpy(&v, p, 4); return v; }
-  default: { uint64_t v; std::memcpy(&v, p, 8); return v; }
+  case 1:
+    return *p;
+  case 2: {
+    uint16_t v;
+    std::memcpy(&v, p, 2);
+    return v;
+  }
+  case 4: {
+    uint32_t v;
+    std::memcpy(&v, p, 4);
+    return v;
+  }
+  default: {
+    uint64_t v;
+    std::memcpy(&v, p, 8);
+    return v;
+  }
   }
 }
 inline void storeBytes(uint8_t *p, uint64_t v, uint32_t n) {
   switch (n) {
-  case 1: *p = uint8_t(v); return;
-  case 2: { uint16_t x = uint16_t(v); std::memcpy(p, &x, 2); return; }
-  case 4: { uint32_t x = uint32_t(v); std::memcpy(p, &x, 4); return; }
-  default: std::memcpy(p, &v, 8); return;
+  case 1:
+    *p = uint8_t(v);
+    return;
+  case 2: {
+    uint16_t x = uint16_t(v);
+    std::memcpy(p, &x, 2);
+    return;
+  }
+  case 4: {
+    uint32_t x = uint32_t(v);
+    std::memcpy(p, &x, 4);
+    return;
+  }
+  default:
+    std::memcpy(p, &v, 8);
+    return;
   }
 }
 
@@ -1249,41 +1480,63 @@ void Runner::execAtom(Warp &w, const Inst &in, uint32_t mask) {
       sharedBounds(a, es, l);
       for (uint64_t bb = a; bb < a + es; ++bb)
         if (shadow[bb].wEpoch < blockEpoch)
-          fault(kLaunchFailed, "shared atomic on memory never written", l, bb, true);
+          fault(kLaunchFailed, "shared atomic on memory never written", l, bb,
+                true);
       sharedWrite(a, es, l, tidOf(l), true);
       p = shared.data() + a;
     } else {
-      fault(kIllegalAddress, "atomic outside global or shared memory", l, addr, true);
+      fault(kIllegalAddress, "atomic outside global or shared memory", l, addr,
+            true);
     }
     uint64_t old = 0;
     std::memcpy(&old, p, es);
     uint64_t v = reg(w, in.o[in.nd])[l] & m, nv = old;
     bool isF = tyIsFloat(in.ty), sgn = tyIsSigned(in.ty);
     auto sv = [&](uint64_t x) {
-      return es == 8 ? int64_t(x) : int64_t(x << (64 - 8 * es)) >> (64 - 8 * es);
+      return es == 8 ? int64_t(x)
+                     : int64_t(x << (64 - 8 * es)) >> (64 - 8 * es);
     };
     switch (in.mode) {
     case 0:
       if (isF)
-        nv = es == 4 ? bitsF32(asF32(old) + asF32(v)) : bitsF64(asF64(old) + asF64(v));
+        nv = es == 4 ? bitsF32(asF32(old) + asF32(v))
+                     : bitsF64(asF64(old) + asF64(v));
       else
         nv = old + v;
       break;
     case 1:
-      nv = isF ? (es == 4 ? bitsF32(std::fmin(asF32(old), asF32(v))) : bitsF64(std::fmin(asF64(old), asF64(v))))
-           : sgn ? (sv(old) < sv(v) ? old : v) : std::min(old, v);
+      nv = isF   ? (es == 4 ? bitsF32(std::fmin(asF32(old), asF32(v)))
+                            : bitsF64(std::fmin(asF64(old), asF64(v))))
+           : sgn ? (sv(old) < sv(v) ? old : v)
+                 : std::min(old, v);
       break;
     case 2:
-      nv = isF ? (es == 4 ? bitsF32(std::fmax(asF32(old), asF32(v))) : bitsF64(std::fmax(asF64(old), asF64(v))))
-           : sgn ? (sv(old) > sv(v) ? old : v) : std::max(old, v);
+      nv = isF   ? (es == 4 ? bitsF32(std::fmax(asF32(old), asF32(v)))
+                            : bitsF64(std::fmax(asF64(old), asF64(v))))
+           : sgn ? (sv(old) > sv(v) ? old : v)
+                 : std::max(old, v);
       break;
-    case 3: nv = v; break;
-    case 4: nv = old == v ? reg(w, in.o[in.nd + 1])[l] & m : old; break;
-    case 5: nv = old & v; break;
-    case 6: nv = old | v; break;
-    case 7: nv = old ^ v; break;
-    case 8: nv = old >= v ? 0 : old + 1; break;
-    case 9: nv = (old == 0 || old > v) ? v : old - 1; break;
+    case 3:
+      nv = v;
+      break;
+    case 4:
+      nv = old == v ? reg(w, in.o[in.nd + 1])[l] & m : old;
+      break;
+    case 5:
+      nv = old & v;
+      break;
+    case 6:
+      nv = old | v;
+      break;
+    case 7:
+      nv = old ^ v;
+      break;
+    case 8:
+      nv = old >= v ? 0 : old + 1;
+      break;
+    case 9:
+      nv = (old == 0 || old > v) ? v : old - 1;
+      break;
     }
     nv &= m;
     std::memcpy(p, &nv, es);
@@ -1302,7 +1555,8 @@ void Runner::execShfl(Warp &w, const Inst &in, uint32_t mask) {
   lanes(mask, [&](int l) {
     uint32_t member = uint32_t(mm[l]);
     if (!((member >> l) & 1))
-      fault(kIllegalInstruction, "shfl.sync by a lane not in its member mask", l);
+      fault(kIllegalInstruction, "shfl.sync by a lane not in its member mask",
+            l);
     if ((member & ~mask) != 0)
       fault(kIllegalInstruction,
             "shfl.sync member mask names lanes that did not reach it", l);
@@ -1313,16 +1567,30 @@ void Runner::execShfl(Warp &w, const Inst &in, uint32_t mask) {
     int j;
     bool p;
     switch (in.mode) {
-    case 0: j = l - int(lane); p = j >= int(maxLane); break;
-    case 1: j = l + int(lane); p = j <= int(maxLane); break;
-    case 2: j = l ^ int(lane); p = j <= int(maxLane); break;
-    default: j = int(minLane | (lane & ~seg)); p = j <= int(maxLane); break;
+    case 0:
+      j = l - int(lane);
+      p = j >= int(maxLane);
+      break;
+    case 1:
+      j = l + int(lane);
+      p = j <= int(maxLane);
+      break;
+    case 2:
+      j = l ^ int(lane);
+      p = j <= int(maxLane);
+      break;
+    default:
+      j = int(minLane | (lane & ~seg));
+      p = j <= int(maxLane);
+      break;
     }
     if (!p)
       j = l;
     if (!((member >> j) & 1))
-      fault(kIllegalInstruction, "shfl.sync reads lane " + std::to_string(j) +
-                                     " outside the member mask", l);
+      fault(kIllegalInstruction,
+            "shfl.sync reads lane " + std::to_string(j) +
+                " outside the member mask",
+            l);
     reg(w, in.o[0])[l] = uint32_t(src[j]);
     if (in.nd == 2)
       reg(w, in.o[1])[l] = p;
@@ -1331,15 +1599,18 @@ void Runner::execShfl(Warp &w, const Inst &in, uint32_t mask) {
 
 void Runner::execLdmatrix(Warp &w, const Inst &in, uint32_t mask) {
   if (mask != kAllLanes)
-    fault(kIllegalInstruction, "ldmatrix.sync.aligned reached by only part of a warp");
+    fault(kIllegalInstruction,
+          "ldmatrix.sync.aligned reached by only part of a warp");
   // Rows: thread 8i+r gives the address of row r of matrix i.
   uint64_t rows[32];
   int nrows = 8 * in.vec;
   for (int t = 0; t < nrows; ++t) {
     uint64_t addr = addrOf(w, in, t);
     uint64_t a = addr;
-    if (in.space == Space::Generic && resolve(Space::Generic, a) != Resolved::Shared)
-      fault(kIllegalAddress, "ldmatrix address not in shared memory", t, addr, true);
+    if (in.space == Space::Generic &&
+        resolve(Space::Generic, a) != Resolved::Shared)
+      fault(kIllegalAddress, "ldmatrix address not in shared memory", t, addr,
+            true);
     if (in.space == Space::Shared)
       a = addr;
     sharedBounds(a, 16, t);
@@ -1356,7 +1627,8 @@ void Runner::execLdmatrix(Warp &w, const Inst &in, uint32_t mask) {
         std::memcpy(&e1, shared.data() + row + (l % 4) * 4 + 2, 2);
       } else {
         // Lane l holds column l/4 of rows 2(l%4) and 2(l%4)+1.
-        uint64_t r0 = rows[8 * i + 2 * (l % 4)], r1 = rows[8 * i + 2 * (l % 4) + 1];
+        uint64_t r0 = rows[8 * i + 2 * (l % 4)],
+                 r1 = rows[8 * i + 2 * (l % 4) + 1];
         std::memcpy(&e0, shared.data() + r0 + (l / 4) * 2, 2);
         std::memcpy(&e1, shared.data() + r1 + (l / 4) * 2, 2);
       }
@@ -1367,12 +1639,15 @@ void Runner::execLdmatrix(Warp &w, const Inst &in, uint32_t mask) {
 
 void Runner::execMma(Warp &w, const Inst &in, uint32_t mask) {
   if (mask != kAllLanes)
-    fault(kIllegalInstruction, "mma.sync.aligned reached by only part of a warp");
+    fault(kIllegalInstruction,
+          "mma.sync.aligned reached by only part of a warp");
   bool bf = in.ty2 == Ty::BF16;
   int K = in.mode; // 16 or 8
   int na = K == 16 ? 4 : 2, nb = K == 16 ? 2 : 1;
   float A[16][16], B[16][8];
-  auto h = [&](uint64_t v, int half) { return half16(uint16_t(v >> (16 * half)), bf); };
+  auto h = [&](uint64_t v, int half) {
+    return half16(uint16_t(v >> (16 * half)), bf);
+  };
   int s = in.nd;
   for (int l = 0; l < 32; ++l) {
     int g = l >> 2, t = l & 3;
@@ -1393,7 +1668,8 @@ void Runner::execMma(Warp &w, const Inst &in, uint32_t mask) {
   for (int l = 0; l < 32; ++l) {
     int g = l >> 2, t = l & 3;
     for (int r = 0; r < 4; ++r)
-      C[g + (r >= 2 ? 8 : 0)][t * 2 + (r & 1)] = asF32(reg(w, in.o[s + na + nb + r])[l]);
+      C[g + (r >= 2 ? 8 : 0)][t * 2 + (r & 1)] =
+          asF32(reg(w, in.o[s + na + nb + r])[l]);
   }
   float D[16][8];
   for (int i = 0; i < 16; ++i)
@@ -1428,13 +1704,21 @@ void Runner::execCpAsync(Warp &w, const Inst &in, uint32_t mask) {
     }
     for (uint64_t b = dst; b < dst + size; ++b) {
       if (pending[b])
-        fault(kLaunchFailed, "cp.async into bytes another cp.async has not yet written", l, b, true);
+        fault(kLaunchFailed,
+              "cp.async into bytes another cp.async has not yet written", l, b,
+              true);
       Shadow &s = shadow[b];
       uint32_t tid = tidOf(l);
       if (s.wEpoch == epoch && s.wTid != tid)
-        fault(kLaunchFailed, "shared-memory race (cp.async after a write by thread " + describeTid(s.wTid) + " with no barrier between)", l, b, true);
+        fault(kLaunchFailed,
+              "shared-memory race (cp.async after a write by thread " +
+                  describeTid(s.wTid) + " with no barrier between)",
+              l, b, true);
       if (s.rEpoch == epoch && s.rTid != tid)
-        fault(kLaunchFailed, "shared-memory race (cp.async after a read by another thread with no barrier between)", l, b, true);
+        fault(kLaunchFailed,
+              "shared-memory race (cp.async after a read by another thread "
+              "with no barrier between)",
+              l, b, true);
       ++pending[b];
     }
     w.open[l].push_back({dst, src, size, srcSize, in.line, tidOf(l)});
@@ -1501,7 +1785,7 @@ void Runner::exec(Warp &w, const Inst &in, uint32_t mask) {
   case Op::Cvta: {
     const uint64_t *s = reg(w, in.o[1]);
     uint64_t *d = reg(w, in.o[0]);
-    uint64_t win = in.space == Space::Shared ? kSharedWindow
+    uint64_t win = in.space == Space::Shared  ? kSharedWindow
                    : in.space == Space::Local ? kLocalWindow
                    : in.space == Space::Param ? kParamWindow
                                               : 0;
@@ -1518,14 +1802,16 @@ void Runner::exec(Warp &w, const Inst &in, uint32_t mask) {
     execSetp(w, in, mask);
     return;
   case Op::Selp: {
-    const uint64_t *a = reg(w, in.o[1]), *b = reg(w, in.o[2]), *c = reg(w, in.o[3]);
+    const uint64_t *a = reg(w, in.o[1]), *b = reg(w, in.o[2]),
+                   *c = reg(w, in.o[3]);
     uint64_t *d = reg(w, in.o[0]);
     bool neg = in.negSrc[2];
     lanes(mask, [&](int l) { d[l] = ((c[l] & 1) ^ neg) ? a[l] : b[l]; });
     return;
   }
   case Op::Slct: {
-    const uint64_t *a = reg(w, in.o[1]), *b = reg(w, in.o[2]), *c = reg(w, in.o[3]);
+    const uint64_t *a = reg(w, in.o[1]), *b = reg(w, in.o[2]),
+                   *c = reg(w, in.o[3]);
     uint64_t *d = reg(w, in.o[0]);
     lanes(mask, [&](int l) {
       bool ge = in.ty2 == Ty::F32 ? !(asF32(c[l]) < 0.0f) : int32_t(c[l]) >= 0;
@@ -1538,30 +1824,59 @@ void Runner::exec(Warp &w, const Inst &in, uint32_t mask) {
     uint64_t *d = reg(w, in.o[0]);
     lanes(mask, [&](int l) {
       double x = in.ty == Ty::F32 ? double(asF32(a[l])) : asF64(a[l]);
-      int c = in.ty == Ty::F32 ? std::fpclassify(asF32(a[l])) : std::fpclassify(x);
+      int c =
+          in.ty == Ty::F32 ? std::fpclassify(asF32(a[l])) : std::fpclassify(x);
       bool r = false;
       switch (in.mode) {
-      case 0: r = std::isfinite(x); break;
-      case 1: r = std::isinf(x); break;
-      case 2: r = !std::isnan(x); break;
-      case 3: r = std::isnan(x); break;
-      case 4: r = c == FP_NORMAL; break;
-      case 5: r = c == FP_SUBNORMAL; break;
+      case 0:
+        r = std::isfinite(x);
+        break;
+      case 1:
+        r = std::isinf(x);
+        break;
+      case 2:
+        r = !std::isnan(x);
+        break;
+      case 3:
+        r = std::isnan(x);
+        break;
+      case 4:
+        r = c == FP_NORMAL;
+        break;
+      case 5:
+        r = c == FP_SUBNORMAL;
+        break;
       }
       d[l] = r;
     });
     return;
   }
   case Op::Copysign:
-  case Op::Rcp: case Op::Sqrt: case Op::Rsqrt: case Op::Ex2: case Op::Lg2:
-  case Op::Sin: case Op::Cos: case Op::Tanh: case Op::Fma:
-    if (in.ty == Ty::F16 || in.ty == Ty::BF16 || in.ty == Ty::F16x2 || in.ty == Ty::BF16x2)
+  case Op::Rcp:
+  case Op::Sqrt:
+  case Op::Rsqrt:
+  case Op::Ex2:
+  case Op::Lg2:
+  case Op::Sin:
+  case Op::Cos:
+  case Op::Tanh:
+  case Op::Fma:
+    if (in.ty == Ty::F16 || in.ty == Ty::BF16 || in.ty == Ty::F16x2 ||
+        in.ty == Ty::BF16x2)
       execHalf(w, in, mask);
     else
       execFloat(w, in, mask);
     return;
-  case Op::Add: case Op::Sub: case Op::Mul: case Op::Mad: case Op::Div:
-  case Op::Rem: case Op::Abs: case Op::Neg: case Op::Min: case Op::Max:
+  case Op::Add:
+  case Op::Sub:
+  case Op::Mul:
+  case Op::Mad:
+  case Op::Div:
+  case Op::Rem:
+  case Op::Abs:
+  case Op::Neg:
+  case Op::Min:
+  case Op::Max:
     if (in.ty == Ty::F32 || in.ty == Ty::F64)
       execFloat(w, in, mask);
     else if (tyIsFloat(in.ty))
@@ -1569,9 +1884,21 @@ void Runner::exec(Warp &w, const Inst &in, uint32_t mask) {
     else
       execInt(w, in, mask);
     return;
-  case Op::And: case Op::Or: case Op::Xor: case Op::Not: case Op::Cnot:
-  case Op::Shl: case Op::Shr: case Op::Shf: case Op::Popc: case Op::Clz:
-  case Op::Brev: case Op::Bfe: case Op::Bfi: case Op::Bfind: case Op::Prmt:
+  case Op::And:
+  case Op::Or:
+  case Op::Xor:
+  case Op::Not:
+  case Op::Cnot:
+  case Op::Shl:
+  case Op::Shr:
+  case Op::Shf:
+  case Op::Popc:
+  case Op::Clz:
+  case Op::Brev:
+  case Op::Bfe:
+  case Op::Bfi:
+  case Op::Bfind:
+  case Op::Prmt:
     execInt(w, in, mask);
     return;
   case Op::Atom:
@@ -1591,14 +1918,23 @@ void Runner::exec(Warp &w, const Inst &in, uint32_t mask) {
     lanes(mask, [&](int l) {
       uint32_t member = uint32_t(mm[l]);
       if ((member & ~mask) != 0)
-        fault(kIllegalInstruction, "vote.sync member mask names lanes that did not reach it", l);
+        fault(kIllegalInstruction,
+              "vote.sync member mask names lanes that did not reach it", l);
       uint32_t b = ballot & member;
       uint64_t r;
       switch (in.mode) {
-      case 0: r = b == member; break;
-      case 1: r = b != 0; break;
-      case 2: r = b == 0 || b == member; break;
-      default: r = b; break;
+      case 0:
+        r = b == member;
+        break;
+      case 1:
+        r = b != 0;
+        break;
+      case 2:
+        r = b == 0 || b == member;
+        break;
+      default:
+        r = b;
+        break;
       }
       reg(w, in.o[0])[l] = r;
     });
@@ -1613,7 +1949,8 @@ void Runner::exec(Warp &w, const Inst &in, uint32_t mask) {
     const uint64_t *mm = reg(w, in.o[0]);
     lanes(mask, [&](int l) {
       if ((uint32_t(mm[l]) & ~mask) != 0)
-        fault(kIllegalInstruction, "bar.warp.sync member mask names lanes that did not reach it", l);
+        fault(kIllegalInstruction,
+              "bar.warp.sync member mask names lanes that did not reach it", l);
     });
     return;
   }
@@ -1728,10 +2065,10 @@ void Runner::runWarp(Warp &w) {
         std::string where = ", their guard is false";
         for (auto it = w.stack.rbegin(); it != w.stack.rend(); ++it)
           if (((it->mask >> other) & 1) && &*it != &f) {
-            where = ", lane " + std::to_string(other) + " is at PTX line " +
-                    std::to_string(K.code[std::min<size_t>(
-                                              it->pc, K.code.size() - 1)]
-                                       .line);
+            where =
+                ", lane " + std::to_string(other) + " is at PTX line " +
+                std::to_string(
+                    K.code[std::min<size_t>(it->pc, K.code.size() - 1)].line);
             break;
           }
         char b[16];
@@ -1743,7 +2080,8 @@ void Runner::runWarp(Warp &w) {
       }
       const uint64_t *id = reg(w, in.o[0]);
       w.barId = uint32_t(id[__builtin_ctz(act)]);
-      w.barCount = in.ns > 1 ? uint32_t(reg(w, in.o[1])[__builtin_ctz(act)]) : 0;
+      w.barCount =
+          in.ns > 1 ? uint32_t(reg(w, in.o[1])[__builtin_ctz(act)]) : 0;
       w.barPc = pc;
       w.barMask = act;
       f.pc = pc + 1;
@@ -1793,8 +2131,9 @@ void Runner::releaseBarriers() {
   uint32_t need = count ? count : liveThreads;
   if (arrived < need) {
     cur = nullptr;
-    fault(kLaunchTimeout, "barrier can never complete: " + std::to_string(arrived) +
-                              " of " + std::to_string(need) + " threads arrived (deadlock)");
+    fault(kLaunchTimeout,
+          "barrier can never complete: " + std::to_string(arrived) + " of " +
+              std::to_string(need) + " threads arrived (deadlock)");
   }
   // Barriers at different instructions are divergent __syncthreads().
   uint32_t pc0 = UINT32_MAX;
@@ -1809,7 +2148,8 @@ void Runner::releaseBarriers() {
       cur = &K.code[w.barPc];
       curPc = w.barPc;
       fault(kIllegalInstruction,
-            "warps of a block wait at different bar.sync instructions (PTX lines " +
+            "warps of a block wait at different bar.sync instructions (PTX "
+            "lines " +
                 std::to_string(K.code[pc0].line) + " and " +
                 std::to_string(K.code[w.barPc].line) + ")",
             __builtin_ctz(w.barMask));
@@ -1846,34 +2186,86 @@ void Runner::runBlock(unsigned bx, unsigned by, unsigned bz) {
         uint32_t t = first + l;
         uint64_t v = 0;
         switch (sp) {
-        case Special::TidX: v = t % L.block[0]; break;
-        case Special::TidY: v = (t / L.block[0]) % L.block[1]; break;
-        case Special::TidZ: v = t / (L.block[0] * L.block[1]); break;
-        case Special::NtidX: v = L.block[0]; break;
-        case Special::NtidY: v = L.block[1]; break;
-        case Special::NtidZ: v = L.block[2]; break;
-        case Special::CtaidX: v = bx; break;
-        case Special::CtaidY: v = by; break;
-        case Special::CtaidZ: v = bz; break;
-        case Special::NctaidX: v = L.grid[0]; break;
-        case Special::NctaidY: v = L.grid[1]; break;
-        case Special::NctaidZ: v = L.grid[2]; break;
-        case Special::Laneid: v = l; break;
-        case Special::Warpid: v = wi; break;
-        case Special::Nwarpid: v = nwarps; break;
-        case Special::Smid: v = (bx + by + bz) % 132; break;
-        case Special::Nsmid: v = 132; break;
-        case Special::Clock: case Special::Clock64: case Special::Globaltimer:
+        case Special::TidX:
+          v = t % L.block[0];
+          break;
+        case Special::TidY:
+          v = (t / L.block[0]) % L.block[1];
+          break;
+        case Special::TidZ:
+          v = t / (L.block[0] * L.block[1]);
+          break;
+        case Special::NtidX:
+          v = L.block[0];
+          break;
+        case Special::NtidY:
+          v = L.block[1];
+          break;
+        case Special::NtidZ:
+          v = L.block[2];
+          break;
+        case Special::CtaidX:
+          v = bx;
+          break;
+        case Special::CtaidY:
+          v = by;
+          break;
+        case Special::CtaidZ:
+          v = bz;
+          break;
+        case Special::NctaidX:
+          v = L.grid[0];
+          break;
+        case Special::NctaidY:
+          v = L.grid[1];
+          break;
+        case Special::NctaidZ:
+          v = L.grid[2];
+          break;
+        case Special::Laneid:
+          v = l;
+          break;
+        case Special::Warpid:
+          v = wi;
+          break;
+        case Special::Nwarpid:
+          v = nwarps;
+          break;
+        case Special::Smid:
+          v = (bx + by + bz) % 132;
+          break;
+        case Special::Nsmid:
+          v = 132;
+          break;
+        case Special::Clock:
+        case Special::Clock64:
+        case Special::Globaltimer:
           v = stats.instructions;
           break;
-        case Special::LanemaskEq: v = 1u << l; break;
-        case Special::LanemaskLt: v = (1u << l) - 1; break;
-        case Special::LanemaskLe: v = l == 31 ? kAllLanes : (1u << (l + 1)) - 1; break;
-        case Special::LanemaskGt: v = l == 31 ? 0 : ~((1u << (l + 1)) - 1); break;
-        case Special::LanemaskGe: v = ~((1u << l) - 1); break;
-        case Special::DynamicSmemSize: v = L.dynamicShared; break;
-        case Special::TotalSmemSize: v = sharedBytes; break;
-        case Special::Gridid: v = 1; break;
+        case Special::LanemaskEq:
+          v = 1u << l;
+          break;
+        case Special::LanemaskLt:
+          v = (1u << l) - 1;
+          break;
+        case Special::LanemaskLe:
+          v = l == 31 ? kAllLanes : (1u << (l + 1)) - 1;
+          break;
+        case Special::LanemaskGt:
+          v = l == 31 ? 0 : ~((1u << (l + 1)) - 1);
+          break;
+        case Special::LanemaskGe:
+          v = ~((1u << l) - 1);
+          break;
+        case Special::DynamicSmemSize:
+          v = L.dynamicShared;
+          break;
+        case Special::TotalSmemSize:
+          v = sharedBytes;
+          break;
+        case Special::Gridid:
+          v = 1;
+          break;
         }
         r[l] = v;
       }

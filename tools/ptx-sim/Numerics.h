@@ -50,14 +50,24 @@ inline float f16ToF32(uint16_t h) {
 /// Exact value hi+lo (a double-double) rounded to f32 with `r`.
 inline float roundF32(double hi, double lo, Round r) {
   float f = float(hi); // nearest even
-  if (r == Round::Default || r == Round::Rn || std::isnan(hi))
+  const float inf = std::numeric_limits<float>::infinity();
+  if (std::isnan(hi))
     return f;
+  if (r == Round::Default || r == Round::Rn) {
+    // hi + lo rounds as hi does, unless hi lies halfway between two floats:
+    // then lo decides (rounding hi's tie to even would round twice).
+    if (lo != 0 && double(f) != hi) {
+      float g = std::nextafter(f, hi > double(f) ? inf : -inf);
+      if (hi == (double(f) + double(g)) / 2)
+        return (lo > 0) == (g > f) ? g : f;
+    }
+    return f;
+  }
   double res;
   if (std::isinf(f) && std::isfinite(hi))
     res = f > 0 ? -1 : 1; // rounded past the largest finite value
   else
     res = (hi - double(f)) + lo;
-  const float inf = std::numeric_limits<float>::infinity();
   if (r == Round::Rz || r == Round::Rzi) {
     if ((f > 0 && res < 0) || (f < 0 && res > 0))
       f = std::nextafter(f, 0.0f);
@@ -82,16 +92,22 @@ inline uint16_t f32ToBf16(float f, Round r = Round::Rn) {
   return uint16_t(u >> 16);
 }
 
-inline uint16_t f32ToF16(float f) {
+/// f32 or f64 → f16 bits with rounding `r`: nearest even, or toward zero
+/// (.rz: one step back when the nearest is past the value, infinity too).
+inline uint16_t f32ToF16(float f, Round r = Round::Rn) {
   _Float16 h = _Float16(f);
   uint16_t b;
   std::memcpy(&b, &h, 2);
+  if (r == Round::Rz && std::fabs(float(h)) > std::fabs(f))
+    --b;
   return b;
 }
-inline uint16_t f64ToF16(double d) {
+inline uint16_t f64ToF16(double d, Round r = Round::Rn) {
   _Float16 h = _Float16(d);
   uint16_t b;
   std::memcpy(&b, &h, 2);
+  if (r == Round::Rz && std::fabs(double(h)) > std::fabs(d))
+    --b;
   return b;
 }
 /// Double → bf16 bits (nearest even) through f32 only when exact enough:

@@ -22,15 +22,34 @@ namespace retnet::sim {
 
 int tyBits(Ty t) {
   switch (t) {
-  case Ty::B8: case Ty::U8: case Ty::S8: return 8;
-  case Ty::B16: case Ty::U16: case Ty::S16: case Ty::F16: case Ty::BF16:
+  case Ty::B8:
+  case Ty::U8:
+  case Ty::S8:
+    return 8;
+  case Ty::B16:
+  case Ty::U16:
+  case Ty::S16:
+  case Ty::F16:
+  case Ty::BF16:
     return 16;
-  case Ty::B32: case Ty::U32: case Ty::S32: case Ty::F32: case Ty::F16x2:
-  case Ty::BF16x2: return 32;
-  case Ty::B64: case Ty::U64: case Ty::S64: case Ty::F64: return 64;
-  case Ty::B128: return 128;
-  case Ty::Pred: return 1;
-  case Ty::None: return 0;
+  case Ty::B32:
+  case Ty::U32:
+  case Ty::S32:
+  case Ty::F32:
+  case Ty::F16x2:
+  case Ty::BF16x2:
+    return 32;
+  case Ty::B64:
+  case Ty::U64:
+  case Ty::S64:
+  case Ty::F64:
+    return 64;
+  case Ty::B128:
+    return 128;
+  case Ty::Pred:
+    return 1;
+  case Ty::None:
+    return 0;
   }
   return 0;
 }
@@ -65,8 +84,8 @@ std::vector<Token> lex(const std::string &s) {
   unsigned line = 1;
   size_t i = 0, n = s.size();
   auto identChar = [](char c) {
-    return std::isalnum((unsigned char)c) || c == '_' || c == '$' ||
-           c == '%' || c == '.';
+    return std::isalnum((unsigned char)c) || c == '_' || c == '$' || c == '%' ||
+           c == '.';
   };
   while (i < n) {
     char c = s[i];
@@ -129,10 +148,10 @@ std::vector<Token> lex(const std::string &s) {
 //===--- Immediates -------------------------------------------------------===//
 
 struct Literal {
-  bool isFloat = false;    // written as a decimal with '.' or exponent
+  bool isFloat = false; // written as a decimal with '.' or exponent
   bool hexF32 = false, hexF64 = false;
-  uint64_t bits = 0;       // integer value, or the hex float's bits
-  double value = 0;        // decimal float value
+  uint64_t bits = 0; // integer value, or the hex float's bits
+  double value = 0;  // decimal float value
 };
 
 Literal parseNumber(const std::string &t, bool negative, unsigned line) {
@@ -172,7 +191,9 @@ Literal parseNumber(const std::string &t, bool negative, unsigned line) {
   if (!digits.empty() && (digits.back() == 'U' || digits.back() == 'u'))
     digits.pop_back();
   char *end = nullptr;
-  uint64_t v = std::strtoull(digits.c_str(), &end, hex ? 16 : (digits.size() > 1 && digits[0] == '0' ? 8 : 10));
+  uint64_t v = std::strtoull(
+      digits.c_str(), &end,
+      hex ? 16 : (digits.size() > 1 && digits[0] == '0' ? 8 : 10));
   if (*end)
     bad();
   m.bits = negative ? uint64_t(0) - v : v;
@@ -232,13 +253,13 @@ uint64_t materialize(const Literal &m, Ty ty) {
 
 bool parseTy(const std::string &m, Ty &t) {
   static const std::unordered_map<std::string, Ty> tys = {
-      {"b8", Ty::B8},       {"b16", Ty::B16},     {"b32", Ty::B32},
-      {"b64", Ty::B64},     {"b128", Ty::B128},   {"u8", Ty::U8},
-      {"u16", Ty::U16},     {"u32", Ty::U32},     {"u64", Ty::U64},
-      {"s8", Ty::S8},       {"s16", Ty::S16},     {"s32", Ty::S32},
-      {"s64", Ty::S64},     {"f16", Ty::F16},     {"f16x2", Ty::F16x2},
-      {"bf16", Ty::BF16},   {"bf16x2", Ty::BF16x2}, {"f32", Ty::F32},
-      {"f64", Ty::F64},     {"pred", Ty::Pred}};
+      {"b8", Ty::B8},     {"b16", Ty::B16},       {"b32", Ty::B32},
+      {"b64", Ty::B64},   {"b128", Ty::B128},     {"u8", Ty::U8},
+      {"u16", Ty::U16},   {"u32", Ty::U32},       {"u64", Ty::U64},
+      {"s8", Ty::S8},     {"s16", Ty::S16},       {"s32", Ty::S32},
+      {"s64", Ty::S64},   {"f16", Ty::F16},       {"f16x2", Ty::F16x2},
+      {"bf16", Ty::BF16}, {"bf16x2", Ty::BF16x2}, {"f32", Ty::F32},
+      {"f64", Ty::F64},   {"pred", Ty::Pred}};
   auto it = tys.find(m);
   if (it == tys.end())
     return false;
@@ -247,12 +268,18 @@ bool parseTy(const std::string &m, Ty &t) {
 }
 
 bool parseSpace(const std::string &m, Space &s) {
-  if (m == "global") s = Space::Global;
-  else if (m == "shared" || m == "shared::cta") s = Space::Shared;
-  else if (m == "local") s = Space::Local;
-  else if (m == "param" || m == "param::entry") s = Space::Param;
-  else if (m == "const") s = Space::Const;
-  else return false;
+  if (m == "global")
+    s = Space::Global;
+  else if (m == "shared" || m == "shared::cta")
+    s = Space::Shared;
+  else if (m == "local")
+    s = Space::Local;
+  else if (m == "param" || m == "param::entry")
+    s = Space::Param;
+  else if (m == "const")
+    s = Space::Const;
+  else
+    return false;
   return true;
 }
 
@@ -260,13 +287,40 @@ bool parseSpace(const std::string &m, Space &s) {
 /// (cache policy, memory-order scopes on a machine without concurrency
 /// between the accesses it models).
 bool ignorable(const std::string &m) {
-  static const std::set<std::string> ok = {
-      "uni", "nc", "ca", "cg", "cs", "lu", "cv", "wb", "wt", "volatile",
-      "relaxed", "acquire", "release", "acq_rel", "weak", "cta", "gpu", "sys",
-      "L1::evict_normal", "L1::evict_first", "L1::evict_last",
-      "L1::evict_unchanged", "L1::no_allocate", "L2::evict_normal",
-      "L2::evict_first", "L2::evict_last", "L2::64B", "L2::128B", "L2::256B",
-      "L2::cache_hint", "sync", "noftz", "sc", "cluster"};
+  static const std::set<std::string> ok = {"uni",
+                                           "nc",
+                                           "ca",
+                                           "cg",
+                                           "cs",
+                                           "lu",
+                                           "cv",
+                                           "wb",
+                                           "wt",
+                                           "volatile",
+                                           "relaxed",
+                                           "acquire",
+                                           "release",
+                                           "acq_rel",
+                                           "weak",
+                                           "cta",
+                                           "gpu",
+                                           "sys",
+                                           "L1::evict_normal",
+                                           "L1::evict_first",
+                                           "L1::evict_last",
+                                           "L1::evict_unchanged",
+                                           "L1::no_allocate",
+                                           "L2::evict_normal",
+                                           "L2::evict_first",
+                                           "L2::evict_last",
+                                           "L2::64B",
+                                           "L2::128B",
+                                           "L2::256B",
+                                           "L2::cache_hint",
+                                           "sync",
+                                           "noftz",
+                                           "sc",
+                                           "cluster"};
   return ok.count(m) != 0;
 }
 
@@ -276,8 +330,8 @@ struct Scope {
 
 class Parser {
 public:
-  Parser(const std::string &text,
-         uint64_t (*alloc)(const Variable &, void *), void *ctx)
+  Parser(const std::string &text, uint64_t (*alloc)(const Variable &, void *),
+         void *ctx)
       : toks(lex(text)), allocateGlobal(alloc), allocCtx(ctx) {
     // Source lines, for reports.
     size_t start = 0;
@@ -529,7 +583,8 @@ private:
     return materialize(parseNumber(t.text, neg, t.line), ty);
   }
 
-  //===--- Kernels ----------------------------------------------------------===//
+  //===--- Kernels
+  //----------------------------------------------------------===//
 
   int32_t newSlot() { return int32_t(k->numSlots++); }
 
@@ -729,8 +784,8 @@ private:
         }
         continue;
       }
-      if (t.kind == Tok::Ident && (t.text == ".pragma" || t.text == ".loc" ||
-                                   t.text == ".file")) {
+      if (t.kind == Tok::Ident &&
+          (t.text == ".pragma" || t.text == ".loc" || t.text == ".file")) {
         if (t.text == ".pragma") {
           while (!isPunct(";"))
             next();
@@ -775,7 +830,8 @@ private:
     expect(";");
   }
 
-  //===--- Instructions -----------------------------------------------------===//
+  //===--- Instructions
+  //-----------------------------------------------------===//
 
   // A parsed operand before typing.
   struct RawOp {
@@ -783,23 +839,33 @@ private:
     int32_t slot = -1;
     bool neg = false;
     Literal imm;
-    std::string name;            // Name / address symbol
-    std::vector<RawOp> elems;    // Vec
-    int64_t offset = 0;          // Addr
+    std::string name;         // Name / address symbol
+    std::vector<RawOp> elems; // Vec
+    int64_t offset = 0;       // Addr
   };
 
   int32_t special(const std::string &name) {
     static const std::unordered_map<std::string, Special> sp = {
-        {"%tid.x", Special::TidX},       {"%tid.y", Special::TidY},
-        {"%tid.z", Special::TidZ},       {"%ntid.x", Special::NtidX},
-        {"%ntid.y", Special::NtidY},     {"%ntid.z", Special::NtidZ},
-        {"%ctaid.x", Special::CtaidX},   {"%ctaid.y", Special::CtaidY},
-        {"%ctaid.z", Special::CtaidZ},   {"%nctaid.x", Special::NctaidX},
-        {"%nctaid.y", Special::NctaidY}, {"%nctaid.z", Special::NctaidZ},
-        {"%laneid", Special::Laneid},    {"%warpid", Special::Warpid},
-        {"%nwarpid", Special::Nwarpid},  {"%smid", Special::Smid},
-        {"%nsmid", Special::Nsmid},      {"%clock", Special::Clock},
-        {"%clock64", Special::Clock64},  {"%globaltimer", Special::Globaltimer},
+        {"%tid.x", Special::TidX},
+        {"%tid.y", Special::TidY},
+        {"%tid.z", Special::TidZ},
+        {"%ntid.x", Special::NtidX},
+        {"%ntid.y", Special::NtidY},
+        {"%ntid.z", Special::NtidZ},
+        {"%ctaid.x", Special::CtaidX},
+        {"%ctaid.y", Special::CtaidY},
+        {"%ctaid.z", Special::CtaidZ},
+        {"%nctaid.x", Special::NctaidX},
+        {"%nctaid.y", Special::NctaidY},
+        {"%nctaid.z", Special::NctaidZ},
+        {"%laneid", Special::Laneid},
+        {"%warpid", Special::Warpid},
+        {"%nwarpid", Special::Nwarpid},
+        {"%smid", Special::Smid},
+        {"%nsmid", Special::Nsmid},
+        {"%clock", Special::Clock},
+        {"%clock64", Special::Clock64},
+        {"%globaltimer", Special::Globaltimer},
         {"%lanemask_eq", Special::LanemaskEq},
         {"%lanemask_lt", Special::LanemaskLt},
         {"%lanemask_le", Special::LanemaskLe},
@@ -946,22 +1012,26 @@ private:
   bool symbolValue(const std::string &n, uint64_t &v, Space *space) {
     if (auto it = paramSym.find(n); it != paramSym.end()) {
       v = it->second;
-      if (space) *space = Space::Param;
+      if (space)
+        *space = Space::Param;
       return true;
     }
     if (auto it = sharedSym.find(n); it != sharedSym.end()) {
       v = it->second;
-      if (space) *space = Space::Shared;
+      if (space)
+        *space = Space::Shared;
       return true;
     }
     if (auto it = localSym.find(n); it != localSym.end()) {
       v = it->second;
-      if (space) *space = Space::Local;
+      if (space)
+        *space = Space::Local;
       return true;
     }
     if (auto it = globalAddr.find(n); it != globalAddr.end()) {
       v = it->second;
-      if (space) *space = Space::Global;
+      if (space)
+        *space = Space::Global;
       return true;
     }
     return false;
@@ -1028,14 +1098,20 @@ private:
       if (isPunct(","))
         next();
       else if (!isPunct(";"))
-        fail("expected ',' or ';' after an operand of '" + opcode + "', found '" +
-             peek().text + "'");
+        fail("expected ',' or ';' after an operand of '" + opcode +
+             "', found '" + peek().text + "'");
     }
     next();
-    decode(in, opcode, mods, ops);
+    // The ';' is consumed: a decoding error names the instruction's line,
+    // not the next token's.
+    try {
+      decode(in, opcode, mods, ops);
+    } catch (const ParseError &e) {
+      throw ParseError(in.line, e.what());
+    }
     k->code.push_back(in);
     k->lines.push_back(in.line - 1 < srcLines.size() ? srcLines[in.line - 1]
-                                                      : std::string());
+                                                     : std::string());
   }
 
   [[noreturn]] void unsupported(const std::string &opcode,
@@ -1050,29 +1126,76 @@ private:
 
 Op baseOp(const std::string &s, bool &known) {
   static const std::unordered_map<std::string, Op> m = {
-      {"mov", Op::Mov},      {"ld", Op::Ld},         {"st", Op::St},
-      {"cvta", Op::Cvta},    {"cvt", Op::Cvt},       {"add", Op::Add},
-      {"sub", Op::Sub},      {"mul", Op::Mul},       {"mad", Op::Mad},
-      {"fma", Op::Fma},      {"div", Op::Div},       {"rem", Op::Rem},
-      {"abs", Op::Abs},      {"neg", Op::Neg},       {"min", Op::Min},
-      {"max", Op::Max},      {"and", Op::And},       {"or", Op::Or},
-      {"xor", Op::Xor},      {"not", Op::Not},       {"cnot", Op::Cnot},
-      {"shl", Op::Shl},      {"shr", Op::Shr},       {"shf", Op::Shf},
-      {"addc", Op::Add},     {"subc", Op::Sub},      {"madc", Op::Mad},       {"popc", Op::Popc},
-      {"clz", Op::Clz},      {"brev", Op::Brev},     {"bfe", Op::Bfe},
-      {"bfi", Op::Bfi},      {"bfind", Op::Bfind},   {"prmt", Op::Prmt},
-      {"selp", Op::Selp},    {"slct", Op::Slct},     {"setp", Op::Setp},
-      {"set", Op::Set},      {"copysign", Op::Copysign}, {"testp", Op::Testp},
-      {"rcp", Op::Rcp},      {"sqrt", Op::Sqrt},     {"rsqrt", Op::Rsqrt},
-      {"ex2", Op::Ex2},      {"lg2", Op::Lg2},       {"sin", Op::Sin},
-      {"cos", Op::Cos},      {"tanh", Op::Tanh},     {"bra", Op::Bra},
-      {"ret", Op::Ret},      {"exit", Op::Exit},     {"trap", Op::Trap},
-      {"bar", Op::Bar},      {"barrier", Op::Bar},   {"membar", Op::Membar},
-      {"fence", Op::Membar}, {"atom", Op::Atom},     {"red", Op::Red},
-      {"shfl", Op::Shfl},    {"vote", Op::Vote},     {"activemask", Op::Activemask},
-      {"ldmatrix", Op::Ldmatrix}, {"mma", Op::Mma},  {"cp", Op::CpAsync},
-      {"prefetch", Op::Nop}, {"prefetchu", Op::Nop}, {"nanosleep", Op::Nop},
-      {"griddepcontrol", Op::Nop}, {"mad24", Op::Mad}, {"mul24", Op::Mul},
+      {"mov", Op::Mov},
+      {"ld", Op::Ld},
+      {"st", Op::St},
+      {"cvta", Op::Cvta},
+      {"cvt", Op::Cvt},
+      {"add", Op::Add},
+      {"sub", Op::Sub},
+      {"mul", Op::Mul},
+      {"mad", Op::Mad},
+      {"fma", Op::Fma},
+      {"div", Op::Div},
+      {"rem", Op::Rem},
+      {"abs", Op::Abs},
+      {"neg", Op::Neg},
+      {"min", Op::Min},
+      {"max", Op::Max},
+      {"and", Op::And},
+      {"or", Op::Or},
+      {"xor", Op::Xor},
+      {"not", Op::Not},
+      {"cnot", Op::Cnot},
+      {"shl", Op::Shl},
+      {"shr", Op::Shr},
+      {"shf", Op::Shf},
+      {"addc", Op::Add},
+      {"subc", Op::Sub},
+      {"madc", Op::Mad},
+      {"popc", Op::Popc},
+      {"clz", Op::Clz},
+      {"brev", Op::Brev},
+      {"bfe", Op::Bfe},
+      {"bfi", Op::Bfi},
+      {"bfind", Op::Bfind},
+      {"prmt", Op::Prmt},
+      {"selp", Op::Selp},
+      {"slct", Op::Slct},
+      {"setp", Op::Setp},
+      {"set", Op::Set},
+      {"copysign", Op::Copysign},
+      {"testp", Op::Testp},
+      {"rcp", Op::Rcp},
+      {"sqrt", Op::Sqrt},
+      {"rsqrt", Op::Rsqrt},
+      {"ex2", Op::Ex2},
+      {"lg2", Op::Lg2},
+      {"sin", Op::Sin},
+      {"cos", Op::Cos},
+      {"tanh", Op::Tanh},
+      {"bra", Op::Bra},
+      {"ret", Op::Ret},
+      {"exit", Op::Exit},
+      {"trap", Op::Trap},
+      {"bar", Op::Bar},
+      {"barrier", Op::Bar},
+      {"membar", Op::Membar},
+      {"fence", Op::Membar},
+      {"atom", Op::Atom},
+      {"red", Op::Red},
+      {"shfl", Op::Shfl},
+      {"vote", Op::Vote},
+      {"activemask", Op::Activemask},
+      {"ldmatrix", Op::Ldmatrix},
+      {"mma", Op::Mma},
+      {"cp", Op::CpAsync},
+      {"prefetch", Op::Nop},
+      {"prefetchu", Op::Nop},
+      {"nanosleep", Op::Nop},
+      {"griddepcontrol", Op::Nop},
+      {"mad24", Op::Mad},
+      {"mul24", Op::Mul},
   };
   auto it = m.find(s);
   known = it != m.end();
@@ -1110,36 +1233,104 @@ void Parser::decode(Inst &in, const std::string &opc,
       in.vec = uint8_t(m[1] - '0');
       continue;
     }
-    if (m == "rn") { in.rnd = Round::Rn; continue; }
-    if (m == "rz") { in.rnd = Round::Rz; continue; }
-    if (m == "rm") { in.rnd = Round::Rm; continue; }
-    if (m == "rp") { in.rnd = Round::Rp; continue; }
-    if (m == "rni") { in.rnd = Round::Rni; continue; }
-    if (m == "rzi") { in.rnd = Round::Rzi; continue; }
-    if (m == "rmi") { in.rnd = Round::Rmi; continue; }
-    if (m == "rpi") { in.rnd = Round::Rpi; continue; }
-    if (m == "ftz") { in.ftz = true; continue; }
-    if (m == "cc" && (in.op == Op::Add || in.op == Op::Sub || in.op == Op::Mad)) {
+    if (m == "rn") {
+      in.rnd = Round::Rn;
+      continue;
+    }
+    if (m == "rz") {
+      in.rnd = Round::Rz;
+      continue;
+    }
+    if (m == "rm") {
+      in.rnd = Round::Rm;
+      continue;
+    }
+    if (m == "rp") {
+      in.rnd = Round::Rp;
+      continue;
+    }
+    if (m == "rni") {
+      in.rnd = Round::Rni;
+      continue;
+    }
+    if (m == "rzi") {
+      in.rnd = Round::Rzi;
+      continue;
+    }
+    if (m == "rmi") {
+      in.rnd = Round::Rmi;
+      continue;
+    }
+    if (m == "rpi") {
+      in.rnd = Round::Rpi;
+      continue;
+    }
+    if (m == "ftz") {
+      in.ftz = true;
+      continue;
+    }
+    if (m == "cc" &&
+        (in.op == Op::Add || in.op == Op::Sub || in.op == Op::Mad)) {
       in.ccOut = true;
       continue;
     }
     if (in.op == Op::Shf) {
-      if (m == "l") { in.mode |= 1; continue; }
-      if (m == "r") { continue; }
-      if (m == "wrap") { continue; }
-      if (m == "clamp") { in.mode |= 2; continue; }
+      if (m == "l") {
+        in.mode |= 1;
+        continue;
+      }
+      if (m == "r") {
+        continue;
+      }
+      if (m == "wrap") {
+        continue;
+      }
+      if (m == "clamp") {
+        in.mode |= 2;
+        continue;
+      }
     }
-    if (m == "sat" || m == "satfinite") { in.sat = true; continue; }
-    if (m == "approx") { in.approx = true; continue; }
-    if (m == "full") { in.approx = true; continue; }
-    if (m == "aligned") { in.aligned = true; continue; }
-    if (m == "trans") { in.trans = true; continue; }
-    if (m == "relu" && in.op == Op::Cvt) { in.mode = 1; continue; }
-    if (m == "NaN" && (in.op == Op::Min || in.op == Op::Max)) { in.mode = 1; continue; }
+    if (m == "sat" || m == "satfinite") {
+      in.sat = true;
+      continue;
+    }
+    if (m == "approx") {
+      in.approx = true;
+      continue;
+    }
+    if (m == "full") {
+      in.approx = true;
+      continue;
+    }
+    if (m == "aligned") {
+      in.aligned = true;
+      continue;
+    }
+    if (m == "trans") {
+      in.trans = true;
+      continue;
+    }
+    if (m == "relu" && in.op == Op::Cvt) {
+      in.mode = 1;
+      continue;
+    }
+    if (m == "NaN" && (in.op == Op::Min || in.op == Op::Max)) {
+      in.mode = 1;
+      continue;
+    }
     if (in.op == Op::Mul || in.op == Op::Mad) {
-      if (m == "lo") { in.mode = 0; continue; }
-      if (m == "hi") { in.mode = 1; continue; }
-      if (m == "wide") { in.mode = 2; continue; }
+      if (m == "lo") {
+        in.mode = 0;
+        continue;
+      }
+      if (m == "hi") {
+        in.mode = 1;
+        continue;
+      }
+      if (m == "wide") {
+        in.mode = 2;
+        continue;
+      }
     }
     if (in.op == Op::Setp || in.op == Op::Set) {
       static const std::unordered_map<std::string, Cmp> c = {
@@ -1149,38 +1340,86 @@ void Parser::decode(Inst &in, const std::string &opc,
           {"hs", Cmp::Hs},   {"equ", Cmp::Equ}, {"neu", Cmp::Neu},
           {"ltu", Cmp::Ltu}, {"leu", Cmp::Leu}, {"gtu", Cmp::Gtu},
           {"geu", Cmp::Geu}, {"num", Cmp::Num}, {"nan", Cmp::Nan}};
-      if (auto it = c.find(m); it != c.end()) { in.cmp = it->second; continue; }
-      if (m == "and") { in.mode = 1; continue; }
-      if (m == "or") { in.mode = 2; continue; }
-      if (m == "xor") { in.mode = 3; continue; }
+      if (auto it = c.find(m); it != c.end()) {
+        in.cmp = it->second;
+        continue;
+      }
+      if (m == "and") {
+        in.mode = 1;
+        continue;
+      }
+      if (m == "or") {
+        in.mode = 2;
+        continue;
+      }
+      if (m == "xor") {
+        in.mode = 3;
+        continue;
+      }
     }
     if (in.op == Op::Testp) {
       static const std::unordered_map<std::string, uint8_t> c = {
-          {"finite", 0}, {"infinite", 1}, {"number", 2},
-          {"notanumber", 3}, {"normal", 4}, {"subnormal", 5}};
-      if (auto it = c.find(m); it != c.end()) { in.mode = it->second; continue; }
+          {"finite", 0},     {"infinite", 1}, {"number", 2},
+          {"notanumber", 3}, {"normal", 4},   {"subnormal", 5}};
+      if (auto it = c.find(m); it != c.end()) {
+        in.mode = it->second;
+        continue;
+      }
     }
     if (in.op == Op::Atom || in.op == Op::Red) {
       static const std::unordered_map<std::string, uint8_t> c = {
           {"add", 0}, {"min", 1}, {"max", 2}, {"exch", 3}, {"cas", 4},
           {"and", 5}, {"or", 6},  {"xor", 7}, {"inc", 8},  {"dec", 9}};
-      if (auto it = c.find(m); it != c.end()) { in.mode = it->second; continue; }
+      if (auto it = c.find(m); it != c.end()) {
+        in.mode = it->second;
+        continue;
+      }
     }
     if (in.op == Op::Shfl) {
-      if (m == "up") { in.mode = 0; continue; }
-      if (m == "down") { in.mode = 1; continue; }
-      if (m == "bfly") { in.mode = 2; continue; }
-      if (m == "idx") { in.mode = 3; continue; }
+      if (m == "up") {
+        in.mode = 0;
+        continue;
+      }
+      if (m == "down") {
+        in.mode = 1;
+        continue;
+      }
+      if (m == "bfly") {
+        in.mode = 2;
+        continue;
+      }
+      if (m == "idx") {
+        in.mode = 3;
+        continue;
+      }
     }
     if (in.op == Op::Vote) {
-      if (m == "all") { in.mode = 0; continue; }
-      if (m == "any") { in.mode = 1; continue; }
-      if (m == "uni") { in.mode = 2; continue; }
-      if (m == "ballot") { in.mode = 3; continue; }
+      if (m == "all") {
+        in.mode = 0;
+        continue;
+      }
+      if (m == "any") {
+        in.mode = 1;
+        continue;
+      }
+      if (m == "uni") {
+        in.mode = 2;
+        continue;
+      }
+      if (m == "ballot") {
+        in.mode = 3;
+        continue;
+      }
     }
     if (in.op == Op::Cvta) {
-      if (m == "to") { in.mode = 1; continue; }
-      if (parseSpace(m, sp)) { in.space = sp; continue; }
+      if (m == "to") {
+        in.mode = 1;
+        continue;
+      }
+      if (parseSpace(m, sp)) {
+        in.space = sp;
+        continue;
+      }
     }
     if (in.op == Op::Bar) {
       if (m == "sync" || m == "arrive" || m == "red") {
@@ -1188,28 +1427,61 @@ void Parser::decode(Inst &in, const std::string &opc,
           unsupported(full, "only bar.sync/barrier.sync");
         continue;
       }
-      if (m == "warp") { in.op = Op::BarWarp; continue; }
-      if (m == "cta" || m == "aligned") { in.aligned = true; continue; }
+      if (m == "warp") {
+        in.op = Op::BarWarp;
+        continue;
+      }
+      if (m == "cta" || m == "aligned") {
+        in.aligned = true;
+        continue;
+      }
     }
     if (in.op == Op::Ldmatrix) {
-      if (m == "m8n8") continue;
-      if (m == "x1" || m == "x2" || m == "x4") { in.vec = uint8_t(m[1] - '0'); continue; }
+      if (m == "m8n8")
+        continue;
+      if (m == "x1" || m == "x2" || m == "x4") {
+        in.vec = uint8_t(m[1] - '0');
+        continue;
+      }
     }
     if (in.op == Op::Mma) {
-      if (m == "m16n8k16") { in.mode = 16; continue; }
-      if (m == "m16n8k8") { in.mode = 8; continue; }
-      if (m == "row" || m == "col") continue;
+      if (m == "m16n8k16") {
+        in.mode = 16;
+        continue;
+      }
+      if (m == "m16n8k8") {
+        in.mode = 8;
+        continue;
+      }
+      if (m == "row" || m == "col")
+        continue;
     }
     if (in.op == Op::CpAsync) {
-      if (m == "async") continue;
-      if (m == "commit_group") { in.op = Op::CpAsyncCommit; continue; }
-      if (m == "wait_group") { in.op = Op::CpAsyncWait; continue; }
-      if (m == "wait_all") { in.op = Op::CpAsyncWaitAll; continue; }
-      if (m == "ca" || m == "cg") { in.mode = m == "cg"; continue; }
+      if (m == "async")
+        continue;
+      if (m == "commit_group") {
+        in.op = Op::CpAsyncCommit;
+        continue;
+      }
+      if (m == "wait_group") {
+        in.op = Op::CpAsyncWait;
+        continue;
+      }
+      if (m == "wait_all") {
+        in.op = Op::CpAsyncWaitAll;
+        continue;
+      }
+      if (m == "ca" || m == "cg") {
+        in.mode = m == "cg";
+        continue;
+      }
     }
-    if (in.op == Op::Membar || in.op == Op::Nop) continue; // scopes, kinds
-    if (in.op == Op::Vote && m == "sync") continue;
-    if (in.op == Op::Shfl && m == "sync") continue;
+    if (in.op == Op::Membar || in.op == Op::Nop)
+      continue; // scopes, kinds
+    if (in.op == Op::Vote && m == "sync")
+      continue;
+    if (in.op == Op::Shfl && m == "sync")
+      continue;
     if (ignorable(m))
       continue;
     unsupported(full, "modifier '." + m + "'");
@@ -1217,8 +1489,10 @@ void Parser::decode(Inst &in, const std::string &opc,
   in.ty = tys.empty() ? Ty::None : tys[0];
   if (tys.size() > 1)
     in.ty2 = tys[1];
-  if (in.op == Op::Mad && opc == "mad24") unsupported(full, "mad24");
-  if (in.op == Op::Mul && opc == "mul24") unsupported(full, "mul24");
+  if (in.op == Op::Mad && opc == "mad24")
+    unsupported(full, "mad24");
+  if (in.op == Op::Mul && opc == "mul24")
+    unsupported(full, "mul24");
 
   auto need = [&](size_t n) {
     if (ops.size() != n)
@@ -1232,11 +1506,16 @@ void Parser::decode(Inst &in, const std::string &opc,
   };
   auto wide = [](Ty t) {
     switch (t) {
-    case Ty::U16: return Ty::U32;
-    case Ty::S16: return Ty::S32;
-    case Ty::U32: return Ty::U64;
-    case Ty::S32: return Ty::S64;
-    default: return t;
+    case Ty::U16:
+      return Ty::U32;
+    case Ty::S16:
+      return Ty::S32;
+    case Ty::U32:
+      return Ty::U64;
+    case Ty::S32:
+      return Ty::S64;
+    default:
+      return t;
     }
   };
 
@@ -1288,8 +1567,9 @@ void Parser::decode(Inst &in, const std::string &opc,
     in.o[0] = dst(ops[0]);
     if (ops[1].kind == RawOp::Vec) { // pack
       in.mode = 1;
-      Ty part = in.ty == Ty::B64 ? (ops[1].elems.size() == 2 ? Ty::B32 : Ty::B16)
-                                 : (ops[1].elems.size() == 2 ? Ty::B16 : Ty::B8);
+      Ty part = in.ty == Ty::B64
+                    ? (ops[1].elems.size() == 2 ? Ty::B32 : Ty::B16)
+                    : (ops[1].elems.size() == 2 ? Ty::B16 : Ty::B8);
       for (size_t i = 0; i < ops[1].elems.size(); ++i)
         setSrc(int(i), ops[1].elems[i], part);
       return;
@@ -1463,7 +1743,8 @@ void Parser::decode(Inst &in, const std::string &opc,
   case Op::Ldmatrix: {
     need(2);
     if (in.space != Space::Shared || in.ty != Ty::B16)
-      unsupported(full, "only ldmatrix.sync.aligned.m8n8.xN[.trans].shared.b16");
+      unsupported(full,
+                  "only ldmatrix.sync.aligned.m8n8.xN[.trans].shared.b16");
     const RawOp &d = ops[0];
     std::vector<RawOp> elems =
         d.kind == RawOp::Vec ? d.elems : std::vector<RawOp>{d};
@@ -1479,7 +1760,9 @@ void Parser::decode(Inst &in, const std::string &opc,
   case Op::Mma: {
     need(4);
     if (tys.size() != 4 || in.mode == 0)
-      unsupported(full, "only mma.sync.aligned.m16n8k{8,16}.row.col.f32.{bf16,f16}.{bf16,f16}.f32");
+      unsupported(full, "only "
+                        "mma.sync.aligned.m16n8k{8,16}.row.col.f32.{bf16,f16}.{"
+                        "bf16,f16}.f32");
     if (tys[0] != Ty::F32 || tys[3] != Ty::F32 ||
         !((tys[1] == Ty::BF16 && tys[2] == Ty::BF16) ||
           (tys[1] == Ty::F16 && tys[2] == Ty::F16)))
@@ -1522,8 +1805,8 @@ void Parser::decode(Inst &in, const std::string &opc,
     // o[0] = source base, o[1] = source offset (constant), o[2] = src-size
     in.o[0] = srcAddr.slot;
     in.o[1] = constant(uint64_t(srcAddr.offset));
-    in.o[2] = ops.size() == 4 ? src(ops[3], Ty::U32, in, idx, -1)
-                              : constant(in.vec);
+    in.o[2] =
+        ops.size() == 4 ? src(ops[3], Ty::U32, in, idx, -1) : constant(in.vec);
     in.ns = 3;
     return;
   }
@@ -1558,13 +1841,27 @@ void Parser::decode(Inst &in, const std::string &opc,
   }
   size_t want = 0;
   switch (in.op) {
-  case Op::Abs: case Op::Neg: case Op::Not: case Op::Cnot: case Op::Popc:
-  case Op::Clz: case Op::Brev: case Op::Bfind: case Op::Rcp: case Op::Sqrt:
-  case Op::Rsqrt: case Op::Ex2: case Op::Lg2: case Op::Sin: case Op::Cos:
+  case Op::Abs:
+  case Op::Neg:
+  case Op::Not:
+  case Op::Cnot:
+  case Op::Popc:
+  case Op::Clz:
+  case Op::Brev:
+  case Op::Bfind:
+  case Op::Rcp:
+  case Op::Sqrt:
+  case Op::Rsqrt:
+  case Op::Ex2:
+  case Op::Lg2:
+  case Op::Sin:
+  case Op::Cos:
   case Op::Tanh:
     want = 2;
     break;
-  case Op::Mad: case Op::Fma: case Op::Shf:
+  case Op::Mad:
+  case Op::Fma:
+  case Op::Shf:
     want = 4;
     break;
   default:

@@ -1,4 +1,5 @@
-//===- Windows.h - where each state space sits in generic addresses -*- C++ -*-===//
+//===- Windows.h - where each state space sits in generic addresses -*- C++
+//-*-===//
 //
 // Device memory is host memory (a device pointer is the host address of its
 // allocation, so managed memory needs no copies). Shared, local and param

@@ -20,7 +20,7 @@
     if (r_ != CUDA_SUCCESS) {                                                  \
       const char *name = nullptr;                                              \
       cuGetErrorName(r_, &name);                                               \
-      std::fprintf(stderr, "%s failed: %s\n", #call, name ? name : "?");      \
+      std::fprintf(stderr, "%s failed: %s\n", #call, name ? name : "?");       \
       return 1;                                                                \
     }                                                                          \
   } while (0)
@@ -79,8 +79,8 @@ int main(int argc, char **argv) {
               err);
 
   void *args2[] = {&dx, &ds, &nn};
-  CHECK(cuLaunchKernel(blockSum, blocks, 1, 1, threads, 1, 1, 0, nullptr,
-                       args2, nullptr));
+  CHECK(cuLaunchKernel(blockSum, blocks, 1, 1, threads, 1, 1, 0, nullptr, args2,
+                       nullptr));
   CHECK(cuCtxSynchronize());
   CHECK(cuMemcpyDtoH(sums.data(), ds, blocks * sizeof(float)));
   double worst = 0;
