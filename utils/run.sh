@@ -52,4 +52,17 @@ if retnet-cuda-info > /dev/null 2>&1; then
 else
   echo "== no GPU here, so everything ran on the CPU:"
   retnet-cuda-info || true
+  # The GPU code still runs: the CUDA target on the PTX simulator behind the
+  # driver API (its PTX executed with race, memory and launch-limit checks).
+  echo
+  echo "== the CUDA target on the PTX simulator (RETNET_CUDA_DRIVER=build/sim/libcuda.so.1):"
+  echo "   greedy tokens, then every form's logits vs torchscale"
+  export RETNET_CUDA_DRIVER="$build/sim/libcuda.so.1"
+  retnet-run --model "$model" --tokens "$prompt" --max-new-tokens 8 --target cuda
+  for form in parallel chunkwise recurrent; do
+    retnet-run --model "$model" --tokens "$golden_tokens" --form "$form" \
+      --target cuda --logits-out "$tmp/sim-$form.safetensors" --quiet
+    retnet-golden compare "$tmp/sim-$form.safetensors" logits \
+      "$model/golden.safetensors" logits_parallel --tol 2e-4 --label "sim $form"
+  done
 fi

@@ -19,8 +19,9 @@ ctest --output-on-failure -j "$(nproc)" "$@"
 
 # The parts that read untrusted input again, under AddressSanitizer and
 # UndefinedBehaviorSanitizer (build-sanitize/: the runtime, retnet-run,
-# retnet-golden and the unit tests; models are compiled by the retnet-compile
-# above): every unit test, then the bad-input corpus through retnet-run.
+# retnet-golden, the PTX simulator and the unit tests; models are compiled by
+# the retnet-compile above): every unit test, then the bad-input corpus
+# through retnet-run.
 # Serial artifacts (RETNET_THREADS=0): gcc 12's LeakSanitizer crashes on the
 # dynamic TLS of OpenMP worker threads in dlopen-ed libraries.
 san="${RETNET_SANITIZE_BUILD_DIR:-$root/build-sanitize}"
@@ -30,7 +31,8 @@ cmake -G Ninja -S "$root" -B "$san" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DRETNET_TEST_COMPILER="$build/bin/retnet-compile" > "$san.configure.log" \
   || { cat "$san.configure.log"; exit 1; }
 ninja -C "$san" RetnetModelTest RetnetReferenceTest RetnetCudaRuntimeTest \
-  RetnetCudaUnavailableTest FakeCuda RetnetApiTest RetnetApiCudaTest retnet-run retnet-golden
+  RetnetCudaUnavailableTest FakeCuda RetnetApiTest RetnetApiCudaTest retnet-run retnet-golden \
+  RetnetPtxSim RetnetPtxSimTest
 export RETNET_THREADS=0 RETNET_COMPILE="$build/bin/retnet-compile"
 (cd "$san" && ctest --output-on-failure -j "$(nproc)" -R '^unit\.')
 python3 "$root/test/bad-inputs/run.py" --retnet-run "$san/bin/retnet-run" | grep -v '^ok '

@@ -433,6 +433,8 @@ private:
 
   // --- block execution
   void runBlock(unsigned bx, unsigned by, unsigned bz);
+  /// A special register's value for thread `t` (lane `lane` of `warp`).
+  uint64_t special(Special sp, uint32_t t, uint32_t lane, uint32_t warp) const;
   void runWarp(Warp &w);
   void exec(Warp &w, const Inst &in, uint32_t mask);
   void landCopies(Warp &w, int lane, size_t keep);
@@ -456,7 +458,7 @@ private:
 
 template <class T> inline T sx(uint64_t v) { return T(v); }
 
-template <class T> T intBin(Op op, T a, T b, uint8_t mode, bool &handled) {
+template <class T> T intBin(Op op, T a, T b, bool &handled) {
   using U = std::make_unsigned_t<T>;
   handled = true;
   switch (op) {
@@ -490,7 +492,6 @@ template <class T> T intBin(Op op, T a, T b, uint8_t mode, bool &handled) {
     handled = false;
     return 0;
   }
-  (void)mode;
 }
 
 void Runner::execInt(Warp &w, const Inst &in, uint32_t mask) {
@@ -507,9 +508,6 @@ void Runner::execInt(Warp &w, const Inst &in, uint32_t mask) {
       v |= ~m;
     return int64_t(v);
   };
-  auto val = [&](uint64_t v) -> uint64_t {
-    return sgn ? uint64_t(sext(v)) : (v & m);
-  };
 
   switch (in.op) {
   case Op::Add:
@@ -517,7 +515,7 @@ void Runner::execInt(Warp &w, const Inst &in, uint32_t mask) {
     if (in.ccIn || in.ccOut) {
       lanes(mask, [&](int l) {
         uint64_t x = a[l] & m, y = b[l] & m;
-        uint64_t cin = in.ccIn ? w.carry[l] : (in.op == Op::Sub ? 0 : 0);
+        uint64_t cin = in.ccIn ? w.carry[l] : 0; // sub: the borrow
         uint64_t r;
         if (in.op == Op::Add) {
           r = (x + y + cin) & m;
@@ -565,8 +563,8 @@ void Runner::execInt(Warp &w, const Inst &in, uint32_t mask) {
 #define BIN(T)                                                                 \
   lanes(mask, [&](int l) {                                                     \
     bool h;                                                                    \
-    d[l] = uint64_t(std::make_unsigned_t<T>(                                   \
-        intBin<T>(in.op, T(a[l]), T(b[l]), in.mode, h)));                      \
+    d[l] = uint64_t(                                                           \
+        std::make_unsigned_t<T>(intBin<T>(in.op, T(a[l]), T(b[l]), h)));       \
   });                                                                          \
   return;
     switch (in.ty) {
@@ -2162,6 +2160,62 @@ void Runner::releaseBarriers() {
       w.state = Warp::Running;
 }
 
+uint64_t Runner::special(Special sp, uint32_t t, uint32_t lane,
+                         uint32_t warp) const {
+  const uint64_t tid[3] = {t % L.block[0], (t / L.block[0]) % L.block[1],
+                           t / (L.block[0] * L.block[1])};
+  auto axis = [](Special s, Special x) { return size_t(s) - size_t(x); };
+  switch (sp) {
+  case Special::TidX:
+  case Special::TidY:
+  case Special::TidZ:
+    return tid[axis(sp, Special::TidX)];
+  case Special::NtidX:
+  case Special::NtidY:
+  case Special::NtidZ:
+    return L.block[axis(sp, Special::NtidX)];
+  case Special::CtaidX:
+  case Special::CtaidY:
+  case Special::CtaidZ:
+    return ctaid[axis(sp, Special::CtaidX)];
+  case Special::NctaidX:
+  case Special::NctaidY:
+  case Special::NctaidZ:
+    return L.grid[axis(sp, Special::NctaidX)];
+  case Special::Laneid:
+    return lane;
+  case Special::Warpid:
+    return warp;
+  case Special::Nwarpid:
+    return nwarps;
+  case Special::Smid:
+    return (ctaid[0] + ctaid[1] + ctaid[2]) % 132;
+  case Special::Nsmid:
+    return 132;
+  case Special::Clock:
+  case Special::Clock64:
+  case Special::Globaltimer:
+    return stats.instructions; // monotonic, not a time
+  case Special::LanemaskEq:
+    return uint32_t(1) << lane;
+  case Special::LanemaskLt:
+    return (uint32_t(1) << lane) - 1;
+  case Special::LanemaskLe:
+    return lane == 31 ? kAllLanes : (uint32_t(1) << (lane + 1)) - 1;
+  case Special::LanemaskGt:
+    return lane == 31 ? 0 : ~((uint32_t(1) << (lane + 1)) - 1);
+  case Special::LanemaskGe:
+    return ~((uint32_t(1) << lane) - 1);
+  case Special::DynamicSmemSize:
+    return L.dynamicShared;
+  case Special::TotalSmemSize:
+    return sharedBytes;
+  case Special::Gridid:
+    return 1;
+  }
+  return 0;
+}
+
 void Runner::runBlock(unsigned bx, unsigned by, unsigned bz) {
   ctaid[0] = bx;
   ctaid[1] = by;
@@ -2182,93 +2236,8 @@ void Runner::runBlock(unsigned bx, unsigned by, unsigned bz) {
     }
     for (auto [slot, sp] : K.specials) {
       uint64_t *r = reg(w, slot);
-      for (uint32_t l = 0; l < 32; ++l) {
-        uint32_t t = first + l;
-        uint64_t v = 0;
-        switch (sp) {
-        case Special::TidX:
-          v = t % L.block[0];
-          break;
-        case Special::TidY:
-          v = (t / L.block[0]) % L.block[1];
-          break;
-        case Special::TidZ:
-          v = t / (L.block[0] * L.block[1]);
-          break;
-        case Special::NtidX:
-          v = L.block[0];
-          break;
-        case Special::NtidY:
-          v = L.block[1];
-          break;
-        case Special::NtidZ:
-          v = L.block[2];
-          break;
-        case Special::CtaidX:
-          v = bx;
-          break;
-        case Special::CtaidY:
-          v = by;
-          break;
-        case Special::CtaidZ:
-          v = bz;
-          break;
-        case Special::NctaidX:
-          v = L.grid[0];
-          break;
-        case Special::NctaidY:
-          v = L.grid[1];
-          break;
-        case Special::NctaidZ:
-          v = L.grid[2];
-          break;
-        case Special::Laneid:
-          v = l;
-          break;
-        case Special::Warpid:
-          v = wi;
-          break;
-        case Special::Nwarpid:
-          v = nwarps;
-          break;
-        case Special::Smid:
-          v = (bx + by + bz) % 132;
-          break;
-        case Special::Nsmid:
-          v = 132;
-          break;
-        case Special::Clock:
-        case Special::Clock64:
-        case Special::Globaltimer:
-          v = stats.instructions;
-          break;
-        case Special::LanemaskEq:
-          v = 1u << l;
-          break;
-        case Special::LanemaskLt:
-          v = (1u << l) - 1;
-          break;
-        case Special::LanemaskLe:
-          v = l == 31 ? kAllLanes : (1u << (l + 1)) - 1;
-          break;
-        case Special::LanemaskGt:
-          v = l == 31 ? 0 : ~((1u << (l + 1)) - 1);
-          break;
-        case Special::LanemaskGe:
-          v = ~((1u << l) - 1);
-          break;
-        case Special::DynamicSmemSize:
-          v = L.dynamicShared;
-          break;
-        case Special::TotalSmemSize:
-          v = sharedBytes;
-          break;
-        case Special::Gridid:
-          v = 1;
-          break;
-        }
-        r[l] = v;
-      }
+      for (uint32_t l = 0; l < 32; ++l)
+        r[l] = special(sp, first + l, l, wi);
     }
   }
   std::vector<uint32_t> order(nwarps);

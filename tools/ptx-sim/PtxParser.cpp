@@ -1085,9 +1085,6 @@ private:
       opcode = base;
     }
     std::vector<RawOp> ops;
-    if (opcode == "setp" || opcode == "shfl") {
-      // d|p forms: "setp.lt.s32 %p1|%p2, a, b".
-    }
     while (!isPunct(";")) {
       ops.push_back(operand());
       if (isPunct("|")) {
@@ -1194,8 +1191,6 @@ Op baseOp(const std::string &s, bool &known) {
       {"prefetchu", Op::Nop},
       {"nanosleep", Op::Nop},
       {"griddepcontrol", Op::Nop},
-      {"mad24", Op::Mad},
-      {"mul24", Op::Mul},
   };
   auto it = m.find(s);
   known = it != m.end();
@@ -1489,10 +1484,6 @@ void Parser::decode(Inst &in, const std::string &opc,
   in.ty = tys.empty() ? Ty::None : tys[0];
   if (tys.size() > 1)
     in.ty2 = tys[1];
-  if (in.op == Op::Mad && opc == "mad24")
-    unsupported(full, "mad24");
-  if (in.op == Op::Mul && opc == "mul24")
-    unsupported(full, "mul24");
 
   auto need = [&](size_t n) {
     if (ops.size() != n)

@@ -296,6 +296,12 @@ std::string cachedArtifact(const std::string &modelDir, bool cuda) {
   bool threads = !cuda && !(threadsEnv && std::string(threadsEnv) == "0");
   if (threads)
     version += " threads";
+  // An explicit driver (RETNET_CUDA_DRIVER: the PTX simulator, which runs no
+  // cubins) gets the kernels as PTX, which any driver also accepts.
+  const char *driverEnv = std::getenv("RETNET_CUDA_DRIVER");
+  bool ptx = cuda && driverEnv && *driverEnv;
+  if (ptx)
+    version += " ptx";
   uint64_t key = fnv1a(readFile(modelDir + "/config.json"));
   key = fnv1a(std::string(cuda ? "\0target=cuda\0" : "\0target=cpu\0") +
                   version + hostFlags(),
@@ -314,6 +320,10 @@ std::string cachedArtifact(const std::string &modelDir, bool cuda) {
   if (cuda) {
     args.push_back("--target");
     args.push_back("cuda");
+  }
+  if (ptx) {
+    args.push_back("--gpu-binary");
+    args.push_back("ptx");
   }
   if (threads)
     args.push_back("--threads");
