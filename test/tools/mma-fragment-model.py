@@ -19,8 +19,8 @@ asynchronous: they land only at the cp.async.wait_group that covers their
 group, and shared buffers start as NaN.
 
 Run: python3 test/tools/mma-fragment-model.py [--quick] [--mutate NAME]
-(prints the errors, exit 1 on failure; --quick: two fused shapes and the
-chunked schedule at dk 64 and 128 up to T = 65, what the mutation tests need)
+(prints the errors, exit 1 on failure; --quick: one fused shape and the
+chunked schedule at dk 64 and 128, T = 65: what the mutation tests need)
 """
 import numpy as np
 
@@ -422,7 +422,7 @@ def main():
     fused = [(100, 64, 64, 64, True, 0.96875, 0.25), (7, 64, 64, 64, False, 0.5, 1.0),
              (129, 128, 128, 64, True, 0.984375, 0.125), (64, 256, 32, 32, True, 1.0, 1.0),
              (1, 64, 64, 64, True, 0.9, 1.0)]
-    for (T, dk, dv, BV, state, gamma, scale) in fused[:2] if quick else fused:
+    for (T, dk, dv, BV, state, gamma, scale) in fused[:1] if quick else fused:
         q = f16(rng.standard_normal((T, dk)) * 0.3); k = f16(rng.standard_normal((T, dk)) * 0.3)
         v = f16(rng.standard_normal((T, dv)))
         s0 = rng.standard_normal((dk, dv)) if state else None
@@ -438,7 +438,7 @@ def main():
     # and 64 in turn.
     for dk, dv in [(64, 64), (128, 128)] if quick else [(64, 64), (128, 128), (256, 64)]:
         BV = 64 if dk <= 128 else 32
-        for n, T in enumerate([1, 63, 64, 65] if quick else [1, 63, 64, 65, 200]):
+        for n, T in enumerate([65] if quick else [1, 63, 64, 65, 200]):
             for state in (False, True):
                 BVs = [32, 64][(n + state) % 2]
                 gamma = [0.96875, 0.984375, 0.5, 0.9990234375][(n + dk // 64) % 4]

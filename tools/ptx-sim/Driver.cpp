@@ -17,6 +17,7 @@
 #include "Ptx.h"
 
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -260,7 +261,7 @@ std::string jsonEscape(const std::string &s) {
   return o;
 }
 
-void writeStats(const Launch &l, const LaunchStats &s) {
+void writeStats(const Launch &l, const LaunchStats &s, double seconds) {
   const std::string &path = drv().statsPath;
   if (path.empty())
     return;
@@ -274,7 +275,8 @@ void writeStats(const Launch &l, const LaunchStats &s) {
     << ",\"global_write_bytes\":" << s.globalWrite
     << ",\"shared_read_bytes\":" << s.sharedRead
     << ",\"shared_write_bytes\":" << s.sharedWrite << ",\"mma\":" << s.mma
-    << ",\"barriers\":" << s.barriers << "}\n";
+    << ",\"barriers\":" << s.barriers << ",\"sim_seconds\":" << seconds
+    << "}\n";
 }
 
 CUresult launch(Function *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
@@ -376,8 +378,12 @@ CUresult launch(Function *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
       report("launch", traceLine);
     LaunchStats stats;
     std::string why;
+    auto start = std::chrono::steady_clock::now();
     int r = execute(l, drv().memory, seed, stats, why);
-    writeStats(l, stats);
+    writeStats(l, stats,
+               std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                             start)
+                   .count());
     if (r != kSuccess) {
       const ErrorText *e = errorText(r);
       report(e ? e->name : "CUDA error", why);

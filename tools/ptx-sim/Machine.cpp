@@ -189,8 +189,9 @@ private:
   std::vector<std::pair<uint64_t, uint64_t>> pcRange;
 
   // --- reporting
-  [[noreturn]] void fault(int code, const std::string &what, int lane = -1,
-                          uint64_t addr = 0, bool hasAddr = false) {
+  [[noreturn]] __attribute__((cold, noinline)) void
+  fault(int code, const std::string &what, int lane = -1, uint64_t addr = 0,
+        bool hasAddr = false) {
     std::ostringstream os;
     os << what << " in kernel " << K.name;
     if (cur)
@@ -255,45 +256,121 @@ private:
     }
   }
 
-  void checkAlign(uint64_t addr, uint32_t size, int lane, const char *space) {
-    if (addr % size)
+  // The checks' findings. The hot paths below only compare and call
+  // `finding`, which builds the report out of line.
+  enum class Finding {
+    Misaligned,
+    UseAfterFree,
+    OutOfBounds,
+    LocalBounds,
+    ParamBounds,
+    SharedBounds,
+    EarlyCpAsyncRead,
+    NeverWritten,
+    ReadAfterWrite,
+    WriteToPendingCopy,
+    WriteAfterWrite,
+    WriteAfterRead,
+  };
+
+  [[noreturn]] __attribute__((cold, noinline)) void
+  finding(Finding f, int lane, uint64_t addr, uint32_t size = 0,
+          uint32_t other = 0, const char *space = "", bool write = false) {
+    std::string rw = write ? "write" : "read";
+    switch (f) {
+    case Finding::Misaligned:
       fault(kMisalignedAddress,
-            std::string("misaligned ") + std::to_string(size) + "-byte " +
-                space + " access",
+            "misaligned " + std::to_string(size) + "-byte " + space + " access",
             lane, addr, true);
+    case Finding::UseAfterFree:
+      fault(kIllegalAddress,
+            "global " + rw + " of freed memory (use after free)", lane, addr,
+            true);
+    case Finding::OutOfBounds: {
+      std::string where;
+      if (const Allocation *near = mem.below(addr)) {
+        char buf[64];
+        std::snprintf(buf, sizeof buf, "0x%" PRIx64, near->base);
+        where = addr < near->base + near->size
+                    ? " (runs past the end of the " +
+                          std::to_string(near->size) + "-byte allocation at " +
+                          buf + ")"
+                    : " (" + std::to_string(addr - near->base - near->size) +
+                          " bytes past the end of the " +
+                          std::to_string(near->size) + "-byte allocation at " +
+                          buf + ")";
+      }
+      fault(kIllegalAddress,
+            "global " + rw + " of " + std::to_string(size) +
+                " bytes outside every allocation" + where,
+            lane, addr, true);
+    }
+    case Finding::LocalBounds:
+      fault(kIllegalAddress, "local access outside the thread's local memory",
+            lane, addr, true);
+    case Finding::ParamBounds:
+      fault(kIllegalAddress, "parameter read outside the parameter block", lane,
+            addr, true);
+    case Finding::SharedBounds:
+      fault(kIllegalAddress,
+            "shared access outside the block's " + std::to_string(sharedBytes) +
+                " bytes of shared memory",
+            lane, addr, true);
+    case Finding::EarlyCpAsyncRead:
+      fault(kLaunchFailed,
+            "shared read of cp.async data before the cp.async.wait_group "
+            "that covers it",
+            lane, addr, true);
+    case Finding::NeverWritten:
+      fault(kLaunchFailed, "shared read of memory never written", lane, addr,
+            true);
+    case Finding::ReadAfterWrite:
+      fault(kLaunchFailed,
+            "shared-memory race (read after write by thread " +
+                describeTid(other) + " with no barrier between)",
+            lane, addr, true);
+    case Finding::WriteToPendingCopy:
+      fault(kLaunchFailed,
+            "shared write to bytes a cp.async has not yet written", lane, addr,
+            true);
+    case Finding::WriteAfterWrite:
+      fault(kLaunchFailed,
+            "shared-memory race (write after write by thread " +
+                describeTid(other) + " with no barrier between)",
+            lane, addr, true);
+    case Finding::WriteAfterRead:
+      fault(kLaunchFailed,
+            "shared-memory race (write after read by " +
+                (other == kManyReaders ? std::string("other threads")
+                                       : "thread " + describeTid(other)) +
+                " with no barrier between)",
+            lane, addr, true);
+    }
+    fault(kLaunchFailed, "unknown finding", lane, addr, true);
+  }
+
+  void checkAlign(uint64_t addr, uint32_t size, int lane, const char *space) {
+    if (addr & (size - 1))
+      finding(Finding::Misaligned, lane, addr, size, 0, space);
+  }
+
+  /// The allocation holding [addr, addr+size) becomes `range` (or a finding).
+  __attribute__((noinline)) void lookup(std::pair<uint64_t, uint64_t> &range,
+                                        uint64_t addr, uint32_t size, int lane,
+                                        bool write) {
+    const Allocation *a = mem.find(addr, size);
+    if (!a)
+      finding(mem.wasFreed(addr, size) ? Finding::UseAfterFree
+                                       : Finding::OutOfBounds,
+              lane, addr, size, 0, "", write);
+    range = {a->base, a->base + a->size};
   }
 
   uint8_t *globalPtr(uint64_t addr, uint32_t size, int lane, bool write) {
-    if (addr & (size - 1))
-      checkAlign(addr, size, lane, "global");
+    checkAlign(addr, size, lane, "global");
     auto &range = pcRange[curPc];
-    if (addr < range.first || addr + size > range.second) {
-      const Allocation *a = mem.find(addr, size);
-      if (!a) {
-        if (mem.wasFreed(addr, size))
-          fault(kIllegalAddress,
-                std::string("global ") + (write ? "write" : "read") +
-                    " of freed memory (use after free)",
-                lane, addr, true);
-        std::string where;
-        if (const Allocation *near = mem.below(addr)) {
-          char buf[64];
-          std::snprintf(buf, sizeof buf, "0x%" PRIx64, near->base);
-          where = " (" + std::to_string(addr - near->base - near->size) +
-                  " bytes past the end of the " + std::to_string(near->size) +
-                  "-byte allocation at " + buf + ")";
-          if (addr < near->base + near->size)
-            where = " (runs past the end of the " + std::to_string(near->size) +
-                    "-byte allocation at " + buf + ")";
-        }
-        fault(kIllegalAddress,
-              std::string("global ") + (write ? "write" : "read") + " of " +
-                  std::to_string(size) + " bytes outside every allocation" +
-                  where,
-              lane, addr, true);
-      }
-      range = {a->base, a->base + a->size};
-    }
+    if (addr < range.first || addr + size > range.second)
+      lookup(range, addr, size, lane, write);
     (write ? stats.globalWrite : stats.globalRead) += size;
     return reinterpret_cast<uint8_t *>(addr);
   }
@@ -301,43 +378,31 @@ private:
   uint8_t *localPtr(uint64_t addr, uint32_t size, int lane) {
     checkAlign(addr, size, lane, "local");
     if (addr + size > K.localBytes)
-      fault(kIllegalAddress, "local access outside the thread's local memory",
-            lane, addr, true);
+      finding(Finding::LocalBounds, lane, addr);
     return local.data() + size_t(tidOf(lane)) * K.localBytes + addr;
   }
 
   uint8_t *paramPtr(uint64_t addr, uint32_t size, int lane) {
     if (addr + size > L.params.size())
-      fault(kIllegalAddress, "parameter read outside the parameter block", lane,
-            addr, true);
+      finding(Finding::ParamBounds, lane, addr);
     return const_cast<uint8_t *>(L.params.data()) + addr;
   }
 
   void sharedBounds(uint64_t addr, uint32_t size, int lane) {
     checkAlign(addr, size, lane, "shared");
     if (addr + size > sharedBytes)
-      fault(kIllegalAddress,
-            "shared access outside the block's " + std::to_string(sharedBytes) +
-                " bytes of shared memory",
-            lane, addr, true);
+      finding(Finding::SharedBounds, lane, addr);
   }
 
   void sharedRead(uint64_t addr, uint32_t size, int lane, uint32_t tid) {
     for (uint64_t b = addr; b < addr + size; ++b) {
       if (pending[b])
-        fault(kLaunchFailed,
-              "shared read of cp.async data before the cp.async.wait_group "
-              "that covers it",
-              lane, b, true);
+        finding(Finding::EarlyCpAsyncRead, lane, b);
       Shadow &s = shadow[b];
       if (s.wEpoch < blockEpoch)
-        fault(kLaunchFailed, "shared read of memory never written", lane, b,
-              true);
+        finding(Finding::NeverWritten, lane, b);
       if (s.wEpoch == epoch && s.wTid != tid)
-        fault(kLaunchFailed,
-              "shared-memory race (read after write by thread " +
-                  describeTid(s.wTid) + " with no barrier between)",
-              lane, b, true);
+        finding(Finding::ReadAfterWrite, lane, b, 0, s.wTid);
       if (s.rEpoch != epoch) {
         s.rEpoch = epoch;
         s.rTid = tid;
@@ -352,23 +417,13 @@ private:
                    bool atomic = false) {
     for (uint64_t b = addr; b < addr + size; ++b) {
       if (pending[b])
-        fault(kLaunchFailed,
-              "shared write to bytes a cp.async has not yet written", lane, b,
-              true);
+        finding(Finding::WriteToPendingCopy, lane, b);
       Shadow &s = shadow[b];
       if (s.wEpoch == epoch && s.wTid != tid &&
           !(atomic && s.wTid == kAtomicWriter))
-        fault(kLaunchFailed,
-              "shared-memory race (write after write by thread " +
-                  describeTid(s.wTid) + " with no barrier between)",
-              lane, b, true);
+        finding(Finding::WriteAfterWrite, lane, b, 0, s.wTid);
       if (s.rEpoch == epoch && s.rTid != tid && !atomic)
-        fault(kLaunchFailed,
-              "shared-memory race (write after read by " +
-                  (s.rTid == kManyReaders ? std::string("other threads")
-                                          : "thread " + describeTid(s.rTid)) +
-                  " with no barrier between)",
-              lane, b, true);
+        finding(Finding::WriteAfterRead, lane, b, 0, s.rTid);
       s.wEpoch = epoch;
       s.wTid = atomic ? kAtomicWriter : tid;
     }
