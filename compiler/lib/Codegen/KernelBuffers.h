@@ -110,9 +110,10 @@ inline Value rowsAligned(OpBuilder &b, Location loc, Value buffer,
       b, loc, base,
       arith::MulIOp::create(b, loc, meta.getOffset(), elementBytes));
   for (int64_t i = 0; i + 1 < type.getRank(); ++i)
-    bits = arith::OrIOp::create(
-        b, loc, bits,
-        arith::MulIOp::create(b, loc, meta.getStrides()[i], elementBytes));
+    if (type.getDimSize(i) != 1) // a unit dimension's stride is never used
+      bits = arith::OrIOp::create(
+          b, loc, bits,
+          arith::MulIOp::create(b, loc, meta.getStrides()[i], elementBytes));
   Value low = arith::AndIOp::create(b, loc, bits, idx(bytes - 1));
   return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, low, idx(0));
 }
