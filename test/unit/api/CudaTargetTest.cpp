@@ -144,4 +144,29 @@ TEST_F(CudaTarget, OutOfDeviceMemoryIsAClearError) {
       << "a failed open unloads what it loaded";
 }
 
+// A driver error at exit (the artifact's module destructors unload after a
+// failed kernel, and a real driver answers with the context's sticky error)
+// reaches the runtime's error handler after this thread's destructors have
+// run: it must not touch destroyed state (it was a use after free of the
+// recorded error, a double free with long messages; the sanitizer build
+// sees any use after free).
+TEST_F(CudaTarget, DriverErrorAtExitAfterAFailedCallIsHarmless) {
+  auto child = [&] {
+    retnet_model *model = retnet_model_open_on(
+        RETNET_EXAMPLE_MODEL, artifact.c_str(), RETNET_TARGET_CUDA);
+    if (!model)
+      std::_Exit(3);
+    retnet_session *s = retnet_session_create(model, 1);
+    std::vector<int64_t> prompt = {1, 2, 3};
+    std::vector<float> logits(3 * size_t(retnet_model_vocab_size(model)));
+    fake.failNext("cuLaunchKernel", 700);
+    if (retnet_prefill(s, 0, prompt.data(), 3, RETNET_FORM_RECURRENT,
+                       logits.data(), 0) == 0)
+      std::_Exit(4); // the failure must reach the caller
+    fake.failNext("cuModuleUnload", 700);
+    std::exit(0); // thread destructors, then the artifact's
+  };
+  EXPECT_EXIT(child(), testing::ExitedWithCode(0), "");
+}
+
 } // namespace

@@ -19,29 +19,42 @@ namespace {
 // Never destroyed: a kernel library's exit-time destructor (its module
 // unload) may call in after this library's own static destructors ran.
 std::vector<std::string> &calls = *new std::vector<std::string>;
-std::string failCall;
-int failCode = 0;
+/// Calls to fail once each (name, driver error code); never destroyed either.
+std::vector<std::pair<std::string, int>> &failures =
+    *new std::vector<std::pair<std::string, int>>;
 unsigned long long nextHandle = 0x1000;
 
 int record(std::string entry, const char *name) {
   calls.push_back(std::move(entry));
-  if (failCall == name) {
-    failCall.clear();
-    return failCode;
-  }
+  for (auto it = failures.begin(); it != failures.end(); ++it)
+    if (it->first == name) {
+      int code = it->second;
+      failures.erase(it);
+      return code;
+    }
   return 0;
 }
 /// Process-level control for tools run against the fake (lit tests):
-/// FAKE_CUDA_FAIL=call:code fails the first such call; FAKE_CUDA_LOG=path
-/// writes every recorded call there, one per line, at exit.
+/// FAKE_CUDA_FAIL=call:code[,call:code...] fails the first such call of
+/// each; FAKE_CUDA_LOG=path writes every recorded call there, one per line,
+/// at exit.
 struct ProcessControl {
   ProcessControl() {
     if (const char *f = std::getenv("FAKE_CUDA_FAIL")) {
-      std::string spec = f;
-      size_t colon = spec.find(':');
-      failCall = spec.substr(0, colon);
-      failCode =
-          colon == std::string::npos ? 1 : std::atoi(spec.c_str() + colon + 1);
+      std::string list = f;
+      size_t start = 0;
+      while (start <= list.size()) {
+        size_t end = list.find(',', start);
+        if (end == std::string::npos)
+          end = list.size();
+        std::string spec = list.substr(start, end - start);
+        size_t colon = spec.find(':');
+        failures.push_back(
+            {spec.substr(0, colon), colon == std::string::npos
+                                        ? 1
+                                        : std::atoi(spec.c_str() + colon + 1)});
+        start = end + 1;
+      }
     }
   }
   ~ProcessControl() {
@@ -70,8 +83,7 @@ API const char *fake_cuda_call(size_t i) {
 API size_t fake_cuda_call_count() { return calls.size(); }
 API void fake_cuda_reset() { calls.clear(); }
 API void fake_cuda_fail_next(const char *call, int code) {
-  failCall = call;
-  failCode = code;
+  failures.assign(1, {call, code}); // replaces what is pending
 }
 
 // The driver API.
