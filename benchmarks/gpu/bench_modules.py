@@ -75,12 +75,15 @@ def module(s):
     for n, m in ins:
         lines.append(f"  %{n}t = bufferization.to_tensor %{n} restrict : {m} to {tensor(m)}")
     operands = ", ".join(f"%{n}t" for n, _ in ins)
-    types = "(" + ", ".join(tensor(m) for _, m in ins) + ")"
+    # Destination-passing style: empty inits, results materialized below.
+    lines.append(f"  %oi = tensor.empty() : {tensor(vM)}")
+    lines.append(f"  %si = tensor.empty() : {tensor(sM)}")
+    types = "(" + ", ".join(tensor(m) for _, m in ins) + f", {tensor(vM)}, {tensor(sM)})"
     if decode:
-        lines.append(f"  %r:2 = retention.recurrent {operands} {{{attrs}}} : {types} -> "
+        lines.append(f"  %r:2 = retention.recurrent {operands} outs(%oi, %si) {{{attrs}}} : {types} -> "
                      f"({tensor(vM)}, {tensor(sM)})")
     else:
-        lines.append(f"  %r:2 = retention.chunkwise {operands} {{chunk_size = {s['chunk']} : i64, "
+        lines.append(f"  %r:2 = retention.chunkwise {operands} outs(%oi, %si) {{chunk_size = {s['chunk']} : i64, "
                      f"{attrs}}} : {types} -> ({tensor(vM)}, {tensor(sM)})")
     lines.append(f"  bufferization.materialize_in_destination %r#0 in restrict writable %o : "
                  f"({tensor(vM)}, {vM}) -> ()")

@@ -16,19 +16,24 @@ func.func @prefill_then_decode(
         tensor<1x2x1x16xf32>, tensor<1x2x32x16xf32>) {
   // CHECK: %[[O:.*]], %[[S:.*]] = retention.chunkwise
   // CHECK-SAME: chunk_size = 64 : i64
-  %o, %s = retention.chunkwise %q, %k, %v
+  %oinit0 = tensor.empty() : tensor<1x2x100x16xf32>
+  %sinit0 = tensor.empty() : tensor<1x2x32x16xf32>
+  %o, %s = retention.chunkwise %q, %k, %v outs(%oinit0, %sinit0)
       {chunk_size = 64 : i64, gamma = array<f64: 0.96875, 0.984375>}
-      : (tensor<1x2x100x32xf32>, tensor<1x2x100x32xf32>, tensor<1x2x100x16xf32>)
+      : (tensor<1x2x100x32xf32>, tensor<1x2x100x32xf32>, tensor<1x2x100x16xf32>, tensor<1x2x100x16xf32>, tensor<1x2x32x16xf32>)
       -> (tensor<1x2x100x16xf32>, tensor<1x2x32x16xf32>)
   // CHECK: retention.parallel
-  %p = retention.parallel %q, %k, %v {gamma = array<f64: 0.96875, 0.984375>}
-      : (tensor<1x2x100x32xf32>, tensor<1x2x100x32xf32>, tensor<1x2x100x16xf32>)
+  %oinit1 = tensor.empty() : tensor<1x2x100x16xf32>
+  %p = retention.parallel %q, %k, %v outs(%oinit1) {gamma = array<f64: 0.96875, 0.984375>}
+      : (tensor<1x2x100x32xf32>, tensor<1x2x100x32xf32>, tensor<1x2x100x16xf32>, tensor<1x2x100x16xf32>)
       -> tensor<1x2x100x16xf32>
   // CHECK: retention.recurrent %{{.*}}, %{{.*}}, %{{.*}}, %[[S]]
-  %o1, %s1 = retention.recurrent %q1, %k1, %v1, %s
+  %oinit2 = tensor.empty() : tensor<1x2x1x16xf32>
+  %sinit2 = tensor.empty() : tensor<1x2x32x16xf32>
+  %o1, %s1 = retention.recurrent %q1, %k1, %v1, %s outs(%oinit2, %sinit2)
       {gamma = array<f64: 0.96875, 0.984375>}
       : (tensor<1x2x1x32xf32>, tensor<1x2x1x32xf32>, tensor<1x2x1x16xf32>,
-         tensor<1x2x32x16xf32>)
+         tensor<1x2x32x16xf32>, tensor<1x2x1x16xf32>, tensor<1x2x32x16xf32>)
       -> (tensor<1x2x1x16xf32>, tensor<1x2x32x16xf32>)
   return %o, %p, %o1, %s1
       : tensor<1x2x100x16xf32>, tensor<1x2x100x16xf32>,

@@ -32,15 +32,20 @@ func.func @forms_bf16(%q: tensor<2x3x40x16xbf16>, %k: tensor<2x3x40x16xbf16>,
                       %v: tensor<2x3x40x32xbf16>, %s: tensor<2x3x16x32xf32>)
     -> (tensor<2x3x40x32xbf16>, tensor<2x3x40x32xbf16>, tensor<2x3x16x32xf32>,
         tensor<2x3x40x32xbf16>, tensor<2x3x16x32xf32>) {
-  %p = retention.parallel %q, %k, %v, %s {gamma = array<f64: 0.96875, 0.984375, 0.5>}
+  %oinit0 = tensor.empty() : tensor<2x3x40x32xbf16>
+  %p = retention.parallel %q, %k, %v, %s outs(%oinit0) {gamma = array<f64: 0.96875, 0.984375, 0.5>}
       : (tensor<2x3x40x16xbf16>, tensor<2x3x40x16xbf16>, tensor<2x3x40x32xbf16>,
-         tensor<2x3x16x32xf32>) -> tensor<2x3x40x32xbf16>
-  %c, %cs = retention.chunkwise %q, %k, %v, %s
+         tensor<2x3x16x32xf32>, tensor<2x3x40x32xbf16>) -> tensor<2x3x40x32xbf16>
+  %oinit1 = tensor.empty() : tensor<2x3x40x32xbf16>
+  %sinit1 = tensor.empty() : tensor<2x3x16x32xf32>
+  %c, %cs = retention.chunkwise %q, %k, %v, %s outs(%oinit1, %sinit1)
       {chunk_size = 16 : i64, gamma = array<f64: 0.96875, 0.984375, 0.5>, scale = 0.25 : f64}
       : (tensor<2x3x40x16xbf16>, tensor<2x3x40x16xbf16>, tensor<2x3x40x32xbf16>,
-         tensor<2x3x16x32xf32>) -> (tensor<2x3x40x32xbf16>, tensor<2x3x16x32xf32>)
-  %r, %rs = retention.recurrent %q, %k, %v {gamma = array<f64: 0.96875, 0.984375, 0.5>}
-      : (tensor<2x3x40x16xbf16>, tensor<2x3x40x16xbf16>, tensor<2x3x40x32xbf16>)
+         tensor<2x3x16x32xf32>, tensor<2x3x40x32xbf16>, tensor<2x3x16x32xf32>) -> (tensor<2x3x40x32xbf16>, tensor<2x3x16x32xf32>)
+  %oinit2 = tensor.empty() : tensor<2x3x40x32xbf16>
+  %sinit2 = tensor.empty() : tensor<2x3x16x32xf32>
+  %r, %rs = retention.recurrent %q, %k, %v outs(%oinit2, %sinit2) {gamma = array<f64: 0.96875, 0.984375, 0.5>}
+      : (tensor<2x3x40x16xbf16>, tensor<2x3x40x16xbf16>, tensor<2x3x40x32xbf16>, tensor<2x3x40x32xbf16>, tensor<2x3x16x32xf32>)
       -> (tensor<2x3x40x32xbf16>, tensor<2x3x16x32xf32>)
   return %p, %c, %cs, %r, %rs : tensor<2x3x40x32xbf16>, tensor<2x3x40x32xbf16>,
       tensor<2x3x16x32xf32>, tensor<2x3x40x32xbf16>, tensor<2x3x16x32xf32>
@@ -48,8 +53,10 @@ func.func @forms_bf16(%q: tensor<2x3x40x16xbf16>, %k: tensor<2x3x40x16xbf16>,
 
 func.func @forms_f16(%q: tensor<1x1x7x8xf16>, %v: tensor<1x1x7x8xf16>)
     -> (tensor<1x1x7x8xf16>, tensor<1x1x8x8xf32>) {
-  %o, %s = retention.chunkwise %q, %q, %v {chunk_size = 4 : i64, gamma = array<f64: 1.0>}
-      : (tensor<1x1x7x8xf16>, tensor<1x1x7x8xf16>, tensor<1x1x7x8xf16>)
+  %oinit3 = tensor.empty() : tensor<1x1x7x8xf16>
+  %sinit3 = tensor.empty() : tensor<1x1x8x8xf32>
+  %o, %s = retention.chunkwise %q, %q, %v outs(%oinit3, %sinit3) {chunk_size = 4 : i64, gamma = array<f64: 1.0>}
+      : (tensor<1x1x7x8xf16>, tensor<1x1x7x8xf16>, tensor<1x1x7x8xf16>, tensor<1x1x7x8xf16>, tensor<1x1x8x8xf32>)
       -> (tensor<1x1x7x8xf16>, tensor<1x1x8x8xf32>)
   return %o, %s : tensor<1x1x7x8xf16>, tensor<1x1x8x8xf32>
 }

@@ -19,7 +19,7 @@
 //       CHECK:   linalg.matmul ins(%[[X2]], %[[WV]]
 //       CHECK:   %[[V:.+]] = linalg.transpose {{.+}} permutation = [0, 2, 1, 3]
 //       CHECK:   linalg.matmul ins(%[[X2]], %[[WG]]
-//       CHECK:   %[[O:.+]], %[[FS:.+]] = retention.chunkwise %[[QR]], %[[K]], %[[V]], %[[S]] {chunk_size = 16 : i64, gamma = array<f64: 9.687500e-01, 9.843750e-01>}
+//       CHECK:   %[[O:.+]], %[[FS:.+]] = retention.chunkwise %[[QR]], %[[K]], %[[V]], %[[S]] outs({{.*}}) {chunk_size = 16 : i64, gamma = array<f64: 9.687500e-01, 9.843750e-01>}
 //       CHECK:   linalg.generic {{.+}} ins(%[[POS]], %{{.+}}, %{{.+}} : tensor<1x?xi64>, tensor<2xf32>, tensor<2xf32>)
 //       CHECK:     math.exp
 //       CHECK:     math.rsqrt
@@ -35,7 +35,7 @@ func.func @layer(%x: tensor<1x?x64xf32>, %wq: tensor<64x64xf32>, %wk: tensor<64x
                  %pos: tensor<1x?xi64>, %s: tensor<1x2x32x48xf32>)
     -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>) {
   %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s
-      {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = "chunkwise",
+      {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>,
        gamma = array<f64: 0.96875, 0.984375>}
       : (tensor<1x?x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
          tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>)
@@ -45,13 +45,13 @@ func.func @layer(%x: tensor<1x?x64xf32>, %wq: tensor<64x64xf32>, %wk: tensor<64x
 
 // The recurrent form for decode steps.
 // CHECK-LABEL: func.func @decode(
-//       CHECK:   retention.recurrent {{.+}} : (tensor<?x2x1x32xf32>, tensor<?x2x1x32xf32>, tensor<?x2x1x48xf32>, tensor<?x2x32x48xf32>)
+//       CHECK:   retention.recurrent {{.+}} : (tensor<?x2x1x32xf32>, tensor<?x2x1x32xf32>, tensor<?x2x1x48xf32>, tensor<?x2x32x48xf32>,
 func.func @decode(%x: tensor<?x1x64xf32>, %wq: tensor<64x64xf32>, %wk: tensor<64x64xf32>,
                   %wv: tensor<64x96xf32>, %wg: tensor<64x96xf32>, %wo: tensor<96x64xf32>,
                   %pos: tensor<?x1xi64>, %s: tensor<?x2x32x48xf32>)
     -> (tensor<?x1x64xf32>, tensor<?x2x32x48xf32>) {
   %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s
-      {epsilon = 1.0e-6 : f64, form = "recurrent", gamma = array<f64: 0.96875, 0.984375>}
+      {epsilon = 1.0e-6 : f64, form = #retention<form recurrent>, gamma = array<f64: 0.96875, 0.984375>}
       : (tensor<?x1x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
          tensor<64x96xf32>, tensor<96x64xf32>, tensor<?x1xi64>, tensor<?x2x32x48xf32>)
       -> (tensor<?x1x64xf32>, tensor<?x2x32x48xf32>)
@@ -77,7 +77,7 @@ func.func @layers(%x: tensor<1x?x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x
   %c4 = arith.constant 4 : index
   %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%h = %x) -> (tensor<1x?x64xf32>) {
     %o, %s1 = retention.multi_scale %h, %w, %w, %wv, %wv, %wo, %pos, %s
-        {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = "chunkwise",
+        {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>,
          gamma = array<f64: 0.96875, 0.984375>}
         : (tensor<1x?x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
            tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>)

@@ -1,8 +1,8 @@
-// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma))" | FileCheck %s
-// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=chunked}))" | FileCheck %s --check-prefix=CHUNKED
-// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{sm-count=4}))" | FileCheck %s --check-prefix=SM4
+// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma,retention-gpu-expand-mma))" | FileCheck %s
+// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=chunked},retention-gpu-expand-mma))" | FileCheck %s --check-prefix=CHUNKED
+// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{sm-count=4},retention-gpu-expand-mma))" | FileCheck %s --check-prefix=SM4
 // RUN: not retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=bogus}))" 2>&1 | FileCheck %s --check-prefix=BAD
-// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=chunked stages=1}))" | FileCheck %s --check-prefix=ONE
+// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=chunked stages=1},retention-gpu-expand-mma))" | FileCheck %s --check-prefix=ONE
 // RUN: not retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{stages=3}))" 2>&1 | FileCheck %s --check-prefix=BADSTAGES
 // BAD: schedule must be auto, fused or chunked, not 'bogus'
 // BADSTAGES: stages must be 1 or 2, not 3
@@ -27,18 +27,18 @@
 // CHECK:         gpu.launch {{.*}} dynamic_shared_memory_size %c64512_i32
 // CHECK:           gpu.dynamic_shared_memory
 // CHECK:           nvgpu.device_async_copy {{.*}}, 8, %{{.*}} {bypassL1} : memref<1x2x100x64xbf16, strided<[?, ?, ?, 1], offset: ?>> to memref<64x72xbf16, #gpu.address_space<workgroup>>
-// CHECK:           llvm.inline_asm has_side_effects "cp.async.commit_group;"
+// CHECK:           nvvm.cp.async.commit.group
 // CHECK:           scf.for
 // CHECK:             scf.if
 // CHECK:               nvgpu.device_async_copy
-// CHECK:             llvm.inline_asm has_side_effects "cp.async.commit_group;"
-// CHECK-NEXT:        llvm.inline_asm has_side_effects "cp.async.wait_group 1;"
+// CHECK:             nvvm.cp.async.commit.group
+// CHECK-NEXT:        nvvm.cp.async.wait.group 1
 // CHECK:             %[[BUF:.*]] = arith.remui %{{.*}}, %c2{{(_[0-9]+)?}} : index
 // CHECK-NEXT:        arith.constant 27648 : index
 // CHECK-NEXT:        arith.muli %[[BUF]]
-// CHECK:             llvm.inline_asm has_side_effects "bar.sync 0;"
+// CHECK:             gpu.barrier
 // CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<64x72xbf16, #gpu.address_space<workgroup>> -> vector<4x2xbf16>
-// CHECK:             llvm.inline_asm "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHECK:             nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // CHECK:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true}
 // CHECK:         } {retention.microkernel}
 // Views that are only element-aligned: the op itself, into the same buffers.
@@ -63,18 +63,18 @@
 // CHUNKED:         gpu.launch blocks({{.*}}) in ({{.*}} = %c1{{(_[0-9]+)?}}, {{.*}} = %c4{{(_[0-9]+)?}}, {{.*}} = %c2{{(_[0-9]+)?}}) threads({{.*}}) in ({{.*}} = %c128{{(_[0-9]+)?}}, {{.*}}) dynamic_shared_memory_size %c28672_i32
 // CHUNKED:           nvgpu.device_async_copy {{.*}} {bypassL1} : memref<1x2x100x128xbf16, strided<[?, ?, ?, 1], offset: ?>> to memref<64x40xbf16, #gpu.address_space<workgroup>>
 // CHUNKED:           scf.for %[[C:.*]] = {{.*}} iter_args
-// CHUNKED:             llvm.inline_asm has_side_effects "cp.async.wait_group 1;"
+// CHUNKED:             nvvm.cp.async.wait.group 1
 // CHUNKED:             vector.store {{.*}}, %[[ST]][%{{.*}}, %{{.*}}, %[[C]], %{{.*}}, %{{.*}}] {alignment = 4 : i64} : memref<1x2x2x64x128xbf16>, vector<2xbf16>
 // CHUNKED:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<64x72xbf16, #gpu.address_space<workgroup>>
 // CHUNKED:             nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = true} : memref<64x40xbf16, #gpu.address_space<workgroup>>
-// CHUNKED:             llvm.inline_asm "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHUNKED:             nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // CHUNKED:           vector.store {{.*}}, %[[SC]]{{.*}} : memref<1x2x64x128xf32, strided<[?, ?, ?, 1], offset: ?>>, vector<2xf32>
 // CHUNKED:         } {retention.microkernel}
 // CHUNKED:         gpu.launch blocks({{.*}}, %[[BY:.*]], {{.*}}) in ({{.*}} = %c2{{(_[0-9]+)?}}, {{.*}} = %c2{{(_[0-9]+)?}}, {{.*}} = %c2{{(_[0-9]+)?}}) threads({{.*}}) in ({{.*}} = %c128{{(_[0-9]+)?}}, {{.*}}) dynamic_shared_memory_size %c36864_i32
 // CHUNKED-NOT:       scf.for {{.*}} iter_args
 // CHUNKED:           vector.load %[[ST]][%{{.*}}, %{{.*}}, %[[BY]], %{{.*}}, %{{.*}}] {alignment = 16 : i64} : memref<1x2x2x64x128xbf16>, vector<8xbf16>
 // CHUNKED:           nvgpu.ldmatrix {{.*}} {numTiles = 4 : i32, transpose = false} : memref<64x72xbf16, #gpu.address_space<workgroup>>
-// CHUNKED:           llvm.inline_asm "mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
+// CHUNKED:           nvvm.mma.sync A[{{.*}}] B[{{.*}}] C[{{.*}}] {layoutA = #nvvm.mma_layout<row>, layoutB = #nvvm.mma_layout<col>, multiplicandAPtxType = #nvvm.mma_type<bf16>, multiplicandBPtxType = #nvvm.mma_type<bf16>, shape = #nvvm.shape<m = 16, n = 8, k = 16>}
 // CHUNKED:         } {retention.microkernel}
 // CHUNKED-NOT:     gpu.launch
 // CHUNKED:         return
@@ -91,10 +91,12 @@
 func.func @chunkwise_bf16(%q: tensor<1x2x100x64xbf16>, %v: tensor<1x2x100x128xbf16>,
                           %s: tensor<1x2x64x128xf32>)
     -> (tensor<1x2x100x128xbf16>, tensor<1x2x64x128xf32>) {
-  %o, %s1 = retention.chunkwise %q, %q, %v, %s
+  %oinit0 = tensor.empty() : tensor<1x2x100x128xbf16>
+  %sinit0 = tensor.empty() : tensor<1x2x64x128xf32>
+  %o, %s1 = retention.chunkwise %q, %q, %v, %s outs(%oinit0, %sinit0)
       {chunk_size = 16 : i64, gamma = array<f64: 0.96875, 0.5>, scale = 0.25 : f64}
       : (tensor<1x2x100x64xbf16>, tensor<1x2x100x64xbf16>, tensor<1x2x100x128xbf16>,
-         tensor<1x2x64x128xf32>) -> (tensor<1x2x100x128xbf16>, tensor<1x2x64x128xf32>)
+         tensor<1x2x64x128xf32>, tensor<1x2x100x128xbf16>, tensor<1x2x64x128xf32>) -> (tensor<1x2x100x128xbf16>, tensor<1x2x64x128xf32>)
   return %o, %s1 : tensor<1x2x100x128xbf16>, tensor<1x2x64x128xf32>
 }
 
@@ -111,8 +113,9 @@ func.func @chunkwise_bf16(%q: tensor<1x2x100x64xbf16>, %v: tensor<1x2x100x128xbf
 // CHECK-NEXT:      bufferization.materialize_in_destination
 func.func @parallel_f16(%q: tensor<2x1x7x128xf16>, %v: tensor<2x1x7x64xf16>)
     -> tensor<2x1x7x64xf16> {
-  %o = retention.parallel %q, %q, %v {gamma = array<f64: 0.9>}
-      : (tensor<2x1x7x128xf16>, tensor<2x1x7x128xf16>, tensor<2x1x7x64xf16>)
+  %oinit1 = tensor.empty() : tensor<2x1x7x64xf16>
+  %o = retention.parallel %q, %q, %v outs(%oinit1) {gamma = array<f64: 0.9>}
+      : (tensor<2x1x7x128xf16>, tensor<2x1x7x128xf16>, tensor<2x1x7x64xf16>, tensor<2x1x7x64xf16>)
       -> tensor<2x1x7x64xf16>
   return %o : tensor<2x1x7x64xf16>
 }
@@ -128,14 +131,21 @@ func.func @parallel_f16(%q: tensor<2x1x7x128xf16>, %v: tensor<2x1x7x64xf16>)
 func.func @left_alone(%q: tensor<1x1x64x64xf32>, %qb: tensor<1x1x64x48xbf16>,
                       %vb: tensor<1x1x64x64xbf16>, %qd: tensor<1x1x?x64xbf16>)
     -> (tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16>, tensor<1x1x?x64xbf16>) {
-  %o, %s = retention.chunkwise %q, %q, %q {chunk_size = 64 : i64, gamma = array<f64: 0.9>}
-      : (tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>)
+  %oinit2 = tensor.empty() : tensor<1x1x64x64xf32>
+  %sinit2 = tensor.empty() : tensor<1x1x64x64xf32>
+  %o, %s = retention.chunkwise %q, %q, %q outs(%oinit2, %sinit2) {chunk_size = 64 : i64, gamma = array<f64: 0.9>}
+      : (tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>)
       -> (tensor<1x1x64x64xf32>, tensor<1x1x64x64xf32>)
-  %p = retention.parallel %qb, %qb, %vb {gamma = array<f64: 0.9>}
-      : (tensor<1x1x64x48xbf16>, tensor<1x1x64x48xbf16>, tensor<1x1x64x64xbf16>)
+  %oinit3 = tensor.empty() : tensor<1x1x64x64xbf16>
+  %p = retention.parallel %qb, %qb, %vb outs(%oinit3) {gamma = array<f64: 0.9>}
+      : (tensor<1x1x64x48xbf16>, tensor<1x1x64x48xbf16>, tensor<1x1x64x64xbf16>, tensor<1x1x64x64xbf16>)
       -> tensor<1x1x64x64xbf16>
-  %d, %ds = retention.chunkwise %qd, %qd, %qd {chunk_size = 64 : i64, gamma = array<f64: 0.9>}
-      : (tensor<1x1x?x64xbf16>, tensor<1x1x?x64xbf16>, tensor<1x1x?x64xbf16>)
+  %cdim4_02 = arith.constant 2 : index
+  %dim4_02 = tensor.dim %qd, %cdim4_02 : tensor<1x1x?x64xbf16>
+  %oinit4 = tensor.empty(%dim4_02) : tensor<1x1x?x64xbf16>
+  %sinit4 = tensor.empty() : tensor<1x1x64x64xf32>
+  %d, %ds = retention.chunkwise %qd, %qd, %qd outs(%oinit4, %sinit4) {chunk_size = 64 : i64, gamma = array<f64: 0.9>}
+      : (tensor<1x1x?x64xbf16>, tensor<1x1x?x64xbf16>, tensor<1x1x?x64xbf16>, tensor<1x1x?x64xbf16>, tensor<1x1x64x64xf32>)
       -> (tensor<1x1x?x64xbf16>, tensor<1x1x64x64xf32>)
   return %o, %p, %d : tensor<1x1x64x64xf32>, tensor<1x1x64x64xbf16>, tensor<1x1x?x64xbf16>
 }
@@ -160,8 +170,9 @@ func.func @left_alone(%q: tensor<1x1x64x64xf32>, %qb: tensor<1x1x64x48xbf16>,
 // SM4-NOT:     gpu.launch
 func.func @auto_chunked(%q: tensor<2x4x256x128xbf16>, %v: tensor<2x4x256x128xbf16>)
     -> tensor<2x4x256x128xbf16> {
-  %o = retention.parallel %q, %q, %v {gamma = array<f64: 0.9, 0.95, 0.99, 0.999>}
-      : (tensor<2x4x256x128xbf16>, tensor<2x4x256x128xbf16>, tensor<2x4x256x128xbf16>)
+  %oinit5 = tensor.empty() : tensor<2x4x256x128xbf16>
+  %o = retention.parallel %q, %q, %v outs(%oinit5) {gamma = array<f64: 0.9, 0.95, 0.99, 0.999>}
+      : (tensor<2x4x256x128xbf16>, tensor<2x4x256x128xbf16>, tensor<2x4x256x128xbf16>, tensor<2x4x256x128xbf16>)
       -> tensor<2x4x256x128xbf16>
   return %o : tensor<2x4x256x128xbf16>
 }
@@ -177,8 +188,9 @@ func.func @auto_chunked(%q: tensor<2x4x256x128xbf16>, %v: tensor<2x4x256x128xbf1
 // CHECK-NOT:     gpu.launch
 func.func @auto_fused_short(%q: tensor<2x4x255x128xbf16>, %v: tensor<2x4x255x128xbf16>)
     -> tensor<2x4x255x128xbf16> {
-  %o = retention.parallel %q, %q, %v {gamma = array<f64: 0.9, 0.95, 0.99, 0.999>}
-      : (tensor<2x4x255x128xbf16>, tensor<2x4x255x128xbf16>, tensor<2x4x255x128xbf16>)
+  %oinit6 = tensor.empty() : tensor<2x4x255x128xbf16>
+  %o = retention.parallel %q, %q, %v outs(%oinit6) {gamma = array<f64: 0.9, 0.95, 0.99, 0.999>}
+      : (tensor<2x4x255x128xbf16>, tensor<2x4x255x128xbf16>, tensor<2x4x255x128xbf16>, tensor<2x4x255x128xbf16>)
       -> tensor<2x4x255x128xbf16>
   return %o : tensor<2x4x255x128xbf16>
 }
@@ -198,10 +210,12 @@ func.func @auto_fused_short(%q: tensor<2x4x255x128xbf16>, %v: tensor<2x4x255x128
 // CHECK-NOT:     gpu.launch
 func.func @auto_fused_wide(%q: tensor<4x8x320x256xbf16>, %v: tensor<4x8x320x512xbf16>)
     -> (tensor<4x8x320x512xbf16>, tensor<4x8x256x512xf32>) {
-  %o, %s = retention.chunkwise %q, %q, %v {chunk_size = 64 : i64,
+  %oinit7 = tensor.empty() : tensor<4x8x320x512xbf16>
+  %sinit7 = tensor.empty() : tensor<4x8x256x512xf32>
+  %o, %s = retention.chunkwise %q, %q, %v outs(%oinit7, %sinit7) {chunk_size = 64 : i64,
       gamma = array<f64: 0.96875, 0.984375, 0.9921875, 0.99609375, 0.998046875,
                          0.9990234375, 0.99951171875, 0.999755859375>}
-      : (tensor<4x8x320x256xbf16>, tensor<4x8x320x256xbf16>, tensor<4x8x320x512xbf16>)
+      : (tensor<4x8x320x256xbf16>, tensor<4x8x320x256xbf16>, tensor<4x8x320x512xbf16>, tensor<4x8x320x512xbf16>, tensor<4x8x256x512xf32>)
       -> (tensor<4x8x320x512xbf16>, tensor<4x8x256x512xf32>)
   return %o, %s : tensor<4x8x320x512xbf16>, tensor<4x8x256x512xf32>
 }

@@ -51,9 +51,15 @@
 func.func @decode_paper_size(%q: tensor<?x8x1x256xbf16>, %k: tensor<?x8x1x256xbf16>,
                              %v: tensor<?x8x1x512xbf16>, %s: tensor<?x8x256x512xf32>)
     -> (tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>) {
-  %o, %s1 = retention.recurrent %q, %k, %v, %s
+  %cdim0_00 = arith.constant 0 : index
+  %dim0_00 = tensor.dim %q, %cdim0_00 : tensor<?x8x1x256xbf16>
+  %oinit0 = tensor.empty(%dim0_00) : tensor<?x8x1x512xbf16>
+  %cdim0_10 = arith.constant 0 : index
+  %dim0_10 = tensor.dim %q, %cdim0_10 : tensor<?x8x1x256xbf16>
+  %sinit0 = tensor.empty(%dim0_10) : tensor<?x8x256x512xf32>
+  %o, %s1 = retention.recurrent %q, %k, %v, %s outs(%oinit0, %sinit0)
       {gamma = array<f64: 0.96875, 0.984375, 0.9921875, 0.99609375, 0.5, 0.6, 0.7, 0.8>, scale = 0.5 : f64}
-      : (tensor<?x8x1x256xbf16>, tensor<?x8x1x256xbf16>, tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>)
+      : (tensor<?x8x1x256xbf16>, tensor<?x8x1x256xbf16>, tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>, tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>)
       -> (tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>)
   return %o, %s1 : tensor<?x8x1x512xbf16>, tensor<?x8x256x512xf32>
 }
@@ -84,8 +90,10 @@ func.func @decode_paper_size(%q: tensor<?x8x1x256xbf16>, %k: tensor<?x8x1x256xbf
 func.func @into_destinations(%q: tensor<512x4x3x16xf32>, %k: tensor<512x4x3x16xf32>,
                              %v: tensor<512x4x3x64xf32>, %o_out: memref<512x4x3x64xf32>,
                              %states: memref<2x512x4x16x64xf32>) {
-  %o, %s1 = retention.recurrent %q, %k, %v {gamma = array<f64: 0.5, 0.6, 0.7, 0.8>}
-      : (tensor<512x4x3x16xf32>, tensor<512x4x3x16xf32>, tensor<512x4x3x64xf32>)
+  %oinit1 = tensor.empty() : tensor<512x4x3x64xf32>
+  %sinit1 = tensor.empty() : tensor<512x4x16x64xf32>
+  %o, %s1 = retention.recurrent %q, %k, %v outs(%oinit1, %sinit1) {gamma = array<f64: 0.5, 0.6, 0.7, 0.8>}
+      : (tensor<512x4x3x16xf32>, tensor<512x4x3x16xf32>, tensor<512x4x3x64xf32>, tensor<512x4x3x64xf32>, tensor<512x4x16x64xf32>)
       -> (tensor<512x4x3x64xf32>, tensor<512x4x16x64xf32>)
   bufferization.materialize_in_destination %o in restrict writable %o_out
       : (tensor<512x4x3x64xf32>, memref<512x4x3x64xf32>) -> ()
@@ -107,14 +115,22 @@ func.func @left_alone(%q: tensor<1x1x?x16xf32>, %v: tensor<1x1x?x16xf32>,
                       %q17: tensor<1x1x17x16xf32>, %v17: tensor<1x1x17x16xf32>,
                       %q1: tensor<1x1x1x16xf32>, %v6: tensor<1x1x1x6xf32>)
     -> (tensor<1x1x?x16xf32>, tensor<1x1x17x16xf32>, tensor<1x1x1x6xf32>) {
-  %o, %s = retention.recurrent %q, %q, %v {gamma = array<f64: 0.5>}
-      : (tensor<1x1x?x16xf32>, tensor<1x1x?x16xf32>, tensor<1x1x?x16xf32>)
+  %cdim2_02 = arith.constant 2 : index
+  %dim2_02 = tensor.dim %q, %cdim2_02 : tensor<1x1x?x16xf32>
+  %oinit2 = tensor.empty(%dim2_02) : tensor<1x1x?x16xf32>
+  %sinit2 = tensor.empty() : tensor<1x1x16x16xf32>
+  %o, %s = retention.recurrent %q, %q, %v outs(%oinit2, %sinit2) {gamma = array<f64: 0.5>}
+      : (tensor<1x1x?x16xf32>, tensor<1x1x?x16xf32>, tensor<1x1x?x16xf32>, tensor<1x1x?x16xf32>, tensor<1x1x16x16xf32>)
       -> (tensor<1x1x?x16xf32>, tensor<1x1x16x16xf32>)
-  %o17, %s17 = retention.recurrent %q17, %q17, %v17 {gamma = array<f64: 0.5>}
-      : (tensor<1x1x17x16xf32>, tensor<1x1x17x16xf32>, tensor<1x1x17x16xf32>)
+  %oinit3 = tensor.empty() : tensor<1x1x17x16xf32>
+  %sinit3 = tensor.empty() : tensor<1x1x16x16xf32>
+  %o17, %s17 = retention.recurrent %q17, %q17, %v17 outs(%oinit3, %sinit3) {gamma = array<f64: 0.5>}
+      : (tensor<1x1x17x16xf32>, tensor<1x1x17x16xf32>, tensor<1x1x17x16xf32>, tensor<1x1x17x16xf32>, tensor<1x1x16x16xf32>)
       -> (tensor<1x1x17x16xf32>, tensor<1x1x16x16xf32>)
-  %o6, %s6 = retention.recurrent %q1, %q1, %v6 {gamma = array<f64: 0.5>}
-      : (tensor<1x1x1x16xf32>, tensor<1x1x1x16xf32>, tensor<1x1x1x6xf32>)
+  %oinit4 = tensor.empty() : tensor<1x1x1x6xf32>
+  %sinit4 = tensor.empty() : tensor<1x1x16x6xf32>
+  %o6, %s6 = retention.recurrent %q1, %q1, %v6 outs(%oinit4, %sinit4) {gamma = array<f64: 0.5>}
+      : (tensor<1x1x1x16xf32>, tensor<1x1x1x16xf32>, tensor<1x1x1x6xf32>, tensor<1x1x1x6xf32>, tensor<1x1x16x6xf32>)
       -> (tensor<1x1x1x6xf32>, tensor<1x1x16x6xf32>)
   return %o, %o17, %o6 : tensor<1x1x?x16xf32>, tensor<1x1x17x16xf32>, tensor<1x1x1x6xf32>
 }

@@ -12,16 +12,16 @@
 // A 40-token prompt given in the parallel form, with a scale and a state.
 // AUTO-LABEL: func.func @prompt40(
 //  AUTO-SAME:     %[[Q:[^:]*]]: tensor<1x2x40x8xf32>, %[[K:[^:]*]]: tensor<1x2x40x8xf32>, %[[V:[^:]*]]: tensor<1x2x40x4xf32>, %[[S:[^:]*]]: tensor<1x2x8x4xf32>
-//       AUTO:   %[[O:.*]] = retention.parallel %[[Q]], %[[K]], %[[V]], %[[S]] {gamma = array<f64: 5.000000e-01, 7.500000e-01>, scale = 2.500000e-01 : f64}
+//       AUTO:   %[[O:.*]] = retention.parallel %[[Q]], %[[K]], %[[V]], %[[S]] outs({{.*}}) {gamma = array<f64: 5.000000e-01, 7.500000e-01>, scale = 2.500000e-01 : f64}
 //       AUTO:   return %[[O]]
 // AUTO16-LABEL: func.func @prompt40(
-//       AUTO16:   %[[O:.*]], %{{.*}} = retention.chunkwise %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {chunk_size = 16 : i64, gamma = array<f64: 5.000000e-01, 7.500000e-01>, scale = 2.500000e-01 : f64}
+//       AUTO16:   %[[O:.*]], %{{.*}} = retention.chunkwise %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} outs({{.*}}) {chunk_size = 16 : i64, gamma = array<f64: 5.000000e-01, 7.500000e-01>, scale = 2.500000e-01 : f64}
 //       AUTO16:   return %[[O]]
 // PAR-LABEL: func.func @prompt40(
 //       PAR:   retention.parallel
 // CHUNK-LABEL: func.func @prompt40(
 //  CHUNK-SAME:     %[[Q:[^:]*]]: tensor<1x2x40x8xf32>, %[[K:[^:]*]]: tensor<1x2x40x8xf32>, %[[V:[^:]*]]: tensor<1x2x40x4xf32>, %[[S:[^:]*]]: tensor<1x2x8x4xf32>
-//       CHUNK:   %[[O:.*]], %{{.*}} = retention.chunkwise %[[Q]], %[[K]], %[[V]], %[[S]] {chunk_size = 32 : i64, gamma = array<f64: 5.000000e-01, 7.500000e-01>, scale = 2.500000e-01 : f64}
+//       CHUNK:   %[[O:.*]], %{{.*}} = retention.chunkwise %[[Q]], %[[K]], %[[V]], %[[S]] outs({{.*}}) {chunk_size = 32 : i64, gamma = array<f64: 5.000000e-01, 7.500000e-01>, scale = 2.500000e-01 : f64}
 //  CHUNK-SAME:     -> (tensor<1x2x40x4xf32>, tensor<1x2x8x4xf32>)
 //       CHUNK:   return %[[O]]
 // REC-LABEL: func.func @prompt40(
@@ -31,9 +31,10 @@
 func.func @prompt40(%q: tensor<1x2x40x8xf32>, %k: tensor<1x2x40x8xf32>,
                     %v: tensor<1x2x40x4xf32>, %s: tensor<1x2x8x4xf32>)
     -> tensor<1x2x40x4xf32> {
-  %o = retention.parallel %q, %k, %v, %s {gamma = array<f64: 0.5, 0.75>, scale = 0.25 : f64}
+  %oinit0 = tensor.empty() : tensor<1x2x40x4xf32>
+  %o = retention.parallel %q, %k, %v, %s outs(%oinit0) {gamma = array<f64: 0.5, 0.75>, scale = 0.25 : f64}
       : (tensor<1x2x40x8xf32>, tensor<1x2x40x8xf32>, tensor<1x2x40x4xf32>,
-         tensor<1x2x8x4xf32>) -> tensor<1x2x40x4xf32>
+         tensor<1x2x8x4xf32>, tensor<1x2x40x4xf32>) -> tensor<1x2x40x4xf32>
   return %o : tensor<1x2x40x4xf32>
 }
 
@@ -56,9 +57,11 @@ func.func @prompt40(%q: tensor<1x2x40x8xf32>, %k: tensor<1x2x40x8xf32>,
 func.func @decode_step(%q: tensor<4x1x1x8xbf16>, %v: tensor<4x1x1x16xbf16>,
                        %s: tensor<4x1x8x16xf32>)
     -> (tensor<4x1x1x16xbf16>, tensor<4x1x8x16xf32>) {
-  %o, %s1 = retention.chunkwise %q, %q, %v, %s {chunk_size = 64 : i64, gamma = array<f64: 0.96875>}
+  %oinit1 = tensor.empty() : tensor<4x1x1x16xbf16>
+  %sinit1 = tensor.empty() : tensor<4x1x8x16xf32>
+  %o, %s1 = retention.chunkwise %q, %q, %v, %s outs(%oinit1, %sinit1) {chunk_size = 64 : i64, gamma = array<f64: 0.96875>}
       : (tensor<4x1x1x8xbf16>, tensor<4x1x1x8xbf16>, tensor<4x1x1x16xbf16>,
-         tensor<4x1x8x16xf32>) -> (tensor<4x1x1x16xbf16>, tensor<4x1x8x16xf32>)
+         tensor<4x1x8x16xf32>, tensor<4x1x1x16xbf16>, tensor<4x1x8x16xf32>) -> (tensor<4x1x1x16xbf16>, tensor<4x1x8x16xf32>)
   return %o, %s1 : tensor<4x1x1x16xbf16>, tensor<4x1x8x16xf32>
 }
 
@@ -77,8 +80,10 @@ func.func @decode_step(%q: tensor<4x1x1x8xbf16>, %v: tensor<4x1x1x16xbf16>,
 //       REC:   return %[[O]], %[[S1]]
 func.func @long_prompt(%q: tensor<1x1x1000x8xf16>, %v: tensor<1x1x1000x8xf16>)
     -> (tensor<1x1x1000x8xf16>, tensor<1x1x8x8xf32>) {
-  %o, %s = retention.recurrent %q, %q, %v {gamma = array<f64: 0.96875>}
-      : (tensor<1x1x1000x8xf16>, tensor<1x1x1000x8xf16>, tensor<1x1x1000x8xf16>)
+  %oinit2 = tensor.empty() : tensor<1x1x1000x8xf16>
+  %sinit2 = tensor.empty() : tensor<1x1x8x8xf32>
+  %o, %s = retention.recurrent %q, %q, %v outs(%oinit2, %sinit2) {gamma = array<f64: 0.96875>}
+      : (tensor<1x1x1000x8xf16>, tensor<1x1x1000x8xf16>, tensor<1x1x1000x8xf16>, tensor<1x1x1000x8xf16>, tensor<1x1x8x8xf32>)
       -> (tensor<1x1x1000x8xf16>, tensor<1x1x8x8xf32>)
   return %o, %s : tensor<1x1x1000x8xf16>, tensor<1x1x8x8xf32>
 }
@@ -93,8 +98,10 @@ func.func @long_prompt(%q: tensor<1x1x1000x8xf16>, %v: tensor<1x1x1000x8xf16>)
 // AUTO-LABEL: func.func @state_unused(
 //       AUTO:   retention.chunkwise {{.*}} {chunk_size = 64 : i64
 func.func @state_unused(%q: tensor<1x1x100x8xf32>) -> tensor<1x1x100x8xf32> {
-  %o, %s = retention.chunkwise %q, %q, %q {chunk_size = 16 : i64, gamma = array<f64: 0.9>}
-      : (tensor<1x1x100x8xf32>, tensor<1x1x100x8xf32>, tensor<1x1x100x8xf32>)
+  %oinit3 = tensor.empty() : tensor<1x1x100x8xf32>
+  %sinit3 = tensor.empty() : tensor<1x1x8x8xf32>
+  %o, %s = retention.chunkwise %q, %q, %q outs(%oinit3, %sinit3) {chunk_size = 16 : i64, gamma = array<f64: 0.9>}
+      : (tensor<1x1x100x8xf32>, tensor<1x1x100x8xf32>, tensor<1x1x100x8xf32>, tensor<1x1x100x8xf32>, tensor<1x1x8x8xf32>)
       -> (tensor<1x1x100x8xf32>, tensor<1x1x8x8xf32>)
   return %o : tensor<1x1x100x8xf32>
 }
@@ -111,8 +118,12 @@ func.func @state_unused(%q: tensor<1x1x100x8xf32>) -> tensor<1x1x100x8xf32> {
 //       CHUNK:   retention.chunkwise {{.*}} {chunk_size = 32 : i64
 func.func @dynamic_tokens(%q: tensor<1x1x?x8xf32>, %s: tensor<1x1x8x8xf32>)
     -> (tensor<1x1x?x8xf32>, tensor<1x1x8x8xf32>) {
-  %o, %s1 = retention.recurrent %q, %q, %q, %s {gamma = array<f64: 0.9>}
+  %cdim4_02 = arith.constant 2 : index
+  %dim4_02 = tensor.dim %q, %cdim4_02 : tensor<1x1x?x8xf32>
+  %oinit4 = tensor.empty(%dim4_02) : tensor<1x1x?x8xf32>
+  %sinit4 = tensor.empty() : tensor<1x1x8x8xf32>
+  %o, %s1 = retention.recurrent %q, %q, %q, %s outs(%oinit4, %sinit4) {gamma = array<f64: 0.9>}
       : (tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32>, tensor<1x1x?x8xf32>,
-         tensor<1x1x8x8xf32>) -> (tensor<1x1x?x8xf32>, tensor<1x1x8x8xf32>)
+         tensor<1x1x8x8xf32>, tensor<1x1x?x8xf32>, tensor<1x1x8x8xf32>) -> (tensor<1x1x?x8xf32>, tensor<1x1x8x8xf32>)
   return %o, %s1 : tensor<1x1x?x8xf32>, tensor<1x1x8x8xf32>
 }

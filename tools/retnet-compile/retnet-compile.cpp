@@ -299,14 +299,18 @@ int main(int argc, char **argv) {
     mlir::retention::RetentionNVVMPipelineOptions pipeline;
     pipeline.chip = o.chip;
     pipeline.format = o.emit == "ptx" || o.gpuBinary == "ptx" ? "isa" : "bin";
-    mlir::retention::buildRetentionNVVMPipeline(pm, pipeline);
+    if (mlir::failed(mlir::retention::buildRetentionNVVMPipeline(
+            pm, pipeline, [&](const llvm::Twine &m) { fail(m.str()); })))
+      fail("cannot build the NVVM pipeline");
   } else {
     progress.step("lowering to the LLVM dialect (CPU pipeline)");
     mlir::retention::RetentionCPUPipelineOptions pipeline;
     pipeline.openmp = o.threads;
     pipeline.threads =
         o.threads ? int64_t(std::thread::hardware_concurrency()) : 0;
-    mlir::retention::buildRetentionCPUPipeline(pm, pipeline);
+    if (mlir::failed(mlir::retention::buildRetentionCPUPipeline(
+            pm, pipeline, [&](const llvm::Twine &m) { fail(m.str()); })))
+      fail("cannot build the CPU pipeline");
   }
   if (mlir::failed(pm.run(*module)))
     fail("lowering failed (see the diagnostics above)");

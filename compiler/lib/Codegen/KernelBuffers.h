@@ -13,6 +13,8 @@
 #ifndef RETENTION_CODEGEN_KERNELBUFFERS_H
 #define RETENTION_CODEGEN_KERNELBUFFERS_H
 
+#include "IndexBuilder.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -98,24 +100,19 @@ inline ResultBuffer resultBuffer(OpBuilder &b, Operation *op, Value result,
 inline Value rowsAligned(OpBuilder &b, Location loc, Value buffer,
                          int64_t bytes = 16) {
   auto type = cast<MemRefType>(buffer.getType());
-  auto idx = [&](int64_t v) {
-    return arith::ConstantIndexOp::create(b, loc, v).getResult();
-  };
-  Value elementBytes = idx(type.getElementTypeBitWidth() / 8);
+  IndexBuilder ib(b, loc);
+  int64_t elementBytes = type.getElementTypeBitWidth() / 8;
   auto meta = memref::ExtractStridedMetadataOp::create(b, loc, buffer);
   Value base = memref::ExtractAlignedPointerAsIndexOp::create(b, loc, buffer);
   // OR of every byte offset that must be aligned: aligned iff its low bits
   // are zero.
-  Value bits = arith::AddIOp::create(
-      b, loc, base,
-      arith::MulIOp::create(b, loc, meta.getOffset(), elementBytes));
+  Value bits = ib.add(base, ib.mul(meta.getOffset(), elementBytes));
   for (int64_t i = 0; i + 1 < type.getRank(); ++i)
     if (type.getDimSize(i) != 1) // a unit dimension's stride is never used
-      bits = arith::OrIOp::create(
-          b, loc, bits,
-          arith::MulIOp::create(b, loc, meta.getStrides()[i], elementBytes));
-  Value low = arith::AndIOp::create(b, loc, bits, idx(bytes - 1));
-  return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, low, idx(0));
+      bits = arith::OrIOp::create(b, loc, bits,
+                                  ib.mul(meta.getStrides()[i], elementBytes));
+  Value low = arith::AndIOp::create(b, loc, bits, ib.idx(bytes - 1));
+  return ib.cmp(arith::CmpIPredicate::eq, low, ib.idx(0));
 }
 
 /// A hand-scheduled kernel that replaces `op` only when every buffer in

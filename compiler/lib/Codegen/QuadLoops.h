@@ -11,6 +11,8 @@
 #ifndef RETENTION_CODEGEN_QUADLOOPS_H
 #define RETENTION_CODEGEN_QUADLOOPS_H
 
+#include "IndexBuilder.h"
+
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -22,27 +24,13 @@ namespace mlir::retention::kernel {
 /// Columns per thread: one 16-byte access of f32.
 constexpr int64_t kLanes = 4;
 
-struct QuadEmitter {
-  OpBuilder &b;
-  Location loc;
+struct QuadEmitter : IndexBuilder {
   Type f32;
   VectorType quad; // vector<4xf32>
 
   QuadEmitter(OpBuilder &b, Location loc)
-      : b(b), loc(loc), f32(b.getF32Type()),
+      : IndexBuilder(b, loc), f32(b.getF32Type()),
         quad(VectorType::get({kLanes}, b.getF32Type())) {}
-
-  Value idx(int64_t v) { return arith::ConstantIndexOp::create(b, loc, v); }
-  Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
-  Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
-  Value mul(Value x, int64_t c) { return mul(x, idx(c)); }
-  Value div(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }
-  Value rem(Value x, Value y) { return arith::RemUIOp::create(b, loc, x, y); }
-  Value min(Value x, Value y) { return arith::MinUIOp::create(b, loc, x, y); }
-  Value max(Value x, Value y) { return arith::MaxUIOp::create(b, loc, x, y); }
-  Value cmp(arith::CmpIPredicate p, Value x, Value y) {
-    return arith::CmpIOp::create(b, loc, p, x, y);
-  }
 
   Value toF32(Value x) {
     return x.getType() == f32 ? x : arith::ExtFOp::create(b, loc, f32, x);

@@ -363,8 +363,11 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
         auto layer = MultiScaleOp::create(
             b, TypeRange{h3.getType(), stateT}, h3, wq, wk, wv, wg, wo,
             positions, s, b.getDenseF64ArrayAttr(gamma),
-            b.getF64FloatAttr(c.layernormEps), b.getStringAttr(form),
-            b.getI64IntegerAttr(chunk));
+            b.getF64FloatAttr(c.layernormEps),
+            LayerFormAttr::get(b.getContext(), form == "recurrent"
+                                                   ? LayerForm::Recurrent
+                                                   : LayerForm::Chunkwise),
+            form == "recurrent" ? IntegerAttr() : b.getI64IntegerAttr(chunk));
         auto sliceM = memref::SubViewOp::inferRankReducedResultType(
             {batch, H, dk, dv}, cast<MemRefType>(sOutM.getType()), offs, sizes,
             strides);

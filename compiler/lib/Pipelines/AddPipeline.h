@@ -10,33 +10,52 @@
 
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/ErrorHandling.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
 #include "llvm/Support/raw_ostream.h"
 
 #include <string>
 
 namespace mlir::retention::detail {
 
-/// Appends `stage` to `pm`; a stage that does not parse (a bad option value
-/// reaching it) ends the process with one line naming `pipeline`.
-inline void addPipeline(OpPassManager &pm, llvm::StringRef pipeline,
-                        const std::string &stage) {
-  std::string errors;
-  llvm::raw_string_ostream os(errors);
-  if (failed(parsePassPipeline(stage, pm, os)))
-    llvm::report_fatal_error(llvm::Twine(pipeline) + ": cannot build stage '" +
-                                 stage + "': " + errors,
-                             /*gen_crash_diag=*/false);
-}
+/// How a pipeline builder reports what is wrong with its options.
+using PipelineErrorFn = llvm::function_ref<void(const llvm::Twine &)>;
+
+/// Appends the stages of one pipeline to a pass manager; the first stage that
+/// does not parse (a bad option value reaching it) is reported through
+/// `error` with the pipeline's name, and every later one is skipped.
+class StageAppender {
+public:
+  StageAppender(OpPassManager &pm, llvm::StringRef pipeline,
+                PipelineErrorFn error)
+      : pm(pm), pipeline(pipeline), error(error) {}
+
+  void operator()(const std::string &stage) {
+    if (failed)
+      return;
+    std::string errors;
+    llvm::raw_string_ostream os(errors);
+    if (mlir::failed(parsePassPipeline(stage, pm, os))) {
+      error(llvm::Twine(pipeline) + ": cannot build stage '" + stage +
+            "': " + errors);
+      failed = true;
+    }
+  }
+  LogicalResult result() const { return mlir::failure(failed); }
+
+private:
+  OpPassManager &pm;
+  llvm::StringRef pipeline;
+  PipelineErrorFn error;
+  bool failed = false;
+};
 
 /// Loops, vectors, memrefs and math on the host → the LLVM dialect (the last
 /// stage of the CPU pipeline, and of the NVVM pipeline's host emulation).
-inline void addHostLLVMLowering(OpPassManager &pm, llvm::StringRef pipeline) {
+inline void addHostLLVMLowering(StageAppender &addPipeline) {
   // Vector transfers are fully unrolled: the partial unrolling of
   // convert-vector-to-scf leaves allocas inside loops, which grow the stack
   // on every iteration.
-  addPipeline(pm, pipeline,
-              "convert-linalg-to-loops,convert-vector-to-scf{full-unroll=true},"
+  addPipeline("convert-linalg-to-loops,convert-vector-to-scf{full-unroll=true},"
               // f32 → bf16 in integer arithmetic: no libgcc/compiler-rt
               // builtin (__truncsfbf2) is needed at link or JIT time.
               "arith-expand{include-bf16=true},"

@@ -15,15 +15,25 @@
 
 using namespace mlir;
 using namespace mlir::retention;
+using mlir::retention::detail::PipelineErrorFn;
 
-namespace {
-void addPipeline(OpPassManager &pm, const std::string &stage) {
-  mlir::retention::detail::addPipeline(pm, "retention-cpu-pipeline", stage);
-}
-} // namespace
-
-void mlir::retention::buildRetentionCPUPipeline(
-    OpPassManager &pm, const RetentionCPUPipelineOptions &options) {
+LogicalResult mlir::retention::buildRetentionCPUPipeline(
+    OpPassManager &pm, const RetentionCPUPipelineOptions &options,
+    PipelineErrorFn error) {
+  detail::StageAppender addPipeline(pm, "retention-cpu-pipeline", error);
+  if (options.form != "none" && options.form != "auto" &&
+      options.form != "parallel" && options.form != "chunkwise" &&
+      options.form != "recurrent") {
+    error("retention-cpu-pipeline: form must be none, auto, parallel, "
+          "chunkwise or recurrent, not '" +
+          options.form + "'");
+    return failure();
+  }
+  if (options.chunkSize <= 0 || options.dvTile < 0 || options.threads < 0) {
+    error("retention-cpu-pipeline: chunk-size must be positive and dv-tile, "
+          "threads non-negative");
+    return failure();
+  }
   std::string forms;
   if (options.form != "none")
     forms = "retention-select-form{form=" + options.form +
@@ -36,22 +46,21 @@ void mlir::retention::buildRetentionCPUPipeline(
   //    eliminating a merged empty makes two results share one buffer.
   // 0. Layer ops (multi_scale, rotate, group_norm) → core ops + linalg; the
   //    tables that depend only on positions leave the layer loop.
-  addPipeline(pm, "retention-decompose-layers,loop-invariant-code-motion,"
+  addPipeline("retention-decompose-layers,loop-invariant-code-motion,"
                   "canonicalize,cse");
-  addPipeline(pm, forms + "convert-retention-to-linalg{dv-tile=" +
+  addPipeline(forms + "convert-retention-to-linalg{dv-tile=" +
                       std::to_string(options.dvTile) +
                       "},eliminate-empty-tensors,canonicalize,cse");
   // 2. CPU codegen of the linalg ops inside the tiles.
   if (options.vectorize)
-    addPipeline(pm, "func.func(retention-cpu-block-rows,"
+    addPipeline("func.func(retention-cpu-block-rows,"
                     "retention-cpu-vectorize{threads=" +
                         std::to_string(options.openmp ? options.threads : 0) +
                         "},retention-cpu-approximate-math),"
                         "canonicalize,cse,"
                         "loop-invariant-subset-hoisting,canonicalize");
   // 3. Bufferize; buffers created inside loops are freed where they die.
-  addPipeline(pm,
-              "one-shot-bufferize{bufferize-function-boundaries "
+  addPipeline("one-shot-bufferize{bufferize-function-boundaries "
               "allow-return-allocs-from-loops "
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
@@ -59,7 +68,7 @@ void mlir::retention::buildRetentionCPUPipeline(
               // No memrefCopy calls: compiled code needs no MLIR library.
               "func.func(retention-cpu-lower-strided-copies)");
   // 4. Loops: the (batch, head, dv) forall on threads or sequential.
-  addPipeline(pm, options.openmp
+  addPipeline(options.openmp
                       ? "func.func(retention-cpu-serial-loops),"
                         "scf-forall-to-parallel,convert-scf-to-openmp,"
                         // Inlines the alloca scopes around parallel bodies,
@@ -67,20 +76,46 @@ void mlir::retention::buildRetentionCPUPipeline(
                         "canonicalize"
                       : "scf-forall-to-for");
   // 5. To the LLVM dialect.
-  mlir::retention::detail::addHostLLVMLowering(pm, "retention-cpu-pipeline");
+  mlir::retention::detail::addHostLLVMLowering(addPipeline);
+  return addPipeline.result();
 }
+
+namespace {
+/// Registers `build` as the pipeline `name`: options parsed from the
+/// command line, and every error (a bad option) a diagnostic through the
+/// pass manager's handler, not a crash.
+template <typename Options>
+void registerPipeline(
+    StringRef name, StringRef description,
+    LogicalResult (*build)(OpPassManager &, const Options &,
+                           PipelineErrorFn)) {
+  registerPassPipeline(
+      name, description,
+      [build](OpPassManager &pm, StringRef text,
+              function_ref<LogicalResult(const Twine &)> errorHandler) {
+        std::unique_ptr<Options> options = Options::createFromString(text);
+        if (!options)
+          return failure();
+        return build(pm, *options,
+                     [&](const Twine &message) { (void)errorHandler(message); });
+      },
+      [](function_ref<void(const mlir::detail::PassOptions &)> optHandler) {
+        optHandler(Options());
+      });
+}
+} // namespace
 
 void mlir::retention::registerRetentionPipelines() {
   static bool registered = false;
   if (registered)
     return;
   registered = true;
-  PassPipelineRegistration<RetentionCPUPipelineOptions>(
+  registerPipeline<RetentionCPUPipelineOptions>(
       "retention-cpu-pipeline",
       "Lower a module of func.func on tensors using retention and upstream "
       "ops to the LLVM dialect (host CPU)",
       buildRetentionCPUPipeline);
-  PassPipelineRegistration<RetentionNVVMPipelineOptions>(
+  registerPipeline<RetentionNVVMPipelineOptions>(
       "retention-nvvm-pipeline",
       "Lower a module of func.func on tensors using retention ops to host "
       "code calling the mgpu* runtime and gpu.binary ops for an NVIDIA GPU",

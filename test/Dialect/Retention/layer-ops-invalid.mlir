@@ -81,7 +81,7 @@ func.func @msr_heads(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<
                      %wo: tensor<96x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x3x21x32xf32>) {
   // expected-error @+1 {{d = 64 is not divisible by the 3 heads of 'gamma'}}
   %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
-      {epsilon = 1.0e-6 : f64, form = "chunkwise", gamma = array<f64: 0.9, 0.8, 0.7>}
+      {epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>, gamma = array<f64: 0.9, 0.8, 0.7>}
       : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
          tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x4xi64>, tensor<1x3x21x32xf32>)
       -> (tensor<1x4x64xf32>, tensor<1x3x21x32xf32>)
@@ -94,7 +94,7 @@ func.func @msr_weight(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor
                       %wo: tensor<90x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x2x32x48xf32>) {
   // expected-error @+1 {{'wo' has Dv = 90 (dim 0 of 'tensor<90x64xf32>'), expected 96}}
   %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
-      {epsilon = 1.0e-6 : f64, form = "chunkwise", gamma = array<f64: 0.9, 0.8>}
+      {epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>, gamma = array<f64: 0.9, 0.8>}
       : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
          tensor<64x96xf32>, tensor<90x64xf32>, tensor<1x4xi64>, tensor<1x2x32x48xf32>)
       -> (tensor<1x4x64xf32>, tensor<1x2x32x48xf32>)
@@ -107,7 +107,7 @@ func.func @msr_state(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<
                      %wo: tensor<96x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x2x32x32xf32>) {
   // expected-error @+1 {{'state' has dv = 32 (dim 3 of 'tensor<1x2x32x32xf32>'), expected 48}}
   %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
-      {epsilon = 1.0e-6 : f64, form = "chunkwise", gamma = array<f64: 0.9, 0.8>}
+      {epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>, gamma = array<f64: 0.9, 0.8>}
       : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
          tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x4xi64>, tensor<1x2x32x32xf32>)
       -> (tensor<1x4x64xf32>, tensor<1x2x32x32xf32>)
@@ -118,9 +118,10 @@ func.func @msr_state(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<
 
 func.func @msr_form(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x96xf32>,
                     %wo: tensor<96x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x2x32x48xf32>) {
-  // expected-error @+1 {{unknown form 'parallel' (expected chunkwise or recurrent)}}
+  // expected-error @+3 {{expected ::mlir::retention::LayerForm to be one of: chunkwise, recurrent}}
+  // expected-error @+2 {{failed to parse Retention_LayerFormAttr parameter 'value'}}
   %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
-      {epsilon = 1.0e-6 : f64, form = "parallel", gamma = array<f64: 0.9, 0.8>}
+      {epsilon = 1.0e-6 : f64, form = #retention<form parallel>, gamma = array<f64: 0.9, 0.8>}
       : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
          tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x4xi64>, tensor<1x2x32x48xf32>)
       -> (tensor<1x4x64xf32>, tensor<1x2x32x48xf32>)
@@ -131,9 +132,22 @@ func.func @msr_form(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<6
 
 func.func @msr_chunk(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x96xf32>,
                      %wo: tensor<96x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x2x32x48xf32>) {
-  // expected-error @+1 {{'chunk_size' must be positive, got 0}}
+  // expected-error @+2 {{attribute 'chunk_size' failed to satisfy constraint: 64-bit signless integer attribute whose value is positive}}
   %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
-      {chunk_size = 0 : i64, epsilon = 1.0e-6 : f64, form = "chunkwise", gamma = array<f64: 0.9, 0.8>}
+      {chunk_size = 0 : i64, epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>, gamma = array<f64: 0.9, 0.8>}
+      : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
+         tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x4xi64>, tensor<1x2x32x48xf32>)
+      -> (tensor<1x4x64xf32>, tensor<1x2x32x48xf32>)
+  return
+}
+
+// -----
+
+func.func @msr_recurrent_chunk(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x96xf32>,
+                               %wo: tensor<96x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x2x32x48xf32>) {
+  // expected-error @+1 {{'chunk_size' applies to the chunkwise form only, but the form is recurrent}}
+  %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
+      {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = #retention<form recurrent>, gamma = array<f64: 0.9, 0.8>}
       : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
          tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x4xi64>, tensor<1x2x32x48xf32>)
       -> (tensor<1x4x64xf32>, tensor<1x2x32x48xf32>)

@@ -7,9 +7,9 @@ func.func @layer(%x: tensor<1x?x64xf32>, %wq: tensor<64x64xf32>, %wk: tensor<64x
                  %wv: tensor<64x96xf32>, %wg: tensor<64x96xf32>, %wo: tensor<96x64xf32>,
                  %pos: tensor<1x?xi64>, %s: tensor<1x2x32x48xf32>)
     -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>) {
-  // CHECK: retention.multi_scale %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {chunk_size = 16 : i64, epsilon = 9.9999999999999995E-7 : f64, form = "chunkwise", gamma = array<f64: 9.687500e-01, 9.843750e-01>}
+  // CHECK: retention.multi_scale %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}}, %{{.+}} {chunk_size = 16 : i64, epsilon = 9.9999999999999995E-7 : f64, form = #retention<form chunkwise>, gamma = array<f64: 9.687500e-01, 9.843750e-01>}
   %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s
-      {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = "chunkwise",
+      {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>,
        gamma = array<f64: 0.96875, 0.984375>}
       : (tensor<1x?x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
          tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>)

@@ -19,7 +19,7 @@
 // CHECK-SAME:    .visible .entry chunkwise_bf16_kernel(
 // bf16 with dk = 64 fits the tensor-core kernel (retention-gpu-chunkwise-mma):
 // tiles staged in dynamic shared memory, ldmatrix + mma.sync m16n8k16.
-// CHECK-SAME:    bar.sync 0
+// CHECK-SAME:    bar.sync{{[^;]*}}0;
 // CHECK-SAME:    ldmatrix.sync.aligned.m8n8.x4.shared.b16
 // CHECK-SAME:    mma.sync.aligned.m16n8k16.row.col.f32.bf16.bf16.f32
 // CHECK:       gpu.binary @parallel_f16_kernel
@@ -41,17 +41,20 @@
 func.func @chunkwise_bf16(%q: tensor<2x3x100x64xbf16>, %k: tensor<2x3x100x64xbf16>,
                           %v: tensor<2x3x100x128xbf16>, %s: tensor<2x3x64x128xf32>)
     -> (tensor<2x3x100x128xbf16>, tensor<2x3x64x128xf32>) {
-  %o, %s1 = retention.chunkwise %q, %k, %v, %s
+  %oinit0 = tensor.empty() : tensor<2x3x100x128xbf16>
+  %sinit0 = tensor.empty() : tensor<2x3x64x128xf32>
+  %o, %s1 = retention.chunkwise %q, %k, %v, %s outs(%oinit0, %sinit0)
       {chunk_size = 64 : i64, gamma = array<f64: 0.96875, 0.984375, 0.5>, scale = 0.25 : f64}
       : (tensor<2x3x100x64xbf16>, tensor<2x3x100x64xbf16>, tensor<2x3x100x128xbf16>,
-         tensor<2x3x64x128xf32>) -> (tensor<2x3x100x128xbf16>, tensor<2x3x64x128xf32>)
+         tensor<2x3x64x128xf32>, tensor<2x3x100x128xbf16>, tensor<2x3x64x128xf32>) -> (tensor<2x3x100x128xbf16>, tensor<2x3x64x128xf32>)
   return %o, %s1 : tensor<2x3x100x128xbf16>, tensor<2x3x64x128xf32>
 }
 
 func.func @parallel_f16(%q: tensor<1x2x7x16xf16>, %v: tensor<1x2x7x16xf16>)
     -> tensor<1x2x7x16xf16> {
-  %o = retention.parallel %q, %q, %v {gamma = array<f64: 0.9, 1.0>}
-      : (tensor<1x2x7x16xf16>, tensor<1x2x7x16xf16>, tensor<1x2x7x16xf16>)
+  %oinit1 = tensor.empty() : tensor<1x2x7x16xf16>
+  %o = retention.parallel %q, %q, %v outs(%oinit1) {gamma = array<f64: 0.9, 1.0>}
+      : (tensor<1x2x7x16xf16>, tensor<1x2x7x16xf16>, tensor<1x2x7x16xf16>, tensor<1x2x7x16xf16>)
       -> tensor<1x2x7x16xf16>
   return %o : tensor<1x2x7x16xf16>
 }
@@ -59,14 +62,16 @@ func.func @parallel_f16(%q: tensor<1x2x7x16xf16>, %v: tensor<1x2x7x16xf16>)
 func.func @recurrent_f32(%q: tensor<16x8x1x256xf32>, %k: tensor<16x8x1x256xf32>,
                          %v: tensor<16x8x1x512xf32>, %s: tensor<16x8x256x512xf32>)
     -> (tensor<16x8x1x512xf32>, tensor<16x8x256x512xf32>) {
-  %o, %s1 = retention.recurrent %q, %k, %v, %s
+  %oinit2 = tensor.empty() : tensor<16x8x1x512xf32>
+  %sinit2 = tensor.empty() : tensor<16x8x256x512xf32>
+  %o, %s1 = retention.recurrent %q, %k, %v, %s outs(%oinit2, %sinit2)
       {gamma = array<f64: 0.96875, 0.984375, 0.9921875, 0.99609375, 0.998046875, 0.9990234375, 0.99951171875, 0.999755859375>}
       : (tensor<16x8x1x256xf32>, tensor<16x8x1x256xf32>, tensor<16x8x1x512xf32>,
-         tensor<16x8x256x512xf32>) -> (tensor<16x8x1x512xf32>, tensor<16x8x256x512xf32>)
+         tensor<16x8x256x512xf32>, tensor<16x8x1x512xf32>, tensor<16x8x256x512xf32>) -> (tensor<16x8x1x512xf32>, tensor<16x8x256x512xf32>)
   return %o, %s1 : tensor<16x8x1x512xf32>, tensor<16x8x256x512xf32>
 }
 
 // Bad options end in one clear line and a non-zero exit, not a crash dump.
 // RUN: not retnet-opt %s --retention-nvvm-pipeline="format=elf" 2>&1 | FileCheck %s --check-prefix=BADFMT
-// BADFMT: retention-nvvm-pipeline: format must be bin or isa, not 'elf'
+// BADFMT: retention-nvvm-pipeline: format must be bin, isa or llvm, not 'elf'
 // BADFMT-NOT: Stack dump

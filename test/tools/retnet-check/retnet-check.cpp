@@ -217,14 +217,34 @@ void generate(const Options &o) {
     qT = qD;
     vT = vD;
   }
-  std::string types = "(" + qT + ", " + qT + ", " + vT + stateType + ")";
-  os << "  %oc, %sc = retention.chunkwise " << operands
+  std::string types = "(" + qT + ", " + qT + ", " + vT + stateType;
+  // Destination-passing style: each op gets its own empty inits.
+  std::string tokens;
+  if (o.dynamicTokens) {
+    os << "  %c2 = arith.constant 2 : index\n"
+       << "  %t = tensor.dim " << operands.substr(0, 3) << ", %c2 : " << qT
+       << "\n";
+    tokens = "%t";
+  }
+  auto inits = [&](const char *name, bool stateful) {
+    os << "  %" << name << "o = tensor.empty(" << tokens << ") : " << vT << "\n";
+    if (stateful)
+      os << "  %" << name << "s = tensor.empty() : " << sT << "\n";
+    return std::string(" outs(%") + name + "o" +
+           (stateful ? std::string(", %") + name + "s)" : std::string(")"));
+  };
+  std::string out = inits("ic", true);
+  os << "  %oc, %sc = retention.chunkwise " << operands << out
      << " {chunk_size = " << o.chunk << " : i64, " << gamma.str()
-     << "}\n      : " << types << " -> (" << vT << ", " << sT << ")\n";
-  os << "  %op = retention.parallel " << operands << " {" << gamma.str()
-     << "}\n      : " << types << " -> " << vT << "\n";
-  os << "  %or, %sr = retention.recurrent " << operands << " {" << gamma.str()
-     << "}\n      : " << types << " -> (" << vT << ", " << sT << ")\n";
+     << "}\n      : " << types << ", " << vT << ", " << sT << ") -> (" << vT
+     << ", " << sT << ")\n";
+  out = inits("ip", false);
+  os << "  %op = retention.parallel " << operands << out << " {" << gamma.str()
+     << "}\n      : " << types << ", " << vT << ") -> " << vT << "\n";
+  out = inits("ir", true);
+  os << "  %or, %sr = retention.recurrent " << operands << out << " {"
+     << gamma.str() << "}\n      : " << types << ", " << vT << ", " << sT
+     << ") -> (" << vT << ", " << sT << ")\n";
   std::string vStatic = shape(p.batch, p.heads, p.tokens, p.dv);
   if (o.dynamicTokens)
     for (const char *name : {"oc", "op", "or"})

@@ -218,15 +218,20 @@ std::string kernelModule(const Options &o) {
     operands += ", %st";
     types += ", " + tensorOf(sM);
   }
-  types += ")";
   std::string vT = tensorOf(vM), sT = tensorOf(sM);
-  os << "  %c:2 = retention.chunkwise " << operands
+  // Destination-passing style: empty inits, results materialized below.
+  for (const char *name : {"co", "po", "ro"})
+    os << "  %" << name << " = tensor.empty() : " << vT << "\n";
+  for (const char *name : {"cs", "rs"})
+    os << "  %" << name << " = tensor.empty() : " << sT << "\n";
+  os << "  %c:2 = retention.chunkwise " << operands << " outs(%co, %cs)"
      << " {chunk_size = " << o.chunk << " : i64, " << gamma << "} : " << types
-     << " -> (" << vT << ", " << sT << ")\n";
-  os << "  %p = retention.parallel " << operands << " {" << gamma
-     << "} : " << types << " -> " << vT << "\n";
-  os << "  %r:2 = retention.recurrent " << operands << " {" << gamma
-     << "} : " << types << " -> (" << vT << ", " << sT << ")\n";
+     << ", " << vT << ", " << sT << ") -> (" << vT << ", " << sT << ")\n";
+  os << "  %p = retention.parallel " << operands << " outs(%po) {" << gamma
+     << "} : " << types << ", " << vT << ") -> " << vT << "\n";
+  os << "  %r:2 = retention.recurrent " << operands << " outs(%ro, %rs) {"
+     << gamma << "} : " << types << ", " << vT << ", " << sT << ") -> (" << vT
+     << ", " << sT << ")\n";
   auto out = [&](const char *value, const char *dest, const std::string &t,
                  const std::string &m) {
     os << "  bufferization.materialize_in_destination " << value

@@ -13,11 +13,17 @@ include "mlir/Pass/PassBase.td"
 def ConvertRetentionToLinalgPass : Pass<"convert-retention-to-linalg"> {
   let summary = "Decompose retention ops into tiled linalg, tensor and scf ops";
   let description = [{
-    Rewrites each retention op into target-neutral tiled IR on tensors:
+    Rewrites each retention op on tensors into target-neutral tiled IR with
+    upstream machinery (ops on memrefs, claimed by a target's kernels, are
+    left alone):
 
-    - an `scf.forall` over (batch, head, dv tile): heads and batch rows are
-      independent, and so are column tiles of v, the output and the state;
-    - inside it, for the chunkwise form, an `scf.for` over full chunks that
+    - an `scf.forall` over (batch, head, dv tile) from `scf::tileUsingSCF` on
+      the op's TilingInterface: heads and batch rows are independent, and so
+      are column tiles of v, the output and the state;
+    - each tile (one batch row, one head) decomposed through the op's
+      `linalg::AggregatedOpInterface` (the same decomposition that
+      `transform.structured.decompose_interface` applies):
+      for the chunkwise form, an `scf.for` over full chunks that
       carries the f32 state, then one step for the last partial chunk (T need
       not divide by C; no padding copies). The parallel form is one chunk of
       T tokens without the state update; the recurrent form is an `scf.for`
@@ -291,11 +297,16 @@ def RetentionGPUChunkwiseMMAPass
     : Pass<"retention-gpu-chunkwise-mma", "::mlir::func::FuncOp"> {
   let summary = "Chunkwise and parallel retention on bf16/f16 as a tensor-core (mma.sync) kernel";
   let description = [{
-    Rewrites each `retention.chunkwise` and `retention.parallel` whose
-    inputs are bf16 or f16 and whose shapes fit the kernel into
-    `gpu.launch`es (marked `retention.microkernel`) built from nvgpu ops:
-    ldmatrix + mma.sync m16n8k16 with f32 accumulation, the decay applied
-    to the QK^T accumulator in registers. Two schedules (chunk C = 64):
+    Picks each `retention.chunkwise` and `retention.parallel` on tensors
+    whose inputs are bf16 or f16 and whose shapes fit the tensor-core
+    kernels (ldmatrix + mma.sync m16n8k16 with f32 accumulation, the decay
+    applied to the QK^T accumulator in registers), and its schedule and
+    tiles. The op becomes an `scf.if` on its buffers' 16-byte alignment
+    (checked at run time): the aligned branch holds the op itself on those
+    buffers (memrefs, no results), marked `retention.mma = {schedule,
+    block_v, state_block_v, stages}`, which `retention-gpu-expand-mma`
+    builds into launches after bufferization; the other branch the op on
+    tensors, for the generic path. Two schedules (chunk C = 64):
 
     - fused: one launch, grid (dv/BV, B·H); each block walks all chunks
       with the state in registers (output, cross-chunk term and state
@@ -311,7 +322,7 @@ def RetentionGPUChunkwiseMMAPass
     else the fused one. With `stages=2` the kernels that walk the chunks
     (fused, state) prefetch chunk c+1 with cp.async into a second set of
     shared tiles while computing chunk c (where the doubled tiles fit
-    without costing residency). See GPUChunkwiseMMA.cpp.
+    without costing residency). See ChunkwiseMMA.h.
   }];
   let options = [
     Option<"blockV", "block-v", "int64_t", /*default=*/"0",
@@ -336,6 +347,28 @@ def RetentionGPUChunkwiseMMAPass
                            "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect"];
+}
+
+def RetentionGPUExpandMMAPass
+    : Pass<"retention-gpu-expand-mma", "::mlir::func::FuncOp"> {
+  let summary = "Builds the tensor-core launches of ops marked by retention-gpu-chunkwise-mma";
+  let description = [{
+    Runs on buffers, after bufferization and deallocation. Each
+    `retention.chunkwise` or `retention.parallel` on memrefs marked
+    `retention.mma` becomes its `gpu.launch`es (marked
+    `retention.microkernel`): the fused schedule one, the chunked one a
+    state kernel and an output kernel around a [B, H, NC, dk, dv] buffer of
+    per-chunk states (allocated before them, freed after). The kernels use
+    typed ops only: nvgpu.ldmatrix, nvvm.mma.sync (bf16) or nvgpu.mma.sync
+    (f16), nvgpu.device_async_copy with nvvm.cp.async.commit.group /
+    wait.group, gpu.barrier. A marked op that is not on memrefs, whose mark
+    is malformed or whose shapes do not fit the kernel is an error.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::NVVM::NVVMDialect",
+                           "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"];
 }
 
 def RetentionGPUMatmulPass

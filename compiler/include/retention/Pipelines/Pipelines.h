@@ -9,6 +9,9 @@
 #define RETENTION_PIPELINES_PIPELINES_H
 
 #include "mlir/Pass/PassOptions.h"
+#include "mlir/Support/LLVM.h"
+#include "llvm/ADT/STLFunctionalExtras.h"
+#include "llvm/ADT/Twine.h"
 
 #include <string>
 
@@ -63,7 +66,8 @@ struct RetentionNVVMPipelineOptions
       llvm::cl::init(3)};
   PassOptions::Option<std::string> format{
       *this, "format",
-      llvm::cl::desc("bin: cubin assembled by ptxas; isa: PTX text"),
+      llvm::cl::desc("bin: cubin assembled by ptxas; isa: PTX text; llvm: "
+                     "the device code's LLVM bitcode (for inspection)"),
       llvm::cl::init("bin")};
   PassOptions::Option<int64_t> blockSize{*this, "block-size",
                                          llvm::cl::desc("Threads per block"),
@@ -105,13 +109,19 @@ struct RetentionNVVMPipelineOptions
 
 /// Func-on-tensors module using retention and upstream ops → LLVM dialect
 /// that mlir-runner executes with the upstream runner-utils libraries.
-void buildRetentionCPUPipeline(OpPassManager &pm,
-                               const RetentionCPUPipelineOptions &options);
+/// Bad options are reported through `error` (one line each) and fail.
+LogicalResult
+buildRetentionCPUPipeline(OpPassManager &pm,
+                          const RetentionCPUPipelineOptions &options,
+                          llvm::function_ref<void(const llvm::Twine &)> error);
 
 /// Func-on-tensors module using retention ops → LLVM dialect host code with
-/// gpu.binary ops for `chip`; the host code calls the mgpu* runtime.
-void buildRetentionNVVMPipeline(OpPassManager &pm,
-                                const RetentionNVVMPipelineOptions &options);
+/// gpu.binary ops for `chip`; the host code calls the mgpu* runtime. Bad
+/// options are reported through `error` (one line each) and fail.
+LogicalResult
+buildRetentionNVVMPipeline(OpPassManager &pm,
+                           const RetentionNVVMPipelineOptions &options,
+                           llvm::function_ref<void(const llvm::Twine &)> error);
 
 /// Registers --retention-cpu-pipeline and --retention-nvvm-pipeline (once per
 /// process).

@@ -6,10 +6,14 @@ with `ptxas -v` and prints one line per kernel with its resources.
 The PTX of each gpu.binary is the MLIR string after `assembly = "` (`bin = "` for format=bin) (escapes: \\XX
 hex, \\\\, \\"). Output lines, sorted by kernel name:
 
-    BINARY registers=N spill_stores=N spill_loads=N smem=N
+    BINARY registers=N spill_stores=N spill_loads=N smem=N inline_asm=N
 
-Exit 1 when ptxas fails, a binary holds no PTX, a kernel spills, or a
-kernel named in --budget uses more registers than its budget.
+(inline_asm: the kernel's inline-asm blocks, which LLVM marks `// begin
+inline asm`.) Exit 1 when ptxas fails, a binary holds no PTX, a kernel
+spills, a kernel named in --budget uses more registers than its budget, or
+an inline-asm block holds a tensor-core product, a barrier or an async copy
+(those must come from typed ops: LLVM knows their semantics, and a barrier
+intrinsic is convergent).
 """
 
 import re
@@ -37,6 +41,13 @@ def unescape(s):
     return out.decode()
 
 
+SYNC_OR_MMA = re.compile(r"\b(mma|wgmma|bar|barrier|cp\.async|mbarrier)\.")
+
+
+def inline_asm_blocks(ptx):
+    return re.findall(r"// begin inline asm\n(.*?)// end inline asm", ptx, re.S)
+
+
 def main(argv):
     ptxas, path = argv[1], argv[2]
     arch = argv[argv.index("--arch") + 1] if "--arch" in argv else "sm_90a"
@@ -52,7 +63,16 @@ def main(argv):
         print("ptx_resources.py: no PTX in " + path, file=sys.stderr)
         return 1
     rows = {}
+    asm = {}
+    ok = True
     for binary, ptx in ptxs:
+        blocks = inline_asm_blocks(ptx)
+        asm[binary] = len(blocks)
+        for block in blocks:
+            if SYNC_OR_MMA.search(block):
+                print(f"ptx_resources.py: {binary}: inline asm with a synchronizing or "
+                      f"tensor-core instruction: {block.strip()}", file=sys.stderr)
+                ok = False
         with tempfile.NamedTemporaryFile("w", suffix=".ptx") as f:
             f.write(ptx)
             f.flush()
@@ -77,11 +97,10 @@ def main(argv):
             m = re.search(r"(\d+) bytes smem", line)
             if m and name:
                 rows[name]["smem"] = int(m.group(1))
-    ok = True
     for name in sorted(rows):
         r = rows[name]
         print(f"{name} registers={r['registers']} spill_stores={r['spill_stores']} "
-              f"spill_loads={r['spill_loads']} smem={r['smem']}")
+              f"spill_loads={r['spill_loads']} smem={r['smem']} inline_asm={asm[name]}")
         if r["spill_stores"] or r["spill_loads"]:
             print(f"ptx_resources.py: {name} spills", file=sys.stderr)
             ok = False

@@ -8,7 +8,12 @@
 
 #include "retention/Dialect/Retention/IR/RetentionOps.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/OpImplementation.h"
 
 #include <cmath>
@@ -18,10 +23,11 @@ using namespace mlir::retention;
 
 namespace {
 
-/// A tensor operand or result being checked, with the name users see.
+/// A tensor or memref operand or result being checked, with the name users
+/// see.
 struct Named {
   StringRef name;
-  RankedTensorType type;
+  ShapedType type;
 };
 
 /// Dimension names for [B, H, T, dk|dv] (inputs, outputs) and [B, H, dk, dv]
@@ -101,9 +107,14 @@ public:
     return sameElementType(o, q, "the output has the input element type");
   }
 
-  LogicalResult gamma(ArrayRef<double> gamma, const Named &q) {
+  LogicalResult gamma(ArrayRef<double> gamma, const Named &q, bool offset) {
     int64_t heads = q.type.getDimSize(1);
-    if (!ShapedType::isDynamic(heads) &&
+    if (offset && !ShapedType::isDynamic(heads) &&
+        static_cast<int64_t>(gamma.size()) < heads)
+      return op->emitOpError()
+             << "'gamma' has " << gamma.size() << " values, fewer than the H = "
+             << heads << " heads of '" << q.name << "' (" << q.type << ")";
+    if (!offset && !ShapedType::isDynamic(heads) &&
         static_cast<int64_t>(gamma.size()) != heads)
       return op->emitOpError()
              << "'gamma' has " << gamma.size() << " values, but '" << q.name
@@ -129,16 +140,42 @@ private:
   Operation *op;
 };
 
-/// Verifies everything the three forms share. `finalState` is null for the
-/// parallel form.
-template <typename OpTy> LogicalResult verifyForm(OpTy op, Value finalState) {
+/// Verifies everything the three forms share. `stateful` is false for the
+/// parallel form (one init, no final state).
+template <typename OpTy> LogicalResult verifyForm(OpTy op, bool stateful) {
   FormVerifier check(op.getOperation());
   auto named = [](StringRef name, Value v) {
-    return Named{name, cast<RankedTensorType>(v.getType())};
+    return Named{name, cast<ShapedType>(v.getType())};
   };
+  // Destination-passing style: all tensors with one result per init, or
+  // all memrefs without results.
+  size_t inits = stateful ? 2 : 1;
+  if (op.getInits().size() != inits)
+    return op.emitOpError() << "expects " << inits << " init"
+                            << (inits > 1 ? "s (o, final_state)" : " (o)")
+                            << " in 'outs', but has " << op.getInits().size();
+  bool tensors = isa<TensorType>(op.getQ().getType());
+  for (Value v : op->getOperands())
+    if (isa<ShapedType>(v.getType()) && isa<TensorType>(v.getType()) != tensors)
+      return op.emitOpError()
+             << "operands must be all tensors or all memrefs, but "
+             << op.getQ().getType() << " and " << v.getType() << " are mixed";
+  if (tensors) {
+    if (op->getNumResults() != inits)
+      return op.emitOpError() << "on tensors has one result per init ("
+                              << inits << "), but has " << op->getNumResults();
+    for (auto [init, result] : llvm::zip(op.getInits(), op->getResults()))
+      if (init.getType() != result.getType())
+        return op.emitOpError() << "result type " << result.getType()
+                                << " differs from its init's type "
+                                << init.getType();
+  } else if (op->getNumResults() != 0) {
+    return op.emitOpError() << "on memrefs has no results";
+  }
+
   Named q = named("q", op.getQ()), k = named("k", op.getK()),
         v = named("v", op.getV());
-  Named o = named("o", op.getO());
+  Named o = named("o", op.getOInit());
 
   if (failed(check.rank(q, kSeqDims)) || failed(check.rank(k, kSeqDims)) ||
       failed(check.rank(v, kValueDims)))
@@ -158,22 +195,362 @@ template <typename OpTy> LogicalResult verifyForm(OpTy op, Value finalState) {
       return failure();
   if (failed(check.output(o, q, v)))
     return failure();
-  if (finalState && failed(check.state(named("final_state", finalState), q, v)))
-    return failure();
-  return success(succeeded(check.gamma(op.getGamma(), q)) &&
-                 succeeded(check.scale(op.getScale().convertToDouble())));
+  if (Value fs = op.getFinalStateInit()) {
+    Named f = named("final_state", fs);
+    if (failed(check.state(f, q, v)))
+      return failure();
+    if (!f.type.getElementType().isF32())
+      return op.emitOpError() << "'final_state' has element type "
+                              << f.type.getElementType()
+                              << ", but the state is f32";
+  }
+  return success(
+      succeeded(check.gamma(op.getGamma(), q, bool(op.getHeadOffset()))) &&
+      succeeded(check.scale(op.getScale().convertToDouble())));
+}
+
+/// `source`[offsets, sizes] (unit strides): an extract_slice of a tensor or a
+/// subview of a memref.
+Value sliceOf(OpBuilder &b, Location loc, Value source,
+              ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
+              SmallVectorImpl<Operation *> &slices) {
+  SmallVector<OpFoldResult> strides(offsets.size(), b.getIndexAttr(1));
+  Operation *slice;
+  if (isa<TensorType>(source.getType()))
+    slice = tensor::ExtractSliceOp::create(b, loc, source, offsets, sizes,
+                                           strides);
+  else
+    slice =
+        memref::SubViewOp::create(b, loc, source, offsets, sizes, strides);
+  slices.push_back(slice);
+  return slice->getResult(0);
+}
+
+OpFoldResult dimOf(OpBuilder &b, Location loc, Value v, int64_t d) {
+  if (isa<TensorType>(v.getType()))
+    return tensor::getMixedSize(b, loc, v, d);
+  return memref::getMixedSize(b, loc, v, d);
 }
 
 } // namespace
 
-LogicalResult ParallelOp::verify() { return verifyForm(*this, Value()); }
+namespace {
+void buildForm(OpBuilder &b, OperationState &st, Value q, Value k, Value v,
+               Value state, ValueRange inits, ArrayRef<double> gamma,
+               double scale, Value headOffset, int64_t chunkSize) {
+  st.addOperands({q, k, v});
+  if (state)
+    st.addOperands(state);
+  if (headOffset)
+    st.addOperands(headOffset);
+  st.addOperands(inits);
+  st.addAttribute("operandSegmentSizes",
+                  b.getDenseI32ArrayAttr({1, 1, 1, state ? 1 : 0,
+                                          headOffset ? 1 : 0,
+                                          int32_t(inits.size())}));
+  st.addAttribute("gamma", b.getDenseF64ArrayAttr(gamma));
+  st.addAttribute("scale", b.getF64FloatAttr(scale));
+  if (chunkSize > 0)
+    st.addAttribute("chunk_size", b.getI64IntegerAttr(chunkSize));
+  if (isa<TensorType>(q.getType()))
+    for (Value init : inits)
+      st.addTypes(init.getType());
+}
+} // namespace
 
-LogicalResult RecurrentOp::verify() {
-  return verifyForm(*this, getFinalState());
+void ParallelOp::build(OpBuilder &b, OperationState &st, Value q, Value k,
+                       Value v, Value state, ValueRange inits,
+                       ArrayRef<double> gamma, double scale, Value headOffset,
+                       int64_t) {
+  buildForm(b, st, q, k, v, state, inits, gamma, scale, headOffset, 0);
+}
+void RecurrentOp::build(OpBuilder &b, OperationState &st, Value q, Value k,
+                        Value v, Value state, ValueRange inits,
+                        ArrayRef<double> gamma, double scale, Value headOffset,
+                        int64_t) {
+  buildForm(b, st, q, k, v, state, inits, gamma, scale, headOffset, 0);
+}
+void ChunkwiseOp::build(OpBuilder &b, OperationState &st, Value q, Value k,
+                        Value v, Value state, ValueRange inits,
+                        ArrayRef<double> gamma, double scale, Value headOffset,
+                        int64_t chunkSize) {
+  buildForm(b, st, q, k, v, state, inits, gamma, scale, headOffset,
+            chunkSize > 0 ? chunkSize : 64);
 }
 
-LogicalResult ChunkwiseOp::verify() {
-  return verifyForm(*this, getFinalState());
+SmallVector<Value> mlir::retention::createFormInits(OpBuilder &b, Location loc,
+                                                    Value q, Value v,
+                                                    bool stateful) {
+  SmallVector<OpFoldResult> qs = tensor::getMixedSizes(b, loc, q);
+  OpFoldResult dv = tensor::getMixedSize(b, loc, v, 3);
+  Type elt = cast<ShapedType>(q.getType()).getElementType();
+  SmallVector<Value> inits = {
+      tensor::EmptyOp::create(b, loc, {qs[0], qs[1], qs[2], dv}, elt)};
+  if (stateful)
+    inits.push_back(tensor::EmptyOp::create(b, loc, {qs[0], qs[1], qs[3], dv},
+                                            b.getF32Type()));
+  return inits;
+}
+
+LogicalResult ParallelOp::verify() { return verifyForm(*this, false); }
+LogicalResult RecurrentOp::verify() { return verifyForm(*this, true); }
+LogicalResult ChunkwiseOp::verify() { return verifyForm(*this, true); }
+
+//===----------------------------------------------------------------------===//
+// Interfaces of the form ops: memory effects, tiling, bufferization
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// On memrefs the op reads q, k, v and the state and writes its inits (it
+/// does not read them); on tensors it has no effects.
+template <typename OpTy>
+void formEffects(
+    OpTy op,
+    SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>> &fx) {
+  for (OpOperand &operand : op->getOpOperands()) {
+    if (!isa<MemRefType>(operand.get().getType()))
+      continue;
+    if (op.isDpsInit(&operand))
+      fx.emplace_back(MemoryEffects::Write::get(), &operand,
+                      SideEffects::DefaultResource::get());
+    else
+      fx.emplace_back(MemoryEffects::Read::get(), &operand,
+                      SideEffects::DefaultResource::get());
+  }
+}
+
+/// The iteration domain is (batch, head, value column): every point is
+/// independent. q and k follow (batch, head), v, the state, the output and
+/// the final state follow all three, over all T and dk.
+SmallVector<Range> formDomain(RetentionFormOpInterface op, OpBuilder &b) {
+  Location loc = op->getLoc();
+  OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+  return {Range{zero, dimOf(b, loc, op.getQ(), 0), one},
+          Range{zero, dimOf(b, loc, op.getQ(), 1), one},
+          Range{zero, dimOf(b, loc, op.getV(), 3), one}};
+}
+
+/// The tile of result `n` (0: o [B, H, T, dv], 1: final state [B, H, dk, dv])
+/// for the iteration-domain tile (offsets, sizes).
+void formResultTile(RetentionFormOpInterface op, OpBuilder &b, unsigned n,
+                    ArrayRef<OpFoldResult> offsets,
+                    ArrayRef<OpFoldResult> sizes,
+                    SmallVector<OpFoldResult> &resultOffsets,
+                    SmallVector<OpFoldResult> &resultSizes) {
+  Location loc = op->getLoc();
+  OpFoldResult third = n == 0 ? dimOf(b, loc, op.getQ(), 2)
+                              : dimOf(b, loc, op.getQ(), 3);
+  resultOffsets = {offsets[0], offsets[1], b.getIndexAttr(0), offsets[2]};
+  resultSizes = {sizes[0], sizes[1], third, sizes[2]};
+}
+
+FailureOr<TilingResult> formTile(RetentionFormOpInterface op, OpBuilder &b,
+                                 ArrayRef<OpFoldResult> offsets,
+                                 ArrayRef<OpFoldResult> sizes) {
+  Location loc = op->getLoc();
+  OpFoldResult zero = b.getIndexAttr(0);
+  Value q = op.getQ();
+  OpFoldResult tokens = dimOf(b, loc, q, 2), dk = dimOf(b, loc, q, 3);
+  SmallVector<Operation *> slices;
+  auto seq = [&](Value x) {
+    return sliceOf(b, loc, x, {offsets[0], offsets[1], zero, zero},
+                   {sizes[0], sizes[1], tokens, dk}, slices);
+  };
+  auto values = [&](Value x) {
+    return sliceOf(b, loc, x, {offsets[0], offsets[1], zero, offsets[2]},
+                   {sizes[0], sizes[1], tokens, sizes[2]}, slices);
+  };
+  auto states = [&](Value x) {
+    return sliceOf(b, loc, x, {offsets[0], offsets[1], zero, offsets[2]},
+                   {sizes[0], sizes[1], dk, sizes[2]}, slices);
+  };
+  // The tile's first head is head_offset + offsets[1] of gamma.
+  AffineExpr d0, d1;
+  bindDims(b.getContext(), d0, d1);
+  Value headOffset = getValueOrCreateConstantIndexOp(
+      b, loc,
+      op.getHeadOffset()
+          ? affine::makeComposedFoldedAffineApply(
+                b, loc, d0 + d1, {op.getHeadOffset(), offsets[1]})
+          : offsets[1]);
+
+  SmallVector<Value> operands = {seq(op.getQ()), seq(op.getK()),
+                                 values(op.getV())};
+  if (Value s = op.getState())
+    operands.push_back(states(s));
+  operands.push_back(headOffset);
+  operands.push_back(values(op.getOInit()));
+  if (Value fs = op.getFinalStateInit())
+    operands.push_back(states(fs));
+
+  SmallVector<Type> resultTypes;
+  if (isa<TensorType>(q.getType()))
+    for (Value init : ArrayRef(operands).take_back(op.getFinalStateInit() ? 2
+                                                                          : 1))
+      resultTypes.push_back(init.getType());
+  OperationState state(loc, op->getName());
+  state.addOperands(operands);
+  state.addTypes(resultTypes);
+  for (NamedAttribute attr : op->getAttrs())
+    if (attr.getName() != "operandSegmentSizes")
+      state.addAttribute(attr.getName(), attr.getValue());
+  state.addAttribute("operandSegmentSizes",
+                     b.getDenseI32ArrayAttr(
+                         {1, 1, 1, op.getState() ? 1 : 0, 1,
+                          op.getFinalStateInit() ? 2 : 1}));
+  Operation *tiled = b.create(state);
+  return TilingResult{{tiled},
+                      SmallVector<Value>(tiled->getResults()),
+                      slices};
+}
+
+} // namespace
+
+#define RETENTION_FORM_INTERFACES(OpTy)                                        \
+  void OpTy::getEffects(                                                       \
+      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>      \
+          &fx) {                                                               \
+    formEffects(*this, fx);                                                    \
+  }                                                                            \
+  SmallVector<utils::IteratorType> OpTy::getLoopIteratorTypes() {              \
+    return SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel); \
+  }                                                                            \
+  SmallVector<Range> OpTy::getIterationDomain(OpBuilder &b) {                  \
+    return formDomain(*this, b);                                               \
+  }                                                                            \
+  FailureOr<TilingResult> OpTy::getTiledImplementation(                        \
+      OpBuilder &b, ArrayRef<OpFoldResult> offsets,                            \
+      ArrayRef<OpFoldResult> sizes) {                                          \
+    return formTile(*this, b, offsets, sizes);                                 \
+  }                                                                            \
+  LogicalResult OpTy::getResultTilePosition(                                   \
+      OpBuilder &b, unsigned n, ArrayRef<OpFoldResult> offsets,                \
+      ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,  \
+      SmallVector<OpFoldResult> &resultSizes) {                                \
+    formResultTile(*this, b, n, offsets, sizes, resultOffsets, resultSizes);   \
+    return success();                                                          \
+  }                                                                            \
+  LogicalResult OpTy::getIterationDomainTileFromResultTile(                    \
+      OpBuilder &b, unsigned n, ArrayRef<OpFoldResult> offsets,                \
+      ArrayRef<OpFoldResult> sizes,                                            \
+      SmallVectorImpl<OpFoldResult> &domainOffsets,                            \
+      SmallVectorImpl<OpFoldResult> &domainSizes) {                            \
+    /* A result tile must span T (o) or dk (final state) whole. */             \
+    domainOffsets.assign({offsets[0], offsets[1], offsets[3]});                \
+    domainSizes.assign({sizes[0], sizes[1], sizes[3]});                        \
+    return success();                                                          \
+  }                                                                            \
+  FailureOr<TilingResult> OpTy::generateResultTileValue(                       \
+      OpBuilder &b, unsigned n, ArrayRef<OpFoldResult> offsets,                \
+      ArrayRef<OpFoldResult> sizes) {                                          \
+    SmallVector<OpFoldResult> domainOffsets, domainSizes;                      \
+    if (failed(getIterationDomainTileFromResultTile(                           \
+            b, n, offsets, sizes, domainOffsets, domainSizes)))                \
+      return failure();                                                        \
+    return formTile(*this, b, domainOffsets, domainSizes);                     \
+  }                                                                            \
+  FailureOr<SmallVector<Value>> OpTy::decomposeOperation(OpBuilder &b) {      \
+    return decomposeForm(*this, b);                                            \
+  }                                                                            \
+  void OpTy::getAsmResultNames(OpAsmSetValueNameFn setName) {                 \
+    if (getNumResults() > 0)                                                   \
+      setName(getResult(0), "o");                                              \
+    if (getNumResults() > 1)                                                   \
+      setName(getResult(1), "final_state");                                    \
+  }                                                                            \
+  bool OpTy::bufferizesToMemoryRead(                                           \
+      OpOperand &operand, const bufferization::AnalysisState &) {              \
+    return !isDpsInit(&operand);                                               \
+  }                                                                            \
+  bool OpTy::bufferizesToMemoryWrite(                                          \
+      OpOperand &operand, const bufferization::AnalysisState &) {              \
+    return isDpsInit(&operand);                                                \
+  }                                                                            \
+  bufferization::AliasingValueList OpTy::getAliasingValues(                    \
+      OpOperand &operand, const bufferization::AnalysisState &) {              \
+    if (!isDpsInit(&operand))                                                  \
+      return {};                                                               \
+    return {{getTiedOpResult(&operand),                                        \
+             bufferization::BufferRelation::Equivalent}};                      \
+  }                                                                            \
+  LogicalResult OpTy::bufferize(RewriterBase &rewriter,                        \
+                                const bufferization::BufferizationOptions &o,  \
+                                bufferization::BufferizationState &state) {   \
+    return bufferizeForm(*this, rewriter, o, state);                           \
+  }
+
+namespace {
+/// The same op on the operands' buffers, without results; its results are
+/// replaced by the init buffers.
+LogicalResult bufferizeForm(Operation *op, RewriterBase &rewriter,
+                            const bufferization::BufferizationOptions &options,
+                            bufferization::BufferizationState &state) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(op);
+  SmallVector<Value> operands;
+  for (Value v : op->getOperands()) {
+    if (!isa<TensorType>(v.getType())) {
+      operands.push_back(v);
+      continue;
+    }
+    FailureOr<Value> buffer =
+        bufferization::getBuffer(rewriter, v, options, state);
+    if (failed(buffer))
+      return failure();
+    operands.push_back(*buffer);
+  }
+  OperationState st(op->getLoc(), op->getName());
+  st.addOperands(operands);
+  st.addAttributes(op->getAttrs());
+  rewriter.create(st);
+  auto dps = cast<DestinationStyleOpInterface>(op);
+  SmallVector<Value> inits;
+  for (OpOperand &init : dps.getDpsInitsMutable())
+    inits.push_back(operands[init.getOperandNumber()]);
+  bufferization::replaceOpWithBufferizedValues(rewriter, op, inits);
+  return success();
+}
+
+/// A constant head offset folds into `gamma`: the op keeps its own heads'
+/// decays and loses the operand (what tiling over heads with a static
+/// offset leaves).
+template <typename OpTy>
+struct FoldConstantHeadOffset : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    Value offset = op.getHeadOffset();
+    std::optional<int64_t> c = offset ? getConstantIntValue(offset)
+                                      : std::nullopt;
+    int64_t heads = op.getNumHeads();
+    if (!c || ShapedType::isDynamic(heads) || *c < 0 ||
+        *c + heads > int64_t(op.getGamma().size()))
+      return failure();
+    rewriter.modifyOpInPlace(op, [&] {
+      op.setGamma(op.getGamma().slice(*c, heads));
+      op.getHeadOffsetMutable().clear();
+    });
+    return success();
+  }
+};
+} // namespace
+
+RETENTION_FORM_INTERFACES(ParallelOp)
+RETENTION_FORM_INTERFACES(RecurrentOp)
+RETENTION_FORM_INTERFACES(ChunkwiseOp)
+
+void ParallelOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                             MLIRContext *context) {
+  results.add<FoldConstantHeadOffset<ParallelOp>>(context);
+}
+void RecurrentOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<FoldConstantHeadOffset<RecurrentOp>>(context);
+}
+void ChunkwiseOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<FoldConstantHeadOffset<ChunkwiseOp>>(context);
 }
 
 //===----------------------------------------------------------------------===//
@@ -341,12 +718,9 @@ LogicalResult MultiScaleOp::verify() {
   if (getOut().getType() != x.getType() ||
       getFinalState().getType() != s.getType())
     return emitOpError() << "results must have the types of 'x' and 'state'";
-  if (getForm() != "chunkwise" && getForm() != "recurrent")
-    return emitOpError() << "unknown form '" << getForm()
-                         << "' (expected chunkwise or recurrent)";
-  if (getChunkSize() <= 0)
-    return emitOpError() << "'chunk_size' must be positive, got "
-                         << getChunkSize();
+  if (getForm() == LayerForm::Recurrent && getChunkSize())
+    return emitOpError() << "'chunk_size' applies to the chunkwise form only, "
+                            "but the form is recurrent";
   if (!(getEpsilon().convertToDouble() >= 0.0))
     return emitOpError() << "'epsilon' must be >= 0";
   return success();

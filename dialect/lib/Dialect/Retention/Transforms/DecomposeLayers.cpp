@@ -228,22 +228,17 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
           .getResult()[0];
   Value g = unflat(buildMatmul(b, loc, x2, op.getWg()), Dv);
 
-  auto oType = RankedTensorType::get({bs, H, ts, dv}, b.getF32Type());
   auto gammaAttr = b.getDenseF64ArrayAttr(op.getGamma());
-  auto scaleAttr = b.getF64FloatAttr(1.0);
-  Value y, finalState;
-  if (op.getForm() == "recurrent") {
-    auto core = RecurrentOp::create(b, loc, oType, state.getType(), q, k, v,
-                                    state, gammaAttr, scaleAttr);
-    y = core.getO();
-    finalState = core.getFinalState();
-  } else {
-    auto core = ChunkwiseOp::create(b, loc, oType, state.getType(), q, k, v,
-                                    state, gammaAttr, scaleAttr,
-                                    b.getI64IntegerAttr(op.getChunkSize()));
-    y = core.getO();
-    finalState = core.getFinalState();
-  }
+  SmallVector<Value> inits = createFormInits(b, loc, q, v, /*stateful=*/true);
+  Operation *core =
+      op.getForm() == LayerForm::Recurrent
+          ? RecurrentOp::create(b, loc, q, k, v, state, inits, op.getGamma(),
+                                1.0)
+                .getOperation()
+          : ChunkwiseOp::create(b, loc, q, k, v, state, inits, op.getGamma(),
+                                1.0, Value(), op.getChunkSize().value_or(64))
+                .getOperation();
+  Value y = core->getResult(0), finalState = core->getResult(1);
   Value normed = GroupNormOp::create(
       b, loc, RankedTensorType::get({bs, ts, Dv}, b.getF32Type()), y, g, pos,
       gammaAttr, op.getEpsilonAttr());

@@ -44,34 +44,32 @@ void rewriteInto(IRRewriter &rewriter, RetentionFormOpInterface op, Form form,
 
   rewriter.setInsertionPoint(old);
   Location loc = old->getLoc();
-  Type oType = op.getO().getType();
-  auto qType = cast<RankedTensorType>(op.getQ().getType());
-  auto vType = cast<RankedTensorType>(op.getV().getType());
-  // The final state [B, H, dk, dv] when `op` has none to copy the type from.
-  Type stateType =
-      op.getFinalStateOrNull()
-          ? op.getFinalStateOrNull().getType()
-          : RankedTensorType::get({qType.getDimSize(0), qType.getDimSize(1),
-                                   qType.getDimSize(3), vType.getDimSize(3)},
-                                  rewriter.getF32Type());
-  auto gamma = rewriter.getDenseF64ArrayAttr(op.getGamma());
-  auto scale = rewriter.getF64FloatAttr(op.getScale().convertToDouble());
+  // Inits: the op's own; a parallel op has no final-state init to take.
+  SmallVector<Value> inits = {op.getOInit()};
+  if (form != Form::Parallel)
+    inits.push_back(op.getFinalStateInit()
+                        ? op.getFinalStateInit()
+                        : createFormInits(rewriter, loc, op.getQ(), op.getV(),
+                                          /*stateful=*/true)[1]);
+  double scale = op.getScale().convertToDouble();
 
   Operation *created;
   switch (form) {
   case Form::Parallel:
-    created = ParallelOp::create(rewriter, loc, oType, op.getQ(), op.getK(),
-                                 op.getV(), op.getState(), gamma, scale);
+    created = ParallelOp::create(rewriter, loc, op.getQ(), op.getK(),
+                                 op.getV(), op.getState(), inits, op.getGamma(),
+                                 scale, op.getHeadOffset());
     break;
   case Form::Recurrent:
-    created =
-        RecurrentOp::create(rewriter, loc, oType, stateType, op.getQ(),
-                            op.getK(), op.getV(), op.getState(), gamma, scale);
+    created = RecurrentOp::create(rewriter, loc, op.getQ(), op.getK(),
+                                  op.getV(), op.getState(), inits,
+                                  op.getGamma(), scale, op.getHeadOffset());
     break;
   case Form::Chunkwise:
-    created = ChunkwiseOp::create(rewriter, loc, oType, stateType, op.getQ(),
-                                  op.getK(), op.getV(), op.getState(), gamma,
-                                  scale, rewriter.getI64IntegerAttr(chunkSize));
+    created = ChunkwiseOp::create(rewriter, loc, op.getQ(), op.getK(),
+                                  op.getV(), op.getState(), inits,
+                                  op.getGamma(), scale, op.getHeadOffset(),
+                                  chunkSize);
     break;
   }
   // Results correspond one to one; a parallel op's missing state is unused.
@@ -118,7 +116,9 @@ struct SelectFormPass
 
   void select(IRRewriter &rewriter, RetentionFormOpInterface op,
               std::optional<Form> requested) {
-    int64_t tokens = cast<RankedTensorType>(op.getQ().getType()).getDimSize(2);
+    if (!op.getO()) // on memrefs: bufferized, its form is final
+      return;
+    int64_t tokens = cast<ShapedType>(op.getQ().getType()).getDimSize(2);
     bool dynamicT = ShapedType::isDynamic(tokens);
     Form target;
     if (requested) {

@@ -9,6 +9,8 @@
 #define RETENTION_DIALECT_RETENTION_IR_RETENTIONBASE_TD
 
 include "mlir/IR/OpBase.td"
+include "mlir/IR/AttrTypeBase.td"
+include "mlir/IR/EnumAttr.td"
 
 def Retention_Dialect : Dialect {
   let name = "retention";
@@ -28,8 +30,26 @@ def Retention_Dialect : Dialect {
     three ways; which way is a compiler decision (`retention-select-form`).
     Inputs `q`, `k`, `v` are f32, f16 or bf16 tensors; the state is f32.
   }];
-  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+  let useDefaultAttributePrinterParser = 1;
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::scf::SCFDialect"];
 }
+
+// The core form a retention.multi_scale layer decomposes into.
+def Retention_LayerForm : I32EnumAttr<"LayerForm",
+    "the core form of a retention.multi_scale layer", [
+      I32EnumAttrCase<"Chunkwise", 0, "chunkwise">,
+      I32EnumAttrCase<"Recurrent", 1, "recurrent">]> {
+  let cppNamespace = "::mlir::retention";
+  let genSpecializedAttr = 0;
+}
+def Retention_LayerFormAttr
+    : EnumAttr<Retention_Dialect, Retention_LayerForm, "form">;
 
 class Retention_Op<string mnemonic, list<Trait> traits = []>
     : Op<Retention_Dialect, mnemonic, traits>;

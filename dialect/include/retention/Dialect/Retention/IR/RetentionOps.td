@@ -11,37 +11,104 @@
 include "retention/Dialect/Retention/IR/RetentionBase.td"
 include "retention/Dialect/Retention/IR/RetentionInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/OpAsmInterface.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/Interfaces/TilingInterface.td"
+include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
+include "mlir/Dialect/Bufferization/IR/BufferizableOpInterface.td"
 include "mlir/IR/CommonAttrConstraints.td"
 include "mlir/IR/CommonTypeConstraints.td"
 
 // Element types are constrained here; ranks and dimensions are checked by the
 // C++ verifier, which can name the operand and the dimension that disagree.
+// The form ops are in destination-passing style: on tensors (results tied to
+// the `outs` inits) before bufferization, on memrefs (no results) after.
 def Retention_InputTensor : RankedTensorOf<[F32, F16, BF16]>;
 def Retention_StateTensor : RankedTensorOf<[F32]>;
+def Retention_Input : AnyTypeOf<[Retention_InputTensor,
+                                 MemRefOf<[F32, F16, BF16]>]>;
+def Retention_State : AnyTypeOf<[Retention_StateTensor, MemRefOf<[F32]>]>;
+def Retention_Init : AnyTypeOf<[Retention_InputTensor,
+                                MemRefOf<[F32, F16, BF16]>]>;
 
 // Arguments shared by the three forms.
 defvar Retention_CommonArgs = (ins
-  Retention_InputTensor:$q,
-  Retention_InputTensor:$k,
-  Retention_InputTensor:$v,
-  Optional<Retention_StateTensor>:$state,
+  Retention_Input:$q,
+  Retention_Input:$k,
+  Retention_Input:$v,
+  Optional<Retention_State>:$state,
+  Optional<Index>:$head_offset,
+  Variadic<Retention_Init>:$inits,
   DenseF64ArrayAttr:$gamma,
   DefaultValuedAttr<F64Attr, "1.0">:$scale
 );
 
 class Retention_FormOp<string mnemonic, list<Trait> traits = []>
-    : Retention_Op<mnemonic, !listconcat(traits, [Pure, Retention_FormOpInterface])> {
+    : Retention_Op<mnemonic, !listconcat(traits, [
+        AttrSizedOperandSegments, Retention_FormOpInterface,
+        DeclareOpInterfaceMethods<OpAsmOpInterface, ["getAsmResultNames"]>,
+        DestinationStyleOpInterface,
+        DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+        DeclareOpInterfaceMethods<TilingInterface,
+            ["getIterationDomain", "getLoopIteratorTypes",
+             "getTiledImplementation", "getResultTilePosition",
+             "getIterationDomainTileFromResultTile",
+             "generateResultTileValue"]>,
+        DeclareOpInterfaceMethods<AggregatedOpInterface,
+            ["decomposeOperation"]>,
+        DeclareOpInterfaceMethods<BufferizableOpInterface,
+            ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+             "getAliasingValues", "bufferize"]>])> {
+  let arguments = Retention_CommonArgs;
+  let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
-    $q `,` $k `,` $v (`,` $state^)? attr-dict `:` functional-type(operands, results)
+    $q `,` $k `,` $v (`,` $state^)?
+    (`head_offset` `(` $head_offset^ `)`)?
+    `outs` `(` $inits `)` attr-dict `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+  let skipDefaultBuilders = 1;
+  // Result types follow the inits (none on memrefs); `state` and
+  // `headOffset` may be null.
+  let builders = [
+    OpBuilder<(ins "::mlir::Value":$q, "::mlir::Value":$k, "::mlir::Value":$v,
+                   "::mlir::Value":$state, "::mlir::ValueRange":$inits,
+                   "::llvm::ArrayRef<double>":$gamma, "double":$scale,
+                   CArg<"::mlir::Value", "{}">:$headOffset,
+                   CArg<"int64_t", "0">:$chunkSize)>,
+    // The generic builder (parsing, cloning).
+    OpBuilder<(ins "::mlir::TypeRange":$resultTypes,
+                   "::mlir::ValueRange":$operands,
+                   CArg<"::llvm::ArrayRef<::mlir::NamedAttribute>", "{}">:$attributes), [{
+      $_state.addOperands(operands);
+      $_state.addAttributes(attributes);
+      $_state.addTypes(resultTypes);
+    }]>
+  ];
 
   code commonExtraClassDeclaration = [{
     /// Number of heads H, or ShapedType::kDynamic.
-    int64_t getNumHeads() { return getQ().getType().getDimSize(1); }
+    int64_t getNumHeads() {
+      return ::llvm::cast<::mlir::ShapedType>(getQ().getType()).getDimSize(1);
+    }
     /// Element type shared by q, k, v and the output.
     ::mlir::Type getInputElementType() {
-      return getQ().getType().getElementType();
+      return ::llvm::cast<::mlir::ShapedType>(getQ().getType())
+          .getElementType();
+    }
+    /// The output's init [B, H, T, dv].
+    ::mlir::Value getOInit() { return getInits()[0]; }
+    /// The final state's init [B, H, dk, dv], or null (the parallel form).
+    ::mlir::Value getFinalStateInit() {
+      return getInits().size() > 1 ? getInits()[1] : ::mlir::Value();
+    }
+    /// The output [B, H, T, dv] (null on memrefs).
+    ::mlir::Value getO() {
+      return getNumResults() > 0 ? getResult(0) : ::mlir::Value();
+    }
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return getInitsMutable();
     }
   }];
   let extraClassDeclaration = commonExtraClassDeclaration;
@@ -58,21 +125,23 @@ def Retention_ParallelOp : Retention_FormOp<"parallel"> {
     ```
 
     with `q, k : [B, H, T, dk]`, `v : [B, H, T, dv]`, the optional initial
-    state `state : [B, H, dk, dv]` (f32, zero when absent) and the result
-    `o : [B, H, T, dv]` in the input element type. `gamma` holds one decay per
-    head, each in (0, 1]; `scale` defaults to 1.0. O(T^2) work; best for short
-    sequences. Accumulation is in f32 whatever the input type.
+    state `state : [B, H, dk, dv]` (f32, zero when absent) and the output
+    `o : [B, H, T, dv]` in the input element type, written into the one
+    init of `outs` (destination-passing style: on tensors the result is tied
+    to it; on memrefs the op has no result). `gamma` holds one decay per head,
+    each in (0, 1]; `scale` defaults to 1.0. With `head_offset(%h)` (what
+    tiling over heads produces) head i of this op uses `gamma[%h + i]`, and
+    `gamma` may hold more decays than the op has heads. O(T^2) work; best for
+    short sequences. Accumulation is in f32 whatever the input type.
 
     Example:
 
     ```mlir
-    %o = retention.parallel %q, %k, %v {gamma = array<f64: 0.96875, 0.984375>}
-        : (tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x16xf32>)
-        -> tensor<1x2x64x16xf32>
+    %o = retention.parallel %q, %k, %v outs(%init) {gamma = array<f64: 0.96875, 0.984375>}
+        : (tensor<1x2x64x32xf32>, tensor<1x2x64x32xf32>, tensor<1x2x64x16xf32>,
+           tensor<1x2x64x16xf32>) -> tensor<1x2x64x16xf32>
     ```
   }];
-  let arguments = Retention_CommonArgs;
-  let results = (outs Retention_InputTensor:$o);
 }
 
 def Retention_RecurrentOp : Retention_FormOp<"recurrent"> {
@@ -86,22 +155,26 @@ def Retention_RecurrentOp : Retention_FormOp<"recurrent"> {
     final_state = S_{T-1}
     ```
 
-    Shapes as for `retention.parallel`; `final_state : [B, H, dk, dv]` is f32.
-    O(1) work and memory per token: the decoding form (usually T = 1).
+    Shapes as for `retention.parallel`; `outs` holds two inits, the output's
+    and the final state's (`[B, H, dk, dv]`, f32). O(1) work and memory per
+    token: the decoding form (usually T = 1).
 
     Example:
 
     ```mlir
-    %o, %s1 = retention.recurrent %q, %k, %v, %s0
+    %o, %s1 = retention.recurrent %q, %k, %v, %s0 outs(%oi, %si)
         {gamma = array<f64: 0.96875>, scale = 0.5 : f64}
         : (tensor<8x1x1x64xbf16>, tensor<8x1x1x64xbf16>, tensor<8x1x1x128xbf16>,
-           tensor<8x1x64x128xf32>)
+           tensor<8x1x64x128xf32>, tensor<8x1x1x128xbf16>, tensor<8x1x64x128xf32>)
         -> (tensor<8x1x1x128xbf16>, tensor<8x1x64x128xf32>)
     ```
   }];
-  let arguments = Retention_CommonArgs;
-  let results = (outs Retention_InputTensor:$o,
-                      Retention_StateTensor:$final_state);
+  let extraClassDeclaration = commonExtraClassDeclaration # [{
+    /// The final state [B, H, dk, dv] (null on memrefs).
+    ::mlir::Value getFinalState() {
+      return getNumResults() > 1 ? getResult(1) : ::mlir::Value();
+    }
+  }];
 }
 
 def Retention_ChunkwiseOp : Retention_FormOp<"chunkwise"> {
@@ -116,25 +189,29 @@ def Retention_ChunkwiseOp : Retention_FormOp<"chunkwise"> {
     S_c = gamma^C S_(c-1) + K_c^T (V_c .* zeta),                    zeta_j = gamma^(C-1-j)
     ```
 
-    (for a last chunk of n < C tokens, C is replaced by n). Shapes as for
-    `retention.recurrent`. Linear cost in T and parallel inside chunks: the
-    prefill form for long prompts.
+    (for a last chunk of n < C tokens, C is replaced by n). Shapes and inits
+    as for `retention.recurrent`. Linear cost in T and parallel inside
+    chunks: the prefill form for long prompts.
 
     Example:
 
     ```mlir
-    %o, %s1 = retention.chunkwise %q, %k, %v
+    %o, %s1 = retention.chunkwise %q, %k, %v outs(%oi, %si)
         {chunk_size = 64 : i64, gamma = array<f64: 0.96875, 0.984375>}
-        : (tensor<1x2x?x32xf16>, tensor<1x2x?x32xf16>, tensor<1x2x?x16xf16>)
+        : (tensor<1x2x?x32xf16>, tensor<1x2x?x32xf16>, tensor<1x2x?x16xf16>,
+           tensor<1x2x?x16xf16>, tensor<1x2x32x16xf32>)
         -> (tensor<1x2x?x16xf16>, tensor<1x2x32x16xf32>)
     ```
   }];
   let arguments = !con(Retention_CommonArgs,
                        (ins ConfinedAttr<I64Attr, [IntPositive]>:$chunk_size));
-  let results = (outs Retention_InputTensor:$o,
-                      Retention_StateTensor:$final_state);
+  let extraClassDeclaration = commonExtraClassDeclaration # [{
+    /// The final state [B, H, dk, dv] (null on memrefs).
+    ::mlir::Value getFinalState() {
+      return getNumResults() > 1 ? getResult(1) : ::mlir::Value();
+    }
+  }];
 }
-
 
 //===----------------------------------------------------------------------===//
 // Layer-level ops: the multi-scale retention layer around the core forms.
@@ -221,13 +298,14 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure]> {
     out = group_norm(y, g, positions) wo
     ```
 
-    `form` picks the core op the layer decomposes into: `chunkwise` (with
-    `chunk_size`; a chunk at least T long is the parallel form plus the
-    state update) or `recurrent`.
+    `form` picks the core op the layer decomposes into:
+    `#retention<form chunkwise>` (with `chunk_size`, default 64; a chunk at
+    least T long is the parallel form plus the state update) or
+    `#retention<form recurrent>` (which takes no `chunk_size`).
 
     ```mlir
     %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s0
-        {chunk_size = 64 : i64, epsilon = 1.0e-6 : f64, form = "chunkwise",
+        {chunk_size = 64 : i64, epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>,
          gamma = array<f64: 0.96875, 0.984375>}
         : (tensor<1x?x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
            tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>)
@@ -240,8 +318,8 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure]> {
                        Retention_PositionTensor:$positions,
                        Retention_StateTensor:$state,
                        DenseF64ArrayAttr:$gamma, F64Attr:$epsilon,
-                       StrAttr:$form,
-                       DefaultValuedAttr<I64Attr, "64">:$chunk_size);
+                       Retention_LayerFormAttr:$form,
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$chunk_size);
   let results = (outs Retention_F32Tensor:$out,
                       Retention_StateTensor:$final_state);
   let assemblyFormat = [{
