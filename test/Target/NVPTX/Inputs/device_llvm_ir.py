@@ -12,24 +12,7 @@ import re
 import subprocess
 import sys
 
-
-def unescape(s):
-    out = bytearray()
-    i = 0
-    while i < len(s):
-        c = s[i]
-        if c == "\\":
-            nxt = s[i + 1]
-            if nxt in '\\"':
-                out.append(ord(nxt))
-                i += 2
-            else:
-                out.append(int(s[i + 1:i + 3], 16))
-                i += 3
-        else:
-            out.extend(c.encode())
-            i += 1
-    return bytes(out)
+from mlir_strings import unescape_bytes
 
 
 def main(argv):
@@ -40,7 +23,7 @@ def main(argv):
         print("device_llvm_ir.py: no gpu.binary with bitcode in " + path, file=sys.stderr)
         return 1
     for name, body in found:
-        r = subprocess.run([llvm_dis, "-o", "-", "-"], input=unescape(body), capture_output=True)
+        r = subprocess.run([llvm_dis, "-o", "-", "-"], input=unescape_bytes(body), capture_output=True)
         if r.returncode != 0:
             print(f"device_llvm_ir.py: llvm-dis failed on {name}: {r.stderr.decode()}",
                   file=sys.stderr)

@@ -21,24 +21,11 @@ import subprocess
 import sys
 import tempfile
 
+from mlir_strings import unescape_bytes
+
 
 def unescape(s):
-    out = bytearray()
-    i = 0
-    while i < len(s):
-        c = s[i]
-        if c == "\\":
-            nxt = s[i + 1]
-            if nxt in '\\"':
-                out.append(ord(nxt))
-                i += 2
-            else:
-                out.append(int(s[i + 1:i + 3], 16))
-                i += 3
-        else:
-            out.extend(c.encode())
-            i += 1
-    return out.decode()
+    return unescape_bytes(s).decode()
 
 
 SYNC_OR_MMA = re.compile(r"\b(mma|wgmma|bar|barrier|cp\.async|mbarrier)\.")
