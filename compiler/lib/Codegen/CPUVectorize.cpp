@@ -2,7 +2,9 @@
 //
 // Tiles every linalg op of a function to register-sized tiles with upstream
 // TilingInterface (scf.for) and vectorizes each tile with the upstream linalg
-// vectorizer, masking partial tiles. Contractions end as vector.contract.
+// vectorizer; tile sizes divide static ranges, so no tile is partial. Tiles
+// of dynamic shape stay scalar (a remark each with remark-scalar).
+// Contractions end as vector.contract.
 //
 //===----------------------------------------------------------------------===//
 
@@ -253,13 +255,21 @@ struct CPUVectorizePass
 
       for (Operation *tile : tiled->tiledOps) {
         // Dynamic tiles (dynamic T) stay scalar loops.
-        if (cast<linalg::LinalgOp>(tile).hasDynamicShape())
+        if (cast<linalg::LinalgOp>(tile).hasDynamicShape()) {
+          if (remarkScalar)
+            tile->emitRemark("retention-cpu-vectorize: left scalar: the tile "
+                             "has a dynamic shape");
           continue;
+        }
         rewriter.setInsertionPoint(tile);
         FailureOr<linalg::VectorizationResult> vectorized =
             linalg::vectorize(rewriter, tile);
-        if (failed(vectorized))
+        if (failed(vectorized)) {
+          if (remarkScalar)
+            tile->emitRemark("retention-cpu-vectorize: left scalar: the "
+                             "linalg vectorizer refused the tile");
           continue; // left to convert-linalg-to-loops
+        }
         rewriter.replaceOp(tile, vectorized->replacements);
       }
     }

@@ -133,8 +133,12 @@ def RetentionCPUVectorizePass
     `linalg.generic` and `linalg.fill` on tensors is tiled with `scf.for`
     loops (upstream TilingInterface): its innermost parallel dimension by
     `vector-tile`, its other parallel dimensions by `row-tile` and its
-    reduction dimension by `reduction-tile`; the tile is then vectorized
-    (masked where a tile is partial). A contraction becomes a
+    reduction dimension by `reduction-tile`, each size lowered to the
+    largest divisor of a static range (so no tile is partial and none needs
+    masks); the tile is then vectorized. A tile whose shape is dynamic (the
+    chunk remainder of a dynamic T) or that the vectorizer refuses stays a
+    scalar loop nest (convert-linalg-to-loops); with `remark-scalar` each
+    such op gets a remark saying so and why. A contraction becomes a
     `vector.contract` on a row-tile x vector-tile accumulator that stays in
     registers across the reduction loop once its transfers are hoisted
     (`loop-invariant-subset-hoisting`). Upstream has no pass that does this
@@ -152,6 +156,9 @@ def RetentionCPUVectorizePass
            "Tile of the innermost parallel dimension (vector lanes)">,
     Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"8",
            "Tile of the reduction dimension">,
+    Option<"remarkScalar", "remark-scalar", "bool", /*default=*/"false",
+           "Emit a remark for every op left as scalar loops (a dynamic tile, "
+           "or one the vectorizer refuses)">,
     Option<"threads", "threads", "int64_t", /*default=*/"0",
            "Split each contraction's innermost parallel range into this many "
            "chunks under an scf.forall (threads after OpenMP lowering); 0 or "
