@@ -2,6 +2,18 @@
 // RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=chunked},retention-gpu-expand-mma))" | FileCheck %s --check-prefix=CHUNKED
 // RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{sm-count=4},retention-gpu-expand-mma))" | FileCheck %s --check-prefix=SM4
 // RUN: not retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=bogus}))" 2>&1 | FileCheck %s --check-prefix=BAD
+// RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma))" | FileCheck %s --check-prefix=CLAIM
+//
+// On its own, retention-gpu-chunkwise-mma (on tensors) leaves, in the
+// aligned branch, the op itself on the kernel's buffers with its schedule
+// (retention-gpu-expand-mma builds the launches after bufferization):
+// CLAIM-LABEL: func.func @chunkwise_bf16
+//       CLAIM:   scf.if
+//  CLAIM-NEXT:     retention.chunkwise {{.*}} outs(%{{.*}}, %{{.*}}) {chunk_size = 16 : i64, gamma = array<f64: 9.687500e-01, 5.000000e-01>, retention.mma = {block_v = 64 : i64, schedule = "fused", stages = 2 : i64, state_block_v = 32 : i64}, scale = 2.500000e-01 : f64}
+//  CLAIM-SAME:     -> ()
+//   CLAIM-NOT:     gpu.launch
+//       CLAIM:   } else {
+//  CLAIM-NEXT:     retention.chunkwise {{.*}} -> (tensor<
 // RUN: retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{schedule=chunked stages=1},retention-gpu-expand-mma))" | FileCheck %s --check-prefix=ONE
 // RUN: not retnet-opt %s --split-input-file --pass-pipeline="builtin.module(func.func(retention-gpu-chunkwise-mma{stages=3}))" 2>&1 | FileCheck %s --check-prefix=BADSTAGES
 // BAD: schedule must be auto, fused or chunked, not 'bogus'
