@@ -118,3 +118,44 @@ module attributes {transform.with_named_sequence} {
   }
 }
 
+
+// -----
+
+// Decomposition (linalg::AggregatedOpInterface, what
+// convert-retention-to-linalg applies to each tile): an op of one batch row
+// and one head becomes its body in place, written into its init; a larger
+// op gets an scf.forall over its (batch, head) pairs around the same body.
+// transform.structured.decompose_interface drives it here (it handles
+// single-result ops; convert-retention-to-linalg decomposes all three forms).
+// CHECK-LABEL: func.func @decompose(
+//  CHECK-SAME:     %[[Q1:[^:]*]]: tensor<1x1x40x16xf32>, %[[Q2:[^:]*]]: tensor<2x3x8x16xf32>, %[[O1:[^:]*]]: tensor<1x1x40x16xf32>, %[[O2:[^:]*]]: tensor<2x3x8x16xf32>
+//   CHECK-NOT:   scf.forall
+//       CHECK:   linalg.generic
+//       CHECK:   %[[R1:.*]] = tensor.insert_slice %{{.*}} into %[[O1]][0, 0, 0, 0] [1, 1, 40, 16]
+//       CHECK:   %[[R2:.*]] = scf.forall (%{{.*}}, %[[H:.*]]) in (2, 3) shared_outs(%{{.*}} = %[[O2]])
+//       CHECK:     linalg.generic
+//       CHECK:     tensor.parallel_insert_slice
+//   CHECK-NOT:   retention.
+//       CHECK:   return %[[R1]], %[[R2]]
+func.func @decompose(%q1: tensor<1x1x40x16xf32>, %q2: tensor<2x3x8x16xf32>,
+                     %o1: tensor<1x1x40x16xf32>, %o2: tensor<2x3x8x16xf32>)
+    -> (tensor<1x1x40x16xf32>, tensor<2x3x8x16xf32>) {
+  %o = retention.parallel %q1, %q1, %q1 outs(%o1) {gamma = array<f64: 0.5>}
+      : (tensor<1x1x40x16xf32>, tensor<1x1x40x16xf32>, tensor<1x1x40x16xf32>,
+         tensor<1x1x40x16xf32>) -> tensor<1x1x40x16xf32>
+  %p = retention.parallel %q2, %q2, %q2 outs(%o2)
+      {gamma = array<f64: 0.5, 0.75, 0.875>}
+      : (tensor<2x3x8x16xf32>, tensor<2x3x8x16xf32>, tensor<2x3x8x16xf32>,
+         tensor<2x3x8x16xf32>) -> tensor<2x3x8x16xf32>
+  return %o, %p : tensor<1x1x40x16xf32>, tensor<2x3x8x16xf32>
+}
+
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %ops = transform.structured.match ops{["retention.parallel"]} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %d = transform.structured.decompose_interface %ops
+        : (!transform.any_op) -> !transform.any_op
+    transform.yield
+  }
+}
