@@ -153,3 +153,34 @@ func.func @msr_recurrent_chunk(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %w
       -> (tensor<1x4x64xf32>, tensor<1x2x32x48xf32>)
   return
 }
+
+// -----
+
+// A layer's activations and weights share one element type.
+func.func @msr_mixed(%x: tensor<1x4x64xbf16>, %w: tensor<64x64xf32>, %wv: tensor<64x96xbf16>,
+                     %wo: tensor<96x64xbf16>, %p: tensor<1x4xi64>, %s: tensor<1x2x32x48xf32>) {
+  // expected-error @+1 {{'wq' has element type 'f32', but 'x' has 'bf16': a layer's activations and weights share one element type}}
+  %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s
+      {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>, gamma = array<f64: 0.9, 0.8>}
+      : (tensor<1x4x64xbf16>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xbf16>,
+         tensor<64x96xbf16>, tensor<96x64xbf16>, tensor<1x4xi64>, tensor<1x2x32x48xf32>)
+      -> (tensor<1x4x64xbf16>, tensor<1x2x32x48xf32>)
+  return
+}
+
+// -----
+
+func.func @rotate_mixed(%x: tensor<1x4x64xf16>, %p: tensor<1x4xi64>) {
+  // expected-error @+1 {{'out' has element type 'f32', but 'x' has 'f16'}}
+  %r = retention.rotate %x, %p : (tensor<1x4x64xf16>, tensor<1x4xi64>) -> tensor<1x2x4x32xf32>
+  return
+}
+
+// -----
+
+func.func @group_norm_mixed(%y: tensor<1x2x4x32xbf16>, %g: tensor<1x4x64xf32>, %p: tensor<1x4xi64>) {
+  // expected-error @+1 {{'g' has element type 'f32', but 'y' has 'bf16'}}
+  %n = retention.group_norm %y, %g, %p {epsilon = 1.0e-6 : f64, gamma = array<f64: 0.9, 0.8>}
+      : (tensor<1x2x4x32xbf16>, tensor<1x4x64xf32>, tensor<1x4xi64>) -> tensor<1x4x64xf32>
+  return
+}

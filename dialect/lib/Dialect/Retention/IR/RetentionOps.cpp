@@ -602,6 +602,19 @@ public:
   int64_t size(Value v, unsigned i) {
     return cast<RankedTensorType>(v.getType()).getDimSize(i);
   }
+  /// `name` must have the element type of `ref` (activations and weights of
+  /// a layer share one type).
+  LogicalResult sameElementType(StringRef name, Value v, StringRef refName,
+                                Value ref) {
+    Type a = cast<ShapedType>(v.getType()).getElementType(),
+         r = cast<ShapedType>(ref.getType()).getElementType();
+    if (a == r)
+      return success();
+    return op->emitOpError() << "'" << name << "' has element type " << a
+                             << ", but '" << refName << "' has " << r
+                             << ": a layer's activations and weights share "
+                                "one element type";
+  }
 
 private:
   Operation *op;
@@ -617,6 +630,8 @@ LogicalResult RotateOp::verify() {
       failed(c.rank("out", out, 4, "[B, H, T, dk]")) ||
       failed(c.staticDim("out", out, 1, "H")) ||
       failed(c.staticDim("out", out, 3, "dk")))
+    return failure();
+  if (failed(c.sameElementType("out", out, "x", x)))
     return failure();
   int64_t H = c.size(out, 1), dk = c.size(out, 3);
   if (dk % 2)
@@ -646,6 +661,8 @@ LogicalResult GroupNormOp::verify() {
       failed(c.rank("positions", pos, 2, "[B, T]")) ||
       failed(c.staticDim("y", y, 1, "H")) ||
       failed(c.staticDim("y", y, 3, "dv")) || failed(c.decays(getGamma())))
+    return failure();
+  if (failed(c.sameElementType("g", g, "y", y)))
     return failure();
   int64_t H = c.size(y, 1), dv = c.size(y, 3);
   if (int64_t(getGamma().size()) != H)
@@ -684,7 +701,8 @@ LogicalResult MultiScaleOp::verify() {
               {"wg", getWg()},
               {"wo", getWo()}};
   for (auto m : mats)
-    if (failed(c.rank(m.name, m.v, 2, "[in, out]")))
+    if (failed(c.rank(m.name, m.v, 2, "[in, out]")) ||
+        failed(c.sameElementType(m.name, m.v, "x", x)))
       return failure();
   if (failed(c.staticDim("wv", getWv(), 1, "Dv")))
     return failure();

@@ -85,10 +85,11 @@ Value decomposeRotate(OpBuilder &b, RotateOp op) {
       });
   // x [B, T, H·dk] as [B, T, H, P, 2]; loops (b, h, t, i, j, k).
   auto xType = cast<RankedTensorType>(x.getType());
+  Type et = xType.getElementType();
   Value xe = tensor::ExpandShapeOp::create(
       b, loc,
       RankedTensorType::get({xType.getDimSize(0), xType.getDimSize(1), H, P, 2},
-                            b.getF32Type()),
+                            et),
       x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}},
       SmallVector<OpFoldResult>{B, T, b.getIndexAttr(H), pairs, two});
   Value out = buildGeneric(
@@ -99,12 +100,15 @@ Value decomposeRotate(OpBuilder &b, RotateOp op) {
        buildDimMap(ctx, 6, {0, 1, 2, 3, 4})},
       {kPar, kPar, kPar, kPar, kPar, kRed},
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
-        Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
+        Value p = arith::MulFOp::create(nb, l, buildExtF32(nb, l, a[0]), a[1]);
         return arith::AddFOp::create(nb, l, a[2], p);
       });
-  return tensor::CollapseShapeOp::create(
-      b, loc, outType, out,
+  // Accumulated in f32, rounded once to the output's element type.
+  Value rotated = tensor::CollapseShapeOp::create(
+      b, loc,
+      RankedTensorType::get(outType.getShape(), b.getF32Type()), out,
       SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
+  return buildCastTo(b, loc, rotated, outType.getElementType());
 }
 
 /// group_norm: 1/δ_h(n) per (b, t, h) from the positions; Σ y² per
@@ -144,12 +148,14 @@ Value decomposeGroupNorm(OpBuilder &b, GroupNormOp op) {
   Value ss = buildGeneric(
       b, loc, buildZeros(b, loc, {B, T, Hf}), {y}, {yMap, rowMap},
       {kPar, kPar, kPar, kRed}, [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value sq = arith::MulFOp::create(nb, l, a[0], a[0]);
+        Value yf = buildExtF32(nb, l, a[0]);
+        Value sq = arith::MulFOp::create(nb, l, yf, yf);
         return Value(arith::AddFOp::create(nb, l, sq, a[1]));
       });
   auto gType = cast<RankedTensorType>(g.getType());
+  Type et = gType.getElementType();
   auto g4Type = RankedTensorType::get(
-      {gType.getDimSize(0), gType.getDimSize(1), H, dv}, b.getF32Type());
+      {gType.getDimSize(0), gType.getDimSize(1), H, dv}, et);
   Value g4 = tensor::ExpandShapeOp::create(
       b, loc, g4Type, g, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
       SmallVector<OpFoldResult>{B, T, Hf, b.getIndexAttr(dv)});
@@ -157,7 +163,7 @@ Value decomposeGroupNorm(OpBuilder &b, GroupNormOp op) {
   Value invDv = f32Const(b, loc, 1.0 / double(dv));
   Value out = buildGeneric(
       b, loc,
-      buildEmpty(b, loc, {B, T, Hf, b.getIndexAttr(dv)}, b.getF32Type()),
+      buildEmpty(b, loc, {B, T, Hf, b.getIndexAttr(dv)}, et),
       {y, ss, g4, invDelta},
       {yMap, rowMap, buildDimMap(ctx, 4, {0, 1, 2, 3}), rowMap,
        buildDimMap(ctx, 4, {0, 1, 2, 3})},
@@ -169,13 +175,17 @@ Value decomposeGroupNorm(OpBuilder &b, GroupNormOp op) {
             nb, l, arith::MulFOp::create(nb, l, a[1], invDv), invD2);
         Value r =
             math::RsqrtOp::create(nb, l, arith::AddFOp::create(nb, l, ms, eps));
+        Value yv = buildExtF32(nb, l, a[0]), gv = buildExtF32(nb, l, a[2]);
         Value normed = arith::MulFOp::create(
-            nb, l, a[0], arith::MulFOp::create(nb, l, r, invD));
+            nb, l, yv, arith::MulFOp::create(nb, l, r, invD));
         Value den = arith::AddFOp::create(
             nb, l, oneF,
-            math::ExpOp::create(nb, l, arith::NegFOp::create(nb, l, a[2])));
-        Value silu = arith::DivFOp::create(nb, l, a[2], den);
-        return Value(arith::MulFOp::create(nb, l, normed, silu));
+            math::ExpOp::create(nb, l, arith::NegFOp::create(nb, l, gv)));
+        Value silu = arith::DivFOp::create(nb, l, gv, den);
+        Value res = arith::MulFOp::create(nb, l, normed, silu);
+        return et == res.getType()
+                   ? res
+                   : Value(arith::TruncFOp::create(nb, l, et, res));
       });
   return tensor::CollapseShapeOp::create(
       b, loc, gType, out, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}});
@@ -191,6 +201,12 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
   const int64_t Dv = cast<RankedTensorType>(op.getWv().getType()).getDimSize(1),
                 dv = Dv / H;
   const int64_t bs = xType.getDimSize(0), ts = xType.getDimSize(1);
+  // Activations and weights in `et` (f32, f16 or bf16); every product
+  // accumulates in f32 and is rounded once to `et`.
+  Type et = xType.getElementType();
+  auto project = [&](Value in, Value w) {
+    return buildCastTo(b, loc, buildMatmul(b, loc, in, w), et);
+  };
   OpFoldResult B = tensor::getMixedSize(b, loc, x, 0),
                T = tensor::getMixedSize(b, loc, x, 1);
   // [B, T, n] ↔ [B·T, n]
@@ -200,33 +216,33 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
   };
   auto unflat = [&](Value v, int64_t n) -> Value {
     return tensor::ExpandShapeOp::create(
-        b, loc, RankedTensorType::get({bs, ts, n}, b.getF32Type()), v,
+        b, loc, RankedTensorType::get({bs, ts, n}, et), v,
         SmallVector<ReassociationIndices>{{0, 1}, {2}},
         SmallVector<OpFoldResult>{B, T, b.getIndexAttr(n)});
   };
   Value x2 = flat(x);
-  auto rotated = RankedTensorType::get({bs, H, ts, dk}, b.getF32Type());
+  auto rotated = RankedTensorType::get({bs, H, ts, dk}, et);
   Value q = RotateOp::create(
-      b, loc, rotated, unflat(buildMatmul(b, loc, x2, op.getWq()), d), pos,
+      b, loc, rotated, unflat(project(x2, op.getWq()), d), pos,
       b.getF64FloatAttr(1.0), b.getF64FloatAttr(10000.0));
   Value k = RotateOp::create(
-      b, loc, rotated, unflat(buildMatmul(b, loc, x2, op.getWk()), d), pos,
+      b, loc, rotated, unflat(project(x2, op.getWk()), d), pos,
       b.getF64FloatAttr(1.0 / std::sqrt(double(dk))),
       b.getF64FloatAttr(10000.0));
   // v [B·T, Dv] → [B, T, H, dv] → [B, H, T, dv]
   Value v4 = tensor::ExpandShapeOp::create(
-      b, loc, RankedTensorType::get({bs, ts, H, dv}, b.getF32Type()),
-      buildMatmul(b, loc, x2, op.getWv()),
+      b, loc, RankedTensorType::get({bs, ts, H, dv}, et),
+      project(x2, op.getWv()),
       SmallVector<ReassociationIndices>{{0, 1}, {2, 3}},
       SmallVector<OpFoldResult>{B, T, b.getIndexAttr(H), b.getIndexAttr(dv)});
   Value v =
       linalg::TransposeOp::create(
           b, loc, v4,
           buildEmpty(b, loc, {B, b.getIndexAttr(H), T, b.getIndexAttr(dv)},
-                     b.getF32Type()),
+                     et),
           ArrayRef<int64_t>{0, 2, 1, 3})
           .getResult()[0];
-  Value g = unflat(buildMatmul(b, loc, x2, op.getWg()), Dv);
+  Value g = unflat(project(x2, op.getWg()), Dv);
 
   auto gammaAttr = b.getDenseF64ArrayAttr(op.getGamma());
   SmallVector<Value> inits = createFormInits(b, loc, q, v, /*stateful=*/true);
@@ -240,9 +256,9 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
                 .getOperation();
   Value y = core->getResult(0), finalState = core->getResult(1);
   Value normed = GroupNormOp::create(
-      b, loc, RankedTensorType::get({bs, ts, Dv}, b.getF32Type()), y, g, pos,
-      gammaAttr, op.getEpsilonAttr());
-  Value out = unflat(buildMatmul(b, loc, flat(normed), op.getWo()), d);
+      b, loc, RankedTensorType::get({bs, ts, Dv}, et), y, g, pos, gammaAttr,
+      op.getEpsilonAttr());
+  Value out = unflat(project(flat(normed), op.getWo()), d);
   b.replaceOp(op, ValueRange{out, finalState});
 }
 

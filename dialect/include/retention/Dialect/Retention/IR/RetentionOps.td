@@ -218,13 +218,16 @@ def Retention_ChunkwiseOp : Retention_FormOp<"chunkwise"> {
 // `retention-decompose-layers` rewrites them into a core form op and linalg.
 //===----------------------------------------------------------------------===//
 
-def Retention_F32Tensor : RankedTensorOf<[F32]>;
+// Activations and weights of the layer ops: f32, f16 or bf16, one type per
+// op; products accumulate in f32, statistics (norms, rotations) are f32.
+def Retention_LayerTensor : RankedTensorOf<[F32, F16, BF16]>;
 def Retention_PositionTensor : RankedTensorOf<[I64]>;
 
 def Retention_RotateOp : Retention_Op<"rotate", [Pure]> {
   let summary = "split heads and rotate query/key pairs by their absolute position";
   let description = [{
-    `x : [B, T, H*dk]` (f32) → `[B, H, T, dk]`: the heads are split off and
+    `x : [B, T, H*dk]` (f32, f16 or bf16; the result has its type) →
+    `[B, H, T, dk]`: the heads are split off and
     each pair (2i, 2i+1) of a head is rotated by +n·θ_i, n =
     `positions[b, t]` (i64 `[B, T]`), θ_i = `theta_base`^(−i/(dk/2−1)):
 
@@ -241,11 +244,11 @@ def Retention_RotateOp : Retention_Op<"rotate", [Pure]> {
         : (tensor<1x?x64xf32>, tensor<1x?xi64>) -> tensor<1x2x?x32xf32>
     ```
   }];
-  let arguments = (ins Retention_F32Tensor:$x,
+  let arguments = (ins Retention_LayerTensor:$x,
                        Retention_PositionTensor:$positions,
                        DefaultValuedAttr<F64Attr, "1.0">:$scale,
                        DefaultValuedAttr<F64Attr, "10000.0">:$theta_base);
-  let results = (outs Retention_F32Tensor:$out);
+  let results = (outs Retention_LayerTensor:$out);
   let assemblyFormat = [{
     $x `,` $positions attr-dict `:` functional-type(operands, results)
   }];
@@ -272,10 +275,10 @@ def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure]> {
         : (tensor<1x2x?x32xf32>, tensor<1x?x64xf32>, tensor<1x?xi64>) -> tensor<1x?x64xf32>
     ```
   }];
-  let arguments = (ins Retention_F32Tensor:$y, Retention_F32Tensor:$g,
+  let arguments = (ins Retention_LayerTensor:$y, Retention_LayerTensor:$g,
                        Retention_PositionTensor:$positions,
                        DenseF64ArrayAttr:$gamma, F64Attr:$epsilon);
-  let results = (outs Retention_F32Tensor:$out);
+  let results = (outs Retention_LayerTensor:$out);
   let assemblyFormat = [{
     $y `,` $g `,` $positions attr-dict `:` functional-type(operands, results)
   }];
@@ -285,7 +288,9 @@ def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure]> {
 def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure]> {
   let summary = "the multi-scale retention layer (torchscale layout)";
   let description = [{
-    `x : [B, T, d]` (the normed residual stream), weights stored `[in, out]`:
+    `x : [B, T, d]` (the normed residual stream; f32, f16 or bf16, the
+    weights and the output of the same type, every product accumulated in
+    f32 and rounded once), weights stored `[in, out]`:
     `wq, wk : [d, d]`, `wv, wg : [d, Dv]`, `wo : [Dv, d]`; `positions :
     [B, T]` (i64, absolute), `state : [B, H, dk, dv]` (f32) with H =
     |gamma|, dk = d/H, dv = Dv/H. Results: `out : [B, T, d]` and the final
@@ -312,15 +317,15 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure]> {
         -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
     ```
   }];
-  let arguments = (ins Retention_F32Tensor:$x, Retention_F32Tensor:$wq,
-                       Retention_F32Tensor:$wk, Retention_F32Tensor:$wv,
-                       Retention_F32Tensor:$wg, Retention_F32Tensor:$wo,
+  let arguments = (ins Retention_LayerTensor:$x, Retention_LayerTensor:$wq,
+                       Retention_LayerTensor:$wk, Retention_LayerTensor:$wv,
+                       Retention_LayerTensor:$wg, Retention_LayerTensor:$wo,
                        Retention_PositionTensor:$positions,
                        Retention_StateTensor:$state,
                        DenseF64ArrayAttr:$gamma, F64Attr:$epsilon,
                        Retention_LayerFormAttr:$form,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$chunk_size);
-  let results = (outs Retention_F32Tensor:$out,
+  let results = (outs Retention_LayerTensor:$out,
                       Retention_StateTensor:$final_state);
   let assemblyFormat = [{
     $x `,` $wq `,` $wk `,` $wv `,` $wg `,` $wo `,` $positions `,` $state

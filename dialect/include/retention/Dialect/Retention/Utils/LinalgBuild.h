@@ -57,6 +57,30 @@ inline Value buildMatmul(OpBuilder &b, Location loc, Value x, Value w) {
       .getResult(0);
 }
 
+/// `x` as f32 inside a linalg body (an extension of a 16-bit value).
+inline Value buildExtF32(OpBuilder &b, Location loc, Value x) {
+  Type f32 = b.getF32Type();
+  return x.getType() == f32 ? x : arith::ExtFOp::create(b, loc, f32, x);
+}
+
+/// `x` (an f32 tensor) in element type `elt`: itself for f32, else an
+/// elementwise rounding (the 16-bit activations between a layer's ops).
+inline Value buildCastTo(OpBuilder &b, Location loc, Value x, Type elt) {
+  auto type = cast<RankedTensorType>(x.getType());
+  if (type.getElementType() == elt)
+    return x;
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    sizes.push_back(tensor::getMixedSize(b, loc, x, i));
+  AffineMap id = b.getMultiDimIdentityMap(type.getRank());
+  return buildGeneric(
+      b, loc, buildEmpty(b, loc, sizes, elt), {x}, {id, id},
+      SmallVector<utils::IteratorType>(type.getRank(), kPar),
+      [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
+        return arith::TruncFOp::create(nb, l, elt, a[0]);
+      });
+}
+
 /// An affine map of `numDims` dims with `results`.
 inline AffineMap buildMap(MLIRContext *ctx, unsigned numDims,
                           ArrayRef<AffineExpr> results) {
