@@ -34,11 +34,15 @@ func.func @layer(%x: tensor<1x?x64xf32>, %wq: tensor<64x64xf32>, %wk: tensor<64x
                  %wv: tensor<64x96xf32>, %wg: tensor<64x96xf32>, %wo: tensor<96x64xf32>,
                  %pos: tensor<1x?xi64>, %s: tensor<1x2x32x48xf32>)
     -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>) {
-  %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s
+  %lcdim0_01 = arith.constant 1 : index
+  %ldim0_01 = tensor.dim %x, %lcdim0_01 : tensor<1x?x64xf32>
+  %linit0_0 = tensor.empty(%ldim0_01) : tensor<1x?x64xf32>
+  %linit0_1 = tensor.empty() : tensor<1x2x32x48xf32>
+  %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s outs(%linit0_0, %linit0_1)
       {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>,
        gamma = array<f64: 0.96875, 0.984375>}
       : (tensor<1x?x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
-         tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>)
+         tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>, tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
       -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
   return %o, %s1 : tensor<1x?x64xf32>, tensor<1x2x32x48xf32>
 }
@@ -50,10 +54,16 @@ func.func @decode(%x: tensor<?x1x64xf32>, %wq: tensor<64x64xf32>, %wk: tensor<64
                   %wv: tensor<64x96xf32>, %wg: tensor<64x96xf32>, %wo: tensor<96x64xf32>,
                   %pos: tensor<?x1xi64>, %s: tensor<?x2x32x48xf32>)
     -> (tensor<?x1x64xf32>, tensor<?x2x32x48xf32>) {
-  %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s
+  %lcdim1_00 = arith.constant 0 : index
+  %ldim1_00 = tensor.dim %x, %lcdim1_00 : tensor<?x1x64xf32>
+  %linit1_0 = tensor.empty(%ldim1_00) : tensor<?x1x64xf32>
+  %lcdim1_10 = arith.constant 0 : index
+  %ldim1_10 = tensor.dim %s, %lcdim1_10 : tensor<?x2x32x48xf32>
+  %linit1_1 = tensor.empty(%ldim1_10) : tensor<?x2x32x48xf32>
+  %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s outs(%linit1_0, %linit1_1)
       {epsilon = 1.0e-6 : f64, form = #retention<form recurrent>, gamma = array<f64: 0.96875, 0.984375>}
       : (tensor<?x1x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
-         tensor<64x96xf32>, tensor<96x64xf32>, tensor<?x1xi64>, tensor<?x2x32x48xf32>)
+         tensor<64x96xf32>, tensor<96x64xf32>, tensor<?x1xi64>, tensor<?x2x32x48xf32>, tensor<?x1x64xf32>, tensor<?x2x32x48xf32>)
       -> (tensor<?x1x64xf32>, tensor<?x2x32x48xf32>)
   return %o, %s1 : tensor<?x1x64xf32>, tensor<?x2x32x48xf32>
 }
@@ -76,11 +86,15 @@ func.func @layers(%x: tensor<1x?x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x
   %c1 = arith.constant 1 : index
   %c4 = arith.constant 4 : index
   %r = scf.for %i = %c0 to %c4 step %c1 iter_args(%h = %x) -> (tensor<1x?x64xf32>) {
-    %o, %s1 = retention.multi_scale %h, %w, %w, %wv, %wv, %wo, %pos, %s
+    %lcdim2_01 = arith.constant 1 : index
+    %ldim2_01 = tensor.dim %h, %lcdim2_01 : tensor<1x?x64xf32>
+    %linit2_0 = tensor.empty(%ldim2_01) : tensor<1x?x64xf32>
+    %linit2_1 = tensor.empty() : tensor<1x2x32x48xf32>
+    %o, %s1 = retention.multi_scale %h, %w, %w, %wv, %wv, %wo, %pos, %s outs(%linit2_0, %linit2_1)
         {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>,
          gamma = array<f64: 0.96875, 0.984375>}
         : (tensor<1x?x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
-           tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>)
+           tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>, tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
         -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
     scf.yield %o : tensor<1x?x64xf32>
   }

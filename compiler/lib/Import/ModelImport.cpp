@@ -360,9 +360,15 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
         Value wv = weight(p + "retention.v_proj.weight", l);
         Value wg = weight(p + "retention.g_proj.weight", l);
         Value wo = weight(p + "retention.out_proj.weight", l);
+        // Destination-passing style: the layer writes fresh inits.
+        Value outInit = tensor::EmptyOp::create(
+            b, tensor::getMixedSizes(b, b.getLoc(), h3),
+            cast<RankedTensorType>(h3.getType()).getElementType());
+        Value stateInit = tensor::EmptyOp::create(
+            b, tensor::getMixedSizes(b, b.getLoc(), s), b.getF32Type());
         auto layer = MultiScaleOp::create(
             b, TypeRange{h3.getType(), stateT}, h3, wq, wk, wv, wg, wo,
-            positions, s, b.getDenseF64ArrayAttr(gamma),
+            positions, s, outInit, stateInit, b.getDenseF64ArrayAttr(gamma),
             b.getF64FloatAttr(c.layernormEps),
             LayerFormAttr::get(b.getContext(), form == "recurrent"
                                                    ? LayerForm::Recurrent

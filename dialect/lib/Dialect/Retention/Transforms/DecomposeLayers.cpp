@@ -92,8 +92,26 @@ Value decomposeRotate(OpBuilder &b, RotateOp op) {
                             et),
       x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}},
       SmallVector<OpFoldResult>{B, T, b.getIndexAttr(H), pairs, two});
+  // The products accumulate in f32: in the init itself when it is f32.
+  Value init = op.getInit();
+  bool inPlace = outType.getElementType() == b.getF32Type();
+  Value acc =
+      inPlace
+          ? linalg::FillOp::create(
+                b, loc, ValueRange{f32Const(b, loc, 0.0)},
+                ValueRange{tensor::ExpandShapeOp::create(
+                    b, loc,
+                    RankedTensorType::get({outType.getDimSize(0), H,
+                                           outType.getDimSize(2), P, 2},
+                                          b.getF32Type()),
+                    init,
+                    SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}},
+                    SmallVector<OpFoldResult>{B, b.getIndexAttr(H), T, pairs,
+                                              two})})
+                .getResult(0)
+          : buildZeros(b, loc, {B, b.getIndexAttr(H), T, pairs, two});
   Value out = buildGeneric(
-      b, loc, buildZeros(b, loc, {B, b.getIndexAttr(H), T, pairs, two}),
+      b, loc, acc,
       {xe, rot},
       {buildDimMap(ctx, 6, {0, 2, 1, 3, 5}),
        buildDimMap(ctx, 6, {0, 2, 3, 5, 4}),
@@ -108,7 +126,7 @@ Value decomposeRotate(OpBuilder &b, RotateOp op) {
       b, loc,
       RankedTensorType::get(outType.getShape(), b.getF32Type()), out,
       SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}});
-  return buildCastTo(b, loc, rotated, outType.getElementType());
+  return inPlace ? rotated : buildCastTo(b, loc, rotated, init);
 }
 
 /// group_norm: 1/δ_h(n) per (b, t, h) from the positions; Σ y² per
@@ -161,9 +179,12 @@ Value decomposeGroupNorm(OpBuilder &b, GroupNormOp op) {
       SmallVector<OpFoldResult>{B, T, Hf, b.getIndexAttr(dv)});
   Value eps = f32Const(b, loc, op.getEpsilon().convertToDouble());
   Value invDv = f32Const(b, loc, 1.0 / double(dv));
+  Value init4 = tensor::ExpandShapeOp::create(
+      b, loc, g4Type, op.getInit(),
+      SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
+      SmallVector<OpFoldResult>{B, T, Hf, b.getIndexAttr(dv)});
   Value out = buildGeneric(
-      b, loc,
-      buildEmpty(b, loc, {B, T, Hf, b.getIndexAttr(dv)}, et),
+      b, loc, init4,
       {y, ss, g4, invDelta},
       {yMap, rowMap, buildDimMap(ctx, 4, {0, 1, 2, 3}), rowMap,
        buildDimMap(ctx, 4, {0, 1, 2, 3})},
@@ -205,7 +226,8 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
   // accumulates in f32 and is rounded once to `et`.
   Type et = xType.getElementType();
   auto project = [&](Value in, Value w) {
-    return buildCastTo(b, loc, buildMatmul(b, loc, in, w), et);
+    Value p = buildMatmul(b, loc, in, w);
+    return et == b.getF32Type() ? p : buildCastTo(b, loc, p, et);
   };
   OpFoldResult B = tensor::getMixedSize(b, loc, x, 0),
                T = tensor::getMixedSize(b, loc, x, 1);
@@ -222,11 +244,15 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
   };
   Value x2 = flat(x);
   auto rotated = RankedTensorType::get({bs, H, ts, dk}, et);
+  auto rotInit = [&] {
+    return buildEmpty(b, loc, {B, b.getIndexAttr(H), T, b.getIndexAttr(dk)},
+                      et);
+  };
   Value q = RotateOp::create(
-      b, loc, rotated, unflat(project(x2, op.getWq()), d), pos,
+      b, loc, rotated, unflat(project(x2, op.getWq()), d), pos, rotInit(),
       b.getF64FloatAttr(1.0), b.getF64FloatAttr(10000.0));
   Value k = RotateOp::create(
-      b, loc, rotated, unflat(project(x2, op.getWk()), d), pos,
+      b, loc, rotated, unflat(project(x2, op.getWk()), d), pos, rotInit(),
       b.getF64FloatAttr(1.0 / std::sqrt(double(dk))),
       b.getF64FloatAttr(10000.0));
   // v [B·T, Dv] → [B, T, H, dv] → [B, H, T, dv]
@@ -245,7 +271,10 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
   Value g = unflat(project(x2, op.getWg()), Dv);
 
   auto gammaAttr = b.getDenseF64ArrayAttr(op.getGamma());
-  SmallVector<Value> inits = createFormInits(b, loc, q, v, /*stateful=*/true);
+  // The core op writes the layer's final state into its init.
+  SmallVector<Value> inits = {
+      createFormInits(b, loc, q, v, /*stateful=*/false)[0],
+      op.getStateInit()};
   Operation *core =
       op.getForm() == LayerForm::Recurrent
           ? RecurrentOp::create(b, loc, q, k, v, state, inits, op.getGamma(),
@@ -256,9 +285,26 @@ void decomposeMultiScale(IRRewriter &b, MultiScaleOp op) {
                 .getOperation();
   Value y = core->getResult(0), finalState = core->getResult(1);
   Value normed = GroupNormOp::create(
-      b, loc, RankedTensorType::get({bs, ts, Dv}, et), y, g, pos, gammaAttr,
+      b, loc, RankedTensorType::get({bs, ts, Dv}, et), y, g, pos,
+      buildEmpty(b, loc, {B, T, b.getIndexAttr(Dv)}, et), gammaAttr,
       op.getEpsilonAttr());
-  Value out = unflat(project(flat(normed), op.getWo()), d);
+  // The output projection accumulates in f32 (in the init when it is f32)
+  // and is rounded once into the layer's init.
+  Value outInit = flat(op.getOutInit());
+  Value proj;
+  if (et == b.getF32Type()) {
+    Value acc = linalg::FillOp::create(b, loc, ValueRange{f32Const(b, loc, 0.0)},
+                                       ValueRange{outInit})
+                    .getResult(0);
+    proj = linalg::MatmulOp::create(b, loc, TypeRange{acc.getType()},
+                                    ValueRange{flat(normed), op.getWo()},
+                                    ValueRange{acc})
+               .getResult(0);
+  } else {
+    proj = buildCastTo(b, loc, buildMatmul(b, loc, flat(normed), op.getWo()),
+                       outInit);
+  }
+  Value out = unflat(proj, d);
   b.replaceOp(op, ValueRange{out, finalState});
 }
 

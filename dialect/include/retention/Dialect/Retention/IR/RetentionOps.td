@@ -223,7 +223,8 @@ def Retention_ChunkwiseOp : Retention_FormOp<"chunkwise"> {
 def Retention_LayerTensor : RankedTensorOf<[F32, F16, BF16]>;
 def Retention_PositionTensor : RankedTensorOf<[I64]>;
 
-def Retention_RotateOp : Retention_Op<"rotate", [Pure]> {
+def Retention_RotateOp : Retention_Op<"rotate", [Pure,
+    DestinationStyleOpInterface]> {
   let summary = "split heads and rotate query/key pairs by their absolute position";
   let description = [{
     `x : [B, T, H*dk]` (f32, f16 or bf16; the result has its type) →
@@ -240,22 +241,28 @@ def Retention_RotateOp : Retention_Op<"rotate", [Pure]> {
     in). dk is even.
 
     ```mlir
-    %qr = retention.rotate %q, %pos {scale = 1.0 : f64, theta_base = 10000.0 : f64}
-        : (tensor<1x?x64xf32>, tensor<1x?xi64>) -> tensor<1x2x?x32xf32>
+    %qr = retention.rotate %q, %pos outs(%init) {scale = 1.0 : f64, theta_base = 10000.0 : f64}
+        : (tensor<1x?x64xf32>, tensor<1x?xi64>, tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32>
     ```
   }];
   let arguments = (ins Retention_LayerTensor:$x,
                        Retention_PositionTensor:$positions,
+                       Retention_LayerTensor:$init,
                        DefaultValuedAttr<F64Attr, "1.0">:$scale,
                        DefaultValuedAttr<F64Attr, "10000.0">:$theta_base);
   let results = (outs Retention_LayerTensor:$out);
   let assemblyFormat = [{
-    $x `,` $positions attr-dict `:` functional-type(operands, results)
+    $x `,` $positions `outs` `(` $init `)` attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
 }
 
-def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure]> {
+def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure,
+    DestinationStyleOpInterface]> {
   let summary = "per-head RMSNorm of retention's output with the row divisor and the swish gate";
   let description = [{
     `y : [B, H, T, dv]` (a core op's output), `g : [B, T, H*dv]` (the gate
@@ -271,21 +278,27 @@ def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure]> {
     (DESIGN.md §2): it cancels in the norm except through epsilon.
 
     ```mlir
-    %n = retention.group_norm %y, %g, %pos {epsilon = 1.0e-6 : f64, gamma = array<f64: 0.96875, 0.984375>}
-        : (tensor<1x2x?x32xf32>, tensor<1x?x64xf32>, tensor<1x?xi64>) -> tensor<1x?x64xf32>
+    %n = retention.group_norm %y, %g, %pos outs(%init) {epsilon = 1.0e-6 : f64, gamma = array<f64: 0.96875, 0.984375>}
+        : (tensor<1x2x?x32xf32>, tensor<1x?x64xf32>, tensor<1x?xi64>, tensor<1x?x64xf32>) -> tensor<1x?x64xf32>
     ```
   }];
   let arguments = (ins Retention_LayerTensor:$y, Retention_LayerTensor:$g,
                        Retention_PositionTensor:$positions,
+                       Retention_LayerTensor:$init,
                        DenseF64ArrayAttr:$gamma, F64Attr:$epsilon);
   let results = (outs Retention_LayerTensor:$out);
   let assemblyFormat = [{
-    $y `,` $g `,` $positions attr-dict `:` functional-type(operands, results)
+    $y `,` $g `,` $positions `outs` `(` $init `)` attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
 }
 
-def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure]> {
+def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure,
+    DestinationStyleOpInterface]> {
   let summary = "the multi-scale retention layer (torchscale layout)";
   let description = [{
     `x : [B, T, d]` (the normed residual stream; f32, f16 or bf16, the
@@ -303,17 +316,20 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure]> {
     out = group_norm(y, g, positions) wo
     ```
 
-    `form` picks the core op the layer decomposes into:
+    Destination-passing style: `out` and the final state are written into
+    the two inits of `outs`. `form` picks the core op the layer decomposes
+    into:
     `#retention<form chunkwise>` (with `chunk_size`, default 64; a chunk at
     least T long is the parallel form plus the state update) or
     `#retention<form recurrent>` (which takes no `chunk_size`).
 
     ```mlir
-    %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s0
+    %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s0 outs(%oi, %si)
         {chunk_size = 64 : i64, epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>,
          gamma = array<f64: 0.96875, 0.984375>}
         : (tensor<1x?x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,
-           tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>)
+           tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>,
+           tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
         -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
     ```
   }];
@@ -322,6 +338,8 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure]> {
                        Retention_LayerTensor:$wg, Retention_LayerTensor:$wo,
                        Retention_PositionTensor:$positions,
                        Retention_StateTensor:$state,
+                       Retention_LayerTensor:$out_init,
+                       Retention_StateTensor:$state_init,
                        DenseF64ArrayAttr:$gamma, F64Attr:$epsilon,
                        Retention_LayerFormAttr:$form,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$chunk_size);
@@ -329,7 +347,15 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure]> {
                       Retention_StateTensor:$final_state);
   let assemblyFormat = [{
     $x `,` $wq `,` $wk `,` $wv `,` $wg `,` $wo `,` $positions `,` $state
-    attr-dict `:` functional-type(operands, results)
+    `outs` `(` $out_init `,` $state_init `)` attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let extraClassDeclaration = [{
+    ::mlir::MutableOperandRange getDpsInitsMutable() {
+      return ::mlir::MutableOperandRange(getOperation(),
+                                         getOutInitMutable().getOperandNumber(),
+                                         2);
+    }
   }];
   let hasVerifier = 1;
 }

@@ -63,22 +63,28 @@ inline Value buildExtF32(OpBuilder &b, Location loc, Value x) {
   return x.getType() == f32 ? x : arith::ExtFOp::create(b, loc, f32, x);
 }
 
-/// `x` (an f32 tensor) in element type `elt`: itself for f32, else an
-/// elementwise rounding (the 16-bit activations between a layer's ops).
-inline Value buildCastTo(OpBuilder &b, Location loc, Value x, Type elt) {
+/// `x` (an f32 tensor) rounded elementwise into `dest` (a 16-bit tensor of
+/// its shape): the 16-bit activations between a layer's ops.
+inline Value buildCastTo(OpBuilder &b, Location loc, Value x, Value dest) {
   auto type = cast<RankedTensorType>(x.getType());
-  if (type.getElementType() == elt)
-    return x;
-  SmallVector<OpFoldResult> sizes;
-  for (int64_t i = 0; i < type.getRank(); ++i)
-    sizes.push_back(tensor::getMixedSize(b, loc, x, i));
+  Type elt = cast<RankedTensorType>(dest.getType()).getElementType();
   AffineMap id = b.getMultiDimIdentityMap(type.getRank());
   return buildGeneric(
-      b, loc, buildEmpty(b, loc, sizes, elt), {x}, {id, id},
+      b, loc, dest, {x}, {id, id},
       SmallVector<utils::IteratorType>(type.getRank(), kPar),
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         return arith::TruncFOp::create(nb, l, elt, a[0]);
       });
+}
+
+/// `x` (an f32 tensor) in element type `elt` (f16 or bf16), into a new
+/// tensor.
+inline Value buildCastTo(OpBuilder &b, Location loc, Value x, Type elt) {
+  auto type = cast<RankedTensorType>(x.getType());
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    sizes.push_back(tensor::getMixedSize(b, loc, x, i));
+  return buildCastTo(b, loc, x, buildEmpty(b, loc, sizes, elt));
 }
 
 /// An affine map of `numDims` dims with `results`.
