@@ -159,3 +159,33 @@ module attributes {transform.with_named_sequence} {
     transform.yield
   }
 }
+
+// -----
+
+// The layer ops decompose through the same interface (what
+// retention-decompose-layers applies): rotate into its rotation table and
+// one contraction per pair, written into its init.
+// CHECK-LABEL: func.func @decompose_rotate(
+//  CHECK-SAME:     %{{[^:]*}}: tensor<1x4x64xbf16>, %{{[^:]*}}: tensor<1x4xi64>, %[[INIT:[^:]*]]: tensor<1x2x4x32xbf16>
+//       CHECK:   math.cos
+//       CHECK:   linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x4x2x16x2xbf16>, tensor<1x4x16x2x2xf32>)
+//       CHECK:   %[[R:.*]] = linalg.generic {{.*}} outs(%[[INIT]] : tensor<1x2x4x32xbf16>)
+//       CHECK:     arith.truncf
+//   CHECK-NOT:   retention.rotate
+//       CHECK:   return %[[R]]
+func.func @decompose_rotate(%x: tensor<1x4x64xbf16>, %p: tensor<1x4xi64>,
+                            %init: tensor<1x2x4x32xbf16>) -> tensor<1x2x4x32xbf16> {
+  %r = retention.rotate %x, %p outs(%init) {scale = 0.5 : f64}
+      : (tensor<1x4x64xbf16>, tensor<1x4xi64>, tensor<1x2x4x32xbf16>) -> tensor<1x2x4x32xbf16>
+  return %r : tensor<1x2x4x32xbf16>
+}
+
+module attributes {transform.with_named_sequence} {
+  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {
+    %ops = transform.structured.match ops{["retention.rotate"]} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %d = transform.structured.decompose_interface %ops
+        : (!transform.any_op) -> !transform.any_op
+    transform.yield
+  }
+}

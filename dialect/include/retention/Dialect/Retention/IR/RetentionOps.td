@@ -224,7 +224,8 @@ def Retention_LayerTensor : RankedTensorOf<[F32, F16, BF16]>;
 def Retention_PositionTensor : RankedTensorOf<[I64]>;
 
 def Retention_RotateOp : Retention_Op<"rotate", [Pure,
-    DestinationStyleOpInterface]> {
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "split heads and rotate query/key pairs by their absolute position";
   let description = [{
     `x : [B, T, H*dk]` (f32, f16 or bf16; the result has its type) →
@@ -262,7 +263,8 @@ def Retention_RotateOp : Retention_Op<"rotate", [Pure,
 }
 
 def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure,
-    DestinationStyleOpInterface]> {
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "per-head RMSNorm of retention's output with the row divisor and the swish gate";
   let description = [{
     `y : [B, H, T, dv]` (a core op's output), `g : [B, T, H*dv]` (the gate
@@ -298,7 +300,8 @@ def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure,
 }
 
 def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure,
-    DestinationStyleOpInterface]> {
+    DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "the multi-scale retention layer (torchscale layout)";
   let description = [{
     `x : [B, T, d]` (the normed residual stream; f32, f16 or bf16, the
