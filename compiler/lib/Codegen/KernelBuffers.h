@@ -1,9 +1,9 @@
 //===- KernelBuffers.h - buffers of hand-scheduled retention kernels ------===//
 //
-// The hand-scheduled kernels (retention-gpu-decode-kernel,
-// retention-gpu-chunkwise-mma) replace a retention op on tensors by code on
-// buffers before bufferization. These helpers give them their operands as
-// buffers and their results a place to live: where a result's only use
+// Before bufferization, retention-gpu-decode-kernel replaces a retention op
+// on tensors by loops on buffers, and retention-gpu-chunkwise-mma by the op
+// on buffers (built into launches after bufferization). These helpers give
+// them their operands as buffers and their results a place to live: where a result's only use
 // materializes it into a buffer (a whole model's state output, a
 // destination-passing kernel argument), the kernel writes that buffer
 // directly instead of a new one that would then be copied.

@@ -349,10 +349,10 @@ def RetentionGPUChunkwiseMMAPass
            "cp.async prefetch of chunk c+1 during chunk c (where the doubled "
            "tiles fit without costing residency)">,
   ];
-  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
-                           "::mlir::LLVM::LLVMDialect", "::mlir::math::MathDialect",
-                           "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
-                           "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect",
+  // On tensors it only guards and marks: the kernels' dialects are
+  // retention-gpu-expand-mma's.
+  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
+                           "::mlir::arith::ArithDialect",
                            "::mlir::bufferization::BufferizationDialect"];
 }
 
