@@ -2,19 +2,23 @@
 //
 // Tiles every linalg op of a function to register-sized tiles with upstream
 // TilingInterface (scf.for) and vectorizes each tile with the upstream linalg
-// vectorizer; tile sizes divide static ranges, so no tile is partial. Tiles
-// of dynamic shape stay scalar (a remark each with remark-scalar).
-// Contractions end as vector.contract.
+// vectorizer; tile sizes divide static ranges, so no tile is partial. A
+// contraction over a dynamic row range is first tiled by `rows` and the loop
+// peeled (upstream scf::peelForLoopAndSimplifyBounds), so all but its last
+// tile are static. Tiles of dynamic shape stay scalar (a remark each with
+// remark-scalar). Contractions end as vector.contract.
 //
 //===----------------------------------------------------------------------===//
 
 #include "retention/Conversion/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -113,8 +117,11 @@ struct CPUVectorizePass
         return;
       auto producer =
           op.getDpsInputOperand(0)->get().getDefiningOp<linalg::LinalgOp>();
+      // A contraction over dynamic rows is not fused: peelRows gives it
+      // rows-high tiles, which the consumer's 1-row tiles would undo.
       if (producer && producer.getNumReductionLoops() == 1 &&
           producer->hasOneUse() &&
+          (rows < 2 || dynamicRowLoop(producer) < 0) &&
           producer.getNumLoops() == op.getNumLoops() + 1 &&
           adjacent(producer, op))
         consumers.push_back(op);
@@ -225,6 +232,86 @@ struct CPUVectorizePass
     return out;
   }
 
+  /// The loop a 2-D contraction's rows can be peeled over: of its two
+  /// parallel loops (rows, columns) the outer one, when that is its only
+  /// dynamic range (the tokens of a prompt or the sequences of a decode
+  /// batch times a weight matrix), or -1. Contractions with more parallel
+  /// loops (the rotation's pair products) keep their 1-row tiles: a
+  /// `rows`-high tile of them would be `rows` times a register file.
+  static int64_t dynamicRowLoop(linalg::LinalgOp op) {
+    if (op.getNumReductionLoops() == 0 || op.getNumParallelLoops() != 2)
+      return -1;
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t dynamic = -1, innerParallel = -1;
+    for (auto [i, r] : llvm::enumerate(ranges)) {
+      if (iters[i] == utils::IteratorType::parallel)
+        innerParallel = i;
+      if (!ShapedType::isDynamic(r))
+        continue;
+      if (dynamic >= 0)
+        return -1; // two dynamic ranges (T x T scores): tiled by 1 below
+      dynamic = i;
+    }
+    if (dynamic < 0 || dynamic == innerParallel ||
+        iters[dynamic] != utils::IteratorType::parallel)
+      return -1;
+    return dynamic;
+  }
+
+  /// Tiles `op`'s dynamic row loop by `rows` (scf.for) and peels the last,
+  /// partial iteration off (scf::peelForLoopAndSimplifyBounds); the full
+  /// tiles' slices are then folded to static shapes (canonicalization of
+  /// just the main loop's body), so the register tiling below gets a static
+  /// `rows`-high accumulator for every full tile, and a dynamic remainder of
+  /// fewer than `rows` rows that it tiles by 1. Returns the linalg ops that
+  /// replace `op`, or `op` when it has no such loop.
+  FailureOr<SmallVector<linalg::LinalgOp>> peelRows(linalg::LinalgOp op,
+                                                    IRRewriter &rewriter) {
+    int64_t loop = dynamicRowLoop(op);
+    if (rows < 2 || loop < 0)
+      return SmallVector<linalg::LinalgOp>{op};
+    SmallVector<int64_t> sizes(op.getNumLoops(), 0);
+    sizes[loop] = rows;
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled) || tiled->loops.size() != 1)
+      return op.emitError("retention-cpu-vectorize: tiling the dynamic rows "
+                          "by ")
+             << rows << " failed";
+    rewriter.replaceOp(op, tiled->replacements);
+    auto full = cast<scf::ForOp>(tiled->loops.front());
+    scf::ForOp partial;
+    SmallVector<Operation *> loops{full};
+    if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, full, partial)))
+      loops.push_back(partial);
+
+    // The full tiles' sizes are now the constant `rows`: fold them into the
+    // slice and op types.
+    RewritePatternSet patterns(&getContext());
+    for (Dialect *dialect : getContext().getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName name :
+         getContext().getRegisteredOperations())
+      name.getCanonicalizationPatterns(patterns, &getContext());
+    SmallVector<Operation *> body;
+    full.getBody()->walk([&](Operation *o) { body.push_back(o); });
+    GreedyRewriteConfig config;
+    config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+    (void)applyOpPatternsGreedily(body, std::move(patterns), config);
+
+    SmallVector<linalg::LinalgOp> out;
+    for (Operation *l : loops)
+      l->walk([&](linalg::LinalgOp o) {
+        if (o.hasPureTensorSemantics())
+          out.push_back(o);
+      });
+    return out;
+  }
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     IRRewriter rewriter(&getContext());
@@ -239,6 +326,15 @@ struct CPUVectorizePass
 
     if (threads > 1 && !func->hasAttr("retention.serial"))
       ops = splitAcrossThreads(ops, rewriter);
+
+    SmallVector<linalg::LinalgOp> peeled;
+    for (linalg::LinalgOp op : ops) {
+      FailureOr<SmallVector<linalg::LinalgOp>> tiles = peelRows(op, rewriter);
+      if (failed(tiles))
+        return signalPassFailure();
+      llvm::append_range(peeled, *tiles);
+    }
+    ops = std::move(peeled);
 
     for (linalg::LinalgOp op : ops) {
       SmallVector<int64_t> sizes = tileSizes(op);

@@ -53,8 +53,7 @@ LogicalResult mlir::retention::buildRetentionCPUPipeline(
                       "},eliminate-empty-tensors,canonicalize,cse");
   // 2. CPU codegen of the linalg ops inside the tiles.
   if (options.vectorize)
-    addPipeline("func.func(retention-cpu-block-rows,"
-                    "retention-cpu-vectorize{threads=" +
+    addPipeline("func.func(retention-cpu-vectorize{threads=" +
                         std::to_string(options.openmp ? options.threads : 0) +
                         "},retention-cpu-approximate-math),"
                         "canonicalize,cse,"

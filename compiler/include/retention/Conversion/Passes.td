@@ -63,31 +63,6 @@ def RetentionCPULowerStridedCopiesPass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
-def RetentionCPUBlockRowsPass
-    : Pass<"retention-cpu-block-rows", "::mlir::func::FuncOp"> {
-  let summary = "Split matmuls with a dynamic row count into static row blocks and a remainder";
-  let description = [{
-    A `linalg.matmul` whose row count M is dynamic (tokens of a prompt,
-    sequences of a decode batch) and whose K and N are static is rewritten,
-    on tensors, as a batched contraction over `[M / rows, rows, K]` (the
-    first `M - M mod rows` rows, viewed with `tensor.expand_shape`) plus a
-    `linalg.matmul` on the remaining rows. `retention-cpu-vectorize` then
-    gets a static `rows`-high accumulator tile for all but the last few
-    rows, so each weight row loaded from memory is used `rows` times,
-    instead of 1-row tiles for the whole dynamic range. Upstream tiling can
-    only mask or peel such tiles, which the rest of this pipeline does not
-    lower.
-  }];
-  let dependentDialects = [
-    "::mlir::affine::AffineDialect", "::mlir::linalg::LinalgDialect",
-    "::mlir::tensor::TensorDialect"
-  ];
-  let options = [
-    Option<"rows", "rows", "int64_t", /*default=*/"8",
-           "Rows per static block (the accumulator tile height)">,
-  ];
-}
-
 def RetentionCPUApproximateMathPass
     : Pass<"retention-cpu-approximate-math", "::mlir::func::FuncOp"> {
   let summary = "exp and erf on vectors as f32 polynomials (upstream patterns)";
@@ -135,7 +110,14 @@ def RetentionCPUVectorizePass
     `vector-tile`, its other parallel dimensions by `row-tile` and its
     reduction dimension by `reduction-tile`, each size lowered to the
     largest divisor of a static range (so no tile is partial and none needs
-    masks); the tile is then vectorized. A tile whose shape is dynamic (the
+    masks); the tile is then vectorized. Before that, a 2-D contraction
+    (rows x columns, reduced over k) whose only dynamic range is its rows (the
+    tokens of a prompt or the sequences of a decode batch, times a static
+    weight matrix) is tiled by `rows` with `scf.for` and the loop peeled
+    (upstream `scf::peelForLoopAndSimplifyBounds`): every full tile becomes
+    a static `rows`-high accumulator, so each weight element loaded is used
+    `rows` times, and only the last `M mod rows` rows are tiled by 1. A
+    tile whose shape is dynamic (the
     chunk remainder of a dynamic T) or that the vectorizer refuses stays a
     scalar loop nest (convert-linalg-to-loops); with `remark-scalar` each
     such op gets a remark saying so and why. A contraction becomes a
@@ -146,12 +128,16 @@ def RetentionCPUVectorizePass
     plain pass list whose tile sizes are options.
   }];
   let dependentDialects = [
-    "::mlir::arith::ArithDialect", "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect", "::mlir::vector::VectorDialect"
+    "::mlir::affine::AffineDialect", "::mlir::arith::ArithDialect",
+    "::mlir::scf::SCFDialect", "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
   ];
   let options = [
     Option<"rowTile", "row-tile", "int64_t", /*default=*/"8",
            "Tile of the outer parallel dimensions (accumulator rows)">,
+    Option<"rows", "rows", "int64_t", /*default=*/"8",
+           "Peeled row tile of contractions over a dynamic row range "
+           "(tokens, batch); below 2: such ranges are tiled by 1">,
     Option<"vectorTile", "vector-tile", "int64_t", /*default=*/"32",
            "Tile of the innermost parallel dimension (vector lanes)">,
     Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"8",

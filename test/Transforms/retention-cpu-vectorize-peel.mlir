@@ -1,0 +1,96 @@
+// RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize))" | FileCheck %s
+// RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize{rows=4}))" | FileCheck %s --check-prefix=FOUR
+// RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize{rows=1}))" | FileCheck %s --check-prefix=NOPEEL
+
+// A dynamic row count M times a static weight: tiled by 8 rows with scf.for
+// and the loop peeled (upstream scf::peelForLoopAndSimplifyBounds). The full
+// tiles are static 8 x K slices and one 8-row vector.contract accumulator;
+// the last M mod 8 rows are a second loop whose tiles are 1 row high.
+// CHECK-DAG:   #[[$SPLIT:.+]] = affine_map<()[s0, s1, s2] -> (s1 - (s1 - s0) mod s2)>
+// CHECK-LABEL: func.func @dynamic_rows(
+//  CHECK-SAME:     %[[A:.+]]: tensor<?x64xf32>, %[[B:.+]]: tensor<64x48xf32>, %[[C:.+]]: tensor<?x48xf32>)
+//       CHECK:   %[[M:.+]] = tensor.dim %[[A]], %c0
+//       CHECK:   %[[MB:.+]] = affine.apply #[[$SPLIT]]()[%c0, %[[M]], %c8]
+//       CHECK:   %[[FULL:.+]] = scf.for %[[I:.+]] = %c0 to %[[MB]] step %c8 iter_args(%[[ACC:.+]] = %[[C]])
+//       CHECK:     tensor.extract_slice %[[ACC]][%[[I]], 0] [8, 48] [1, 1] : tensor<?x48xf32> to tensor<8x48xf32>
+//       CHECK:     tensor.extract_slice %[[A]][%[[I]], 0] [8, 64] [1, 1] : tensor<?x64xf32> to tensor<8x64xf32>
+//       CHECK:     vector.contract {{.+}} : vector<8x8xf32>, vector<8x24xf32> into vector<8x24xf32>
+//   CHECK-NOT:     vector<1x
+//       CHECK:   scf.for %[[J:.+]] = %[[MB]] to %[[M]] step %c8 iter_args(%{{.+}} = %[[FULL]])
+//       CHECK:     scf.for %{{.+}} = %c0 to %{{.+}} step %c1
+//       CHECK:       vector.contract {{.+}} : vector<1x8xf32>, vector<8x48xf32> into vector<1x48xf32>
+// FOUR-LABEL: func.func @dynamic_rows(
+//       FOUR:   tensor.extract_slice %{{.+}} [4, 64] [1, 1] : tensor<?x64xf32> to tensor<4x64xf32>
+//       FOUR:   vector.contract {{.+}} into vector<4x24xf32>
+// NOPEEL-LABEL: func.func @dynamic_rows(
+//   NOPEEL-NOT:   into vector<8x
+//       NOPEEL:   vector.contract {{.+}} into vector<1x48xf32>
+func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<64x48xf32>, %c: tensor<?x48xf32>) -> tensor<?x48xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x48xf32>) outs(%c : tensor<?x48xf32>) -> tensor<?x48xf32>
+  return %r : tensor<?x48xf32>
+}
+
+// A transposed weight (x · Wᵀ, as a tied lm_head reads the embedding) is a
+// 2-D contraction too: peeled the same way.
+// CHECK-LABEL: func.func @transposed_weight(
+//       CHECK:   scf.for {{.+}} step %c8
+//       CHECK:     vector.contract {{.+}} into vector<8x
+//       CHECK:   scf.for
+//       CHECK:     vector.contract {{.+}} into vector<1x
+func.func @transposed_weight(%a: tensor<?x64xf32>, %w: tensor<48x64xf32>, %c: tensor<?x48xf32>) -> tensor<?x48xf32> {
+  %r = linalg.matmul indexing_maps = [affine_map<(m, n, k) -> (m, k)>, affine_map<(m, n, k) -> (n, k)>, affine_map<(m, n, k) -> (m, n)>]
+         ins(%a, %w : tensor<?x64xf32>, tensor<48x64xf32>) outs(%c : tensor<?x48xf32>) -> tensor<?x48xf32>
+  return %r : tensor<?x48xf32>
+}
+
+// Static row counts: the register tiles divide them; no peeled loop.
+// CHECK-LABEL: func.func @static_rows(
+//   CHECK-NOT:   affine.apply
+//       CHECK:   vector.contract {{.+}} : vector<5x8xf32>, vector<8x24xf32> into vector<5x24xf32>
+//   CHECK-NOT:   vector<1x
+//       CHECK:   return
+func.func @static_rows(%a: tensor<20x64xf32>, %b: tensor<64x48xf32>, %c: tensor<20x48xf32>) -> tensor<20x48xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<20x64xf32>, tensor<64x48xf32>) outs(%c : tensor<20x48xf32>) -> tensor<20x48xf32>
+  return %r : tensor<20x48xf32>
+}
+
+// More than two parallel loops (a batched product, like the rotation's pair
+// products): 8-row tiles would multiply a tile already several registers
+// big, so the dynamic range keeps 1-row tiles.
+// CHECK-LABEL: func.func @batched(
+//   CHECK-NOT:   affine.apply
+//       CHECK:   %[[M:.+]] = tensor.dim
+//       CHECK:   scf.for %{{.+}} = %c0 to %[[M]] step %c1
+//   CHECK-NOT:   affine.apply
+//       CHECK:   vector.contract {{.+}} into vector<1x4x32xf32>
+//   CHECK-NOT:   scf.for
+//       CHECK:   return
+func.func @batched(%a: tensor<?x4x16xf32>, %b: tensor<4x16x32xf32>, %c: tensor<?x4x32xf32>) -> tensor<?x4x32xf32> {
+  %r = linalg.generic {indexing_maps = [affine_map<(m, h, n, k) -> (m, h, k)>, affine_map<(m, h, n, k) -> (h, k, n)>, affine_map<(m, h, n, k) -> (m, h, n)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+       ins(%a, %b : tensor<?x4x16xf32>, tensor<4x16x32xf32>) outs(%c : tensor<?x4x32xf32>) {
+  ^bb0(%x: f32, %y: f32, %z: f32):
+    %p = arith.mulf %x, %y : f32
+    %s = arith.addf %z, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x4x32xf32>
+  return %r : tensor<?x4x32xf32>
+}
+
+// An elementwise consumer of a dynamic-row contraction (a residual add) is
+// not fused into it: that would tile the contraction 1 row high again.
+// CHECK-LABEL: func.func @no_epilogue_fusion(
+//       CHECK:   scf.for {{.+}} step %c8
+//       CHECK:     vector.contract {{.+}} into vector<8x24xf32>
+//       CHECK:   arith.addf {{.+}} : vector<1x
+func.func @no_epilogue_fusion(%a: tensor<?x64xf32>, %b: tensor<64x48xf32>, %c: tensor<?x48xf32>, %r: tensor<?x48xf32>) -> tensor<?x48xf32> {
+  %m = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x48xf32>) outs(%c : tensor<?x48xf32>) -> tensor<?x48xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(i, j) -> (i, j)>, affine_map<(i, j) -> (i, j)>],
+                       iterator_types = ["parallel", "parallel"]}
+       ins(%m : tensor<?x48xf32>) outs(%r : tensor<?x48xf32>) {
+  ^bb0(%x: f32, %y: f32):
+    %t = arith.addf %x, %y : f32
+    linalg.yield %t : f32
+  } -> tensor<?x48xf32>
+  return %s : tensor<?x48xf32>
+}
