@@ -209,3 +209,44 @@ func.func @group_norm_mixed(%y: tensor<1x2x4x32xbf16>, %g: tensor<1x4x64xf32>, %
       : (tensor<1x2x4x32xbf16>, tensor<1x4x64xf32>, tensor<1x4xi64>, tensor<1x4x64xf32>) -> tensor<1x4x64xf32>
   return
 }
+
+// -----
+
+func.func @rotate_kinds_mixed(%x: memref<1x4x64xf32>, %p: tensor<1x4xi64>, %i: memref<1x2x4x32xf32>) {
+  // expected-error @+1 {{operands must be all tensors or all memrefs, but 'memref<1x4x64xf32>' and 'tensor<1x4xi64>' are mixed}}
+  retention.rotate %x, %p outs(%i) : (memref<1x4x64xf32>, tensor<1x4xi64>, memref<1x2x4x32xf32>) -> ()
+  return
+}
+
+// -----
+
+func.func @group_norm_memref_result(%y: memref<1x2x4x32xf32>, %g: memref<1x4x64xf32>, %p: memref<1x4xi64>, %i: memref<1x4x64xf32>) {
+  // expected-error @+1 {{on memrefs has no results}}
+  %n = retention.group_norm %y, %g, %p outs(%i) {epsilon = 1.0e-6 : f64, gamma = array<f64: 0.9, 0.8>}
+      : (memref<1x2x4x32xf32>, memref<1x4x64xf32>, memref<1x4xi64>, memref<1x4x64xf32>) -> tensor<1x4x64xf32>
+  return
+}
+
+// -----
+
+func.func @group_norm_init_shape(%y: tensor<1x2x4x32xf32>, %g: tensor<1x4x64xf32>, %p: tensor<1x4xi64>) {
+  %i = tensor.empty() : tensor<1x4x32xf32>
+  // expected-error @+1 {{'init' has type 'tensor<1x4x32xf32>', but must have the shape and element type of 'g', 'tensor<1x4x64xf32>'}}
+  %n = retention.group_norm %y, %g, %p outs(%i) {epsilon = 1.0e-6 : f64, gamma = array<f64: 0.9, 0.8>}
+      : (tensor<1x2x4x32xf32>, tensor<1x4x64xf32>, tensor<1x4xi64>, tensor<1x4x32xf32>) -> tensor<1x4x32xf32>
+  return
+}
+
+// -----
+
+func.func @multi_scale_one_result(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<64x96xf32>,
+                                  %wo: tensor<96x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x2x32x48xf32>) {
+  %oi = tensor.empty() : tensor<1x4x64xf32>
+  // expected-error @+1 {{on tensors has one result per init (2), but has 1}}
+  %o = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s outs(%oi, %s)
+      {epsilon = 1.0e-6 : f64, form = #retention<form recurrent>, gamma = array<f64: 0.9, 0.8>}
+      : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>, tensor<64x96xf32>,
+         tensor<96x64xf32>, tensor<1x4xi64>, tensor<1x2x32x48xf32>, tensor<1x4x64xf32>, tensor<1x2x32x48xf32>)
+      -> tensor<1x4x64xf32>
+  return
+}

@@ -243,12 +243,14 @@ SmallVector<Value> decomposeMultiScale(OpBuilder &b, MultiScaleOp op) {
                       et);
   };
   Value q = RotateOp::create(
-      b, loc, rotated, unflat(project(x2, op.getWq()), d), pos, rotInit(),
-      b.getF64FloatAttr(1.0), b.getF64FloatAttr(10000.0));
+      b, loc, TypeRange{rotated}, unflat(project(x2, op.getWq()), d), pos, rotInit(),
+      b.getF64FloatAttr(1.0), b.getF64FloatAttr(10000.0))
+                ->getResult(0);
   Value k = RotateOp::create(
-      b, loc, rotated, unflat(project(x2, op.getWk()), d), pos, rotInit(),
+      b, loc, TypeRange{rotated}, unflat(project(x2, op.getWk()), d), pos, rotInit(),
       b.getF64FloatAttr(1.0 / std::sqrt(double(dk))),
-      b.getF64FloatAttr(10000.0));
+      b.getF64FloatAttr(10000.0))
+                ->getResult(0);
   // v [B·T, Dv] → [B, T, H, dv] → [B, H, T, dv]
   Value v4 = tensor::ExpandShapeOp::create(
       b, loc, RankedTensorType::get({bs, ts, H, dv}, et),
@@ -279,9 +281,10 @@ SmallVector<Value> decomposeMultiScale(OpBuilder &b, MultiScaleOp op) {
                 .getOperation();
   Value y = core->getResult(0), finalState = core->getResult(1);
   Value normed = GroupNormOp::create(
-      b, loc, RankedTensorType::get({bs, ts, Dv}, et), y, g, pos,
+      b, loc, TypeRange{RankedTensorType::get({bs, ts, Dv}, et)}, y, g, pos,
       buildEmpty(b, loc, {B, T, b.getIndexAttr(Dv)}, et), gammaAttr,
-      op.getEpsilonAttr());
+      op.getEpsilonAttr())
+                     ->getResult(0);
   // The output projection accumulates in f32 (in the init when it is f32)
   // and is rounded once into the layer's init.
   Value outInit = flat(op.getOutInit());
@@ -302,21 +305,37 @@ SmallVector<Value> decomposeMultiScale(OpBuilder &b, MultiScaleOp op) {
   return {out, finalState};
 }
 
+/// The decompositions build linalg on tensors: a layer op on memrefs (after
+/// one-shot-bufferize) has none.
+LogicalResult onTensors(Operation *op) {
+  if (op->getNumResults() > 0)
+    return success();
+  return op->emitOpError()
+         << "decomposes on tensors only: decompose the layer ops "
+            "(retention-decompose-layers) before bufferization";
+}
+
 } // namespace
 
 FailureOr<SmallVector<Value>> RotateOp::decomposeOperation(OpBuilder &b) {
+  if (failed(onTensors(*this)))
+    return failure();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(*this);
   return SmallVector<Value>{decomposeRotate(b, *this)};
 }
 
 FailureOr<SmallVector<Value>> GroupNormOp::decomposeOperation(OpBuilder &b) {
+  if (failed(onTensors(*this)))
+    return failure();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(*this);
   return SmallVector<Value>{decomposeGroupNorm(b, *this)};
 }
 
 FailureOr<SmallVector<Value>> MultiScaleOp::decomposeOperation(OpBuilder &b) {
+  if (failed(onTensors(*this)))
+    return failure();
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPoint(*this);
   return decomposeMultiScale(b, *this);

@@ -142,6 +142,33 @@ private:
 
 /// Verifies everything the three forms share. `stateful` is false for the
 /// parallel form (one init, no final state).
+/// Destination-passing style: all shaped operands tensors with one result
+/// per init (of the init's type), or all memrefs without results.
+LogicalResult verifyDestinationStyle(Operation *op, Value first,
+                                     ValueRange inits) {
+  bool tensors = isa<TensorType>(first.getType());
+  for (Value v : op->getOperands())
+    if (isa<ShapedType>(v.getType()) && isa<TensorType>(v.getType()) != tensors)
+      return op->emitOpError()
+             << "operands must be all tensors or all memrefs, but "
+             << first.getType() << " and " << v.getType() << " are mixed";
+  if (!tensors) {
+    if (op->getNumResults() != 0)
+      return op->emitOpError() << "on memrefs has no results";
+    return success();
+  }
+  if (op->getNumResults() != inits.size())
+    return op->emitOpError() << "on tensors has one result per init ("
+                             << inits.size() << "), but has "
+                             << op->getNumResults();
+  for (auto [init, result] : llvm::zip(inits, op->getResults()))
+    if (init.getType() != result.getType())
+      return op->emitOpError() << "result type " << result.getType()
+                               << " differs from its init's type "
+                               << init.getType();
+  return success();
+}
+
 template <typename OpTy> LogicalResult verifyForm(OpTy op, bool stateful) {
   FormVerifier check(op.getOperation());
   auto named = [](StringRef name, Value v) {
@@ -154,24 +181,8 @@ template <typename OpTy> LogicalResult verifyForm(OpTy op, bool stateful) {
     return op.emitOpError() << "expects " << inits << " init"
                             << (inits > 1 ? "s (o, final_state)" : " (o)")
                             << " in 'outs', but has " << op.getInits().size();
-  bool tensors = isa<TensorType>(op.getQ().getType());
-  for (Value v : op->getOperands())
-    if (isa<ShapedType>(v.getType()) && isa<TensorType>(v.getType()) != tensors)
-      return op.emitOpError()
-             << "operands must be all tensors or all memrefs, but "
-             << op.getQ().getType() << " and " << v.getType() << " are mixed";
-  if (tensors) {
-    if (op->getNumResults() != inits)
-      return op.emitOpError() << "on tensors has one result per init ("
-                              << inits << "), but has " << op->getNumResults();
-    for (auto [init, result] : llvm::zip(op.getInits(), op->getResults()))
-      if (init.getType() != result.getType())
-        return op.emitOpError() << "result type " << result.getType()
-                                << " differs from its init's type "
-                                << init.getType();
-  } else if (op->getNumResults() != 0) {
-    return op.emitOpError() << "on memrefs has no results";
-  }
+  if (failed(verifyDestinationStyle(op, op.getQ(), op.getInits())))
+    return failure();
 
   Named q = named("q", op.getQ()), k = named("k", op.getK()),
         v = named("v", op.getV());
@@ -408,11 +419,6 @@ FailureOr<TilingResult> formTile(RetentionFormOpInterface op, OpBuilder &b,
 } // namespace
 
 #define RETENTION_FORM_INTERFACES(OpTy)                                        \
-  void OpTy::getEffects(                                                       \
-      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>      \
-          &fx) {                                                               \
-    formEffects(*this, fx);                                                    \
-  }                                                                            \
   SmallVector<utils::IteratorType> OpTy::getLoopIteratorTypes() {              \
     return SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel); \
   }                                                                            \
@@ -458,26 +464,6 @@ FailureOr<TilingResult> formTile(RetentionFormOpInterface op, OpBuilder &b,
       setName(getResult(0), "o");                                              \
     if (getNumResults() > 1)                                                   \
       setName(getResult(1), "final_state");                                    \
-  }                                                                            \
-  bool OpTy::bufferizesToMemoryRead(                                           \
-      OpOperand &operand, const bufferization::AnalysisState &) {              \
-    return !isDpsInit(&operand);                                               \
-  }                                                                            \
-  bool OpTy::bufferizesToMemoryWrite(                                          \
-      OpOperand &operand, const bufferization::AnalysisState &) {              \
-    return isDpsInit(&operand);                                                \
-  }                                                                            \
-  bufferization::AliasingValueList OpTy::getAliasingValues(                    \
-      OpOperand &operand, const bufferization::AnalysisState &) {              \
-    if (!isDpsInit(&operand))                                                  \
-      return {};                                                               \
-    return {{getTiedOpResult(&operand),                                        \
-             bufferization::BufferRelation::Equivalent}};                      \
-  }                                                                            \
-  LogicalResult OpTy::bufferize(RewriterBase &rewriter,                        \
-                                const bufferization::BufferizationOptions &o,  \
-                                bufferization::BufferizationState &state) {   \
-    return bufferizeForm(*this, rewriter, o, state);                           \
   }
 
 namespace {
@@ -567,7 +553,7 @@ public:
 
   LogicalResult rank(StringRef name, Value v, int64_t rank,
                      StringRef layoutStr) {
-    auto t = cast<RankedTensorType>(v.getType());
+    auto t = cast<ShapedType>(v.getType());
     if (t.getRank() == rank)
       return success();
     return op->emitOpError() << "'" << name << "' must have rank " << rank
@@ -576,7 +562,7 @@ public:
   /// dim `i` of `v` must be `expected` (unless either is dynamic).
   LogicalResult dim(StringRef name, Value v, unsigned i, int64_t expected,
                     StringRef what) {
-    int64_t got = cast<RankedTensorType>(v.getType()).getDimSize(i);
+    int64_t got = cast<ShapedType>(v.getType()).getDimSize(i);
     if (compatible(got, expected))
       return success();
     return op->emitOpError()
@@ -585,7 +571,7 @@ public:
            << dimStr(expected);
   }
   LogicalResult staticDim(StringRef name, Value v, unsigned i, StringRef what) {
-    if (!cast<RankedTensorType>(v.getType()).isDynamicDim(i))
+    if (!cast<ShapedType>(v.getType()).isDynamicDim(i))
       return success();
     return op->emitOpError() << "'" << name << "' must have a static " << what
                              << " (dim " << i << " of " << v.getType() << ")";
@@ -600,7 +586,19 @@ public:
     return success();
   }
   int64_t size(Value v, unsigned i) {
-    return cast<RankedTensorType>(v.getType()).getDimSize(i);
+    return cast<ShapedType>(v.getType()).getDimSize(i);
+  }
+  /// `name` must have the shape and element type of `ref` (types may
+  /// differ in memref layouts).
+  LogicalResult sameShape(StringRef name, Value v, StringRef refName,
+                          Value ref) {
+    auto a = cast<ShapedType>(v.getType()), r = cast<ShapedType>(ref.getType());
+    if (a.getShape() == r.getShape() && a.getElementType() == r.getElementType())
+      return success();
+    return op->emitOpError() << "'" << name << "' has type " << a
+                             << ", but must have the shape and element type "
+                                "of '"
+                             << refName << "', " << r;
   }
   /// `name` must have the element type of `ref` (activations and weights of
   /// a layer share one type).
@@ -624,7 +622,9 @@ private:
 
 LogicalResult RotateOp::verify() {
   LayerVerifier c(*this);
-  Value x = getX(), pos = getPositions(), out = getOut();
+  Value x = getX(), pos = getPositions(), out = getInit();
+  if (failed(verifyDestinationStyle(*this, x, getInit())))
+    return failure();
   if (failed(c.rank("x", x, 3, "[B, T, H*dk]")) ||
       failed(c.rank("positions", pos, 2, "[B, T]")) ||
       failed(c.rank("out", out, 4, "[B, H, T, dk]")) ||
@@ -655,7 +655,9 @@ LogicalResult RotateOp::verify() {
 
 LogicalResult GroupNormOp::verify() {
   LayerVerifier c(*this);
-  Value y = getY(), g = getG(), pos = getPositions(), out = getOut();
+  Value y = getY(), g = getG(), pos = getPositions(), out = getInit();
+  if (failed(verifyDestinationStyle(*this, y, getInit())))
+    return failure();
   if (failed(c.rank("y", y, 4, "[B, H, T, dv]")) ||
       failed(c.rank("g", g, 3, "[B, T, H*dv]")) ||
       failed(c.rank("positions", pos, 2, "[B, T]")) ||
@@ -674,9 +676,8 @@ LogicalResult GroupNormOp::verify() {
       failed(c.dim("positions", pos, 0, c.size(y, 0), "B")) ||
       failed(c.dim("positions", pos, 1, c.size(y, 2), "T")))
     return failure();
-  if (out.getType() != g.getType())
-    return emitOpError() << "the result type " << out.getType()
-                         << " must be the type of 'g', " << g.getType();
+  if (failed(c.sameShape("init", out, "g", g)))
+    return failure();
   if (!(getEpsilon().convertToDouble() >= 0.0))
     return emitOpError() << "'epsilon' must be >= 0";
   return success();
@@ -685,6 +686,8 @@ LogicalResult GroupNormOp::verify() {
 LogicalResult MultiScaleOp::verify() {
   LayerVerifier c(*this);
   Value x = getX();
+  if (failed(verifyDestinationStyle(*this, x, getDpsInits())))
+    return failure();
   if (failed(c.rank("x", x, 3, "[B, T, d]")) ||
       failed(c.staticDim("x", x, 2, "d")) || failed(c.decays(getGamma())))
     return failure();
@@ -733,9 +736,9 @@ LogicalResult MultiScaleOp::verify() {
   if ((d / H) % 2)
     return emitOpError() << "the key head dim dk = " << d / H
                          << " must be even (pairs are rotated)";
-  if (getOut().getType() != x.getType() ||
-      getFinalState().getType() != s.getType())
-    return emitOpError() << "results must have the types of 'x' and 'state'";
+  if (failed(c.sameShape("out_init", getOutInit(), "x", x)) ||
+      failed(c.sameShape("state_init", getStateInit(), "state", s)))
+    return failure();
   if (getForm() == LayerForm::Recurrent && getChunkSize())
     return emitOpError() << "'chunk_size' applies to the chunkwise form only, "
                             "but the form is recurrent";
@@ -743,6 +746,263 @@ LogicalResult MultiScaleOp::verify() {
     return emitOpError() << "'epsilon' must be >= 0";
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// Tiling of the layer ops
+//===----------------------------------------------------------------------===//
+
+namespace {
+
+/// `v` sliced to `offsets`/`sizes` along the dims `dims` and whole along the
+/// others.
+Value sliceDims(OpBuilder &b, Location loc, Value v, ArrayRef<int64_t> dims,
+                ArrayRef<OpFoldResult> offsets, ArrayRef<OpFoldResult> sizes,
+                SmallVectorImpl<Operation *> &slices) {
+  int64_t rank = cast<ShapedType>(v.getType()).getRank();
+  SmallVector<OpFoldResult> off(rank, b.getIndexAttr(0)), size;
+  for (int64_t i = 0; i < rank; ++i)
+    size.push_back(dimOf(b, loc, v, i));
+  for (auto [k, d] : llvm::enumerate(dims)) {
+    off[d] = offsets[k];
+    size[d] = sizes[k];
+  }
+  return sliceOf(b, loc, v, off, size, slices);
+}
+
+/// The whole range of each dim `dims` of `v`, as an iteration domain.
+SmallVector<Range> domainOf(OpBuilder &b, Location loc, Value v,
+                            ArrayRef<int64_t> dims) {
+  SmallVector<Range> domain;
+  for (int64_t d : dims)
+    domain.push_back(
+        Range{b.getIndexAttr(0), dimOf(b, loc, v, d), b.getIndexAttr(1)});
+  return domain;
+}
+
+/// The same layer op on `operands` (its operands' tiles, in order), its
+/// results typed like the tiles of its inits.
+TilingResult cloneOnTiles(OpBuilder &b, Operation *op, ArrayRef<Value> operands,
+                          SmallVector<Operation *> slices) {
+  OperationState st(op->getLoc(), op->getName());
+  st.addOperands(operands);
+  st.addAttributes(op->getAttrs());
+  for (OpOperand &init :
+       cast<DestinationStyleOpInterface>(op).getDpsInitsMutable())
+    if (isa<TensorType>(init.get().getType()))
+      st.addTypes(operands[init.getOperandNumber()].getType());
+  Operation *tiled = b.create(st);
+  return TilingResult{
+      {tiled}, SmallVector<Value>(tiled->getResults()), std::move(slices)};
+}
+
+SmallVector<utils::IteratorType> allParallel(unsigned n) {
+  return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
+}
+
+} // namespace
+
+// rotate: domain (batch, head, token) over out [B, H, T, dk]; a tile reads
+// x [B, T, H*dk] at columns [h*dk, (h + hs)*dk).
+SmallVector<utils::IteratorType> RotateOp::getLoopIteratorTypes() {
+  return allParallel(3);
+}
+SmallVector<Range> RotateOp::getIterationDomain(OpBuilder &b) {
+  return domainOf(b, getLoc(), getInit(), {0, 1, 2});
+}
+FailureOr<TilingResult>
+RotateOp::getTiledImplementation(OpBuilder &b, ArrayRef<OpFoldResult> offsets,
+                                 ArrayRef<OpFoldResult> sizes) {
+  if (!getConstantIntValue(sizes[1]))
+    return emitOpError() << "a head tile must have a static size (the heads "
+                            "are static in the types); use a tile size "
+                            "that divides H = "
+                         << cast<ShapedType>(getInit().getType()).getDimSize(1);
+  Location loc = getLoc();
+  const int64_t dk = cast<ShapedType>(getInit().getType()).getDimSize(3);
+  AffineExpr h = b.getAffineDimExpr(0);
+  OpFoldResult col =
+      affine::makeComposedFoldedAffineApply(b, loc, h * dk, {offsets[1]});
+  OpFoldResult cols =
+      b.getIndexAttr(*getConstantIntValue(sizes[1]) * dk);
+  SmallVector<Operation *> slices;
+  Value x = sliceDims(b, loc, getX(), {0, 1, 2},
+                      {offsets[0], offsets[2], col}, {sizes[0], sizes[2], cols},
+                      slices);
+  Value pos = sliceDims(b, loc, getPositions(), {0, 1},
+                        {offsets[0], offsets[2]}, {sizes[0], sizes[2]}, slices);
+  Value init = sliceDims(b, loc, getInit(), {0, 1, 2}, offsets, sizes, slices);
+  return cloneOnTiles(b, *this, {x, pos, init}, std::move(slices));
+}
+LogicalResult RotateOp::getResultTilePosition(
+    OpBuilder &b, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets = {offsets[0], offsets[1], offsets[2], b.getIndexAttr(0)};
+  resultSizes = {sizes[0], sizes[1], sizes[2],
+                 dimOf(b, getLoc(), getInit(), 3)};
+  return success();
+}
+LogicalResult RotateOp::getIterationDomainTileFromResultTile(
+    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVectorImpl<OpFoldResult> &domainOffsets,
+    SmallVectorImpl<OpFoldResult> &domainSizes) {
+  // A result tile spans dk whole (pairs rotate together).
+  domainOffsets.assign({offsets[0], offsets[1], offsets[2]});
+  domainSizes.assign({sizes[0], sizes[1], sizes[2]});
+  return success();
+}
+FailureOr<TilingResult>
+RotateOp::generateResultTileValue(OpBuilder &b, unsigned n,
+                                  ArrayRef<OpFoldResult> offsets,
+                                  ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> domainOffsets, domainSizes;
+  if (failed(getIterationDomainTileFromResultTile(b, n, offsets, sizes,
+                                                  domainOffsets, domainSizes)))
+    return failure();
+  return getTiledImplementation(b, domainOffsets, domainSizes);
+}
+
+// group_norm: domain (batch, token) over out [B, T, H*dv]; every tile
+// normalizes all heads of its rows.
+SmallVector<utils::IteratorType> GroupNormOp::getLoopIteratorTypes() {
+  return allParallel(2);
+}
+SmallVector<Range> GroupNormOp::getIterationDomain(OpBuilder &b) {
+  return domainOf(b, getLoc(), getInit(), {0, 1});
+}
+FailureOr<TilingResult>
+GroupNormOp::getTiledImplementation(OpBuilder &b,
+                                    ArrayRef<OpFoldResult> offsets,
+                                    ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  Value y = sliceDims(b, loc, getY(), {0, 2}, offsets, sizes, slices);
+  Value g = sliceDims(b, loc, getG(), {0, 1}, offsets, sizes, slices);
+  Value pos = sliceDims(b, loc, getPositions(), {0, 1}, offsets, sizes, slices);
+  Value init = sliceDims(b, loc, getInit(), {0, 1}, offsets, sizes, slices);
+  return cloneOnTiles(b, *this, {y, g, pos, init}, std::move(slices));
+}
+LogicalResult GroupNormOp::getResultTilePosition(
+    OpBuilder &b, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  resultOffsets = {offsets[0], offsets[1], b.getIndexAttr(0)};
+  resultSizes = {sizes[0], sizes[1], dimOf(b, getLoc(), getInit(), 2)};
+  return success();
+}
+LogicalResult GroupNormOp::getIterationDomainTileFromResultTile(
+    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVectorImpl<OpFoldResult> &domainOffsets,
+    SmallVectorImpl<OpFoldResult> &domainSizes) {
+  // A result tile spans a row's heads whole (each is normalized across dv).
+  domainOffsets.assign({offsets[0], offsets[1]});
+  domainSizes.assign({sizes[0], sizes[1]});
+  return success();
+}
+FailureOr<TilingResult>
+GroupNormOp::generateResultTileValue(OpBuilder &b, unsigned n,
+                                     ArrayRef<OpFoldResult> offsets,
+                                     ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> domainOffsets, domainSizes;
+  if (failed(getIterationDomainTileFromResultTile(b, n, offsets, sizes,
+                                                  domainOffsets, domainSizes)))
+    return failure();
+  return getTiledImplementation(b, domainOffsets, domainSizes);
+}
+
+// multi_scale: domain (batch); a tile takes its sequences' rows, positions
+// and states and the whole weights.
+SmallVector<utils::IteratorType> MultiScaleOp::getLoopIteratorTypes() {
+  return allParallel(1);
+}
+SmallVector<Range> MultiScaleOp::getIterationDomain(OpBuilder &b) {
+  return domainOf(b, getLoc(), getX(), {0});
+}
+FailureOr<TilingResult>
+MultiScaleOp::getTiledImplementation(OpBuilder &b,
+                                     ArrayRef<OpFoldResult> offsets,
+                                     ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  SmallVector<Operation *> slices;
+  auto rows = [&](Value v) {
+    return sliceDims(b, loc, v, {0}, offsets, sizes, slices);
+  };
+  return cloneOnTiles(b, *this,
+                      {rows(getX()), getWq(), getWk(), getWv(), getWg(),
+                       getWo(), rows(getPositions()), rows(getState()),
+                       rows(getOutInit()), rows(getStateInit())},
+                      std::move(slices));
+}
+LogicalResult MultiScaleOp::getResultTilePosition(
+    OpBuilder &b, unsigned n, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  Value init = n == 0 ? getOutInit() : getStateInit();
+  int64_t rank = cast<ShapedType>(init.getType()).getRank();
+  resultOffsets.assign(rank, b.getIndexAttr(0));
+  resultSizes.clear();
+  for (int64_t i = 0; i < rank; ++i)
+    resultSizes.push_back(dimOf(b, getLoc(), init, i));
+  resultOffsets[0] = offsets[0];
+  resultSizes[0] = sizes[0];
+  return success();
+}
+LogicalResult MultiScaleOp::getIterationDomainTileFromResultTile(
+    OpBuilder &, unsigned, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVectorImpl<OpFoldResult> &domainOffsets,
+    SmallVectorImpl<OpFoldResult> &domainSizes) {
+  // A result tile spans its sequences whole (tokens depend on each other).
+  domainOffsets.assign({offsets[0]});
+  domainSizes.assign({sizes[0]});
+  return success();
+}
+FailureOr<TilingResult>
+MultiScaleOp::generateResultTileValue(OpBuilder &b, unsigned n,
+                                      ArrayRef<OpFoldResult> offsets,
+                                      ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> domainOffsets, domainSizes;
+  if (failed(getIterationDomainTileFromResultTile(b, n, offsets, sizes,
+                                                  domainOffsets, domainSizes)))
+    return failure();
+  return getTiledImplementation(b, domainOffsets, domainSizes);
+}
+
+// Memory effects and bufferization of the form and layer ops: on memrefs
+// they read their inputs and write their inits (not reading them); on
+// tensors one-shot-bufferize keeps them, writing the init buffers in place.
+#define RETENTION_DPS_BUFFERIZATION(OpTy)                                    \
+  void OpTy::getEffects(                                                       \
+      SmallVectorImpl<SideEffects::EffectInstance<MemoryEffects::Effect>>      \
+          &fx) {                                                               \
+    formEffects(*this, fx);                                                    \
+  }                                                                            \
+  bool OpTy::bufferizesToMemoryRead(OpOperand &operand,                        \
+                                    const bufferization::AnalysisState &) {    \
+    return !isDpsInit(&operand);                                               \
+  }                                                                            \
+  bool OpTy::bufferizesToMemoryWrite(OpOperand &operand,                       \
+                                     const bufferization::AnalysisState &) {   \
+    return isDpsInit(&operand);                                                \
+  }                                                                            \
+  bufferization::AliasingValueList OpTy::getAliasingValues(                    \
+      OpOperand &operand, const bufferization::AnalysisState &) {              \
+    if (!isDpsInit(&operand))                                                  \
+      return {};                                                               \
+    return {{getTiedOpResult(&operand),                                        \
+             bufferization::BufferRelation::Equivalent}};                      \
+  }                                                                            \
+  LogicalResult OpTy::bufferize(RewriterBase &rewriter,                        \
+                                const bufferization::BufferizationOptions &o,  \
+                                bufferization::BufferizationState &state) {   \
+    return bufferizeForm(*this, rewriter, o, state);                           \
+  }
+
+RETENTION_DPS_BUFFERIZATION(ParallelOp)
+RETENTION_DPS_BUFFERIZATION(RecurrentOp)
+RETENTION_DPS_BUFFERIZATION(ChunkwiseOp)
+RETENTION_DPS_BUFFERIZATION(RotateOp)
+RETENTION_DPS_BUFFERIZATION(GroupNormOp)
+RETENTION_DPS_BUFFERIZATION(MultiScaleOp)
 
 #include "retention/Dialect/Retention/IR/RetentionInterfaces.cpp.inc"
 

@@ -25,11 +25,15 @@ namespace {
 struct DecomposeLayersPass
     : mlir::retention::impl::RetentionDecomposeLayersPassBase<
           DecomposeLayersPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     // Layers first: they produce the rotate and group_norm ops decomposed
     // next.
     for (bool layers : {true, false}) {
+      if (!layers && layersOnly)
+        break;
       SmallVector<linalg::AggregatedOpInterface> ops;
       getOperation()->walk([&](Operation *op) {
         if (layers ? isa<MultiScaleOp>(op) : isa<RotateOp, GroupNormOp>(op))

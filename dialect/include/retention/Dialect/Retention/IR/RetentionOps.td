@@ -220,11 +220,24 @@ def Retention_ChunkwiseOp : Retention_FormOp<"chunkwise"> {
 
 // Activations and weights of the layer ops: f32, f16 or bf16, one type per
 // op; products accumulate in f32, statistics (norms, rotations) are f32.
-def Retention_LayerTensor : RankedTensorOf<[F32, F16, BF16]>;
-def Retention_PositionTensor : RankedTensorOf<[I64]>;
+// On tensors before bufferization (results tied to the `outs` inits), on
+// memrefs (no results) after: one-shot-bufferize keeps the layer ops.
+def Retention_LayerTensor : AnyTypeOf<[RankedTensorOf<[F32, F16, BF16]>,
+                                       MemRefOf<[F32, F16, BF16]>]>;
+def Retention_PositionTensor : AnyTypeOf<[RankedTensorOf<[I64]>,
+                                          MemRefOf<[I64]>]>;
 
-def Retention_RotateOp : Retention_Op<"rotate", [Pure,
+def Retention_RotateOp : Retention_Op<"rotate", [
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>,
     DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<TilingInterface,
+        ["getIterationDomain", "getLoopIteratorTypes",
+         "getTiledImplementation", "getResultTilePosition",
+         "getIterationDomainTileFromResultTile",
+         "generateResultTileValue"]>,
     DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "split heads and rotate query/key pairs by their absolute position";
   let description = [{
@@ -241,6 +254,11 @@ def Retention_RotateOp : Retention_Op<"rotate", [Pure,
     (torchscale's xPos-free rotation; `scale` folds the key scaling dk^−0.5
     in). dk is even.
 
+    Tiling (`TilingInterface`): parallel over (batch, head, token); a tile
+    reads the rows of `x` and `positions` it covers and writes whole dk
+    rows. A head tile must have a static size (heads and dk are static in
+    the types).
+
     ```mlir
     %qr = retention.rotate %q, %pos outs(%init) {scale = 1.0 : f64, theta_base = 10000.0 : f64}
         : (tensor<1x?x64xf32>, tensor<1x?xi64>, tensor<1x2x?x32xf32>) -> tensor<1x2x?x32xf32>
@@ -251,7 +269,7 @@ def Retention_RotateOp : Retention_Op<"rotate", [Pure,
                        Retention_LayerTensor:$init,
                        DefaultValuedAttr<F64Attr, "1.0">:$scale,
                        DefaultValuedAttr<F64Attr, "10000.0">:$theta_base);
-  let results = (outs Retention_LayerTensor:$out);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     $x `,` $positions `outs` `(` $init `)` attr-dict `:`
     functional-type(operands, results)
@@ -259,11 +277,24 @@ def Retention_RotateOp : Retention_Op<"rotate", [Pure,
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    /// The output: the result on tensors, the init buffer on memrefs.
+    ::mlir::Value getOut() {
+      return getNumResults() ? getResult(0) : getInit();
+    }
   }];
 }
 
-def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure,
+def Retention_GroupNormOp : Retention_Op<"group_norm", [
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>,
     DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<TilingInterface,
+        ["getIterationDomain", "getLoopIteratorTypes",
+         "getTiledImplementation", "getResultTilePosition",
+         "getIterationDomainTileFromResultTile",
+         "generateResultTileValue"]>,
     DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "per-head RMSNorm of retention's output with the row divisor and the swish gate";
   let description = [{
@@ -279,6 +310,9 @@ def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure,
     One decay per head in `gamma`. The divisor is torchscale's
     (DESIGN.md §2): it cancels in the norm except through epsilon.
 
+    Tiling (`TilingInterface`): parallel over (batch, token); every tile
+    normalizes all heads of its rows (each head's decay is in `gamma`).
+
     ```mlir
     %n = retention.group_norm %y, %g, %pos outs(%init) {epsilon = 1.0e-6 : f64, gamma = array<f64: 0.96875, 0.984375>}
         : (tensor<1x2x?x32xf32>, tensor<1x?x64xf32>, tensor<1x?xi64>, tensor<1x?x64xf32>) -> tensor<1x?x64xf32>
@@ -288,7 +322,7 @@ def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure,
                        Retention_PositionTensor:$positions,
                        Retention_LayerTensor:$init,
                        DenseF64ArrayAttr:$gamma, F64Attr:$epsilon);
-  let results = (outs Retention_LayerTensor:$out);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     $y `,` $g `,` $positions `outs` `(` $init `)` attr-dict `:`
     functional-type(operands, results)
@@ -296,11 +330,24 @@ def Retention_GroupNormOp : Retention_Op<"group_norm", [Pure,
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     ::mlir::MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    /// The output: the result on tensors, the init buffer on memrefs.
+    ::mlir::Value getOut() {
+      return getNumResults() ? getResult(0) : getInit();
+    }
   }];
 }
 
-def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure,
+def Retention_MultiScaleOp : Retention_Op<"multi_scale", [
+    DeclareOpInterfaceMethods<MemoryEffectsOpInterface>,
+    DeclareOpInterfaceMethods<BufferizableOpInterface,
+        ["bufferizesToMemoryRead", "bufferizesToMemoryWrite",
+         "getAliasingValues", "bufferize"]>,
     DestinationStyleOpInterface,
+    DeclareOpInterfaceMethods<TilingInterface,
+        ["getIterationDomain", "getLoopIteratorTypes",
+         "getTiledImplementation", "getResultTilePosition",
+         "getIterationDomainTileFromResultTile",
+         "generateResultTileValue"]>,
     DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "the multi-scale retention layer (torchscale layout)";
   let description = [{
@@ -326,6 +373,10 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure,
     least T long is the parallel form plus the state update) or
     `#retention<form recurrent>` (which takes no `chunk_size`).
 
+    Tiling (`TilingInterface`): parallel over the batch (a sequence's
+    tokens depend on each other through the state); a tile takes its
+    sequences' rows, positions and states and the whole weights.
+
     ```mlir
     %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s0 outs(%oi, %si)
         {chunk_size = 64 : i64, epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>,
@@ -340,14 +391,13 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure,
                        Retention_LayerTensor:$wk, Retention_LayerTensor:$wv,
                        Retention_LayerTensor:$wg, Retention_LayerTensor:$wo,
                        Retention_PositionTensor:$positions,
-                       Retention_StateTensor:$state,
+                       Retention_State:$state,
                        Retention_LayerTensor:$out_init,
-                       Retention_StateTensor:$state_init,
+                       Retention_State:$state_init,
                        DenseF64ArrayAttr:$gamma, F64Attr:$epsilon,
                        Retention_LayerFormAttr:$form,
                        OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$chunk_size);
-  let results = (outs Retention_LayerTensor:$out,
-                      Retention_StateTensor:$final_state);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     $x `,` $wq `,` $wk `,` $wv `,` $wg `,` $wo `,` $positions `,` $state
     `outs` `(` $out_init `,` $state_init `)` attr-dict `:`
@@ -358,6 +408,14 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [Pure,
       return ::mlir::MutableOperandRange(getOperation(),
                                          getOutInitMutable().getOperandNumber(),
                                          2);
+    }
+    /// The output and the final state: results on tensors, the init
+    /// buffers on memrefs.
+    ::mlir::Value getOut() {
+      return getNumResults() ? getResult(0) : getOutInit();
+    }
+    ::mlir::Value getFinalState() {
+      return getNumResults() ? getResult(1) : getStateInit();
     }
   }];
   let hasVerifier = 1;

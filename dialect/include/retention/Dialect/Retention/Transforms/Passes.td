@@ -51,10 +51,19 @@ def RetentionDecomposeLayersPass : Pass<"retention-decompose-layers"> {
     that use it, so that `loop-invariant-code-motion` hoists the tables out
     of a loop over layers and CSE shares them. The rotation is a 2x2
     contraction per pair (projected-permutation maps, so it vectorizes).
+    With `layers-only`, only the `multi_scale` layers are decomposed: their
+    `rotate` and `group_norm` ops stay, for a transform-dialect schedule to
+    tile (they implement `TilingInterface`) before the pipeline decomposes
+    them. Layer ops on memrefs (after bufferization) have no decomposition:
+    a diagnostic.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect", "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect", "::mlir::tensor::TensorDialect"
+  ];
+  let options = [
+    Option<"layersOnly", "layers-only", "bool", /*default=*/"false",
+           "Decompose only the multi_scale layers; keep rotate and group_norm">,
   ];
 }
 
