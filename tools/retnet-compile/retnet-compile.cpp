@@ -58,7 +58,7 @@ namespace {
 
 struct Options {
   std::string modelDir, output, target = "cpu", emit = "lib", chip = "sm_90a";
-  std::string gpuBinary = "cubin";
+  std::string gpuBinary = "cubin", dtype = "f32";
   int64_t chunkSize = 0, parallelLimit = 8192;
   bool threads = false, quiet = false;
 };
@@ -85,6 +85,12 @@ const char *kUsage =
     "                        imported model MLIR, host LLVM IR, the GPU\n"
     "                        kernels' PTX (cuda), or the shared library\n"
     "                        (default)\n"
+    "  --dtype f32|bf16|f16  element type of the weights (the runtime\n"
+    "                        converts the checkpoint at load) and of the\n"
+    "                        activations that feed the projections; every\n"
+    "                        product accumulates in f32, and the residual\n"
+    "                        stream, state, norm statistics and logits are\n"
+    "                        f32 (default f32)\n"
     "  --chunk-size N        chunk of the chunkwise prefill (default: the\n"
     "                        config's recurrent_chunk_size)\n"
     "  --parallel-limit N    longest prompt the parallel prefill handles in\n"
@@ -135,6 +141,8 @@ Options parseArgs(int argc, char **argv) {
       o.emit = value();
     } else if (a == "--gpu-binary") {
       o.gpuBinary = value();
+    } else if (a == "--dtype") {
+      o.dtype = value();
     } else if (a == "--chunk-size") {
       o.chunkSize = parseInt(a, value());
     } else if (a == "--parallel-limit") {
@@ -163,6 +171,8 @@ Options parseArgs(int argc, char **argv) {
     fail("unknown --emit '" + o.emit + "' (expected mlir, llvm, ptx or lib)");
   if (o.emit == "ptx" && o.target != "cuda")
     fail("--emit ptx needs --target cuda");
+  if (o.dtype != "f32" && o.dtype != "bf16" && o.dtype != "f16")
+    fail("unknown --dtype '" + o.dtype + "' (expected f32, bf16 or f16)");
   if (o.gpuBinary != "cubin" && o.gpuBinary != "ptx")
     fail("unknown --gpu-binary '" + o.gpuBinary + "' (expected cubin or ptx)");
   if (o.target == "cuda" && o.threads)
@@ -268,13 +278,17 @@ int main(int argc, char **argv) {
   progress.step("importing " + o.modelDir + " (" +
                 std::to_string(config.layers) +
                 " layers, d=" + std::to_string(config.embedDim) + ", vocab " +
-                std::to_string(config.vocabSize) + ")");
+                std::to_string(config.vocabSize) + ", " + o.dtype +
+                " weights)");
   mlir::retention::ModelImportOptions importOptions;
   importOptions.chunkSize = o.chunkSize;
   importOptions.parallelLimit = o.parallelLimit;
   bool cuda = o.target == "cuda";
   if (cuda)
     importOptions.target = retnet::ArtifactTarget::Cuda;
+  importOptions.weightType = o.dtype == "bf16"  ? retnet::WeightDType::BF16
+                             : o.dtype == "f16" ? retnet::WeightDType::F16
+                                                : retnet::WeightDType::F32;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::retention::importModel(&context, config, importOptions);
   if (!module)

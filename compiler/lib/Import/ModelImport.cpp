@@ -46,7 +46,10 @@ public:
   ModelEmitter(ImplicitLocOpBuilder &b, const retnet::ModelConfig &c,
                const ModelImportOptions &o)
       : b(b), c(c), opts(o), layout(retnet::WeightLayout::forConfig(c)),
-        f32(b.getF32Type()), i64(b.getI64Type()) {}
+        f32(b.getF32Type()), i64(b.getI64Type()),
+        wt(o.weightType == retnet::WeightDType::BF16  ? Type(b.getBF16Type())
+           : o.weightType == retnet::WeightDType::F16 ? Type(b.getF16Type())
+                                                      : Type(b.getF32Type())) {}
 
   void emitEntry(Entry entry, StringRef name);
   void emitConstant(StringRef name, int64_t value);
@@ -57,10 +60,13 @@ private:
   ModelImportOptions opts;
   retnet::WeightLayout layout;
   Type f32, i64;
+  /// The weights' element type, and that of the activations that feed the
+  /// projections (f32, bf16 or f16).
+  Type wt;
 
   // Per entry point.
   Entry entry = Entry::Decode;
-  Value weights;   ///< tensor<?xf32>
+  Value weights;   ///< tensor<?xwt>
   OpFoldResult M;  ///< rows: T for prefill, B for decode
   Value positions; ///< tensor<BxTxi64>, absolute position of each token
 
@@ -70,6 +76,10 @@ private:
   SmallVector<OpFoldResult> batchTokens() {
     return isDecode() ? SmallVector<OpFoldResult>{M, one()}
                       : SmallVector<OpFoldResult>{one(), M};
+  }
+  /// An f32 value inside a linalg body rounded to the weights' type.
+  Value round(OpBuilder &nb, Location loc, Value v) {
+    return wt == f32 ? v : arith::TruncFOp::create(nb, loc, wt, v);
   }
   Value cst(double v) {
     return arith::ConstantOp::create(b, b.getF32FloatAttr(float(v)));
@@ -100,7 +110,8 @@ private:
   /// `name` names layer 0's tensor.
   Value weight(const std::string &name, Value layer = {});
   Value matmul(Value x, Value w);
-  Value rmsNorm(Value x, int64_t width, Value w);
+  /// Normed x in `out` (default: the weights' type, for a projection).
+  Value rmsNorm(Value x, int64_t width, Value w, Type out = {});
   Value add(Value x, Value y);
   Value embed(Value tokens);
   Value ffn(Value h, Value layer);
@@ -130,17 +141,20 @@ Value ModelEmitter::weight(const std::string &name, Value layer) {
   if (shape.size() == 1)
     return flat;
   return tensor::ExpandShapeOp::create(
-      b, RankedTensorType::get(shape, f32), flat,
+      b, RankedTensorType::get(shape, wt), flat,
       SmallVector<ReassociationIndices>{{0, 1}});
 }
 
-/// x [M, K] · w [K, n] in f32.
+/// x [M, K] · w [K, n], accumulated in f32 (the result is f32).
 Value ModelEmitter::matmul(Value x, Value w) {
   return buildMatmul(b, b.getLoc(), x, w);
 }
 
-/// x / sqrt(mean(x²) + eps) ⊙ w over the last dim of x [M, width].
-Value ModelEmitter::rmsNorm(Value x, int64_t width, Value w) {
+/// x / sqrt(mean(x²) + eps) ⊙ w over the last dim of x [M, width] (f32),
+/// in f32, rounded once to `out`.
+Value ModelEmitter::rmsNorm(Value x, int64_t width, Value w, Type out) {
+  if (!out)
+    out = wt;
   Value ss = generic(zeros({M}), {x}, {map(2, dims({0, 1})), map(2, dims({0}))},
                      {kPar, kRed},
                      [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
@@ -155,23 +169,27 @@ Value ModelEmitter::rmsNorm(Value x, int64_t width, Value w) {
     maps.push_back(map(2, dims({1})));
   }
   maps.push_back(map(2, dims({0, 1})));
-  return generic(empty({M, b.getIndexAttr(width)}), inputs, maps, {kPar, kPar},
-                 [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
-                   Value ms = arith::MulFOp::create(nb, loc, a[1], invWidth);
-                   ms = arith::AddFOp::create(nb, loc, ms, eps);
-                   Value r = math::RsqrtOp::create(nb, loc, ms);
-                   Value y = arith::MulFOp::create(nb, loc, a[0], r);
-                   return w ? arith::MulFOp::create(nb, loc, y, a[2]) : y;
-                 });
+  return generic(
+      buildEmpty(b, b.getLoc(), {M, b.getIndexAttr(width)}, out), inputs, maps,
+      {kPar, kPar}, [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+        Value ms = arith::MulFOp::create(nb, loc, a[1], invWidth);
+        ms = arith::AddFOp::create(nb, loc, ms, eps);
+        Value r = math::RsqrtOp::create(nb, loc, ms);
+        Value y = arith::MulFOp::create(nb, loc, a[0], r);
+        if (w)
+          y = arith::MulFOp::create(nb, loc, y, buildExtF32(nb, loc, a[2]));
+        return out == f32 ? y : Value(arith::TruncFOp::create(nb, loc, out, y));
+      });
 }
 
-/// x + y, accumulated into x's tensor (the residual stream is updated in
-/// place, so the layer loop carries one buffer).
+/// x + y, accumulated into x's tensor (the residual stream, f32, is updated
+/// in place, so the layer loop carries one buffer).
 Value ModelEmitter::add(Value x, Value y) {
   AffineMap id = map(2, dims({0, 1}));
   return generic(x, {y}, {id, id}, {kPar, kPar},
                  [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
-                   return arith::AddFOp::create(nb, loc, a[1], a[0]);
+                   return arith::AddFOp::create(nb, loc, a[1],
+                                                buildExtF32(nb, loc, a[0]));
                  });
 }
 
@@ -188,10 +206,11 @@ Value ModelEmitter::embed(Value tokens) {
                       Value col = linalg::IndexOp::create(nb, loc, 1);
                       Value e = tensor::ExtractOp::create(nb, loc, tableW,
                                                           ValueRange{row, col});
-                      return arith::MulFOp::create(nb, loc, e, scale);
+                      return arith::MulFOp::create(
+                          nb, loc, buildExtF32(nb, loc, e), scale);
                     });
   if (c.layernormEmbedding)
-    x = rmsNorm(x, d, weight("layernorm_embedding.weight"));
+    x = rmsNorm(x, d, weight("layernorm_embedding.weight"), f32);
   return x;
 }
 
@@ -201,7 +220,7 @@ Value ModelEmitter::toBatchTokens(Value x, int64_t n) {
       b,
       RankedTensorType::get({isDecode() ? ShapedType::kDynamic : 1,
                              isDecode() ? 1 : ShapedType::kDynamic, n},
-                            f32),
+                            cast<RankedTensorType>(x.getType()).getElementType()),
       x, SmallVector<ReassociationIndices>{{0, 1}, {2}},
       SmallVector<OpFoldResult>{bt[0], bt[1], b.getIndexAttr(n)});
 }
@@ -221,7 +240,8 @@ Value ModelEmitter::ffn(Value h, Value layer) {
   Value oneF = cst(1.0), half = cst(0.5), invSqrt2 = cst(M_SQRT1_2);
   AffineMap id = map(2, dims({0, 1}));
   Value act = generic(
-      empty({M, b.getIndexAttr(F)}), {a, g}, {id, id, id}, {kPar, kPar},
+      buildEmpty(b, b.getLoc(), {M, b.getIndexAttr(F)}, wt), {a, g},
+      {id, id, id}, {kPar, kPar},
       [&](OpBuilder &nb, Location loc, ValueRange v) -> Value {
         Value x = v[0], y;
         if (swish) {
@@ -236,7 +256,7 @@ Value ModelEmitter::ffn(Value h, Value layer) {
                                     arith::MulFOp::create(nb, loc, half, x),
                                     arith::AddFOp::create(nb, loc, oneF, e));
         }
-        return arith::MulFOp::create(nb, loc, y, v[1]);
+        return round(nb, loc, arith::MulFOp::create(nb, loc, y, v[1]));
       });
   return matmul(act, weight(p + "fc2.weight", layer));
 }
@@ -257,7 +277,7 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
   const int64_t dyn = ShapedType::kDynamic;
   const int64_t batch = isDecode() ? dyn : 1;
   auto stateM = MemRefType::get({batch, L, H, dk, dv}, f32);
-  SmallVector<Type> args = {MemRefType::get({dyn}, f32),
+  SmallVector<Type> args = {MemRefType::get({dyn}, wt),
                             MemRefType::get({dyn}, i64),
                             MemRefType::get({isDecode() ? dyn : 1}, i64),
                             stateM,
@@ -431,6 +451,8 @@ mlir::retention::importModel(MLIRContext *context,
                        retnet::WeightLayout::forConfig(config).totalFloats);
   emitter.emitConstant("retnet_artifact_target",
                        static_cast<int64_t>(options.target));
+  emitter.emitConstant("retnet_artifact_weight_dtype",
+                       static_cast<int64_t>(options.weightType));
   if (failed(verify(*module)))
     return nullptr;
   return module;

@@ -1,13 +1,14 @@
-//===- WeightLayout.h - the packed f32 weight buffer of an artifact -*- C++
-//-*-//
+//===- WeightLayout.h - the packed weight buffer of an artifact -*- C++ -*-===//
 //
-// Compiled models take their weights as one f32 buffer (weights are not
-// compiled in, DESIGN.md §3). This is its layout, a function of the config
-// alone, shared by the importer (which reads each tensor at its offset) and
-// the runtime (which packs a checkpoint into it). Projection matrices are
-// stored transposed, [in, out] row-major, so that every matmul streams its
-// weight rows contiguously; the output head is the transposed embedding when
-// the checkpoint ties them. Each tensor starts on a 64-byte boundary.
+// Compiled models take their weights as one buffer of one element type, f32,
+// bf16 or f16 (weights are not compiled in, DESIGN.md §3; the artifact
+// records the type). This is its layout, a function of the config alone,
+// shared by the importer (which reads each tensor at its offset) and the
+// runtime (which packs a checkpoint into it). Projection matrices are stored
+// transposed, [in, out] row-major, so that every matmul streams its weight
+// rows contiguously; the output head is the transposed embedding when the
+// checkpoint ties them. Each tensor starts on a multiple of 32 elements (a
+// 64-byte boundary in 16 bits, 128 bytes in f32).
 //
 //===----------------------------------------------------------------------===//
 
@@ -26,7 +27,7 @@ struct PackedTensor {
   std::string name;           ///< checkpoint tensor it is made from
   std::vector<int64_t> shape; ///< shape in the checkpoint
   bool transposed = false;    ///< stored as shapeᵀ ([in, out] for a matrix)
-  int64_t offset = 0;         ///< in floats from the buffer start
+  int64_t offset = 0;         ///< in elements from the buffer start
   int64_t elements() const {
     int64_t n = 1;
     for (int64_t s : shape)
@@ -37,8 +38,9 @@ struct PackedTensor {
 
 struct WeightLayout {
   std::vector<PackedTensor> tensors;
+  /// Elements in the buffer (floats in an f32 artifact).
   int64_t totalFloats = 0;
-  /// Layer l's tensors sit layerStride·l floats after layer 0's.
+  /// Layer l's tensors sit layerStride·l elements after layer 0's.
   int64_t layerStride = 0;
 
   /// The tensor made from `name`, or nullptr.
@@ -52,7 +54,21 @@ struct WeightLayout {
 /// Version of the compiled-model ABI (entry points, argument order and this
 /// layout). Artifacts record it; the runtime refuses a mismatch.
 /// 2: retnet_artifact_target() added.
-constexpr int64_t kArtifactAbiVersion = 2;
+/// 3: retnet_artifact_weight_dtype() added; tensors aligned to 32 elements.
+constexpr int64_t kArtifactAbiVersion = 3;
+
+/// What retnet_artifact_weight_dtype() returns: the element type of the
+/// weight buffer (`retnet-compile --dtype`) and of the activations between
+/// a layer's ops (accumulation, the residual stream, the retention state,
+/// norm statistics and the logits are f32 in every case).
+enum class WeightDType : int64_t { F32 = 0, BF16 = 1, F16 = 2 };
+
+/// "f32", "bf16", "f16".
+const char *weightDTypeName(WeightDType t);
+/// Bytes per element.
+inline int64_t weightDTypeBytes(WeightDType t) {
+  return t == WeightDType::F32 ? 4 : 2;
+}
 
 /// What retnet_artifact_target() returns: where the entry points compute.
 /// A CUDA artifact's buffers (weights, tokens, positions, states, logits)

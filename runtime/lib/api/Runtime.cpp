@@ -340,8 +340,9 @@ struct retnet_model {
   void *library = nullptr;
   EntryFn prefill[4] = {}; // indexed by retnet_form (AUTO unused)
   EntryFn decode = nullptr;
-  FloatBuffer weights;
+  FloatBuffer weights; // weightFloats elements of weightType
   int64_t weightFloats = 0;
+  retnet::WeightDType weightType = retnet::WeightDType::F32;
   int64_t statePerSeq = 0; // floats
   ~retnet_model() {
     weights.reset();
@@ -439,6 +440,12 @@ void loadArtifact(retnet_model &m, const std::string &path,
                         " weight floats, this "
                         "config has " +
                         std::to_string(m.weightFloats) + ")");
+  int64_t dtype =
+      reinterpret_cast<ConstFn>(sym("retnet_artifact_weight_dtype"))();
+  if (dtype < 0 || dtype > int64_t(retnet::WeightDType::F16))
+    throw retnet::Error(path + ": unknown weight element type " +
+                        std::to_string(dtype) + " (recompile it)");
+  m.weightType = retnet::WeightDType(dtype);
   m.prefill[RETNET_FORM_PARALLEL] = reinterpret_cast<EntryFn>(
       sym("_mlir_ciface_retnet_artifact_prefill_parallel"));
   m.prefill[RETNET_FORM_CHUNKWISE] = reinterpret_cast<EntryFn>(
@@ -468,25 +475,62 @@ void checkWeights(const retnet_model &m, const retnet::SafetensorsFile &file) {
     retnet::checkWeight(file, sourceTensor(m, file, t), t.shape);
 }
 
-/// The checkpoint in the artifact's layout (f32; matrices transposed).
+/// `x` as bf16 bits, rounded to nearest even (NaN stays a quiet NaN).
+uint16_t toBF16(float x) {
+  uint32_t bits;
+  std::memcpy(&bits, &x, 4);
+  if (std::isnan(x))
+    return uint16_t((bits >> 16) | 0x40);
+  bits += 0x7FFF + ((bits >> 16) & 1);
+  return uint16_t(bits >> 16);
+}
+
+/// `x` as IEEE half bits, rounded to nearest even (the compiler's _Float16
+/// conversion; overflow becomes infinity).
+uint16_t toF16(float x) {
+  _Float16 h = static_cast<_Float16>(x);
+  uint16_t bits;
+  std::memcpy(&bits, &h, 2);
+  return bits;
+}
+
+/// The checkpoint in the artifact's layout and element type (matrices
+/// transposed; f32 checkpoints rounded to a 16-bit artifact's type, 16-bit
+/// ones converted exactly or rounded between bf16 and f16).
 void packWeights(retnet_model &m, const retnet::SafetensorsFile &file) {
   const std::string &path = file.path();
   retnet::WeightLayout layout = retnet::WeightLayout::forConfig(m.config);
-  m.weights = allocFloats(layout.totalFloats, m.place);
+  const int64_t bytes =
+      layout.totalFloats * retnet::weightDTypeBytes(m.weightType);
+  m.weights = allocFloats((bytes + 3) / 4, m.place);
+  auto *f32 = m.weights.get();
+  auto *u16 = reinterpret_cast<uint16_t *>(m.weights.get());
+  auto store = [&](int64_t i, double v) {
+    switch (m.weightType) {
+    case retnet::WeightDType::F32:
+      f32[i] = float(v);
+      break;
+    case retnet::WeightDType::BF16:
+      u16[i] = toBF16(float(v));
+      break;
+    case retnet::WeightDType::F16:
+      u16[i] = toF16(float(v));
+      break;
+    }
+  };
   int64_t nonFinite = 0;
   for (const retnet::PackedTensor &t : layout.tensors) {
     std::vector<int64_t> shape = t.shape;
     std::vector<double> w =
         retnet::loadWeight(file, sourceTensor(m, file, t), shape);
-    float *dst = m.weights.get() + t.offset;
     if (!t.transposed) {
       for (size_t i = 0; i < w.size(); ++i)
-        dst[i] = float(w[i]);
+        store(t.offset + int64_t(i), w[i]);
     } else {
       int64_t rows = shape[0], cols = shape[1];
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t c = 0; c < cols; ++c)
-          dst[c * rows + r] = float(w[size_t(r * cols + c)]);
+          store(t.offset + c * rows + r, w[size_t(r * cols + c)]);
     }
     for (double x : w)
       nonFinite += !std::isfinite(x);

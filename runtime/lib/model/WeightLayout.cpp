@@ -1,8 +1,20 @@
-//===- WeightLayout.cpp - the packed f32 weight buffer of an artifact -----===//
+//===- WeightLayout.cpp - the packed weight buffer of an artifact ---------===//
 
 #include "retnet/WeightLayout.h"
 
 namespace retnet {
+
+const char *weightDTypeName(WeightDType t) {
+  switch (t) {
+  case WeightDType::F32:
+    return "f32";
+  case WeightDType::BF16:
+    return "bf16";
+  case WeightDType::F16:
+    return "f16";
+  }
+  return "?";
+}
 
 const PackedTensor *WeightLayout::find(const std::string &name) const {
   for (const PackedTensor &t : tensors)
@@ -16,7 +28,7 @@ WeightLayout WeightLayout::forConfig(const ModelConfig &c) {
   auto add = [&](const std::string &name, std::vector<int64_t> shape,
                  bool transposed) {
     PackedTensor t{name, std::move(shape), transposed, layout.totalFloats};
-    layout.totalFloats += (t.elements() + 15) / 16 * 16;
+    layout.totalFloats += (t.elements() + 31) / 32 * 32;
     layout.tensors.push_back(std::move(t));
   };
   const int64_t d = c.embedDim, dv = c.valueEmbedDim, F = c.ffnDim,

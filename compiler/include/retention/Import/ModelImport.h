@@ -6,7 +6,7 @@
 // (llvm.emit_c_interface; weights passed in, never compiled in):
 //
 //   retnet_artifact_prefill_{parallel,chunkwise,recurrent}(
-//       weights memref<?xf32>, tokens memref<?xi64> [T], start memref<1xi64>,
+//       weights memref<?xW>, tokens memref<?xi64> [T], start memref<1xi64>,
 //       state_in memref<1xLxHxdkxdvxf32>, state_out (same),
 //       logits memref<?xVxf32> [T, V])
 //     one sequence of T tokens at absolute positions start … start+T−1,
@@ -18,10 +18,16 @@
 //       memref<?xVxf32>)
 //     one token for each of B sequences with the recurrent form.
 //   retnet_artifact_abi_version() -> i64, retnet_artifact_weight_floats() ->
-//   i64, retnet_artifact_target() -> i64 (retnet::ArtifactTarget)
+//   i64 (elements), retnet_artifact_target() -> i64 (retnet::ArtifactTarget),
+//   retnet_artifact_weight_dtype() -> i64 (retnet::WeightDType)
 //
-// The weight buffer follows retnet::WeightLayout; the state is f32
-// [B, L, H, dk, dv], one contiguous block per sequence.
+// The weight buffer follows retnet::WeightLayout in the element type W (f32,
+// bf16 or f16: ModelImportOptions::weightType). With 16-bit weights the
+// normed activations that feed the projections and the layer, the layer's
+// activations and the FFN's gated activation are 16-bit too; every product
+// accumulates in f32, and the residual stream, the norm statistics, the
+// state [B, L, H, dk, dv] (one contiguous block per sequence) and the logits
+// are f32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -45,6 +51,10 @@ struct ModelImportOptions {
   int64_t parallelLimit = 8192;
   /// Recorded in retnet_artifact_target(): the runtime places buffers by it.
   retnet::ArtifactTarget target = retnet::ArtifactTarget::Cpu;
+  /// Element type of the weight buffer and of the 16-bit activations;
+  /// recorded in retnet_artifact_weight_dtype(): the runtime converts the
+  /// checkpoint to it at load.
+  retnet::WeightDType weightType = retnet::WeightDType::F32;
 };
 
 /// Registers the dialects the imported module uses.
