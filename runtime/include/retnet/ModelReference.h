@@ -12,6 +12,7 @@
 
 #include "retnet/ModelConfig.h"
 #include "retnet/Safetensors.h"
+#include "retnet/WeightLayout.h"
 
 #include <cstdint>
 #include <vector>
@@ -31,10 +32,13 @@ std::vector<double> loadWeight(const SafetensorsFile &file,
                                const std::vector<int64_t> &shape);
 
 /// Logits [T, vocab] (row-major) for `tokens`, each checked to be in
-/// [0, vocab). Throws retnet::Error on a bad token or weight.
+/// [0, vocab), with every weight first rounded to `weightType` (the weights
+/// a `retnet-compile --dtype` artifact computes with; the arithmetic stays
+/// float64). Throws retnet::Error on a bad token or weight.
 std::vector<double> referenceLogits(const ModelConfig &config,
                                     const SafetensorsFile &weights,
-                                    const std::vector<int64_t> &tokens);
+                                    const std::vector<int64_t> &tokens,
+                                    WeightDType weightType = WeightDType::F32);
 
 } // namespace retnet
 

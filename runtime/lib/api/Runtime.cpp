@@ -24,6 +24,7 @@
 
 #include "retnet/CudaRuntime.h"
 #include "retnet/Error.h"
+#include "retnet/Half.h"
 #include "retnet/ModelConfig.h"
 #include "retnet/ModelReference.h"
 #include "retnet/Safetensors.h"
@@ -475,25 +476,6 @@ void checkWeights(const retnet_model &m, const retnet::SafetensorsFile &file) {
     retnet::checkWeight(file, sourceTensor(m, file, t), t.shape);
 }
 
-/// `x` as bf16 bits, rounded to nearest even (NaN stays a quiet NaN).
-uint16_t toBF16(float x) {
-  uint32_t bits;
-  std::memcpy(&bits, &x, 4);
-  if (std::isnan(x))
-    return uint16_t((bits >> 16) | 0x40);
-  bits += 0x7FFF + ((bits >> 16) & 1);
-  return uint16_t(bits >> 16);
-}
-
-/// `x` as IEEE half bits, rounded to nearest even (the compiler's _Float16
-/// conversion; overflow becomes infinity).
-uint16_t toF16(float x) {
-  _Float16 h = static_cast<_Float16>(x);
-  uint16_t bits;
-  std::memcpy(&bits, &h, 2);
-  return bits;
-}
-
 /// The checkpoint in the artifact's layout and element type (matrices
 /// transposed; f32 checkpoints rounded to a 16-bit artifact's type, 16-bit
 /// ones converted exactly or rounded between bf16 and f16).
@@ -511,10 +493,10 @@ void packWeights(retnet_model &m, const retnet::SafetensorsFile &file) {
       f32[i] = float(v);
       break;
     case retnet::WeightDType::BF16:
-      u16[i] = toBF16(float(v));
+      u16[i] = retnet::floatToBF16(float(v));
       break;
     case retnet::WeightDType::F16:
-      u16[i] = toF16(float(v));
+      u16[i] = retnet::floatToHalf(float(v));
       break;
     }
   };

@@ -11,32 +11,13 @@
 #include "retnet/ModelReference.h"
 
 #include "retnet/Error.h"
+#include "retnet/Half.h"
 
 #include <cmath>
 #include <cstring>
 
 namespace retnet {
 namespace {
-
-double halfToDouble(uint16_t h) {
-  uint32_t sign = uint32_t(h >> 15) << 31, exp = (h >> 10) & 0x1f,
-           mant = h & 0x3ff;
-  double v;
-  if (exp == 0)
-    v = std::ldexp(double(mant), -24);
-  else if (exp == 31)
-    v = mant ? NAN : INFINITY;
-  else
-    v = std::ldexp(double(mant | 0x400), int(exp) - 25);
-  return sign ? -v : v;
-}
-
-double bf16ToDouble(uint16_t h) {
-  uint32_t u = uint32_t(h) << 16;
-  float f;
-  std::memcpy(&f, &u, 4);
-  return f;
-}
 
 std::string shapeStr(const std::vector<int64_t> &s) {
   std::string out = "[";
@@ -128,10 +109,20 @@ std::vector<double> loadWeight(const SafetensorsFile &file,
 
 std::vector<double> referenceLogits(const ModelConfig &c,
                                     const SafetensorsFile &w,
-                                    const std::vector<int64_t> &tokens) {
+                                    const std::vector<int64_t> &tokens,
+                                    WeightDType weightType) {
   const int64_t d = c.embedDim, dv = c.valueEmbedDim, H = c.heads,
                 hk = c.keyHeadDim(), hv = c.valueHeadDim(), V = c.vocabSize,
                 F = c.ffnDim;
+  // The checkpoint's weights, rounded to the type asked for.
+  auto loadWeight = [&](const SafetensorsFile &file, const std::string &name,
+                        const std::vector<int64_t> &shape) {
+    Vec v = retnet::loadWeight(file, name, shape);
+    if (weightType != WeightDType::F32)
+      for (double &x : v)
+        x = roundTo(weightType, x);
+    return v;
+  };
   Vec embed = loadWeight(w, "embed_tokens.weight", {V, d});
   Vec lnEmbed;
   if (c.layernormEmbedding)

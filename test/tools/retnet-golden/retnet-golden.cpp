@@ -5,6 +5,11 @@
 //   retnet-golden compare A.safetensors NAME_A B.safetensors NAME_B
 //                 --tol X [--label L]
 //       relative L2 distance of two F32 tensors of one shape; exit 1 above X
+//   retnet-golden reference MODEL_DIR GOLDEN.safetensors --round f32|bf16|f16
+//                 -o OUT.safetensors
+//       the float64 reference's logits (F32 tensor 'logits' [T, vocab]) for
+//       the golden's tokens, with the model's weights rounded to --round
+//       first: what a retnet-compile --dtype artifact is checked against
 //
 // For run.sh and the lit tests of retnet-run: checks of its output files
 // that need no Python.
@@ -12,6 +17,8 @@
 //===----------------------------------------------------------------------===//
 
 #include "retnet/Error.h"
+#include "retnet/ModelConfig.h"
+#include "retnet/ModelReference.h"
 #include "retnet/Safetensors.h"
 
 #include <cmath>
@@ -28,7 +35,9 @@ namespace {
 [[noreturn]] void usage() {
   std::fprintf(stderr, "usage: retnet-golden tokens GOLDEN.safetensors\n"
                        "       retnet-golden compare A NAME_A B NAME_B --tol X "
-                       "[--label L]\n");
+                       "[--label L]\n"
+                       "       retnet-golden reference MODEL_DIR GOLDEN "
+                       "--round f32|bf16|f16 -o OUT\n");
   std::exit(2);
 }
 
@@ -49,21 +58,55 @@ std::vector<double> f32Tensor(const SafetensorsFile &f, const std::string &n,
   return out;
 }
 
+/// The I64 tensor 'tokens' of a golden file.
+std::vector<int64_t> goldenTokens(const std::string &path) {
+  SafetensorsFile f = SafetensorsFile::open(path);
+  const TensorInfo &t = f.info("tokens");
+  if (t.dtype != DType::I64)
+    throw Error(f.path() + ": 'tokens' is not I64");
+  std::vector<int64_t> tokens(t.elements());
+  std::memcpy(tokens.data(), f.data("tokens"), 8 * tokens.size());
+  return tokens;
+}
+
 int run(int argc, char **argv) {
   if (argc < 3)
     usage();
   std::string cmd = argv[1];
   if (cmd == "tokens" && argc == 3) {
-    SafetensorsFile f = SafetensorsFile::open(argv[2]);
-    const TensorInfo &t = f.info("tokens");
-    if (t.dtype != DType::I64)
-      throw Error(f.path() + ": 'tokens' is not I64");
-    for (size_t i = 0; i < t.elements(); ++i) {
-      int64_t v;
-      std::memcpy(&v, f.data("tokens") + 8 * i, 8);
-      std::printf("%s%lld", i ? "," : "", (long long)v);
-    }
+    std::vector<int64_t> tokens = goldenTokens(argv[2]);
+    for (size_t i = 0; i < tokens.size(); ++i)
+      std::printf("%s%lld", i ? "," : "", (long long)tokens[i]);
     std::printf("\n");
+    return 0;
+  }
+  if (cmd == "reference" && argc == 8) {
+    std::string round, out;
+    for (int i = 4; i + 1 < argc; i += 2) {
+      std::string a = argv[i];
+      if (a == "--round")
+        round = argv[i + 1];
+      else if (a == "-o")
+        out = argv[i + 1];
+      else
+        usage();
+    }
+    WeightDType type = round == "bf16"  ? WeightDType::BF16
+                       : round == "f16" ? WeightDType::F16
+                       : round == "f32" ? WeightDType::F32
+                                        : (usage(), WeightDType::F32);
+    if (out.empty())
+      usage();
+    std::string dir = argv[2];
+    ModelConfig config = ModelConfig::load(dir + "/config.json");
+    SafetensorsFile weights = SafetensorsFile::open(dir + "/model.safetensors");
+    std::vector<int64_t> tokens = goldenTokens(argv[3]);
+    std::vector<double> logits =
+        referenceLogits(config, weights, tokens, type);
+    std::vector<float> f(logits.begin(), logits.end());
+    writeSafetensors(out, {{"logits",
+                            {int64_t(tokens.size()), config.vocabSize},
+                            f.data()}});
     return 0;
   }
   if (cmd == "compare" && argc >= 8) {
@@ -94,7 +137,7 @@ int run(int argc, char **argv) {
     }
     double rel = std::sqrt(num / den);
     bool ok = rel <= tol; // NaN fails
-    std::printf("%-10s relative L2 vs %s: %.2e (tolerance %.0e) %s\n",
+    std::printf("%-10s relative L2 vs %s: %.2e (tolerance %.2g) %s\n",
                 label.c_str(), argv[5], rel, tol, ok ? "OK" : "FAIL");
     return ok ? 0 : 1;
   }
