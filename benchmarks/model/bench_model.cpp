@@ -2,6 +2,7 @@
 //
 //   retnet-bench-model --model DIR [--prompt T] [--decode N] [--batch B]
 //                      [--reps R] [--forms parallel,chunkwise,recurrent]
+//                      [--artifact FILE]
 //
 // Prints one JSON line per measurement: prefill tokens/s of a T-token
 // prompt for each form (best of R runs, fresh state each run), then decode
@@ -36,7 +37,7 @@ double now() {
 } // namespace
 
 int main(int argc, char **argv) {
-  std::string model, forms = "parallel,chunkwise,recurrent";
+  std::string model, forms = "parallel,chunkwise,recurrent", artifact;
   int64_t T = 256, N = 32, B = 1, reps = 3;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
@@ -57,13 +58,18 @@ int main(int argc, char **argv) {
       reps = std::atoll(v().c_str());
     else if (a == "--forms")
       forms = v();
+    else if (a == "--artifact")
+      artifact = v();
     else
       fail("unknown option " + a);
   }
   if (model.empty() || T < 1 || N < 1 || B < 1 || reps < 1)
     fail("usage: retnet-bench-model --model DIR [--prompt T] [--decode N] "
-         "[--batch B] [--reps R] [--forms LIST]");
-  retnet_model *m = retnet_model_open(model.c_str(), nullptr);
+         "[--batch B] [--reps R] [--forms LIST] [--artifact FILE]");
+  // A given artifact (any retnet-compile output: its target and dtype),
+  // else the model compiled on first use.
+  retnet_model *m = retnet_model_open(
+      model.c_str(), artifact.empty() ? nullptr : artifact.c_str());
   if (!m)
     fail(retnet_last_error());
   const int64_t V = retnet_model_vocab_size(m);

@@ -1,14 +1,15 @@
-//===- GPUMatmul.cpp - f32 matmuls: split-K GEMV or register tiles -------===//
+//===- GPUMatmul.cpp - matmuls: split-K GEMV or register tiles ----------===//
 //
 // In a decode step every weight matmul has as many rows as sequences in the
 // batch (often one), and reading the weights is all its cost. The generic
 // lowering (retention-gpu-lower-linalg) gives it one thread per output
 // element, each walking K: N threads at batch 1, with one load in flight
 // each, far below what saturates HBM; in a prefill it does one FMA per two
-// loads. This pass gives an f32 matmul C[M,N] += A[M,K] · B[K,N] (B
-// row-major) a run-time choice:
+// loads. This pass gives a matmul C[M,N] += A[M,K] · B[K,N] (B row-major;
+// C f32; B f32, bf16 or f16, A f32 or B's type, 16-bit values widened to f32
+// as they load) a run-time choice:
 //
-//   if (B's and C's rows are 16-byte aligned) {
+//   if (B's and C's rows are aligned to a quad: 16 bytes of f32, 8 of bf16) {
 //     if (M <= max-rows) {        // split-K GEMV
 //       S = slices of K (a power of two, from M and N: enough threads);
 //       R = rows per slice (a multiple of 4)
@@ -53,11 +54,21 @@ namespace {
 using kernel::kLanes;
 constexpr int64_t kUnroll = 4; // B rows loaded per step
 
-bool rowMajorF32(Value v) {
+/// A rank-2 row-major buffer of f32 (or, with `sixteen`, also bf16/f16).
+bool rowMajor(Value v, bool sixteen) {
   auto type = dyn_cast<MemRefType>(v.getType());
-  if (!type || type.getRank() != 2 || !type.getElementType().isF32())
+  if (!type || type.getRank() != 2)
+    return false;
+  Type et = type.getElementType();
+  if (!et.isF32() && !(sixteen && (et.isBF16() || et.isF16())))
     return false;
   return type.getStridesAndOffset().first[1] == 1;
+}
+
+/// Bytes of one quad (kLanes elements) of `v`'s element type: the alignment
+/// its vector loads need.
+int64_t quadBytes(Value v) {
+  return kLanes * cast<MemRefType>(v.getType()).getElementTypeBitWidth() / 8;
 }
 
 /// C += A·B with a 4 x 4 register tile per thread: four rows of A (the last
@@ -114,8 +125,9 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   int64_t quads = nStatic / kLanes;
 
   // Views into the weights buffer: checked at run time.
-  Value aligned = arith::AndIOp::create(b, loc, kernel::rowsAligned(b, loc, w),
-                                        kernel::rowsAligned(b, loc, c));
+  Value aligned = arith::AndIOp::create(
+      b, loc, kernel::rowsAligned(b, loc, w, quadBytes(w)),
+      kernel::rowsAligned(b, loc, c, quadBytes(c)));
   auto alignedIf = scf::IfOp::create(b, loc, aligned, /*withElseRegion=*/true);
   // Unaligned rows: the original matmul.
   {
@@ -221,8 +233,12 @@ struct GPUMatmulPass
             c = op.getOutputs()[0];
       auto wType = dyn_cast<MemRefType>(w.getType());
       auto aType = dyn_cast<MemRefType>(a.getType());
-      if (!rowMajorF32(w) || !rowMajorF32(c) || !aType ||
-          !aType.getElementType().isF32() || !wType.hasStaticShape() ||
+      // 16-bit weights (and activations of their type or f32) accumulate
+      // into an f32 C: quads of B are widened to f32 as they load.
+      if (!rowMajor(w, /*sixteen=*/true) || !rowMajor(c, false) || !aType ||
+          !(aType.getElementType().isF32() ||
+            aType.getElementType() == wType.getElementType()) ||
+          !wType.hasStaticShape() ||
           wType.getDimSize(1) % kLanes != 0 ||
           wType.getDimSize(0) % kUnroll != 0)
         return;

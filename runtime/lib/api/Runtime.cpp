@@ -794,7 +794,11 @@ int retnet_reset(retnet_session *s, int64_t seq) {
     if (!s)
       throw retnet::Error("session is NULL");
     checkSeq(s, seq);
-    std::memset(s->state(seq, s->which[size_t(seq)]), 0,
+    // A reset sequence starts in buffer 0: sequences reset and prefilled
+    // alike then share a buffer parity, and a decode step takes runs of
+    // them in one call (mixed parities split it into several).
+    s->which[size_t(seq)] = 0;
+    std::memset(s->state(seq, 0), 0,
                 size_t(s->model->statePerSeq) * sizeof(float));
     s->position[size_t(seq)] = 0;
   });

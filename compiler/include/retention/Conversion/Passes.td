@@ -366,17 +366,20 @@ def RetentionGPUExpandMMAPass
 
 def RetentionGPUMatmulPass
     : Pass<"retention-gpu-matmul", "::mlir::func::FuncOp"> {
-  let summary = "f32 matmuls as split-K GEMV loops (few rows) or register-tiled loops (many rows), with 16-byte weight loads";
+  let summary = "Matmuls as split-K GEMV loops (few rows) or register-tiled loops (many rows), with quad weight loads";
   let description = [{
-    Runs on buffers, before `retention-gpu-place-buffers`. A host-level f32
-    `linalg.matmul` C += A·B with B [K, N] row-major (N and K multiples of
-    4) gets a run-time choice. When B's and C's rows are 16-byte aligned:
+    Runs on buffers, before `retention-gpu-place-buffers`. A host-level
+    `linalg.matmul` C += A·B with C f32, B [K, N] row-major in f32, bf16 or
+    f16 (N and K multiples of 4) and A f32 or of B's type gets a run-time
+    choice; 16-bit values are widened to f32 as they load, products
+    accumulate in f32. When B's and C's rows are aligned to a quad (four
+    elements: 16 bytes of f32, 8 of a 16-bit type):
     with at most `max-rows` rows in A (a decode step), K is split into S
     slices so that at least `min-threads` threads run (S from M and N at
-    run time); thread (m, s, n/4) streams its slice of B in 16-byte loads,
+    run time); thread (m, s, n/4) streams its slice of B in quad loads,
     four rows at a time, and writes a partial row [S, M, N]; a second loop
     adds the partials to C. With more rows (a prefill), each thread
-    computes a 4 x 4 tile of C (four rows of A times a 16-byte quad of B
+    computes a 4 x 4 tile of C (four rows of A times a quad of B
     per step of K). Otherwise the matmul is left as it is (one thread per
     output element, retention-gpu-lower-linalg). A custom pass: upstream
     has no split-K lowering with a run-time split factor, and the generic
