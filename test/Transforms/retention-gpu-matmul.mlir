@@ -12,14 +12,27 @@
 // CHECK:         scf.if
 // CHECK:           %[[FEW:.*]] = arith.cmpi ule, %[[M]], %c64
 // CHECK:           scf.if %[[FEW]]
+// CHECK:           %[[GROUPS:.*]] = arith.divui %{{.*}}, %c4
 // CHECK:           %[[S:.*]] = scf.while
 // CHECK:             arith.cmpi ule, %{{.*}}, %c512
 // CHECK:             arith.cmpi ult, %{{.*}}, %c65536
 // CHECK:           %[[PART:.*]] = memref.alloc(%[[S]], %[[M]]) : memref<?x?x4096xf32>
+// One row (batch 1): one row per thread.
+// CHECK:           %[[ONE:.*]] = arith.cmpi eq, %[[M]], %c1
+// CHECK:           scf.if %[[ONE]]
 // CHECK:           scf.parallel (%[[ROW:.*]], %[[J:.*]]) = (%c0, %c0) to (%[[M]], %{{.*}})
 // CHECK:             scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args
 // CHECK-COUNT-4:       vector.load %arg1[{{.*}}] {alignment = 16 : i64} : memref<2048x4096xf32, strided<[4096, 1], offset: ?>>, vector<4xf32>
 // CHECK-COUNT-4:       vector.fma
+// CHECK:             vector.store %{{.*}}, %[[PART]]
+// More rows: four rows per thread, each quad of B used for all four
+// (16 FMAs per four loads of B); only rows < M are stored.
+// CHECK:           } else {
+// CHECK:           scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%[[GROUPS]], %{{.*}})
+// CHECK:             scf.for %{{.*}} = %{{.*}} to %{{.*}} step %c4 iter_args(%{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}}, %{{.*}} = %{{.*}})
+// CHECK-COUNT-4:       vector.load %arg1[{{.*}}] {alignment = 16 : i64}
+// CHECK-COUNT-16:      vector.fma
+// CHECK-COUNT-4:     scf.if
 // CHECK:             vector.store %{{.*}}, %[[PART]]
 // CHECK:           scf.parallel
 // CHECK:             vector.load %arg2

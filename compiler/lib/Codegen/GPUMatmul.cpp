@@ -13,9 +13,10 @@
 //     if (M <= max-rows) {        // split-K GEMV
 //       S = slices of K (a power of two, from M and N: enough threads);
 //       R = rows per slice (a multiple of 4)
-//       parallel (m, s, j):  part[s, m, 4j:4j+4] = Σ_{k in slice s} A[m,k] B[k,
-//       4j:4j+4]
-//                            (16-byte loads of B, four rows per step)
+//       parallel (g, s, j):  part[s, m, 4j:4j+4] = Σ_{k in slice s} A[m,k] B[k,
+//       4j:4j+4] for the four rows m of group g
+//                            (quad loads of B, four rows of B per step,
+//                            each quad used for the group's four rows)
 //       parallel (m, j):     C[m, 4j:4j+4] += Σ_s part[s, m, 4j:4j+4]
 //     } else                      // register tiles
 //       parallel (i, j):     C[4i:4i+4, 4j:4j+4] += A[4i:4i+4, :] B[:, 4j:4j+4]
@@ -147,10 +148,16 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   }
   b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
 
-  // Slices: the smallest power of two S with M·S·N/4 ≥ min-threads, at
+  // Each thread of the split-K loop takes a group of kGroup rows of A, so
+  // a quad of B loaded once serves them all (at batch B a decode step reads
+  // the weights ceil(B / kGroup) times, not B times).
+  constexpr int64_t kGroup = 4;
+  Value groups = e.div(e.add(m, e.idx(kGroup - 1)), e.idx(kGroup));
+  Value lastRow = arith::SubIOp::create(b, loc, e.max(m, e.idx(1)), e.idx(1));
+  // Slices: the smallest power of two S with groups·S·N/4 ≥ min-threads, at
   // most K / 4 (a slice is at least one step of four rows); rows per slice
   // R = ceil(K / S) rounded up to a multiple of four.
-  Value threads = e.mul(e.max(m, e.idx(1)), quads);
+  Value threads = e.mul(e.max(groups, e.idx(1)), quads);
   Value maxSlices = e.idx(std::max<int64_t>(1, kStatic / kUnroll));
   auto sLoop = scf::WhileOp::create(
       b, loc, TypeRange{b.getIndexType()}, ValueRange{e.idx(1)},
@@ -176,31 +183,63 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   Value part = memref::AllocOp::create(b, loc, partType, ValueRange{slices, m});
   Value nq = e.idx(quads);
 
-  // 1. Partial products over each slice of K.
-  e.parallel({m, e.mul(slices, nq)}, [&](ValueRange iv) {
-    Value row = iv[0];
-    Value s = e.div(iv[1], nq);
-    Value col = e.mul(e.rem(iv[1], nq), kLanes);
-    Value k0 = e.mul(s, rows);
-    Value k1 = e.min(e.add(k0, rows), k);
-    k0 = e.min(k0, k1);
-    auto loop = scf::ForOp::create(
-        b, loc, k0, k1, e.idx(kUnroll), ValueRange{e.zeros()},
-        [&](OpBuilder &, Location, Value kk, ValueRange acc) {
-          // Four independent 16-byte loads, then their products.
-          SmallVector<Value> bs, as;
-          for (int64_t u = 0; u < kUnroll; ++u) {
-            Value ku = e.add(kk, e.idx(u));
-            bs.push_back(e.loadQuad(w, {ku, col}));
-            as.push_back(e.scalar(a, {row, ku}));
-          }
-          Value sum = acc[0];
-          for (int64_t u = 0; u < kUnroll; ++u)
-            sum = e.fma(e.splat(as[u]), bs[u], sum);
-          scf::YieldOp::create(b, loc, ValueRange{sum});
-        });
-    e.storeQuad(loop.getResult(0), part, {s, row, col});
-  });
+  // 1. Partial products over each slice of K, `group` rows per thread (the
+  //    last group clamps its row indices and stores only rows < M). One
+  //    row alone (batch 1) gets a one-row group: no clamped duplicates.
+  auto partials = [&](int64_t group) {
+    Value count = e.div(e.add(m, e.idx(group - 1)), e.idx(group));
+    e.parallel({count, e.mul(slices, nq)}, [&](ValueRange iv) {
+      SmallVector<Value> rowOf, rowIn;
+      for (int64_t r = 0; r < group; ++r) {
+        rowOf.push_back(e.add(e.mul(iv[0], group), e.idx(r)));
+        rowIn.push_back(group == 1 ? rowOf.back()
+                                   : e.min(rowOf.back(), lastRow));
+      }
+      Value s = e.div(iv[1], nq);
+      Value col = e.mul(e.rem(iv[1], nq), kLanes);
+      Value k0 = e.mul(s, rows);
+      Value k1 = e.min(e.add(k0, rows), k);
+      k0 = e.min(k0, k1);
+      auto loop = scf::ForOp::create(
+          b, loc, k0, k1, e.idx(kUnroll), SmallVector<Value>(group, e.zeros()),
+          [&](OpBuilder &, Location, Value kk, ValueRange acc) {
+            // Four independent quad loads of B, then their products with
+            // every row of the group.
+            SmallVector<Value> bs;
+            for (int64_t u = 0; u < kUnroll; ++u)
+              bs.push_back(e.loadQuad(w, {e.add(kk, e.idx(u)), col}));
+            SmallVector<Value> sums(acc.begin(), acc.end());
+            for (int64_t r = 0; r < group; ++r)
+              for (int64_t u = 0; u < kUnroll; ++u)
+                sums[r] = e.fma(
+                    e.splat(e.scalar(a, {rowIn[r], e.add(kk, e.idx(u))})),
+                    bs[u], sums[r]);
+            scf::YieldOp::create(b, loc, sums);
+          });
+      if (group == 1) {
+        e.storeQuad(loop.getResult(0), part, {s, rowOf[0], col});
+        return;
+      }
+      for (int64_t r = 0; r < group; ++r) {
+        auto inside = scf::IfOp::create(
+            b, loc, e.cmp(arith::CmpIPredicate::ult, rowOf[r], m),
+            /*withElseRegion=*/false);
+        OpBuilder::InsertionGuard g3(b);
+        b.setInsertionPointToStart(inside.thenBlock());
+        e.storeQuad(loop.getResult(r), part, {s, rowOf[r], col});
+      }
+    });
+  };
+  {
+    auto single = scf::IfOp::create(
+        b, loc, e.cmp(arith::CmpIPredicate::eq, m, e.idx(1)),
+        /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard g3(b);
+    b.setInsertionPoint(single.thenBlock()->getTerminator());
+    partials(1);
+    b.setInsertionPoint(single.elseBlock()->getTerminator());
+    partials(kGroup);
+  }
   // 2. C += Σ_s part[s].
   e.parallel({m, nq}, [&](ValueRange iv) {
     Value col = e.mul(iv[1], kLanes);

@@ -376,9 +376,10 @@ def RetentionGPUMatmulPass
     elements: 16 bytes of f32, 8 of a 16-bit type):
     with at most `max-rows` rows in A (a decode step), K is split into S
     slices so that at least `min-threads` threads run (S from M and N at
-    run time); thread (m, s, n/4) streams its slice of B in quad loads,
-    four rows at a time, and writes a partial row [S, M, N]; a second loop
-    adds the partials to C. With more rows (a prefill), each thread
+    run time); thread (g, s, n/4) streams its slice of B in quad loads,
+    four rows of B at a time, for a group of four rows of A (one row when M
+    is 1), so each quad of B serves the whole group, and writes partial rows
+    [S, M, N]; a second loop adds the partials to C. With more rows (a prefill), each thread
     computes a 4 x 4 tile of C (four rows of A times a quad of B
     per step of K). Otherwise the matmul is left as it is (one thread per
     output element, retention-gpu-lower-linalg). A custom pass: upstream
