@@ -799,6 +799,19 @@ SmallVector<utils::IteratorType> allParallel(unsigned n) {
   return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
 }
 
+/// The tile of `op` that produces result `n`'s tile (offsets, sizes): the
+/// iteration-domain tile it maps to, tiled (what producer fusion asks for).
+template <typename OpTy>
+FailureOr<TilingResult> tileOfResultTile(OpTy op, OpBuilder &b, unsigned n,
+                                         ArrayRef<OpFoldResult> offsets,
+                                         ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> domainOffsets, domainSizes;
+  if (failed(op.getIterationDomainTileFromResultTile(
+          b, n, offsets, sizes, domainOffsets, domainSizes)))
+    return failure();
+  return op.getTiledImplementation(b, domainOffsets, domainSizes);
+}
+
 } // namespace
 
 // rotate: domain (batch, head, token) over out [B, H, T, dk]; a tile reads
@@ -855,11 +868,7 @@ FailureOr<TilingResult>
 RotateOp::generateResultTileValue(OpBuilder &b, unsigned n,
                                   ArrayRef<OpFoldResult> offsets,
                                   ArrayRef<OpFoldResult> sizes) {
-  SmallVector<OpFoldResult> domainOffsets, domainSizes;
-  if (failed(getIterationDomainTileFromResultTile(b, n, offsets, sizes,
-                                                  domainOffsets, domainSizes)))
-    return failure();
-  return getTiledImplementation(b, domainOffsets, domainSizes);
+  return tileOfResultTile(*this, b, n, offsets, sizes);
 }
 
 // group_norm: domain (batch, token) over out [B, T, H*dv]; every tile
@@ -903,11 +912,7 @@ FailureOr<TilingResult>
 GroupNormOp::generateResultTileValue(OpBuilder &b, unsigned n,
                                      ArrayRef<OpFoldResult> offsets,
                                      ArrayRef<OpFoldResult> sizes) {
-  SmallVector<OpFoldResult> domainOffsets, domainSizes;
-  if (failed(getIterationDomainTileFromResultTile(b, n, offsets, sizes,
-                                                  domainOffsets, domainSizes)))
-    return failure();
-  return getTiledImplementation(b, domainOffsets, domainSizes);
+  return tileOfResultTile(*this, b, n, offsets, sizes);
 }
 
 // multi_scale: domain (batch); a tile takes its sequences' rows, positions
@@ -960,11 +965,7 @@ FailureOr<TilingResult>
 MultiScaleOp::generateResultTileValue(OpBuilder &b, unsigned n,
                                       ArrayRef<OpFoldResult> offsets,
                                       ArrayRef<OpFoldResult> sizes) {
-  SmallVector<OpFoldResult> domainOffsets, domainSizes;
-  if (failed(getIterationDomainTileFromResultTile(b, n, offsets, sizes,
-                                                  domainOffsets, domainSizes)))
-    return failure();
-  return getTiledImplementation(b, domainOffsets, domainSizes);
+  return tileOfResultTile(*this, b, n, offsets, sizes);
 }
 
 // Memory effects and bufferization of the form and layer ops: on memrefs
