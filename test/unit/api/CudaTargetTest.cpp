@@ -22,24 +22,36 @@
 #include <cstdlib>
 #include <dlfcn.h>
 #include <string>
+#include <unistd.h>
 #include <vector>
 
 namespace {
 
 using Fake = retnet::test::FakeCuda;
 
-/// The CUDA artifact of the example model, compiled once per run (ptxas
-/// needed; the test is skipped, visibly, without it).
+/// The CUDA artifact of the example model, compiled once per process
+/// (ptxas needed; the test is skipped, visibly, without it). ctest runs
+/// each test in its own process, two at a time: each process compiles to
+/// its own file, so none removes the file another is loading.
 std::string cudaArtifact() {
   static std::string path;
   if (!path.empty())
     return path;
-  std::string out = std::string(RETNET_TEST_WORK_DIR) + "/example-cuda.so";
+  std::string out = std::string(RETNET_TEST_WORK_DIR) + "/example-cuda-" +
+                    std::to_string(getpid()) + ".so";
   std::remove(out.c_str());
   std::string cmd = std::string(RETNET_COMPILE_PATH) + " -q " +
                     RETNET_EXAMPLE_MODEL + " --target cuda -o " + out;
   if (std::system(cmd.c_str()) != 0)
     return "";
+  // Removed when the process ends (after the models that loaded it close).
+  static struct Remove {
+    std::string file;
+    ~Remove() {
+      if (!file.empty())
+        std::remove(file.c_str());
+    }
+  } remove{out};
   return path = out;
 }
 
