@@ -7,7 +7,9 @@ kernels, runs retnet-bench-model on the simulator (build/sim/libcuda.so.1)
 with RETNET_SIM_STATS (one JSON line per kernel launch: global bytes read,
 mma instructions, ...) and prints, per batch size:
 
-  launches/step   kernel launches per decode step
+  kernels/step    kernels run per decode step
+  host launches/step  launch calls of the host per decode step: CUDA graph
+                  launches plus kernels launched outside a graph (target 1)
   read/floor      global bytes read per decode step / (weight bytes + the
                   batch's state bytes): the floor a decode step must read;
                   target <= 1.1 at batch 1
@@ -112,8 +114,11 @@ def main():
                          str(a.decode), "--batch", str(batch), "--reps", "1",
                          "--forms", "chunkwise"], env=env)
                     with open(stats) as f:
-                        launches = [json.loads(line) for line in f]
+                        lines = [json.loads(line) for line in f]
+                    graph_launches = sum(1 for k in lines if k.get("graph_launch"))
+                    launches = [k for k in lines if "kernel" in k]
                     decode = [k for k in launches if "decode" in k["kernel"]]
+                    direct = [k for k in decode if not k.get("from_graph")]
                     prefill = [k for k in launches if "prefill_chunkwise" in k["kernel"]]
                     calls = 1 + batch  # the timed prefill, then one per sequence
                     weight_bytes = weight_elements(c) * BYTES[dtype]
@@ -123,16 +128,18 @@ def main():
                     rows.append(dict(
                         model=name, dtype=dtype, batch=batch, prompt=a.prompt,
                         decode_launches_per_step=len(decode) / a.decode,
+                        decode_host_launches_per_step=(graph_launches + len(direct)) / a.decode,
                         decode_read_bytes_per_step=read,
                         floor_bytes=weight_bytes + batch * state_bytes,
                         read_over_floor=read / (weight_bytes + batch * state_bytes),
                         prefill_launches=len(prefill) / calls,
                         prefill_tensor_core_share=mma * MMA_FLOPS / prefill_flops(c, a.prompt)))
-    print(f"\n{'model':24} {'dtype':5} {'B':>3} {'launches/step':>13} {'read/floor':>10} "
-          f"{'prefill launches':>16} {'tc share':>8}")
+    print(f"\n{'model':24} {'dtype':5} {'B':>3} {'kernels/step':>12} {'host launches/step':>18} "
+          f"{'read/floor':>10} {'prefill launches':>16} {'tc share':>8}")
     for r in rows:
         print(f"{r['model']:24} {r['dtype']:5} {r['batch']:>3} "
-              f"{r['decode_launches_per_step']:>13.1f} {r['read_over_floor']:>10.2f} "
+              f"{r['decode_launches_per_step']:>12.1f} {r['decode_host_launches_per_step']:>18.1f} "
+              f"{r['read_over_floor']:>10.2f} "
               f"{r['prefill_launches']:>16.1f} {100 * r['prefill_tensor_core_share']:>7.1f}%")
     os.makedirs(os.path.dirname(a.json), exist_ok=True)
     with open(a.json, "w") as f:

@@ -1,10 +1,13 @@
 // RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-gpu-place-buffers))" | FileCheck %s
 // RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-gpu-place-buffers,retention-gpu-emulate-on-host))" | FileCheck %s --check-prefix=EMU
+// RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-gpu-place-buffers{host-shared=false}))" | FileCheck %s --check-prefix=DEV
+// RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-gpu-place-buffers{host-shared=false},retention-gpu-emulate-on-host))" | FileCheck %s --check-prefix=EMU
 //
 // retention-gpu-place-buffers: a buffer outside the parallel loops lives in
-// managed memory and is freed with the async gpu.dealloc between two waits
-// (the only form gpu-to-llvm lowers); a per-thread temporary goes to the
-// stack. retention-gpu-emulate-on-host undoes the device placement for
+// managed memory (or, host-shared=false, device memory: the async gpu.alloc
+// on a stream, the only form gpu-to-llvm lowers for it) and is freed with
+// the async gpu.dealloc between two waits (likewise); a per-thread
+// temporary goes to the stack. retention-gpu-emulate-on-host undoes the device placement for
 // testing on a CPU: host allocation and free, no waits, the stack buffers
 // untouched.
 
@@ -18,6 +21,17 @@
 // CHECK:         %[[FREED:.*]] = gpu.dealloc async [%[[READY]]] %[[M]] : memref<?xf32>
 // CHECK:         gpu.wait [%[[FREED]]]
 // CHECK-NOT:     memref.dealloc
+
+// DEV-LABEL: func.func @buffers(
+// DEV:         %[[S:.*]] = gpu.wait async
+// DEV:         %[[M:.*]], %[[A:.*]] = gpu.alloc async [%[[S]]] (%{{.*}}) : memref<?xf32>
+// DEV:         gpu.wait [%[[A]]]
+// DEV-NOT:     host_shared
+// DEV:         scf.forall
+// DEV:           memref.alloca() : memref<4xf32>
+// DEV:         %[[READY:.*]] = gpu.wait async
+// DEV:         %[[FREED:.*]] = gpu.dealloc async [%[[READY]]] %[[M]] : memref<?xf32>
+// DEV:         gpu.wait [%[[FREED]]]
 
 // EMU-LABEL: func.func @buffers(
 // EMU:         %[[M:.*]] = memref.alloc(%{{.*}}) {alignment = 64 : i64} : memref<?xf32>

@@ -16,8 +16,10 @@
 #include "Machine.h"
 #include "Ptx.h"
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,6 +31,8 @@
 #include <sstream>
 #include <string>
 #include <vector>
+
+#include <unistd.h>
 
 using namespace retnet::sim;
 
@@ -92,7 +96,15 @@ const ErrorText kErrors[] = {
      "an illegal instruction was encountered"},
     {716, "CUDA_ERROR_MISALIGNED_ADDRESS", "misaligned address"},
     {719, "CUDA_ERROR_LAUNCH_FAILED", "unspecified launch failure"},
+    {401, "CUDA_ERROR_ILLEGAL_STATE", "the operation cannot be performed in "
+                                      "the present state"},
     {801, "CUDA_ERROR_NOT_SUPPORTED", "operation not supported"},
+    {900, "CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED",
+     "operation not permitted when stream is capturing"},
+    {901, "CUDA_ERROR_STREAM_CAPTURE_INVALIDATED",
+     "operation failed due to a previous error during capture"},
+    {903, "CUDA_ERROR_STREAM_CAPTURE_UNMATCHED",
+     "capture was not initiated in this stream"},
     {999, "CUDA_ERROR_UNKNOWN", "unknown error"},
 };
 
@@ -124,9 +136,22 @@ struct Function {
 struct StreamObj {
   int id;
 };
+/// A captured graph and its instantiation: the queued operations, in
+/// stream order (one stream: a chain, no branches).
+struct GraphObj {
+  std::vector<std::function<CUresult()>> ops;
+};
 struct EventObj {
   uint64_t recordedAt = 0; // queue position when recorded
   uint64_t launchesBefore = 0;
+};
+
+void report(const char *what, const std::string &line);
+
+/// Device memory open to the simulator's own host code for its lifetime.
+struct DeviceOpen {
+  DeviceOpen();
+  ~DeviceOpen();
 };
 
 struct Driver {
@@ -138,6 +163,15 @@ struct Driver {
   std::set<EventObj *> events;
   std::vector<std::function<CUresult()>> queue;
   uint64_t queued = 0, done = 0; // operations ever queued / completed
+  // Stream capture: what is queued goes to `captured` instead of running.
+  // A capture that saw an illegal call (a synchronization, a free, an
+  // allocation outside relaxed mode) is invalidated, as the driver does.
+  StreamObj *captureStream = nullptr;
+  bool capturing = false, captureInvalid = false;
+  int captureMode = 0;
+  std::vector<std::function<CUresult()>> captured;
+  std::set<GraphObj *> graphs, graphExecs;
+  bool replaying = false; // running operations of a graph launch
   CUresult sticky = CUDA_SUCCESS;
   uint64_t seed = 1, launches = 0;
   std::string statsPath;
@@ -152,10 +186,52 @@ struct Driver {
       statsPath = s;
     if (const char *s = std::getenv("RETNET_SIM_TRACE"); s && *s && *s != '0')
       trace = true;
+    // RETNET_SIM_HOST_ACCESS=1: device memory readable by the host (as if
+    // it were managed), to debug a program that faults on it.
+    if (const char *s = std::getenv("RETNET_SIM_HOST_ACCESS");
+        s && *s && *s != '0')
+      memory.protect = false;
+    else
+      installFaultReport();
   }
 
-  /// Runs everything queued; the first failure becomes sticky.
+  /// A segmentation fault gets one line first: in a program that runs on
+  /// the simulator, the likeliest cause is host code dereferencing device
+  /// memory, which the simulator keeps inaccessible as a GPU's is.
+  static void installFaultReport() {
+    static struct sigaction previous;
+    struct sigaction sa {};
+    sa.sa_flags = SA_SIGINFO | SA_RESETHAND;
+    sa.sa_sigaction = [](int sig, siginfo_t *info, void *) {
+      char line[256];
+      int n = std::snprintf(
+          line, sizeof line,
+          "ptx-sim: segmentation fault at %p: if that is device memory "
+          "(cuMemAlloc), host code dereferenced it; device memory is not "
+          "host-accessible, on the simulator as on a GPU "
+          "(RETNET_SIM_HOST_ACCESS=1 allows it)\n",
+          info->si_addr);
+      if (n > 0)
+        (void)!write(2, line, size_t(std::min(n, int(sizeof line) - 1)));
+      sigaction(sig, &previous, nullptr); // the fault repeats, unhandled
+    };
+    sigaction(SIGSEGV, &sa, &previous);
+  }
+
+  /// Fails a call that is illegal during a capture, and the capture.
+  CUresult refuseInCapture(const char *call) {
+    report("CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED",
+           std::string(call) + " while a stream is being captured");
+    captureInvalid = true;
+    return 900; // CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED
+  }
+
+  /// Runs everything queued; the first failure becomes sticky. Waiting for
+  /// work is illegal while capturing.
   CUresult drain() {
+    if (capturing)
+      return refuseInCapture("a synchronizing call");
+    DeviceOpen open;
     for (size_t i = 0; i < queue.size(); ++i) {
       if (sticky == CUDA_SUCCESS) {
         CUresult r = queue[i]();
@@ -169,6 +245,10 @@ struct Driver {
   }
 
   void enqueue(std::function<CUresult()> op) {
+    if (capturing) {
+      captured.push_back(std::move(op));
+      return;
+    }
     queue.push_back(std::move(op));
     ++queued;
   }
@@ -178,6 +258,9 @@ Driver &drv() {
   static Driver *d = new Driver; // never destroyed: atexit order is unknown
   return *d;
 }
+
+DeviceOpen::DeviceOpen() { drv().memory.openDevice(); }
+DeviceOpen::~DeviceOpen() { drv().memory.closeDevice(); }
 
 #define API_LOCK                                                               \
   Driver &D = drv();                                                           \
@@ -232,7 +315,7 @@ CUresult loadModule(ModuleObj **out, const void *image, std::string *log) {
   m->module = parsePtx(text, error, allocateGlobalVar, m.get());
   if (!m->module) {
     for (uint64_t g : m->globals)
-      drv().memory.release(g);
+      drv().memory.unmap(g);
     return refuse(CUDA_ERROR_INVALID_PTX, "cuModuleLoadData: " + error);
   }
   for (auto &[name, k] : m->module->kernels)
@@ -276,7 +359,17 @@ void writeStats(const Launch &l, const LaunchStats &s, double seconds) {
     << ",\"shared_read_bytes\":" << s.sharedRead
     << ",\"shared_write_bytes\":" << s.sharedWrite << ",\"mma\":" << s.mma
     << ",\"barriers\":" << s.barriers << ",\"sim_seconds\":" << seconds
-    << "}\n";
+    << ",\"from_graph\":" << (drv().replaying ? "true" : "false") << "}\n";
+}
+
+/// One line per graph launch in the stats file: the host's launch calls
+/// are these plus the kernel lines that are not "from_graph".
+void writeGraphStats(size_t operations) {
+  const std::string &path = drv().statsPath;
+  if (path.empty())
+    return;
+  std::ofstream f(path, std::ios::app);
+  f << "{\"graph_launch\":true,\"operations\":" << operations << "}\n";
 }
 
 CUresult launch(Function *f, unsigned gx, unsigned gy, unsigned gz, unsigned bx,
@@ -407,6 +500,7 @@ CUresult memcpyChecked(CUdeviceptr dst, bool dstDevice, CUdeviceptr src,
                " bytes is not inside one device allocation");
     return CUDA_ERROR_INVALID_VALUE;
   }
+  DeviceOpen open;
   if (n)
     std::memmove(reinterpret_cast<void *>(dst),
                  reinterpret_cast<const void *>(src), n);
@@ -428,6 +522,7 @@ CUresult memsetChecked(CUdeviceptr dst, T value, size_t count,
   }
   if (dst % sizeof(T))
     return CUDA_ERROR_INVALID_VALUE;
+  DeviceOpen open;
   T *p = reinterpret_cast<T *>(dst);
   for (size_t i = 0; i < count; ++i)
     p[i] = value;
@@ -753,10 +848,8 @@ EXPORT CUresult cuModuleUnload(void *mod) {
   if (!D.modules.count(m))
     return CUDA_ERROR_INVALID_HANDLE;
   D.drain(); // queued launches of its kernels run first
-  for (uint64_t g : m->globals) {
-    D.memory.removeRange(g);
-    std::free(reinterpret_cast<void *>(g));
-  }
+  for (uint64_t g : m->globals)
+    D.memory.unmap(g);
   D.modules.erase(m);
   delete m;
   return D.sticky;
@@ -1026,6 +1119,8 @@ EXPORT CUresult cuMemAlloc_v2(CUdeviceptr *p, size_t bytes) {
     return CUDA_ERROR_INVALID_VALUE;
   if (D.sticky)
     return D.sticky;
+  if (D.capturing && D.captureMode != 2)
+    return D.refuseInCapture("cuMemAlloc outside relaxed capture mode");
   *p = D.memory.allocate(bytes, Allocation::Device);
   if (D.trace)
     report("cuMemAlloc",
@@ -1238,6 +1333,115 @@ EXPORT CUresult cuMemsetD32Async(CUdeviceptr p, unsigned v, size_t n, void *) {
   API_LOCK;
   REQUIRE_INIT
   return queueMemset<uint32_t>(p, v, n, "cuMemsetD32Async");
+}
+
+//===--- Graphs (stream capture) ------------------------------------------===//
+
+EXPORT CUresult cuStreamBeginCapture_v2(void *s, int mode) {
+  API_LOCK;
+  REQUIRE_INIT
+  auto *st = static_cast<StreamObj *>(s);
+  if (!st || !D.streams.count(st)) {
+    report("CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED",
+           "cuStreamBeginCapture: the legacy stream cannot be captured");
+    return 900;
+  }
+  if (mode < 0 || mode > 2)
+    return CUDA_ERROR_INVALID_VALUE;
+  if (D.capturing)
+    return 401; // CUDA_ERROR_ILLEGAL_STATE
+  if (D.sticky)
+    return D.sticky;
+  D.capturing = true;
+  D.captureInvalid = false;
+  D.captureMode = mode;
+  D.captureStream = st;
+  D.captured.clear();
+  return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuStreamEndCapture(void *s, void **graph) {
+  API_LOCK;
+  REQUIRE_INIT
+  if (!graph)
+    return CUDA_ERROR_INVALID_VALUE;
+  *graph = nullptr;
+  if (!D.capturing)
+    return 401; // CUDA_ERROR_ILLEGAL_STATE
+  if (s != D.captureStream)
+    return 903; // CUDA_ERROR_STREAM_CAPTURE_UNMATCHED
+  D.capturing = false;
+  D.captureStream = nullptr;
+  auto ops = std::move(D.captured);
+  D.captured.clear();
+  if (D.captureInvalid)
+    return 901; // CUDA_ERROR_STREAM_CAPTURE_INVALIDATED
+  auto *g = new GraphObj{std::move(ops)};
+  D.graphs.insert(g);
+  *graph = g;
+  return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuStreamIsCapturing(void *s, int *status) {
+  API_LOCK;
+  if (!status)
+    return CUDA_ERROR_INVALID_VALUE;
+  *status = D.capturing && s == D.captureStream ? 1 : 0;
+  return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuGraphInstantiateWithFlags(void **exec, void *graph,
+                                            unsigned long long) {
+  API_LOCK;
+  REQUIRE_INIT
+  auto *g = static_cast<GraphObj *>(graph);
+  if (!exec || !D.graphs.count(g))
+    return CUDA_ERROR_INVALID_VALUE;
+  auto *e = new GraphObj{g->ops};
+  D.graphExecs.insert(e);
+  *exec = e;
+  return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuGraphLaunch(void *exec, void *) {
+  API_LOCK;
+  REQUIRE_INIT
+  auto *e = static_cast<GraphObj *>(exec);
+  if (!D.graphExecs.count(e))
+    return CUDA_ERROR_INVALID_HANDLE;
+  if (D.sticky)
+    return D.sticky;
+  if (D.trace)
+    report("cuGraphLaunch", std::to_string(e->ops.size()) + " operations");
+  if (!D.capturing)
+    writeGraphStats(e->ops.size());
+  for (const auto &op : e->ops)
+    D.enqueue([op]() -> CUresult {
+      bool outer = drv().replaying;
+      drv().replaying = true;
+      CUresult r = op();
+      drv().replaying = outer;
+      return r;
+    });
+  return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuGraphExecDestroy(void *exec) {
+  API_LOCK;
+  auto *e = static_cast<GraphObj *>(exec);
+  if (!D.graphExecs.erase(e))
+    return CUDA_ERROR_INVALID_HANDLE;
+  delete e;
+  return CUDA_SUCCESS;
+}
+
+EXPORT CUresult cuGraphDestroy(void *graph) {
+  API_LOCK;
+  auto *g = static_cast<GraphObj *>(graph);
+  if (!D.graphs.erase(g))
+    return CUDA_ERROR_INVALID_HANDLE;
+  delete g;
+  return CUDA_SUCCESS;
 }
 
 EXPORT CUresult cuTensorMapEncodeTiled(void *, int, unsigned, void *,

@@ -24,25 +24,58 @@
 #include <deque>
 #include <random>
 #include <sstream>
+#include <sys/mman.h>
+#include <unistd.h>
 
 namespace retnet::sim {
 
 //===--- Memory -----------------------------------------------------------===//
 
+namespace {
+uint64_t mappedBytes(uint64_t bytes) {
+  static const uint64_t page = uint64_t(sysconf(_SC_PAGESIZE));
+  return (std::max<uint64_t>(bytes, 1) + page - 1) / page * page;
+}
+} // namespace
+
 uint64_t Memory::allocate(uint64_t bytes, Allocation::Kind kind) {
   if (live + bytes > kTotal)
     return 0;
-  uint64_t rounded = (std::max<uint64_t>(bytes, 1) + 255) / 256 * 256;
-  void *p = std::aligned_alloc(256, rounded);
-  if (!p)
+  // Whole pages of their own (page-aligned, so more than cuMemAlloc's 256
+  // bytes), so that device memory can be closed to the host.
+  uint64_t mapped = mappedBytes(bytes);
+  void *p = mmap(nullptr, mapped, PROT_READ | PROT_WRITE,
+                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+  if (p == MAP_FAILED)
     return 0;
   // Fresh device memory is not zero on a GPU; a recognisable pattern makes
   // reads of never-written results visible.
-  std::memset(p, 0xA5, rounded);
+  std::memset(p, 0xA5, mapped);
   uint64_t base = reinterpret_cast<uint64_t>(p);
   ranges[base] = {base, bytes, kind};
   live += bytes;
+  if (openCount == 0)
+    setAccess(ranges[base], false);
   return base;
+}
+
+void Memory::setAccess(const Allocation &a, bool open) const {
+  if (a.kind != Allocation::Device || !protect)
+    return;
+  mprotect(reinterpret_cast<void *>(a.base), mappedBytes(a.size),
+           open ? PROT_READ | PROT_WRITE : PROT_NONE);
+}
+
+void Memory::openDevice() {
+  if (openCount++ == 0)
+    for (auto &[base, a] : ranges)
+      setAccess(a, true);
+}
+
+void Memory::closeDevice() {
+  if (--openCount == 0)
+    for (auto &[base, a] : ranges)
+      setAccess(a, false);
 }
 
 bool Memory::release(uint64_t base) {
@@ -52,6 +85,7 @@ bool Memory::release(uint64_t base) {
     return false;
   uint64_t size = it->second.size;
   live -= size;
+  setAccess(it->second, false); // a freed buffer stays closed to the host
   ranges.erase(it);
   // Quarantine: the bytes stay mapped (and unreused) for a while.
   freed[base] = size;
@@ -62,9 +96,19 @@ bool Memory::release(uint64_t base) {
     quarantine.erase(quarantine.begin());
     freed.erase(b);
     quarantined -= s;
-    std::free(reinterpret_cast<void *>(b));
+    munmap(reinterpret_cast<void *>(b), mappedBytes(s));
   }
   return true;
+}
+
+void Memory::unmap(uint64_t base) {
+  auto it = ranges.find(base);
+  if (it == ranges.end())
+    return;
+  uint64_t size = it->second.size;
+  live -= size;
+  ranges.erase(it);
+  munmap(reinterpret_cast<void *>(base), mappedBytes(size));
 }
 
 void Memory::addRange(uint64_t base, uint64_t size, Allocation::Kind kind) {

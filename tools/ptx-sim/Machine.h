@@ -1,7 +1,9 @@
 //===- Machine.h - device memory and kernel execution -----------*- C++ -*-===//
 //
-// The simulated GPU: a registry of device allocations (host memory, so a
-// device pointer is usable by the host as managed memory is) and the
+// The simulated GPU: a registry of device allocations (host memory mapped
+// for them; device memory proper, cuMemAlloc's, is inaccessible to the host
+// except while the simulator itself runs queued work, so host code that
+// dereferences a device pointer faults as it would with a GPU) and the
 // execution of one kernel launch, block by block, warp by warp, with the
 // checks a real GPU or compute-sanitizer would make.
 //
@@ -43,6 +45,8 @@ public:
   uint64_t allocate(uint64_t bytes, Allocation::Kind kind);
   /// False when `base` is not a live allocation's start.
   bool release(uint64_t base);
+  /// Drops an allocation at once, without quarantine (module globals).
+  void unmap(uint64_t base);
   void addRange(uint64_t base, uint64_t size, Allocation::Kind kind);
   bool removeRange(uint64_t base);
   /// The live allocation holding [addr, addr+size), or null.
@@ -54,6 +58,12 @@ public:
   /// True when [addr, addr+size) touches a freed allocation.
   bool wasFreed(uint64_t addr, uint64_t size) const;
   uint64_t liveBytes() const { return live; }
+  /// Device allocations (kind Device) readable and writable by the host
+  /// between open and the matching close (nesting), PROT_NONE otherwise;
+  /// with `protect` off they are always accessible.
+  void openDevice();
+  void closeDevice();
+  bool protect = true;
   static constexpr uint64_t kTotal = uint64_t(141) << 30; // an H200's HBM
 
 private:
@@ -61,6 +71,8 @@ private:
   std::map<uint64_t, uint64_t> freed; // base → size, in quarantine
   std::vector<std::pair<uint64_t, uint64_t>> quarantine;
   uint64_t quarantined = 0, live = 0;
+  int openCount = 0;
+  void setAccess(const Allocation &a, bool open) const;
 };
 
 struct LaunchStats {

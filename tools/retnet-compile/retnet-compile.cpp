@@ -313,6 +313,10 @@ int main(int argc, char **argv) {
     mlir::retention::RetentionNVVMPipelineOptions pipeline;
     pipeline.chip = o.chip;
     pipeline.format = o.emit == "ptx" || o.gpuBinary == "ptx" ? "isa" : "bin";
+    // The runtime gives the entry points device memory (weights, tokens,
+    // states, logits) and copies tokens in and logits out itself; no buffer
+    // of a model is managed memory.
+    pipeline.deviceMemory = true;
     if (mlir::failed(mlir::retention::buildRetentionNVVMPipeline(
             pm, pipeline, [&](const llvm::Twine &m) { fail(m.str()); })))
       fail("cannot build the NVVM pipeline");

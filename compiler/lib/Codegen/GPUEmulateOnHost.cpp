@@ -46,8 +46,9 @@ struct GPUEmulateOnHostPass
       op->emitError("retention-gpu-emulate-on-host: ") << what;
       signalPassFailure();
     };
-    // Waits that only consume tokens go first, then the deallocations, then
-    // the waits that produced their tokens.
+    // Waits that only consume tokens go first, then the deallocations and
+    // allocations (device ones are async), then the waits that produced
+    // their tokens.
     for (gpu::WaitOp wait : consumers)
       rewriter.eraseOp(wait);
     for (gpu::DeallocOp dealloc : deallocs) {
@@ -58,18 +59,21 @@ struct GPUEmulateOnHostPass
                                 dealloc.getMemref());
       rewriter.eraseOp(dealloc);
     }
+    for (gpu::AllocOp alloc : allocs) {
+      if (alloc.getAsyncToken() && !alloc.getAsyncToken().use_empty())
+        return fail(alloc, "a gpu.alloc token is still used");
+      rewriter.setInsertionPoint(alloc);
+      auto host = memref::AllocOp::create(
+          rewriter, alloc.getLoc(), alloc.getMemref().getType(),
+          alloc.getDynamicSizes(), ValueRange(),
+          rewriter.getI64IntegerAttr(64));
+      rewriter.replaceAllUsesWith(alloc.getMemref(), host.getResult());
+      rewriter.eraseOp(alloc);
+    }
     for (gpu::WaitOp wait : producers) {
       if (!wait.getAsyncToken().use_empty())
         return fail(wait, "a gpu.wait token is still used");
       rewriter.eraseOp(wait);
-    }
-    for (gpu::AllocOp alloc : allocs) {
-      if (alloc.getAsyncToken())
-        return fail(alloc, "async gpu.alloc is not supported");
-      rewriter.setInsertionPoint(alloc);
-      rewriter.replaceOpWithNewOp<memref::AllocOp>(
-          alloc, alloc.getMemref().getType(), alloc.getDynamicSizes(),
-          ValueRange(), rewriter.getI64IntegerAttr(64));
     }
   }
 };

@@ -1,7 +1,8 @@
-//===- GPUPlaceBuffers.cpp - result buffers managed, temporaries private --===//
+//===- GPUPlaceBuffers.cpp - result buffers on the GPU, temporaries private ===//
 //
-// Result buffers (allocated outside the parallel loops) become CUDA managed
-// memory; per-thread temporaries inside the loops move to the stack (local
+// Result buffers (allocated outside the parallel loops) become device memory
+// (or CUDA managed memory, `host-shared`, where host code reads them);
+// per-thread temporaries inside the loops move to the stack (local
 // memory in the kernel). Each memref.dealloc of a result buffer becomes an
 // async gpu.dealloc between two gpu.wait ops (the form gpu-to-llvm lowers).
 //
@@ -26,6 +27,7 @@ namespace {
 struct GPUPlaceBuffersPass
     : mlir::retention::impl::RetentionGPUPlaceBuffersPassBase<
           GPUPlaceBuffersPass> {
+  using Base::Base;
   void runOnOperation() override {
     SmallVector<memref::AllocOp> allocs;
     getOperation().walk([&](memref::AllocOp op) {
@@ -39,28 +41,43 @@ struct GPUPlaceBuffersPass
       MemRefType type = alloc.getType();
       if (!alloc->getParentOfType<scf::ParallelOp>() &&
           !alloc->getParentOfType<scf::ForallOp>()) {
-        auto managed = gpu::AllocOp::create(
-            rewriter, alloc.getLoc(), type, /*asyncToken=*/Type(),
-            /*asyncDependencies=*/ValueRange(), alloc.getDynamicSizes(),
-            /*symbolOperands=*/ValueRange(), /*hostShared=*/true);
+        Location loc = alloc.getLoc();
+        Type token = gpu::AsyncTokenType::get(rewriter.getContext());
+        gpu::AllocOp buffer;
+        if (hostShared) {
+          buffer = gpu::AllocOp::create(
+              rewriter, loc, type, /*asyncToken=*/Type(),
+              /*asyncDependencies=*/ValueRange(), alloc.getDynamicSizes(),
+              /*symbolOperands=*/ValueRange(), /*hostShared=*/true);
+        } else {
+          // gpu-to-llvm lowers device allocations only in the async form
+          // with one dependency: a stream, the allocation, a wait.
+          Value stream = gpu::WaitOp::create(rewriter, loc, token, ValueRange())
+                             .getAsyncToken();
+          buffer = gpu::AllocOp::create(
+              rewriter, loc, type, token, ValueRange{stream},
+              alloc.getDynamicSizes(), /*symbolOperands=*/ValueRange(),
+              /*hostShared=*/false);
+          gpu::WaitOp::create(rewriter, loc, Type(),
+                              ValueRange{buffer.getAsyncToken()});
+        }
         for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
           if (auto dealloc = dyn_cast<memref::DeallocOp>(user)) {
             // gpu-to-llvm lowers only the async form of gpu.dealloc: wait
             // for the stream, free, wait for the free.
             rewriter.setInsertionPoint(dealloc);
             Location loc = dealloc.getLoc();
-            Type token = gpu::AsyncTokenType::get(rewriter.getContext());
             Value ready =
                 gpu::WaitOp::create(rewriter, loc, token, ValueRange())
                     .getAsyncToken();
             Value freed =
                 gpu::DeallocOp::create(rewriter, loc, token, ValueRange{ready},
-                                       managed.getMemref())
+                                       buffer.getMemref())
                     .getAsyncToken();
             gpu::WaitOp::create(rewriter, loc, Type(), ValueRange{freed});
             rewriter.eraseOp(dealloc);
           }
-        rewriter.replaceOp(alloc, managed.getMemref());
+        rewriter.replaceOp(alloc, buffer.getMemref());
         continue;
       }
       if (!type.hasStaticShape()) {

@@ -137,7 +137,8 @@ LogicalResult mlir::retention::buildRetentionNVVMPipeline(
               // After the linalg ops are loops: a constant table they read
               // is then taken inside the loop (a device global after
               // outlining), not passed in as a host address.
-              "func.func(retention-gpu-place-buffers),"
+              "func.func(retention-gpu-place-buffers{host-shared=" +
+              std::string(options.deviceMemory ? "false" : "true") + "}),"
               "func.func(retention-gpu-map-parallel-loops{block-size=" +
               std::to_string(options.blockSize) + "})");
   if (options.emulate) {

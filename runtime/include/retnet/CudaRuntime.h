@@ -45,6 +45,32 @@ size_t retnet_cuda_trim(void);
 void retnet_cuda_set_deferred_sync(int on);
 void retnet_cuda_synchronize(void);
 
+/* Stream-ordered work on the one stream every launch goes to, for the
+ * runtime's own buffers: a copy in any direction (unified addressing: host
+ * to device, device to host, device to device) and a fill of `count` 32-bit
+ * words. Host memory given to a copy must stay valid until the next
+ * retnet_cuda_synchronize. Errors go to the handler. */
+void retnet_cuda_copy(void *dst, const void *src, size_t bytes);
+void retnet_cuda_fill32(void *dst, unsigned value, size_t count);
+
+/* CUDA graphs of the shared stream. Between retnet_cuda_capture_begin and
+ * retnet_cuda_capture_end, work queued on the stream (generated code's
+ * launches, retnet_cuda_copy, retnet_cuda_fill32) is recorded, not run
+ * (relaxed capture: an allocation that misses the buffer cache stays
+ * legal). The buffers the recorded work allocated and freed again belong to
+ * the graph from then on: the cache never hands them out elsewhere, so a
+ * replay cannot overwrite anyone's data; destroying the graph returns them
+ * to the cache. capture_begin returns 0 on success; capture_end returns the
+ * instantiated graph, or null after a failure (reported to the handler;
+ * the capture is over either way). Not thread-safe: the caller serializes
+ * all use of the stream while capturing. */
+typedef struct retnet_cuda_graph retnet_cuda_graph;
+int retnet_cuda_capture_begin(void);
+retnet_cuda_graph *retnet_cuda_capture_end(void);
+/* Queues one replay on the stream; 0 on success. */
+int retnet_cuda_graph_launch(retnet_cuda_graph *graph);
+void retnet_cuda_graph_destroy(retnet_cuda_graph *graph);
+
 /* The exported mgpu* functions: name and parameter count, for ABI checks.
  * Returns the number of entries; entry i is written to names[i], arity[i]
  * when i < capacity. */

@@ -6,11 +6,18 @@
 // sessions of recurrent states. No LLVM or MLIR here (DESIGN.md §3).
 //
 // On the CUDA target every buffer the compiled code sees (weights, tokens,
-// positions, states, logits) is CUDA managed memory: its kernels read and
-// write it on the GPU, its host code reads scalars (a start position) from
-// it, and this file packs, copies and resets it with ordinary host code.
+// decode positions, states, logits) is device memory, never managed memory:
+// weights are packed on the host and copied once, tokens go in and logits
+// come out by copies on the stream the kernels run on, states are reset and
+// copied there too. The one value the compiled host code itself reads, a
+// prefill's start position, is passed in host memory.
 // Driver errors inside the compiled code reach this file through the CUDA
 // runtime's error handler and become the failed call's error.
+//
+// A decode step on the GPU is one CUDA graph launch: the step's kernels are
+// captured once per shape (sequences, their state buffers, the batch) and
+// replayed; tokens go in and logits come out around it by two copies.
+// All CUDA work of the process goes to one stream and is serialized here.
 //
 // A sequence's state is double-buffered: entry points read one buffer and
 // write the other (the compiled code never has to update in place), and each
@@ -30,6 +37,7 @@
 #include "retnet/Safetensors.h"
 #include "retnet/WeightLayout.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -37,6 +45,7 @@
 #include <dlfcn.h>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <sstream>
 #include <string>
 #include <sys/mman.h>
@@ -106,13 +115,30 @@ void throwCudaError(const std::string &during) {
   throw retnet::Error(message);
 }
 
-/// Where a buffer lives: host memory (CPU target) or CUDA managed memory.
-enum class Place { Host, Managed };
+/// Held around all CUDA work: every call queues on the one shared stream,
+/// and a graph capture records whatever reaches it.
+std::unique_lock<std::mutex> lockCuda(bool cuda) {
+  static std::mutex *mutex = new std::mutex; // outlives static destructors
+  return cuda ? std::unique_lock<std::mutex>(*mutex)
+              : std::unique_lock<std::mutex>();
+}
+
+/// CUDA graphs for decode steps, unless RETNET_CUDA_GRAPHS=0.
+bool graphsEnabled() {
+  static const bool on = [] {
+    const char *e = std::getenv("RETNET_CUDA_GRAPHS");
+    return !(e && std::string(e) == "0");
+  }();
+  return on;
+}
+
+/// Where a buffer lives: host memory (CPU target) or device memory (CUDA).
+enum class Place { Host, Device };
 
 struct BufferFree {
   Place place = Place::Host;
   void operator()(void *p) const {
-    if (place == Place::Managed)
+    if (place == Place::Device)
       mgpuMemFree(p, nullptr);
     else
       std::free(p);
@@ -126,12 +152,15 @@ template <typename T> Buffer<T> allocBuffer(int64_t n, Place place) {
   size_t bytes = size_t(std::max<int64_t>(n, 1)) * sizeof(T);
   bytes = (bytes + 63) / 64 * 64;
   void *p = nullptr;
-  if (place == Place::Managed) {
-    p = mgpuMemAlloc(bytes, nullptr, /*hostShared=*/true);
-    throwCudaError("allocating managed memory");
+  if (place == Place::Device) {
+    p = mgpuMemAlloc(bytes, nullptr, /*hostShared=*/false);
+    throwCudaError("allocating device memory");
     if (!p)
       throw retnet::Error("cannot allocate " + std::to_string(bytes) +
-                          " bytes of CUDA managed memory");
+                          " bytes of device memory");
+    retnet_cuda_fill32(p, 0, bytes / 4); // stream-ordered, as every use
+    throwCudaError("clearing device memory");
+    return Buffer<T>(static_cast<T *>(p), BufferFree{place});
   } else {
     // Large buffers (weights, states) on 2 MiB pages where the kernel has
     // transparent huge pages: a matmul walks weight rows far apart (one per
@@ -337,7 +366,7 @@ std::string cachedArtifact(const std::string &modelDir, bool cuda) {
 
 struct retnet_model {
   retnet::ModelConfig config;
-  Place place = Place::Host; // Managed on the CUDA target
+  Place place = Place::Host; // Device on the CUDA target
   void *library = nullptr;
   EntryFn prefill[4] = {}; // indexed by retnet_form (AUTO unused)
   EntryFn decode = nullptr;
@@ -351,24 +380,41 @@ struct retnet_model {
       dlclose(library);
     // Buffers freed by this model and its sessions wait in the CUDA
     // runtime's cache for reuse; a closed model gives them back.
-    if (place == Place::Managed)
+    if (place == Place::Device)
       retnet_cuda_trim();
   }
 };
 
+namespace {
+/// A decode step captured as a CUDA graph, and what it was captured for.
+struct StepGraph {
+  std::vector<int64_t> key;
+  retnet_cuda_graph *graph = nullptr;
+  uint64_t lastUse = 0;
+};
+} // namespace
+
 struct retnet_session {
   retnet_model *model;
   int64_t capacity;
+  // Least recently used graphs are dropped beyond this many.
+  static constexpr size_t kMaxGraphs = 8;
+  std::vector<StepGraph> graphs;
+  uint64_t steps = 0;
   FloatBuffer buffers[2];
   std::vector<uint8_t> which;
   std::vector<int64_t> position;
-  // Where the compiled code reads tokens and positions (CUDA: managed
+  // Where the compiled code reads tokens and positions (CUDA: device
   // copies of the caller's) and writes all rows of logits before they are
   // copied out (CUDA, or when the caller wants the last row or none).
   Scratch<int64_t> ints;
   Scratch<float> logits;
   float *state(int64_t seq, int buffer) {
     return buffers[buffer].get() + seq * model->statePerSeq;
+  }
+  ~retnet_session() {
+    for (StepGraph &g : graphs)
+      retnet_cuda_graph_destroy(g.graph);
   }
 };
 
@@ -428,7 +474,7 @@ void loadArtifact(retnet_model &m, const std::string &path,
   if (cuda) {
     requireCuda();
     throwCudaError("loading the kernels of " + path);
-    m.place = Place::Managed;
+    m.place = Place::Device;
     // A compiled model reads no kernel output on the host within a call:
     // its kernels queue back to back, the call synchronizes once at its end.
     retnet_cuda_set_deferred_sync(1);
@@ -484,9 +530,10 @@ void packWeights(retnet_model &m, const retnet::SafetensorsFile &file) {
   retnet::WeightLayout layout = retnet::WeightLayout::forConfig(m.config);
   const int64_t bytes =
       layout.totalFloats * retnet::weightDTypeBytes(m.weightType);
-  m.weights = allocFloats((bytes + 3) / 4, m.place);
-  auto *f32 = m.weights.get();
-  auto *u16 = reinterpret_cast<uint16_t *>(m.weights.get());
+  // Packed on the host; on the GPU copied to device memory once.
+  FloatBuffer packed = allocFloats((bytes + 3) / 4);
+  auto *f32 = packed.get();
+  auto *u16 = reinterpret_cast<uint16_t *>(packed.get());
   auto store = [&](int64_t i, double v) {
     switch (m.weightType) {
     case retnet::WeightDType::F32:
@@ -516,6 +563,15 @@ void packWeights(retnet_model &m, const retnet::SafetensorsFile &file) {
     }
     for (double x : w)
       nonFinite += !std::isfinite(x);
+  }
+  if (m.place == Place::Device) {
+    auto lock = lockCuda(true);
+    m.weights = allocFloats((bytes + 3) / 4, Place::Device);
+    retnet_cuda_copy(m.weights.get(), packed.get(), size_t(bytes));
+    retnet_cuda_synchronize();
+    throwCudaError("copying the weights to the GPU");
+  } else {
+    m.weights = std::move(packed);
   }
   for (const auto &[name, info] : file.tensors())
     if (!layout.find(name) && name.rfind("retnet_rel_pos.", 0) != 0)
@@ -579,6 +635,56 @@ template <typename F> int guarded(F &&f) {
   }
 }
 
+/// Runs a decode step's calls (`call`) as one CUDA graph launch: replays
+/// the graph captured for the same shape (the same runs of sequences in the
+/// same state buffers, the same device buffers for tokens and logits), or
+/// captures one first. The kernels' parameters are all in that key; their
+/// temporaries belong to the graph.
+template <typename F>
+void launchStepGraph(retnet_session &s,
+                     const std::vector<std::pair<int64_t, int64_t>> &runs,
+                     const int64_t *seqs, const int64_t *ints, const float *out,
+                     F &&call) {
+  std::vector<int64_t> key = {int64_t(reinterpret_cast<uintptr_t>(ints)),
+                              int64_t(reinterpret_cast<uintptr_t>(out))};
+  for (auto [i, j] : runs)
+    key.insert(key.end(), {i, j, seqs[i], int64_t(s.which[size_t(seqs[i])])});
+  ++s.steps;
+  StepGraph *found = nullptr;
+  for (StepGraph &g : s.graphs)
+    if (g.key == key)
+      found = &g;
+  if (!found) {
+    if (s.graphs.size() >= retnet_session::kMaxGraphs) {
+      auto oldest = std::min_element(
+          s.graphs.begin(), s.graphs.end(),
+          [](const StepGraph &a, const StepGraph &b) {
+            return a.lastUse < b.lastUse;
+          });
+      retnet_cuda_graph_destroy(oldest->graph);
+      s.graphs.erase(oldest);
+    }
+    if (retnet_cuda_capture_begin() != 0)
+      throwCudaError("starting to capture the decode step");
+    try {
+      call();
+    } catch (...) {
+      retnet_cuda_graph_destroy(retnet_cuda_capture_end());
+      cudaError.clear(); // what followed the failure that is thrown
+      throw;
+    }
+    retnet_cuda_graph *graph = retnet_cuda_capture_end();
+    throwCudaError("capturing the decode step");
+    if (!graph)
+      throw retnet::Error("capturing the decode step as a CUDA graph failed");
+    s.graphs.push_back({std::move(key), graph, 0});
+    found = &s.graphs.back();
+  }
+  found->lastUse = s.steps;
+  retnet_cuda_graph_launch(found->graph);
+  throwCudaError("launching the decode step's graph");
+}
+
 } // namespace
 
 #pragma GCC visibility push(default)
@@ -638,12 +744,15 @@ retnet_model *retnet_model_open_on(const char *modelDir, const char *artifact,
   return rc ? nullptr : m.release();
 }
 
-void retnet_model_close(retnet_model *model) { delete model; }
+void retnet_model_close(retnet_model *model) {
+  auto lock = lockCuda(model && model->place == Place::Device);
+  delete model;
+}
 
 retnet_target retnet_model_target(const retnet_model *model) {
   if (!model)
     return RETNET_TARGET_AUTO;
-  return model->place == Place::Managed ? RETNET_TARGET_CUDA
+  return model->place == Place::Device ? RETNET_TARGET_CUDA
                                         : RETNET_TARGET_CPU;
 }
 
@@ -664,6 +773,7 @@ retnet_session *retnet_session_create(retnet_model *model,
     if (maxSequences < 1 || maxSequences > (1 << 20))
       throw retnet::Error("max_sequences must be in [1, 2^20], got " +
                           std::to_string(maxSequences));
+    auto lock = lockCuda(model->place == Place::Device);
     s.reset(new retnet_session{model, maxSequences});
     for (FloatBuffer &b : s->buffers)
       b = allocFloats(maxSequences * model->statePerSeq, model->place);
@@ -673,7 +783,10 @@ retnet_session *retnet_session_create(retnet_model *model,
   return rc ? nullptr : s.release();
 }
 
-void retnet_session_free(retnet_session *session) { delete session; }
+void retnet_session_free(retnet_session *session) {
+  auto lock = lockCuda(session && session->model->place == Place::Device);
+  delete session;
+}
 
 int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
                    int64_t n, retnet_form formArg, float *logits,
@@ -698,18 +811,17 @@ int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
       form = n <= m.config.chunkSize ? RETNET_FORM_PARALLEL
                                      : RETNET_FORM_CHUNKWISE;
     const int64_t V = m.config.vocabSize;
-    const bool cuda = m.place == Place::Managed;
-    // The compiled code reads tokens and the start position and writes all
-    // T rows of logits; on the GPU all of them in managed memory.
+    const bool cuda = m.place == Place::Device;
+    auto lock = lockCuda(cuda);
+    // The compiled code reads tokens and writes all T rows of logits (on
+    // the GPU, in device memory); its host code reads the start position.
     float *out =
         logits && !lastOnly && !cuda ? logits : s->logits.get(n * V, m.place);
     int64_t start = s->position[size_t(seq)];
     int64_t *ints = const_cast<int64_t *>(tokens), *startPtr = &start;
     if (cuda) {
-      ints = s->ints.get(n + 1, m.place);
-      std::memcpy(ints, tokens, size_t(n) * sizeof(int64_t));
-      startPtr = ints + n;
-      *startPtr = start;
+      ints = s->ints.get(n, m.place);
+      retnet_cuda_copy(ints, tokens, size_t(n) * sizeof(int64_t));
     }
     int cur = s->which[size_t(seq)];
     Weights w = view<float, 1>(m.weights.get(), {m.weightFloats});
@@ -719,12 +831,17 @@ int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
     State outS = stateView(m, s->state(seq, 1 - cur), 1);
     Logits lg = view<float, 2>(out, {n, V});
     m.prefill[form](&w, &tok, &pos, &in, &outS, &lg);
+    if (logits && out != logits) {
+      const float *rows = lastOnly ? out + (n - 1) * V : out;
+      size_t bytes = size_t(lastOnly ? V : n * V) * sizeof(float);
+      if (cuda)
+        retnet_cuda_copy(logits, rows, bytes); // after the kernels
+      else
+        std::memcpy(logits, rows, bytes);
+    }
     if (cuda)
       retnet_cuda_synchronize(); // the kernels queued without waiting
     throwCudaError("in the prefill");
-    if (logits && out != logits)
-      std::memcpy(logits, lastOnly ? out + (n - 1) * V : out,
-                  size_t(lastOnly ? V : n * V) * sizeof(float));
     s->logits.trim();
     s->which[size_t(seq)] = uint8_t(1 - cur);
     s->position[size_t(seq)] += n;
@@ -749,43 +866,61 @@ int retnet_decode(retnet_session *s, const int64_t *seqs, const int64_t *tokens,
                             " appears twice in one decode step");
     }
     const int64_t V = m.config.vocabSize;
-    const bool cuda = m.place == Place::Managed;
+    const bool cuda = m.place == Place::Device;
+    auto lock = lockCuda(cuda);
     Weights w = view<float, 1>(m.weights.get(), {m.weightFloats});
-    // Tokens and positions (and, on the GPU, the logits) where the compiled
-    // code can read them.
-    std::vector<int64_t> hostInts;
-    int64_t *ints = cuda ? s->ints.get(2 * n, m.place)
-                         : (hostInts.resize(size_t(2 * n)), hostInts.data());
-    std::memcpy(ints, tokens, size_t(n) * sizeof(int64_t));
-    int64_t *positions = ints + n;
+    // Tokens, then positions; on the GPU copied to device memory, where the
+    // logits are written too.
+    std::vector<int64_t> hostInts(size_t(2 * n));
+    std::memcpy(hostInts.data(), tokens, size_t(n) * sizeof(int64_t));
     for (int64_t i = 0; i < n; ++i)
-      positions[i] = s->position[size_t(seqs[i])];
+      hostInts[size_t(n + i)] = s->position[size_t(seqs[i])];
+    int64_t *ints = hostInts.data();
+    if (cuda) {
+      ints = s->ints.get(2 * n, m.place);
+      retnet_cuda_copy(ints, hostInts.data(), hostInts.size() * 8);
+    }
+    int64_t *positions = ints + n;
     float *out = cuda ? s->logits.get(n * V, m.place) : logits;
     // Runs of consecutive sequences whose states share a buffer: one call.
+    // Sequences move to their new state only after every call succeeded.
+    std::vector<std::pair<int64_t, int64_t>> runs; // [i, j)
     for (int64_t i = 0; i < n;) {
       int64_t j = i + 1;
       int cur = s->which[size_t(seqs[i])];
       while (j < n && seqs[j] == seqs[j - 1] + 1 &&
              s->which[size_t(seqs[j])] == cur)
         ++j;
-      int64_t count = j - i;
-      Ints tok = view<int64_t, 1>(ints + i, {count});
-      Ints pos = view<int64_t, 1>(positions + i, {count});
-      State in = stateView(m, s->state(seqs[i], cur), count);
-      State outS = stateView(m, s->state(seqs[i], 1 - cur), count);
-      Logits lg = view<float, 2>(out + i * V, {count, V});
-      m.decode(&w, &tok, &pos, &in, &outS, &lg);
-      if (cuda)
-        retnet_cuda_synchronize(); // the kernels queued without waiting
-      throwCudaError("in the decode step");
-      for (int64_t k = i; k < j; ++k) {
-        s->which[size_t(seqs[k])] = uint8_t(1 - cur);
-        s->position[size_t(seqs[k])] += 1;
-      }
+      runs.push_back({i, j});
       i = j;
     }
-    if (out != logits)
-      std::memcpy(logits, out, size_t(n * V) * sizeof(float));
+    auto callRuns = [&] {
+      for (auto [i, j] : runs) {
+        int64_t count = j - i;
+        int cur = s->which[size_t(seqs[i])];
+        Ints tok = view<int64_t, 1>(ints + i, {count});
+        Ints pos = view<int64_t, 1>(positions + i, {count});
+        State in = stateView(m, s->state(seqs[i], cur), count);
+        State outS = stateView(m, s->state(seqs[i], 1 - cur), count);
+        Logits lg = view<float, 2>(out + i * V, {count, V});
+        m.decode(&w, &tok, &pos, &in, &outS, &lg);
+        throwCudaError("in the decode step");
+      }
+    };
+    if (cuda && graphsEnabled())
+      launchStepGraph(*s, runs, seqs, ints, out, callRuns);
+    else
+      callRuns();
+    if (cuda) {
+      retnet_cuda_copy(logits, out, size_t(n * V) * sizeof(float));
+      retnet_cuda_synchronize(); // the kernels queued without waiting
+      throwCudaError("in the decode step");
+    }
+    for (auto [i, j] : runs)
+      for (int64_t k = i; k < j; ++k) {
+        s->which[size_t(seqs[k])] ^= 1;
+        s->position[size_t(seqs[k])] += 1;
+      }
   });
 }
 
@@ -798,8 +933,14 @@ int retnet_reset(retnet_session *s, int64_t seq) {
     // alike then share a buffer parity, and a decode step takes runs of
     // them in one call (mixed parities split it into several).
     s->which[size_t(seq)] = 0;
-    std::memset(s->state(seq, 0), 0,
-                size_t(s->model->statePerSeq) * sizeof(float));
+    if (s->model->place == Place::Device) {
+      auto lock = lockCuda(true);
+      retnet_cuda_fill32(s->state(seq, 0), 0, size_t(s->model->statePerSeq));
+      throwCudaError("resetting a sequence");
+    } else {
+      std::memset(s->state(seq, 0), 0,
+                  size_t(s->model->statePerSeq) * sizeof(float));
+    }
     s->position[size_t(seq)] = 0;
   });
 }
@@ -812,9 +953,16 @@ int retnet_copy(retnet_session *s, int64_t dst, int64_t src) {
     checkSeq(s, src);
     if (dst == src)
       return;
-    std::memcpy(s->state(dst, s->which[size_t(dst)]),
-                s->state(src, s->which[size_t(src)]),
-                size_t(s->model->statePerSeq) * sizeof(float));
+    float *to = s->state(dst, s->which[size_t(dst)]);
+    const float *from = s->state(src, s->which[size_t(src)]);
+    size_t bytes = size_t(s->model->statePerSeq) * sizeof(float);
+    if (s->model->place == Place::Device) {
+      auto lock = lockCuda(true);
+      retnet_cuda_copy(to, from, bytes); // stream-ordered
+      throwCudaError("copying a sequence");
+    } else {
+      std::memcpy(to, from, bytes);
+    }
     s->position[size_t(dst)] = s->position[size_t(src)];
   });
 }

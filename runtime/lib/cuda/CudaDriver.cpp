@@ -69,6 +69,12 @@ const char *resolve(void *lib, DriverApi &api) {
   RESOLVE(cuMemsetD16Async, "cuMemsetD16Async")
   RESOLVE(cuMemHostRegister, "cuMemHostRegister_v2")
   RESOLVE(cuMemHostUnregister, "cuMemHostUnregister")
+  RESOLVE(cuStreamBeginCapture, "cuStreamBeginCapture_v2")
+  RESOLVE(cuStreamEndCapture, "cuStreamEndCapture")
+  RESOLVE(cuGraphInstantiate, "cuGraphInstantiateWithFlags")
+  RESOLVE(cuGraphLaunch, "cuGraphLaunch")
+  RESOLVE(cuGraphExecDestroy, "cuGraphExecDestroy")
+  RESOLVE(cuGraphDestroy, "cuGraphDestroy")
   RESOLVE(cuTensorMapEncodeTiled, "cuTensorMapEncodeTiled")
 #undef RESOLVE
   return nullptr;

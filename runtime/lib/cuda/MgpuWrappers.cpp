@@ -61,6 +61,10 @@ std::atomic<CUstream> sharedStream{nullptr};
 /// owner of the call synchronizes once (retnet_cuda_synchronize).
 std::atomic<bool> deferredSync{false};
 
+/// While the shared stream is being captured into a graph: no
+/// synchronization and no cuMemFree (both illegal during a capture).
+std::atomic<bool> capturing{false};
+
 constexpr int kDefaultSharedMemory = 48 * 1024;
 
 /// Freed buffers, kept for the next allocation of the same size and kind.
@@ -72,10 +76,13 @@ constexpr int kDefaultSharedMemory = 48 * 1024;
 /// GPU. All work goes to one stream, so a buffer freed after its last
 /// kernel was queued may serve the next kernel. Cached bytes are bounded
 /// (RETNET_CUDA_CACHE_MB, default 4096); an allocation that fails releases
-/// the cache and tries again.
+/// the cache and tries again. While a graph is captured, the buffers handed
+/// out are recorded: those freed again by the end of the capture leave the
+/// cache and belong to the graph (its replays use them).
 class BufferCache {
 public:
   using Key = std::pair<uint64_t, bool>; // bytes, managed
+  using Owned = std::vector<std::pair<CUdeviceptr, Key>>;
   /// A cached buffer of this size and kind, or 0.
   CUdeviceptr take(Key key) {
     std::lock_guard<std::mutex> lock(mutex);
@@ -86,14 +93,18 @@ public:
     idle.erase(it);
     idleBytes -= key.first;
     live[p] = key;
+    if (recording)
+      recorded.push_back({p, key});
     return p;
   }
   void track(CUdeviceptr p, Key key) {
     std::lock_guard<std::mutex> lock(mutex);
     live[p] = key;
+    if (recording)
+      recorded.push_back({p, key});
   }
   /// Keeps `p` for reuse; false when it must really be freed (unknown
-  /// pointer, or the cache is full).
+  /// pointer, or the cache is full; never while recording).
   bool give(CUdeviceptr p) {
     std::lock_guard<std::mutex> lock(mutex);
     auto it = live.find(p);
@@ -101,11 +112,40 @@ public:
       return false;
     Key key = it->second;
     live.erase(it);
-    if (idleBytes + key.first > limit())
+    if (!recording && idleBytes + key.first > limit())
       return false;
     idle.emplace(key, p);
     idleBytes += key.first;
     return true;
+  }
+  void startRecording() {
+    std::lock_guard<std::mutex> lock(mutex);
+    recording = true;
+    recorded.clear();
+  }
+  /// The recorded buffers that are idle again, taken out of the cache.
+  Owned stopRecording() {
+    std::lock_guard<std::mutex> lock(mutex);
+    recording = false;
+    Owned owned;
+    for (auto [p, key] : recorded) {
+      auto [lo, hi] = idle.equal_range(key);
+      for (auto it = lo; it != hi; ++it)
+        if (it->second == p) {
+          idle.erase(it);
+          idleBytes -= key.first;
+          owned.push_back({p, key});
+          break;
+        }
+    }
+    recorded.clear();
+    return owned;
+  }
+  /// Takes back a buffer that `stopRecording` gave out; false when it must
+  /// really be freed (the cache is full).
+  bool adopt(CUdeviceptr p, Key key) {
+    track(p, key);
+    return give(p);
   }
   /// Takes every cached buffer out (the caller frees them).
   std::vector<CUdeviceptr> drain() {
@@ -134,6 +174,8 @@ private:
   std::unordered_map<CUdeviceptr, Key> live;
   std::multimap<Key, CUdeviceptr> idle;
   uint64_t idleBytes = 0;
+  bool recording = false;
+  Owned recorded;
 };
 
 BufferCache &bufferCache() {
@@ -287,7 +329,9 @@ void mgpuStreamDestroy(CUstream stream) {
 
 void mgpuStreamSynchronize(CUstream stream) {
   // Deferred: the caller synchronizes once, when the host needs results.
-  if (deferredSync.load() && stream && stream == sharedStream.load())
+  // While capturing, nothing runs that could be waited for.
+  if ((deferredSync.load() || capturing.load()) && stream &&
+      stream == sharedStream.load())
     return;
   if (const DriverApi *d = api())
     CALL(d, cuStreamSynchronize, stream);
@@ -347,7 +391,7 @@ void *mgpuMemAlloc(uint64_t bytes, CUstream /*stream*/, bool isHostShared) {
                : d->cuMemAlloc(&ptr, bytes);
   };
   CUresult r = allocate();
-  if (r == CUDA_ERROR_OUT_OF_MEMORY && trimCache(d) > 0)
+  if (r == CUDA_ERROR_OUT_OF_MEMORY && !capturing.load() && trimCache(d) > 0)
     r = allocate();
   if (!check(isHostShared ? "cuMemAllocManaged" : "cuMemAlloc", r)) {
     size_t free = 0, total = 0;
@@ -388,6 +432,76 @@ void mgpuMemset16(void *dst, unsigned short value, size_t count,
                   CUstream stream) {
   if (const DriverApi *d = api())
     CALL(d, cuMemsetD16Async, CUdeviceptr(dst), value, count, stream);
+}
+
+void retnet_cuda_copy(void *dst, const void *src, size_t bytes) {
+  if (bytes)
+    mgpuMemcpy(dst, const_cast<void *>(src), bytes, mgpuStreamCreate());
+}
+
+void retnet_cuda_fill32(void *dst, unsigned value, size_t count) {
+  if (count)
+    mgpuMemset32(dst, value, count, mgpuStreamCreate());
+}
+
+struct retnet_cuda_graph {
+  CUgraph graph = nullptr;
+  CUgraphExec exec = nullptr;
+  BufferCache::Owned buffers;
+};
+
+int retnet_cuda_capture_begin(void) {
+  const DriverApi *d = api();
+  CUstream s = mgpuStreamCreate();
+  if (!d || !s)
+    return 1;
+  bufferCache().startRecording();
+  capturing.store(true);
+  if (!CALL(d, cuStreamBeginCapture, s, CU_STREAM_CAPTURE_MODE_RELAXED)) {
+    capturing.store(false);
+    for (auto [p, key] : bufferCache().stopRecording())
+      if (!bufferCache().adopt(p, key))
+        d->cuMemFree(p);
+    return 1;
+  }
+  return 0;
+}
+
+void retnet_cuda_graph_destroy(retnet_cuda_graph *g) {
+  if (!g)
+    return;
+  if (const DriverApi *d = api()) {
+    if (g->exec)
+      CALL(d, cuGraphExecDestroy, g->exec);
+    if (g->graph)
+      CALL(d, cuGraphDestroy, g->graph);
+    for (auto [p, key] : g->buffers)
+      if (!bufferCache().adopt(p, key))
+        CALL(d, cuMemFree, p);
+  }
+  delete g;
+}
+
+retnet_cuda_graph *retnet_cuda_capture_end(void) {
+  const DriverApi *d = api();
+  CUstream s = sharedStream.load();
+  auto *g = new retnet_cuda_graph;
+  bool ok = d && s && CALL(d, cuStreamEndCapture, s, &g->graph);
+  capturing.store(false);
+  g->buffers = bufferCache().stopRecording();
+  if (ok)
+    ok = CALL(d, cuGraphInstantiate, &g->exec, g->graph, 0);
+  if (!ok) {
+    retnet_cuda_graph_destroy(g);
+    return nullptr;
+  }
+  return g;
+}
+
+int retnet_cuda_graph_launch(retnet_cuda_graph *g) {
+  const DriverApi *d = api();
+  CUstream s = mgpuStreamCreate();
+  return d && s && g && CALL(d, cuGraphLaunch, g->exec, s) ? 0 : 1;
 }
 
 /// Registers the memory a ranked memref spans so the device can read it.

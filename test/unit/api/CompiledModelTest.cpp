@@ -242,6 +242,54 @@ TEST(CompiledModel, BatchedDecodeThroughTheGPUMapping) {
   checkBatchedDecode(dir, so);
 }
 
+/// The same on the CUDA target, executed by the PTX simulator through the
+/// real runtime: device memory, and every decode step a CUDA graph
+/// (captured per shape, here mostly new shapes). Then one shape again and
+/// again: its two graphs (states in one buffer, then the other) replayed,
+/// each step still equal to the reference.
+TEST(CompiledModel, BatchedDecodeOnTheCudaTarget) {
+#ifndef RETNET_SIM_DRIVER
+  GTEST_SKIP() << "the PTX simulator is not part of this build";
+#else
+  setenv("RETNET_CUDA_DRIVER", RETNET_SIM_DRIVER, 0);
+  std::string dir = modelDirs().front();
+  std::string so = std::string(RETNET_TEST_WORK_DIR) + "/cuda-ptx.so";
+  std::remove(so.c_str());
+  std::string cmd = std::string(RETNET_COMPILE_PATH) + " -q " + dir +
+                    " --target cuda --gpu-binary ptx -o " + so;
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  checkBatchedDecode(dir, so);
+
+  ModelConfig config = ModelConfig::load(dir + "/config.json");
+  SafetensorsFile weights = SafetensorsFile::open(dir + "/model.safetensors");
+  const int64_t V = config.vocabSize;
+  Opened m(dir, 3, so);
+  ASSERT_NE(m.session, nullptr);
+  ASSERT_EQ(retnet_model_target(m.model), RETNET_TARGET_CUDA);
+  std::vector<std::vector<int64_t>> seqs = {{5, 6}, {7}, {8, 9, 10}};
+  for (int64_t s = 0; s < 3; ++s)
+    m.prefill(s, seqs[size_t(s)], RETNET_FORM_CHUNKWISE);
+  const int64_t ids[] = {0, 1, 2};
+  for (int step = 0; step < 5; ++step) {
+    int64_t toks[3];
+    for (int64_t i = 0; i < 3; ++i)
+      seqs[size_t(i)].push_back(toks[i] = (11 * step + 3 * i + 1) % V);
+    std::vector<float> logits(3 * size_t(V), NAN);
+    ASSERT_EQ(retnet_decode(m.session, ids, toks, 3, logits.data()), 0)
+        << retnet_last_error();
+    for (int64_t i = 0; i < 3; ++i) {
+      std::vector<double> ref =
+          referenceLogits(config, weights, seqs[size_t(i)]);
+      std::vector<double> last(ref.end() - V, ref.end());
+      std::vector<double> ours(logits.begin() + i * V,
+                               logits.begin() + (i + 1) * V);
+      EXPECT_LE(reference::relativeL2(ours, last), 1e-5)
+          << "step " << step << ", sequence " << i;
+    }
+  }
+#endif
+}
+
 /// A prompt of more rows than the split-K matmuls take (64): the
 /// register-tiled matmul loops, a last tile of 3 rows, in every form,
 /// through the emulated GPU mapping, against the float64 reference.

@@ -119,6 +119,34 @@ TEST_F(CudaTarget, PrefillDecodeCopyResetReachTheDriverAndFreeEverything) {
     ASSERT_TRUE(std::isfinite(x));
   EXPECT_EQ(retnet_position(s, 0), 6);
   EXPECT_EQ(retnet_position(s, 2), 20);
+  // Every decode step is one graph launch between two copies (tokens and
+  // positions in, logits out) and one wait. A step's kernels were captured
+  // once per shape: the step above captured the sequences' states in one
+  // pair of buffers, the next step (states in the other buffers) captures
+  // the second graph, and every later step replays one of the two: no
+  // launch, no allocation, no capture.
+  for (int rep = 0; rep < 4; ++rep) {
+    size_t allocs = fake.count("cuMemAlloc "),
+           launches = fake.count("cuLaunchKernel"),
+           captures = fake.count("cuStreamBeginCapture"),
+           graphs = fake.count("cuGraphLaunch"),
+           copies = fake.count("cuMemcpyAsync"),
+           syncs = fake.count("cuStreamSynchronize");
+    ASSERT_EQ(retnet_decode(s, seqs, tokens, 3, step.data()), 0)
+        << retnet_last_error();
+    EXPECT_EQ(fake.count("cuGraphLaunch"), graphs + 1);
+    EXPECT_EQ(fake.count("cuMemcpyAsync"), copies + 2);
+    EXPECT_EQ(fake.count("cuStreamSynchronize"), syncs + 1);
+    if (rep == 0) {
+      EXPECT_EQ(fake.count("cuStreamBeginCapture mode=2"), captures + 1)
+          << "relaxed capture";
+      EXPECT_GT(fake.count("cuLaunchKernel"), launches + 10);
+    } else {
+      EXPECT_EQ(fake.count("cuStreamBeginCapture"), captures);
+      EXPECT_EQ(fake.count("cuLaunchKernel"), launches);
+      EXPECT_EQ(fake.count("cuMemAlloc "), allocs);
+    }
+  }
 
   // A driver error inside the compiled code fails the call with the
   // driver's words and does not move the sequence on; the next call works.
@@ -128,7 +156,7 @@ TEST_F(CudaTarget, PrefillDecodeCopyResetReachTheDriverAndFreeEverything) {
                 .find("CUDA error in the decode step: cuLaunchKernel failed"),
             std::string::npos)
       << retnet_last_error();
-  EXPECT_EQ(retnet_position(s, 0), 6);
+  EXPECT_EQ(retnet_position(s, 0), 10);
   EXPECT_EQ(retnet_decode(s, seqs, tokens, 1, step.data()), 0)
       << retnet_last_error();
   ASSERT_EQ(retnet_reset(s, 0), 0);
@@ -136,19 +164,23 @@ TEST_F(CudaTarget, PrefillDecodeCopyResetReachTheDriverAndFreeEverything) {
 
   retnet_session_free(s);
   retnet_model_close(model);
-  EXPECT_EQ(fake.count("cuMemAllocManaged"), fake.count("cuMemFree"))
-      << "every managed buffer (weights, states, staging, temporaries) freed";
+  EXPECT_EQ(fake.count("cuMemAllocManaged"), 0u)
+      << "weights, states, tokens, logits and temporaries live in device "
+         "memory, never in managed memory";
+  EXPECT_GT(fake.count("cuMemAlloc "), 0u);
+  EXPECT_EQ(fake.count("cuMemAlloc "), fake.count("cuMemFree"))
+      << "every buffer (weights, states, staging, temporaries) freed";
   EXPECT_EQ(fake.count("cuModuleUnload"), modules);
 }
 
 TEST_F(CudaTarget, OutOfDeviceMemoryIsAClearError) {
-  fake.failNext("cuMemAllocManaged", 2); // the weights
+  fake.failNext("cuMemAlloc", 2); // the weights
   EXPECT_EQ(retnet_model_open_on(RETNET_EXAMPLE_MODEL, artifact.c_str(),
                                  RETNET_TARGET_AUTO),
             nullptr);
   std::string error = retnet_last_error();
-  EXPECT_NE(error.find("CUDA error allocating managed memory: "
-                       "cuMemAllocManaged failed: CUDA_ERROR_OUT_OF_MEMORY"),
+  EXPECT_NE(error.find("CUDA error allocating device memory: "
+                       "cuMemAlloc failed: CUDA_ERROR_OUT_OF_MEMORY"),
             std::string::npos)
       << error;
   EXPECT_NE(error.find("bytes are free"), std::string::npos) << error;

@@ -209,6 +209,65 @@ TEST_F(CudaRuntime, TensorMapIsEncodedInnermostFirstAndCopiedToTheDevice) {
   mgpuMemFree(dev, nullptr); // the caller owns the device copy of the map
 }
 
+// A captured graph's temporaries (allocated and freed by the captured code)
+// belong to the graph: the cache hands them to nobody else while it lives,
+// so a replay never writes into someone's buffer; destroying the graph gives
+// them back. Inside the capture nothing waits and nothing is freed.
+TEST_F(CudaRuntime, CapturedTemporariesBelongToTheGraphUntilItIsDestroyed) {
+  void *f = mgpuModuleGetFunction(mgpuModuleLoad(nullptr, 0), "k");
+  void *cached = mgpuMemAlloc(512, nullptr, false);
+  mgpuMemFree(cached, nullptr); // idle in the cache
+  mgpuStreamCreate();           // the shared stream exists
+  fake.reset();
+  ASSERT_EQ(retnet_cuda_capture_begin(), 0);
+  void *a = mgpuMemAlloc(512, nullptr, false); // from the cache
+  void *b = mgpuMemAlloc(1024, nullptr, false); // a miss: cuMemAlloc
+  void *st = mgpuStreamCreate();
+  mgpuLaunchKernel(f, 1, 1, 1, 32, 1, 1, 0, st, nullptr, nullptr, 0);
+  mgpuStreamSynchronize(st); // generated code's wait: skipped
+  mgpuMemFree(a, nullptr);
+  mgpuMemFree(b, nullptr);
+  retnet_cuda_graph *g = retnet_cuda_capture_end();
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(a, cached);
+  std::vector<std::string> want = {
+      "cuStreamBeginCapture mode=2", "cuMemAlloc 1024",
+      "cuLaunchKernel grid=1,1,1 block=32,1,1 smem=0", "cuStreamEndCapture",
+      "cuGraphInstantiate"};
+  EXPECT_EQ(fake.calls(), want);
+  void *c = mgpuMemAlloc(512, nullptr, false);
+  EXPECT_NE(c, a) << "the graph's buffer is not handed out";
+  mgpuMemFree(c, nullptr);
+  EXPECT_EQ(retnet_cuda_graph_launch(g), 0);
+  EXPECT_EQ(retnet_cuda_graph_launch(g), 0);
+  EXPECT_EQ(fake.count("cuGraphLaunch"), 2u);
+  retnet_cuda_graph_destroy(g);
+  EXPECT_EQ(fake.count("cuGraphExecDestroy"), 1u);
+  EXPECT_EQ(fake.count("cuGraphDestroy"), 1u);
+  EXPECT_EQ(fake.count("cuMemFree"), 0u) << "returned to the cache";
+  void *d = mgpuMemAlloc(1024, nullptr, false);
+  EXPECT_EQ(d, b) << "back in the cache";
+  mgpuMemFree(d, nullptr);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+}
+
+// A failed capture ends the capture, reports the driver's words and gives
+// no graph; the next capture works.
+TEST_F(CudaRuntime, AFailedCaptureReportsAndLeavesNoCaptureOpen) {
+  ASSERT_EQ(retnet_cuda_capture_begin(), 0);
+  fake.failNext("cuStreamEndCapture", 901);
+  EXPECT_EQ(retnet_cuda_capture_end(), nullptr);
+  ASSERT_EQ(errors.size(), 1u);
+  EXPECT_NE(errors[0].find("cuStreamEndCapture failed"), std::string::npos)
+      << errors[0];
+  errors.clear();
+  ASSERT_EQ(retnet_cuda_capture_begin(), 0);
+  retnet_cuda_graph *g = retnet_cuda_capture_end();
+  EXPECT_NE(g, nullptr);
+  retnet_cuda_graph_destroy(g);
+  EXPECT_TRUE(errors.empty());
+}
+
 TEST(CudaRuntimeAbi, ListsEachExportedFunctionOnce) {
   const char *names[64];
   int arity[64];

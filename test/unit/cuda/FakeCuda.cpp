@@ -172,8 +172,44 @@ API int cuStreamCreate(void **s, unsigned) {
   *s = handle<void>();
   return record("cuStreamCreate", "cuStreamCreate");
 }
+// Stream capture: what is illegal while a capture is open fails as the
+// driver fails it (CUDA_ERROR_STREAM_CAPTURE_UNSUPPORTED).
+static bool capturing = false;
+constexpr int kCaptureUnsupported = 900;
 API int cuStreamSynchronize(void *) {
-  return record("cuStreamSynchronize", "cuStreamSynchronize");
+  int rc = record("cuStreamSynchronize", "cuStreamSynchronize");
+  return rc ? rc : capturing ? kCaptureUnsupported : 0;
+}
+API int cuStreamBeginCapture_v2(void *, int mode) {
+  int rc = record("cuStreamBeginCapture mode=" + num(unsigned(mode)),
+                  "cuStreamBeginCapture");
+  if (rc == 0 && capturing)
+    return 401; // CUDA_ERROR_ILLEGAL_STATE
+  capturing = rc == 0;
+  return rc;
+}
+API int cuStreamEndCapture(void *, void **graph) {
+  *graph = nullptr;
+  int rc = record("cuStreamEndCapture", "cuStreamEndCapture");
+  if (!capturing)
+    return 401;
+  capturing = false;
+  if (rc == 0)
+    *graph = handle<void>();
+  return rc;
+}
+API int cuGraphInstantiateWithFlags(void **exec, void *, unsigned long long) {
+  *exec = handle<void>();
+  return record("cuGraphInstantiate", "cuGraphInstantiate");
+}
+API int cuGraphLaunch(void *, void *) {
+  return record("cuGraphLaunch", "cuGraphLaunch");
+}
+API int cuGraphExecDestroy(void *) {
+  return record("cuGraphExecDestroy", "cuGraphExecDestroy");
+}
+API int cuGraphDestroy(void *) {
+  return record("cuGraphDestroy", "cuGraphDestroy");
 }
 API int cuStreamDestroy_v2(void *) {
   return record("cuStreamDestroy", "cuStreamDestroy");
@@ -214,6 +250,9 @@ API int cuMemAllocManaged(unsigned long long *p, size_t bytes, unsigned f) {
   return rc;
 }
 API int cuMemFree_v2(unsigned long long p) {
+  if (capturing)
+    return record("cuMemFree during a capture", "cuMemFree"),
+           kCaptureUnsupported;
   std::free(reinterpret_cast<void *>(p));
   return record("cuMemFree", "cuMemFree");
 }
@@ -222,16 +261,28 @@ API int cuMemGetInfo_v2(size_t *free, size_t *total) {
   *total = 4000;
   return 0;
 }
-API int cuMemcpyAsync(unsigned long long, unsigned long long, size_t bytes,
-                      void *) {
-  return record("cuMemcpyAsync " + num(bytes), "cuMemcpyAsync");
+// "Device" memory is host memory here: copies and fills happen at once.
+API int cuMemcpyAsync(unsigned long long dst, unsigned long long src,
+                      size_t bytes, void *) {
+  int rc = record("cuMemcpyAsync " + num(bytes), "cuMemcpyAsync");
+  if (rc == 0 && bytes)
+    std::memmove(reinterpret_cast<void *>(dst),
+                 reinterpret_cast<const void *>(src), bytes);
+  return rc;
 }
-API int cuMemcpyHtoD_v2(unsigned long long, const void *, size_t bytes) {
-  return record("cuMemcpyHtoD " + num(bytes), "cuMemcpyHtoD");
+API int cuMemcpyHtoD_v2(unsigned long long dst, const void *src,
+                        size_t bytes) {
+  int rc = record("cuMemcpyHtoD " + num(bytes), "cuMemcpyHtoD");
+  if (rc == 0 && bytes)
+    std::memmove(reinterpret_cast<void *>(dst), src, bytes);
+  return rc;
 }
-API int cuMemsetD32Async(unsigned long long, unsigned v, size_t n, void *) {
-  return record("cuMemsetD32Async " + num(v) + " " + num(n),
-                "cuMemsetD32Async");
+API int cuMemsetD32Async(unsigned long long p, unsigned v, size_t n, void *) {
+  int rc = record("cuMemsetD32Async " + num(v) + " " + num(n),
+                  "cuMemsetD32Async");
+  for (size_t i = 0; rc == 0 && i < n; ++i)
+    std::memcpy(reinterpret_cast<char *>(p) + 4 * i, &v, 4);
+  return rc;
 }
 API int cuMemsetD16Async(unsigned long long, unsigned short v, size_t n,
                          void *) {

@@ -54,11 +54,14 @@ using CUcontext = struct CUctx_st *;
 using CUmodule = struct CUmod_st *;
 using CUfunction = struct CUfunc_st *;
 using CUstream = struct CUstream_st *;
+using CUgraph = struct CUgraph_st *;
+using CUgraphExec = struct CUgraphExec_st *;
 
 constexpr CUresult CUDA_SUCCESS = 0;
 constexpr CUresult CUDA_ERROR_INVALID_VALUE = 1;
 constexpr CUresult CUDA_ERROR_INVALID_IMAGE = 200;
 constexpr CUresult CUDA_ERROR_INVALID_PTX = 218;
+constexpr CUresult CUDA_ERROR_INVALID_HANDLE = 400;
 constexpr CUresult CUDA_ERROR_NOT_READY = 600;
 constexpr CUresult CUDA_ERROR_ILLEGAL_ADDRESS = 700;
 constexpr CUresult CUDA_ERROR_ILLEGAL_INSTRUCTION = 715;
@@ -73,6 +76,7 @@ constexpr int CU_FUNC_ATTRIBUTE_MAX_DYNAMIC_SHARED_SIZE_BYTES = 8;
 constexpr int CU_JIT_ERROR_LOG_BUFFER = 5;
 constexpr int CU_JIT_ERROR_LOG_BUFFER_SIZE_BYTES = 6;
 constexpr unsigned CU_MEM_ATTACH_GLOBAL = 1;
+constexpr int CU_STREAM_CAPTURE_MODE_RELAXED = 2;
 
 struct Driver {
   CUresult (*cuInit)(unsigned);
@@ -97,6 +101,17 @@ struct Driver {
   CUresult (*cuMemFree)(CUdeviceptr);
   CUresult (*cuMemcpyHtoD)(CUdeviceptr, const void *, size_t);
   CUresult (*cuMemcpyDtoH)(void *, CUdeviceptr, size_t);
+  CUresult (*cuMemcpyAsync)(CUdeviceptr, CUdeviceptr, size_t, CUstream);
+  CUresult (*cuMemsetD32Async)(CUdeviceptr, unsigned, size_t, CUstream);
+  CUresult (*cuStreamCreate)(CUstream *, unsigned);
+  CUresult (*cuStreamDestroy)(CUstream);
+  CUresult (*cuStreamSynchronize)(CUstream);
+  CUresult (*cuStreamBeginCapture)(CUstream, int);
+  CUresult (*cuStreamEndCapture)(CUstream, CUgraph *);
+  CUresult (*cuGraphInstantiate)(CUgraphExec *, CUgraph, unsigned long long);
+  CUresult (*cuGraphLaunch)(CUgraphExec, CUstream);
+  CUresult (*cuGraphExecDestroy)(CUgraphExec);
+  CUresult (*cuGraphDestroy)(CUgraph);
 };
 
 bool openDriver(Driver &d, std::string &why) {
@@ -130,6 +145,17 @@ bool openDriver(Driver &d, std::string &why) {
   sym(d.cuMemFree, "cuMemFree_v2");
   sym(d.cuMemcpyHtoD, "cuMemcpyHtoD_v2");
   sym(d.cuMemcpyDtoH, "cuMemcpyDtoH_v2");
+  sym(d.cuMemcpyAsync, "cuMemcpyAsync");
+  sym(d.cuMemsetD32Async, "cuMemsetD32Async");
+  sym(d.cuStreamCreate, "cuStreamCreate");
+  sym(d.cuStreamDestroy, "cuStreamDestroy_v2");
+  sym(d.cuStreamSynchronize, "cuStreamSynchronize");
+  sym(d.cuStreamBeginCapture, "cuStreamBeginCapture_v2");
+  sym(d.cuStreamEndCapture, "cuStreamEndCapture");
+  sym(d.cuGraphInstantiate, "cuGraphInstantiateWithFlags");
+  sym(d.cuGraphLaunch, "cuGraphLaunch");
+  sym(d.cuGraphExecDestroy, "cuGraphExecDestroy");
+  sym(d.cuGraphDestroy, "cuGraphDestroy");
   if (!why.empty())
     return false;
   CUdevice dev;
@@ -1994,6 +2020,73 @@ TEST_F(PtxSim, KernelResultsAppearAtSynchronization) {
     ASSERT_EQ(host[i], 2.5f + float(i)) << "after synchronizing, " << i;
 }
 
+// Stream capture records launches and copies; each replay of the
+// instantiated graph runs them again, in order, with the captured
+// parameters.
+TEST_F(PtxSim, GraphsReplayCapturedLaunchesAndCopies) {
+  CUfunction f = kernel(kFill, "fill");
+  ASSERT_NE(f, nullptr);
+  const int n = 64;
+  CUdeviceptr p = alloc(n * sizeof(float));
+  CUstream s = nullptr;
+  ASSERT_EQ(cu->cuStreamCreate(&s, 0), CUDA_SUCCESS);
+  std::vector<float> host(n, -7.0f);
+  float v = 1.5f;
+  std::vector<void *> args = {&p, &v};
+  ASSERT_EQ(cu->cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_RELAXED),
+            CUDA_SUCCESS);
+  ASSERT_EQ(cu->cuLaunchKernel(f, 1, 1, 1, n, 1, 1, 0, s, args.data(), nullptr),
+            CUDA_SUCCESS);
+  v = 100.0f; // the parameter was taken at capture
+  ASSERT_EQ(cu->cuMemcpyAsync(reinterpret_cast<CUdeviceptr>(host.data()), p,
+                              n * sizeof(float), s),
+            CUDA_SUCCESS);
+  CUgraph graph = nullptr;
+  ASSERT_EQ(cu->cuStreamEndCapture(s, &graph), CUDA_SUCCESS);
+  CUgraphExec exec = nullptr;
+  ASSERT_EQ(cu->cuGraphInstantiate(&exec, graph, 0), CUDA_SUCCESS);
+  ASSERT_EQ(cu->cuStreamSynchronize(s), CUDA_SUCCESS);
+  EXPECT_EQ(host[3], -7.0f) << "captured work does not run";
+  for (int replay = 0; replay < 2; ++replay) {
+    std::fill(host.begin(), host.end(), -7.0f);
+    ASSERT_EQ(cu->cuMemsetD32Async(p, 0, n, s), CUDA_SUCCESS);
+    ASSERT_EQ(cu->cuGraphLaunch(exec, s), CUDA_SUCCESS);
+    ASSERT_EQ(cu->cuStreamSynchronize(s), CUDA_SUCCESS);
+    for (int i = 0; i < n; ++i)
+      ASSERT_EQ(host[size_t(i)], 1.5f + float(i)) << "replay " << replay;
+  }
+  EXPECT_EQ(cu->cuGraphExecDestroy(exec), CUDA_SUCCESS);
+  EXPECT_EQ(cu->cuGraphDestroy(graph), CUDA_SUCCESS);
+  EXPECT_EQ(cu->cuGraphLaunch(exec, s), CUDA_ERROR_INVALID_HANDLE);
+  EXPECT_EQ(cu->cuStreamDestroy(s), CUDA_SUCCESS);
+}
+
+// What a capture forbids fails as the driver fails it, and takes the
+// capture down with it: waiting for the stream, and (outside relaxed mode)
+// allocating.
+TEST_F(PtxSim, WaitingOrAllocatingInACaptureInvalidatesIt) {
+  CUstream s = nullptr;
+  ASSERT_EQ(cu->cuStreamCreate(&s, 0), CUDA_SUCCESS);
+  CUgraph graph = nullptr;
+  ASSERT_EQ(cu->cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_RELAXED),
+            CUDA_SUCCESS);
+  EXPECT_EQ(cu->cuStreamSynchronize(s), 900); // STREAM_CAPTURE_UNSUPPORTED
+  EXPECT_EQ(cu->cuStreamEndCapture(s, &graph), 901); // ..._INVALIDATED
+  EXPECT_EQ(graph, nullptr);
+  ASSERT_EQ(cu->cuStreamBeginCapture(s, /*global=*/0), CUDA_SUCCESS);
+  CUdeviceptr p = 0;
+  EXPECT_EQ(cu->cuMemAlloc(&p, 256), 900);
+  EXPECT_EQ(cu->cuStreamEndCapture(s, &graph), 901);
+  ASSERT_EQ(cu->cuStreamBeginCapture(s, CU_STREAM_CAPTURE_MODE_RELAXED),
+            CUDA_SUCCESS);
+  EXPECT_EQ(cu->cuMemAlloc(&p, 256), CUDA_SUCCESS) << "legal when relaxed";
+  buffers.push_back(p);
+  EXPECT_EQ(cu->cuStreamEndCapture(s, &graph), CUDA_SUCCESS);
+  EXPECT_EQ(cu->cuGraphDestroy(graph), CUDA_SUCCESS);
+  EXPECT_EQ(cu->cuStreamSynchronize(s), CUDA_SUCCESS);
+  EXPECT_EQ(cu->cuStreamDestroy(s), CUDA_SUCCESS);
+}
+
 TEST_F(PtxSim, LaunchLimitsAreCheckedAtLaunch) {
   CUfunction f = kernel(kDynamicShared, "dyn_shared");
   ASSERT_NE(f, nullptr);
@@ -2402,6 +2495,28 @@ protected:
 
 using ::testing::ExitedWithCode;
 using ::testing::HasSubstr;
+
+// Device memory (cuMemAlloc's) is not host memory: host code that
+// dereferences it faults, as on a GPU, after one line naming the likely
+// cause. Managed memory stays readable.
+TEST_F(PtxSimDeathTest, HostDereferenceOfDeviceMemoryFaults) {
+  auto readBack = [](bool managed) {
+    const Driver *cu = driver();
+    if (!cu)
+      std::_Exit(3);
+    CUdeviceptr p = 0;
+    if ((managed ? cu->cuMemAllocManaged(&p, 64, CU_MEM_ATTACH_GLOBAL)
+                 : cu->cuMemAlloc(&p, 64)) != CUDA_SUCCESS)
+      std::_Exit(4);
+    volatile int *host = reinterpret_cast<volatile int *>(p);
+    std::fprintf(stderr, "read %d\n", host[1]);
+    std::_Exit(0);
+  };
+  EXPECT_EXIT(readBack(true), ExitedWithCode(0), "read ");
+  EXPECT_DEATH(readBack(false),
+               "ptx-sim: segmentation fault at 0x[0-9a-f]+: if that is "
+               "device memory \\(cuMemAlloc\\), host code dereferenced it");
+}
 
 TEST_F(PtxSimDeathTest, GlobalReadOutOfBounds) {
   EXPECT_EXIT(outOfBoundsCase(), ExitedWithCode(0),

@@ -201,8 +201,11 @@ def RetentionGPUPlaceBuffersPass
   let description = [{
     Runs after bufferization, before the loops become GPU launches. A
     `memref.alloc` outside the parallel loops (a result buffer) becomes
-    `gpu.alloc host_shared` (CUDA managed memory, so host code may read it
-    too) and its `memref.dealloc` an async `gpu.dealloc` between two
+    `gpu.alloc` (device memory: whole models, whose host code reads only
+    the arguments it is given) or, with `host-shared`, `gpu.alloc
+    host_shared` (CUDA managed memory, so host code may read it too: what
+    the op tests run through `mlir-runner` need to print their results), and
+    its `memref.dealloc` an async `gpu.dealloc` between two
     `gpu.wait` ops (the only form `gpu-to-llvm` lowers); a statically sized
     `memref.alloc` inside them (a per-thread temporary) becomes a
     `memref.alloca`. A dynamically sized temporary is reported as not
@@ -210,6 +213,11 @@ def RetentionGPUPlaceBuffersPass
     loops is re-taken there, so that the kernel reads the global that kernel
     outlining copies into the GPU module rather than a host address.
   }];
+  let options = [
+    Option<"hostShared", "host-shared", "bool", /*default=*/"true",
+           "Result buffers in CUDA managed memory (host code may read "
+           "them) rather than device memory">,
+  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::memref::MemRefDialect"];
 }
 

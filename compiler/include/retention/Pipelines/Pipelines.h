@@ -105,6 +105,13 @@ struct RetentionNVVMPipelineOptions
       llvm::cl::desc("The decode kernel splits dk until this many threads "
                      "run (retention-gpu-decode-kernel min-threads)"),
       llvm::cl::init(32768)};
+  PassOptions::Option<bool> deviceMemory{
+      *this, "device-memory",
+      llvm::cl::desc("Result buffers in device memory (whole models: host "
+                     "code reads only the arguments it is given) instead of "
+                     "CUDA managed memory (what mlir-runner tests that print "
+                     "results need)"),
+      llvm::cl::init(false)};
 };
 
 /// Func-on-tensors module using retention and upstream ops → LLVM dialect
