@@ -81,6 +81,23 @@ model_one() {
     sed -n 's/.*relative L2 vs [a-z_]*: \([^ ]*\).*/rel_l2=\1/p' "$log.cmp" >> "$log" 2>/dev/null
     echo "$rc $case"
   done
+  # The bf16 build (the GPU default): every form against the float64
+  # reference on the same bf16-rounded weights (1.5e-2, derived in
+  # test/Integration/CUDA/bf16-models.test).
+  if [ -f "$m/cuda-bf16.so" ]; then
+    for form in parallel chunkwise recurrent; do
+      case="model-$name-bf16-$form"
+      mkdir -p "$bundle/cases/$case"
+      log="$bundle/cases/$case/log"
+      if "$bundle/bin/retnet-run" --model "$m" --artifact "$m/cuda-bf16.so" --target cuda \
+           --tokens "$(cat "$m/tokens")" --form "$form" --logits-out "$m/bf16-$form.st" -q > "$log" 2>&1 \
+         && "$bundle/bin/retnet-golden" compare "$m/bf16-$form.st" logits "$m/ref-bf16.safetensors" \
+              logits --tol 1.5e-2 > "$log.cmp" 2>&1; then rc=0; else rc=1; fi
+      cat "$log.cmp" >> "$log" 2>/dev/null
+      sed -n 's/.*relative L2 vs [a-z_]*: \([^ ]*\).*/rel_l2=\1/p' "$log.cmp" >> "$log" 2>/dev/null
+      echo "$rc $case"
+    done
+  fi
   case="model-$name-greedy"
   mkdir -p "$bundle/cases/$case"
   log="$bundle/cases/$case/log"

@@ -12,7 +12,12 @@ mma instructions, ...) and prints, per batch size:
                   launches plus kernels launched outside a graph (target 1)
   read/floor      global bytes read per decode step / (weight bytes + the
                   batch's state bytes): the floor a decode step must read;
-                  target <= 1.1 at batch 1
+                  target <= 1.1 at batch 1; every lane's bytes count,
+                  broadcasts and cache hits included
+  sectors/floor   the same with each warp load instruction counted as the
+                  distinct 32-byte sectors its lanes touch (what one request
+                  moves; lanes reading one word share it): closer to the
+                  traffic a GPU's caches see, still counting re-reads
   prefill launches  kernel launches per chunkwise prefill call
   tc share        prefill FLOPs on tensor cores (mma.sync instructions x
                   2*16*8*16) / the prefill's FLOPs (2 per weight per token,
@@ -124,6 +129,7 @@ def main():
                     weight_bytes = weight_elements(c) * BYTES[dtype]
                     state_bytes = c["L"] * c["d"] * c["dv"] // c["H"] * 4
                     read = sum(k["global_read_bytes"] for k in decode) / a.decode
+                    sectors = sum(k["global_read_sector_bytes"] for k in decode) / a.decode
                     mma = sum(k["mma"] for k in prefill) / calls
                     rows.append(dict(
                         model=name, dtype=dtype, batch=batch, prompt=a.prompt,
@@ -132,14 +138,16 @@ def main():
                         decode_read_bytes_per_step=read,
                         floor_bytes=weight_bytes + batch * state_bytes,
                         read_over_floor=read / (weight_bytes + batch * state_bytes),
+                        decode_read_sector_bytes_per_step=sectors,
+                        sectors_over_floor=sectors / (weight_bytes + batch * state_bytes),
                         prefill_launches=len(prefill) / calls,
                         prefill_tensor_core_share=mma * MMA_FLOPS / prefill_flops(c, a.prompt)))
     print(f"\n{'model':24} {'dtype':5} {'B':>3} {'kernels/step':>12} {'host launches/step':>18} "
-          f"{'read/floor':>10} {'prefill launches':>16} {'tc share':>8}")
+          f"{'read/floor':>10} {'sectors/floor':>13} {'prefill launches':>16} {'tc share':>8}")
     for r in rows:
         print(f"{r['model']:24} {r['dtype']:5} {r['batch']:>3} "
               f"{r['decode_launches_per_step']:>12.1f} {r['decode_host_launches_per_step']:>18.1f} "
-              f"{r['read_over_floor']:>10.2f} "
+              f"{r['read_over_floor']:>10.2f} {r['sectors_over_floor']:>13.2f} "
               f"{r['prefill_launches']:>16.1f} {100 * r['prefill_tensor_core_share']:>7.1f}%")
     os.makedirs(os.path.dirname(a.json), exist_ok=True)
     with open(a.json, "w") as f:

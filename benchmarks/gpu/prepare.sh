@@ -113,7 +113,12 @@ for dir in "${models[@]}"; do
   m="$out/models/$name"
   mkdir -p "$m"
   cp "$dir/config.json" "$dir/model.safetensors" "$dir/golden.safetensors" "$m/"
-  "$build/bin/retnet-compile" -q "$dir" --target cuda -o "$m/cuda.so"
+  "$build/bin/retnet-compile" -q "$dir" --target cuda --dtype f32 -o "$m/cuda.so"
+  # The default GPU build (bf16) and the float64 reference on the same
+  # bf16-rounded weights it is checked against.
+  "$build/bin/retnet-compile" -q "$dir" --target cuda --dtype bf16 -o "$m/cuda-bf16.so"
+  "$build/bin/retnet-golden" reference "$dir" "$dir/golden.safetensors" --round bf16 \
+    -o "$m/ref-bf16.safetensors"
   "$build/bin/retnet-compile" -q "$dir" -o "$m/cpu.so"
   "$build/bin/retnet-golden" tokens "$dir/golden.safetensors" > "$m/tokens"
   "$build/bin/retnet-run" --model "$dir" --artifact "$m/cpu.so" \

@@ -3,8 +3,9 @@
 // A decode step's projection (M = batch rows, dynamic): at run time, with
 // 16-byte aligned B and C rows, few rows take the split-K loops (many rows
 // the register tiles), otherwise the matmul stays as it was. Slices S: doubled from 1 while M·S·N/4 is
-// below 65536 threads and 2S is at most K/4 (a slice is at least one step
-// of four rows).
+// below 65536 threads and 2S is at most K·4/64 = 128 (a slice spans at least
+// 64 bytes of each f32 B column, so the partial sums stay within 1/16 of
+// B's bytes per row).
 // CHECK-LABEL: func.func @decode_projection
 // CHECK:         %[[M:.*]] = memref.dim %arg0, %c0
 // CHECK:         memref.extract_aligned_pointer_as_index %arg2
@@ -14,7 +15,7 @@
 // CHECK:           scf.if %[[FEW]]
 // CHECK:           %[[GROUPS:.*]] = arith.divui %{{.*}}, %c4
 // CHECK:           %[[S:.*]] = scf.while
-// CHECK:             arith.cmpi ule, %{{.*}}, %c512
+// CHECK:             arith.cmpi ule, %{{.*}}, %c128
 // CHECK:             arith.cmpi ult, %{{.*}}, %c65536
 // CHECK:           %[[PART:.*]] = memref.alloc(%[[S]], %[[M]]) : memref<?x?x4096xf32>
 // One row (batch 1): one row per thread.
@@ -70,6 +71,46 @@ func.func @decode_projection(%x: memref<?x2048xf32>,
 // CHECK:           linalg.matmul
 func.func @prefill_projection(%x: memref<512x64xf32>, %w: memref<64x64xf32>, %y: memref<512x64xf32>) {
   linalg.matmul ins(%x, %w : memref<512x64xf32>, memref<64x64xf32>) outs(%y : memref<512x64xf32>)
+  return
+}
+
+// -----
+
+// A zero fill of C right before the matmul is folded in: no fill kernel on
+// the fast paths, the split-K sum starts from zero instead of reading C and
+// the register tiles store A·B without reading C; the unaligned fallback
+// keeps the fill and the matmul. A fill of another value, or of another
+// buffer, stays.
+// CHECK-LABEL: func.func @zero_filled
+// CHECK:         %[[Z:.*]] = arith.constant dense<0.000000e+00> : vector<4xf32>
+// CHECK:         scf.if
+// CHECK-NOT:       linalg.fill
+// CHECK:           scf.while
+// The sum over slices starts from zero and never loads C (%arg2).
+// CHECK:           scf.parallel (%{{.*}}, %{{.*}}) = (%c0, %c0) to (%{{.*}}, %c16)
+// CHECK-NOT:         vector.load %arg2
+// CHECK:             scf.for %{{.*}} = %c0 to %{{.*}} step %c1 iter_args(%{{.*}} = %[[Z]])
+// CHECK-NOT:         vector.load %arg2
+// CHECK:             vector.store %{{.*}}, %arg2
+// The register tiles: stores of A·B, no load of C.
+// CHECK:         } else {
+// CHECK-NOT:       vector.load %arg2
+// CHECK:           scf.parallel
+// CHECK-NOT:         vector.load %arg2
+// CHECK:             vector.store %{{.*}}, %arg2
+// CHECK:       } else {
+// CHECK-NEXT:    linalg.fill
+// CHECK-NEXT:    linalg.matmul
+// CHECK:       linalg.fill ins(%{{.*}} : f32) outs(%arg3
+// CHECK:       scf.if
+func.func @zero_filled(%x: memref<?x64xf32>, %w: memref<64x64xf32>, %y: memref<?x64xf32>,
+                       %z: memref<?x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  linalg.fill ins(%zero : f32) outs(%y : memref<?x64xf32>)
+  linalg.matmul ins(%x, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%y : memref<?x64xf32>)
+  linalg.fill ins(%one : f32) outs(%z : memref<?x64xf32>)
+  linalg.matmul ins(%x, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%z : memref<?x64xf32>)
   return
 }
 

@@ -355,6 +355,7 @@ void writeStats(const Launch &l, const LaunchStats &s, double seconds) {
     << "],\"shared_bytes\":" << l.kernel->staticShared + l.dynamicShared
     << ",\"instructions\":" << s.instructions
     << ",\"global_read_bytes\":" << s.globalRead
+    << ",\"global_read_sector_bytes\":" << s.globalReadSectors
     << ",\"global_write_bytes\":" << s.globalWrite
     << ",\"shared_read_bytes\":" << s.sharedRead
     << ",\"shared_write_bytes\":" << s.sharedWrite << ",\"mma\":" << s.mma

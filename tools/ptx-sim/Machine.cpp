@@ -416,7 +416,32 @@ private:
     if (addr < range.first || addr + size > range.second)
       lookup(range, addr, size, lane, write);
     (write ? stats.globalWrite : stats.globalRead) += size;
+    if (!write)
+      noteSectors(addr, size);
     return reinterpret_cast<uint8_t *>(addr);
+  }
+
+  /// The sectors of the current warp instruction's global reads.
+  std::vector<uint64_t> sectors;
+  uint64_t sectorInstruction = ~uint64_t(0);
+
+public:
+  void flushSectors() {
+    std::sort(sectors.begin(), sectors.end());
+    stats.globalReadSectors +=
+        32 * uint64_t(std::unique(sectors.begin(), sectors.end()) -
+                      sectors.begin());
+    sectors.clear();
+  }
+
+private:
+  void noteSectors(uint64_t addr, uint32_t size) {
+    if (stats.instructions != sectorInstruction) {
+      flushSectors();
+      sectorInstruction = stats.instructions;
+    }
+    for (uint64_t sct = addr >> 5; sct <= (addr + size - 1) >> 5; ++sct)
+      sectors.push_back(sct);
   }
 
   uint8_t *localPtr(uint64_t addr, uint32_t size, int lane) {
@@ -2402,6 +2427,7 @@ int execute(const Launch &launch, Memory &memory, uint64_t seed,
   Runner r(launch, memory, seed, stats);
   try {
     r.run();
+    r.flushSectors();
   } catch (const Fault &f) {
     report = f.what;
     return f.code;

@@ -78,6 +78,10 @@ private:
 struct LaunchStats {
   uint64_t instructions = 0, globalRead = 0, globalWrite = 0, sharedRead = 0,
            sharedWrite = 0, mma = 0, barriers = 0;
+  /// Bytes of the distinct 32-byte sectors each warp load instruction
+  /// touches (what one request moves: lanes reading the same sector share
+  /// it), summed over instructions (no reuse across instructions counted).
+  uint64_t globalReadSectors = 0;
 };
 
 struct Launch {

@@ -21,6 +21,7 @@
 #include "retention/Pipelines/Pipelines.h"
 #include "retnet/Error.h"
 #include "retnet/ModelConfig.h"
+#include "retnet/Safetensors.h"
 
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
@@ -58,7 +59,7 @@ namespace {
 
 struct Options {
   std::string modelDir, output, target = "cpu", emit = "lib", chip = "sm_90a";
-  std::string gpuBinary = "cubin", dtype = "f32";
+  std::string gpuBinary = "cubin", dtype; // empty: the target's default
   int64_t chunkSize = 0, parallelLimit = 8192;
   bool threads = false, quiet = false;
 };
@@ -90,7 +91,9 @@ const char *kUsage =
     "                        activations that feed the projections; every\n"
     "                        product accumulates in f32, and the residual\n"
     "                        stream, state, norm statistics and logits are\n"
-    "                        f32 (default f32)\n"
+    "                        f32 (default: f32 for the cpu target; for cuda\n"
+    "                        the checkpoint's 16-bit type, bf16 for an f32\n"
+    "                        checkpoint)\n"
     "  --chunk-size N        chunk of the chunkwise prefill (default: the\n"
     "                        config's recurrent_chunk_size)\n"
     "  --parallel-limit N    longest prompt the parallel prefill handles in\n"
@@ -171,7 +174,8 @@ Options parseArgs(int argc, char **argv) {
     fail("unknown --emit '" + o.emit + "' (expected mlir, llvm, ptx or lib)");
   if (o.emit == "ptx" && o.target != "cuda")
     fail("--emit ptx needs --target cuda");
-  if (o.dtype != "f32" && o.dtype != "bf16" && o.dtype != "f16")
+  if (!o.dtype.empty() && o.dtype != "f32" && o.dtype != "bf16" &&
+      o.dtype != "f16")
     fail("unknown --dtype '" + o.dtype + "' (expected f32, bf16 or f16)");
   if (o.gpuBinary != "cubin" && o.gpuBinary != "ptx")
     fail("unknown --gpu-binary '" + o.gpuBinary + "' (expected cubin or ptx)");
@@ -245,6 +249,29 @@ void checkWritable(const std::string &path) {
   std::remove(probe.c_str());
 }
 
+/// The GPU's default weight type: the checkpoint's 16-bit type (f16 when
+/// every floating tensor is f16), else bf16 (f32 checkpoints too). Only
+/// the header is read; a missing or broken checkpoint gives bf16 (the
+/// weights are not compiled in: the runtime reports such a file).
+std::string checkpointGpuDType(const std::string &modelDir) {
+  try {
+    retnet::SafetensorsFile file =
+        retnet::SafetensorsFile::open(modelDir + "/model.safetensors");
+    bool any = false, allF16 = true;
+    for (const auto &[name, info] : file.tensors()) {
+      if (info.dtype != retnet::DType::F16 &&
+          info.dtype != retnet::DType::BF16 &&
+          info.dtype != retnet::DType::F32 && info.dtype != retnet::DType::F64)
+        continue;
+      any = true;
+      allF16 &= info.dtype == retnet::DType::F16;
+    }
+    return any && allF16 ? "f16" : "bf16";
+  } catch (const retnet::Error &) {
+    return "bf16";
+  }
+}
+
 int main(int argc, char **argv) {
   Options o = parseArgs(argc, argv);
   checkWritable(o.output);
@@ -261,6 +288,8 @@ int main(int argc, char **argv) {
                  "retnet-compile: warning: %s/config.json: unknown "
                  "key '%s' ignored\n",
                  o.modelDir.c_str(), k.c_str());
+  if (o.dtype.empty())
+    o.dtype = o.target == "cuda" ? checkpointGpuDType(o.modelDir) : "f32";
 
   // The pipelines are spelled as textual pass pipelines.
   mlir::registerAllPasses();

@@ -11,7 +11,8 @@
 //
 //   if (B's and C's rows are aligned to a quad: 16 bytes of f32, 8 of bf16) {
 //     if (M <= max-rows) {        // split-K GEMV
-//       S = slices of K (a power of two, from M and N: enough threads);
+//       S = slices of K (a power of two, from M and N: enough threads;
+//           at most K·eb/64, so partial sums stay small next to B);
 //       R = rows per slice (a multiple of 4)
 //       parallel (g, s, j):  part[s, m, 4j:4j+4] = Σ_{k in slice s} A[m,k] B[k,
 //       4j:4j+4] for the four rows m of group g
@@ -22,6 +23,9 @@
 //       parallel (i, j):     C[4i:4i+4, 4j:4j+4] += A[4i:4i+4, :] B[:, 4j:4j+4]
 //   } else
 //     the matmul as it was
+//
+// A zero fill of C right before the matmul is folded in: the kernels then
+// write C = A·B without reading C, and the fill's kernel is gone.
 //
 // with j (four columns each) the fastest loop index, so a warp reads 512
 // contiguous bytes of a B row. The loops are scf.parallel that
@@ -77,7 +81,7 @@ int64_t quadBytes(Value v) {
 /// column quad of B per step of K: 16 FMAs per four A loads and one B load,
 /// where one thread per output element does one FMA per two loads.
 void emitTiled(kernel::QuadEmitter &e, Value a, Value w, Value c, Value m,
-               int64_t k, int64_t quads) {
+               int64_t k, int64_t quads, bool zeroC) {
   OpBuilder &b = e.b;
   Location loc = e.loc;
   constexpr int64_t kRows = 4;
@@ -107,14 +111,33 @@ void emitTiled(kernel::QuadEmitter &e, Value a, Value w, Value c, Value m,
                             /*withElseRegion=*/false);
       OpBuilder::InsertionGuard g(b);
       b.setInsertionPointToStart(inside.thenBlock());
-      Value sum = arith::AddFOp::create(b, loc, e.loadQuad(c, {row, col}),
-                                        loop.getResult(r));
+      Value sum = zeroC ? loop.getResult(r)
+                        : arith::AddFOp::create(b, loc,
+                                                e.loadQuad(c, {row, col}),
+                                                loop.getResult(r))
+                              .getResult();
       e.storeQuad(sum, c, {row, col});
     }
   });
 }
 
+/// The linalg.fill of C with 0 right before `op`, if there is one: C = A·B
+/// then needs neither the fill's kernel nor a read of C.
+linalg::FillOp zeroFillOf(linalg::MatmulOp op) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
+  if (!fill || !fill.hasPureBufferSemantics() ||
+      fill.getOutputs()[0] != op.getOutputs()[0])
+    return nullptr;
+  auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
+  auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
+  if (!value || !value.getValue().isZero())
+    return nullptr;
+  return fill;
+}
+
 void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
+  linalg::FillOp fill = zeroFillOf(op);
+  const bool zeroC = bool(fill);
   OpBuilder b(op);
   Location loc = op.getLoc();
   kernel::QuadEmitter e(b, loc);
@@ -130,10 +153,12 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
       b, loc, kernel::rowsAligned(b, loc, w, quadBytes(w)),
       kernel::rowsAligned(b, loc, c, quadBytes(c)));
   auto alignedIf = scf::IfOp::create(b, loc, aligned, /*withElseRegion=*/true);
-  // Unaligned rows: the original matmul.
+  // Unaligned rows: the original matmul (and its fill).
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPoint(alignedIf.elseBlock()->getTerminator());
+    if (fill)
+      b.clone(*fill);
     b.clone(*op);
   }
   OpBuilder::InsertionGuard g(b);
@@ -144,7 +169,7 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   {
     OpBuilder::InsertionGuard g2(b);
     b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-    emitTiled(e, a, w, c, m, kStatic, quads);
+    emitTiled(e, a, w, c, m, kStatic, quads, zeroC);
   }
   b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
 
@@ -155,10 +180,15 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   Value groups = e.div(e.add(m, e.idx(kGroup - 1)), e.idx(kGroup));
   Value lastRow = arith::SubIOp::create(b, loc, e.max(m, e.idx(1)), e.idx(1));
   // Slices: the smallest power of two S with groups·S·N/4 ≥ min-threads, at
-  // most K / 4 (a slice is at least one step of four rows); rows per slice
-  // R = ceil(K / S) rounded up to a multiple of four.
+  // most K·eb/64 for B elements of eb bytes: a slice spans at least 64
+  // bytes of every B column (16 f32 or 32 16-bit rows, at least one step of
+  // four), so the partial sums written and read again (4 bytes per column,
+  // row and slice) stay within 1/16 of the weight bytes per row of A. Rows
+  // per slice R = ceil(K / S) rounded up to a multiple of four.
   Value threads = e.mul(e.max(groups, e.idx(1)), quads);
-  Value maxSlices = e.idx(std::max<int64_t>(1, kStatic / kUnroll));
+  int64_t elementBytes =
+      cast<MemRefType>(w.getType()).getElementTypeBitWidth() / 8;
+  Value maxSlices = e.idx(std::max<int64_t>(1, kStatic * elementBytes / 64));
   auto sLoop = scf::WhileOp::create(
       b, loc, TypeRange{b.getIndexType()}, ValueRange{e.idx(1)},
       [&](OpBuilder &, Location, ValueRange args) {
@@ -240,12 +270,12 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
     b.setInsertionPoint(single.elseBlock()->getTerminator());
     partials(kGroup);
   }
-  // 2. C += Σ_s part[s].
+  // 2. C += Σ_s part[s] (C = Σ_s part[s] after a zero fill).
   e.parallel({m, nq}, [&](ValueRange iv) {
     Value col = e.mul(iv[1], kLanes);
     auto sum = scf::ForOp::create(
         b, loc, e.idx(0), slices, e.idx(1),
-        ValueRange{e.loadQuad(c, {iv[0], col})},
+        ValueRange{zeroC ? e.zeros() : e.loadQuad(c, {iv[0], col})},
         [&](OpBuilder &, Location, Value s, ValueRange acc) {
           scf::YieldOp::create(
               b, loc,
@@ -256,6 +286,8 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   });
   memref::DeallocOp::create(b, loc, part);
   op.erase();
+  if (fill)
+    fill.erase();
 }
 
 struct GPUMatmulPass

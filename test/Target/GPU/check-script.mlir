@@ -13,11 +13,12 @@
 // PREP: prepare.sh: 1 whole models compiled for CUDA
 // PREP: prepare.sh: bundle ready
 // CHECK: CUDA: a GPU is usable
-// CHECK: check.sh: 28 cases in
+// CHECK: check.sh: 31 cases in
 // CHECK: FAILED forms-{{.*}} rel_l2=nan
 // CHECK: case group {{ *}}passed {{ *}}max rel L2
 // CHECK: forms-bf16-t1 {{ *}}0/2 {{ *}}nan
 // CHECK: model-swish-h2-dv48 {{ *}}0/4
-// CHECK: all {{ *}}0/28
+// CHECK: model-swish-h2-dv48-bf16 {{ *}}0/3
+// CHECK: all {{ *}}0/31
 // NODRIVER: CUDA: not usable: cannot load the CUDA driver (/nonexistent/libcuda.so.1)
 // NODRIVER-NOT: case group

@@ -256,7 +256,7 @@ TEST(CompiledModel, BatchedDecodeOnTheCudaTarget) {
   std::string so = std::string(RETNET_TEST_WORK_DIR) + "/cuda-ptx.so";
   std::remove(so.c_str());
   std::string cmd = std::string(RETNET_COMPILE_PATH) + " -q " + dir +
-                    " --target cuda --gpu-binary ptx -o " + so;
+                    " --target cuda --gpu-binary ptx --dtype f32 -o " + so;
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   checkBatchedDecode(dir, so);
 

@@ -2604,11 +2604,13 @@ TEST_F(PtxSimDeathTest, StatsOneJsonLinePerLaunch) {
                         "shared_bytes",
                         "instructions",
                         "global_read_bytes",
+                        "global_read_sector_bytes",
                         "global_write_bytes",
                         "shared_read_bytes",
                         "shared_write_bytes",
                         "mma",
-                        "barriers"};
+                        "barriers",
+                        "from_graph"};
   for (auto &fields : lines)
     for (const char *k : keys)
       EXPECT_EQ(fields.count(k), 1u) << "no key " << k;
@@ -2618,6 +2620,9 @@ TEST_F(PtxSimDeathTest, StatsOneJsonLinePerLaunch) {
                  {"block", "[256,1,1]"},
                  {"shared_bytes", "0"},
                  {"global_read_bytes", "4000"},
+                 // Coalesced: each warp's 128 bytes are four whole sectors
+                 // (the last warp's 32 bytes one).
+                 {"global_read_sector_bytes", "4000"},
                  {"global_write_bytes", "4000"},
                  {"shared_read_bytes", "0"},
                  {"shared_write_bytes", "0"},
