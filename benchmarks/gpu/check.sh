@@ -66,36 +66,34 @@ ls -d "$bundle"/cases/*/ | sed 's:/$::' \
 
 # Whole models: logits of every prefill form against torchscale's (the CPU
 # bar, 2e-4 relative L2) and greedy decoding equal to the CPU's tokens.
+# One form's logits: model_form BUNDLE MODEL CASE ARTIFACT FORM REF KEY TOL.
+model_form() {
+  local bundle="$1" m="$2" case="$3" artifact="$4" form="$5" ref="$6" key="$7" tol="$8" log
+  mkdir -p "$bundle/cases/$case"
+  log="$bundle/cases/$case/log"
+  if "$bundle/bin/retnet-run" --model "$m" --artifact "$artifact" --target cuda \
+       --tokens "$(cat "$m/tokens")" --form "$form" --logits-out "$m/$case.st" -q > "$log" 2>&1 \
+     && "$bundle/bin/retnet-golden" compare "$m/$case.st" logits "$ref" "$key" \
+          --tol "$tol" > "$log.cmp" 2>&1; then rc=0; else rc=1; fi
+  cat "$log.cmp" >> "$log" 2>/dev/null
+  sed -n 's/.*relative L2 vs [a-z_]*: \([^ ]*\).*/rel_l2=\1/p' "$log.cmp" >> "$log" 2>/dev/null
+  echo "$rc $case"
+}
+export -f model_form
 model_one() {
   local bundle="$1" m="$2" name form case log
   name=$(basename "$m")
   for form in parallel chunkwise recurrent; do
-    case="model-$name-$form"
-    mkdir -p "$bundle/cases/$case"
-    log="$bundle/cases/$case/log"
-    if "$bundle/bin/retnet-run" --model "$m" --artifact "$m/cuda.so" --target cuda \
-         --tokens "$(cat "$m/tokens")" --form "$form" --logits-out "$m/$form.st" -q > "$log" 2>&1 \
-       && "$bundle/bin/retnet-golden" compare "$m/$form.st" logits "$m/golden.safetensors" \
-            logits_parallel --tol 2e-4 > "$log.cmp" 2>&1; then rc=0; else rc=1; fi
-    cat "$log.cmp" >> "$log" 2>/dev/null
-    sed -n 's/.*relative L2 vs [a-z_]*: \([^ ]*\).*/rel_l2=\1/p' "$log.cmp" >> "$log" 2>/dev/null
-    echo "$rc $case"
+    model_form "$bundle" "$m" "model-$name-$form" "$m/cuda.so" "$form" \
+      "$m/golden.safetensors" logits_parallel 2e-4
   done
   # The bf16 build (the GPU default): every form against the float64
   # reference on the same bf16-rounded weights (1.5e-2, derived in
   # test/Integration/CUDA/bf16-models.test).
   if [ -f "$m/cuda-bf16.so" ]; then
     for form in parallel chunkwise recurrent; do
-      case="model-$name-bf16-$form"
-      mkdir -p "$bundle/cases/$case"
-      log="$bundle/cases/$case/log"
-      if "$bundle/bin/retnet-run" --model "$m" --artifact "$m/cuda-bf16.so" --target cuda \
-           --tokens "$(cat "$m/tokens")" --form "$form" --logits-out "$m/bf16-$form.st" -q > "$log" 2>&1 \
-         && "$bundle/bin/retnet-golden" compare "$m/bf16-$form.st" logits "$m/ref-bf16.safetensors" \
-              logits --tol 1.5e-2 > "$log.cmp" 2>&1; then rc=0; else rc=1; fi
-      cat "$log.cmp" >> "$log" 2>/dev/null
-      sed -n 's/.*relative L2 vs [a-z_]*: \([^ ]*\).*/rel_l2=\1/p' "$log.cmp" >> "$log" 2>/dev/null
-      echo "$rc $case"
+      model_form "$bundle" "$m" "model-$name-bf16-$form" "$m/cuda-bf16.so" "$form" \
+        "$m/ref-bf16.safetensors" logits 1.5e-2
     done
   fi
   case="model-$name-greedy"
