@@ -116,6 +116,48 @@ func.func @zero_filled(%x: memref<?x64xf32>, %w: memref<64x64xf32>, %y: memref<?
 
 // -----
 
+// One zero fill shared by two matmuls (bufferization copies the filled
+// buffer into each output): each copy is folded in, with views and
+// non-writing ops between; the copy after a write into the filled buffer
+// (through a view) is not.
+// CHECK-LABEL: func.func @copied_zero_fill
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%[[Z:.*]] : memref<?x64xf32>)
+// CHECK:         scf.if
+// CHECK-NOT:       memref.copy
+// CHECK:           memref.copy %[[Z]], %arg2
+// CHECK-NEXT:      linalg.matmul
+// CHECK-NEXT:    }
+// CHECK:         scf.if
+// CHECK-NOT:       memref.copy
+// CHECK:           memref.copy %[[Z]], %arg3
+// CHECK-NEXT:      linalg.matmul
+// CHECK-NEXT:    }
+// CHECK:         linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : memref<1x64xf32
+// CHECK-NEXT:    memref.copy %[[Z]], %arg4
+// CHECK:         scf.if
+func.func @copied_zero_fill(%x: memref<?x64xf32>, %w: memref<64x64xf32>, %y: memref<?x64xf32>,
+                            %y2: memref<?x64xf32>, %y3: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %one = arith.constant 1.0 : f32
+  %m = memref.dim %x, %c0 : memref<?x64xf32>
+  %z = memref.alloc(%m) : memref<?x64xf32>
+  linalg.fill ins(%zero : f32) outs(%z : memref<?x64xf32>)
+  memref.copy %z, %y : memref<?x64xf32> to memref<?x64xf32>
+  linalg.matmul ins(%x, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%y : memref<?x64xf32>)
+  %v = memref.expand_shape %y [[0], [1, 2]] output_shape [%m, 8, 8] : memref<?x64xf32> into memref<?x8x8xf32>
+  memref.copy %z, %y2 : memref<?x64xf32> to memref<?x64xf32>
+  linalg.matmul ins(%x, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%y2 : memref<?x64xf32>)
+  %row = memref.subview %z[0, 0] [1, 64] [1, 1] : memref<?x64xf32> to memref<1x64xf32, strided<[64, 1]>>
+  linalg.fill ins(%one : f32) outs(%row : memref<1x64xf32, strided<[64, 1]>>)
+  memref.copy %z, %y3 : memref<?x64xf32> to memref<?x64xf32>
+  linalg.matmul ins(%x, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%y3 : memref<?x64xf32>)
+  memref.dealloc %z : memref<?x64xf32>
+  return
+}
+
+// -----
+
 // Left alone: N not whole quads, K not whole steps of four, f16, and a
 // matmul inside a tile loop.
 // CHECK-LABEL: func.func @left_alone

@@ -24,8 +24,10 @@
 //   } else
 //     the matmul as it was
 //
-// A zero fill of C right before the matmul is folded in: the kernels then
-// write C = A·B without reading C, and the fill's kernel is gone.
+// A zero fill of C right before the matmul (or a copy into C of a buffer
+// zero-filled earlier, what bufferization makes of a fill that several
+// matmuls share) is folded in: the kernels then write C = A·B without
+// reading C, and the fill's (or copy's) kernel is gone.
 //
 // with j (four columns each) the fastest loop index, so a warp reads 512
 // contiguous bytes of a B row. The loops are scf.parallel that
@@ -45,6 +47,8 @@
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
 
 namespace mlir::retention {
 #define GEN_PASS_DEF_RETENTIONGPUMATMULPASS
@@ -121,23 +125,71 @@ void emitTiled(kernel::QuadEmitter &e, Value a, Value w, Value c, Value m,
   });
 }
 
-/// The linalg.fill of C with 0 right before `op`, if there is one: C = A·B
-/// then needs neither the fill's kernel nor a read of C.
-linalg::FillOp zeroFillOf(linalg::MatmulOp op) {
-  auto fill = dyn_cast_or_null<linalg::FillOp>(op->getPrevNode());
-  if (!fill || !fill.hasPureBufferSemantics() ||
-      fill.getOutputs()[0] != op.getOutputs()[0])
-    return nullptr;
-  auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
-  auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
-  if (!value || !value.getValue().isZero())
-    return nullptr;
-  return fill;
+/// The buffer `v` is a view of (or `v` itself).
+Value rootOf(Value v) {
+  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
+    v = view.getViewSource();
+  return v;
 }
 
-void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
-  linalg::FillOp fill = zeroFillOf(op);
-  const bool zeroC = bool(fill);
+/// A linalg.fill of `buffer` with 0.
+bool isZeroFillOf(Operation *op, Value buffer) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op);
+  if (!fill || !fill.hasPureBufferSemantics() ||
+      fill.getOutputs()[0] != buffer)
+    return false;
+  auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
+  auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
+  return value && value.getValue().isZero();
+}
+
+/// False unless `op` surely writes no memory under `root`.
+bool mayWrite(Operation *op, Value root) {
+  if (isMemoryEffectFree(op))
+    return false;
+  auto iface = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!iface)
+    return true;
+  SmallVector<MemoryEffects::EffectInstance> effects;
+  iface.getEffects(effects);
+  for (const auto &e : effects)
+    if (isa<MemoryEffects::Write>(e.getEffect()) &&
+        (!e.getValue() || rootOf(e.getValue()) == root))
+      return true;
+  return false;
+}
+
+/// What makes C zero just before `op`, if anything does: a zero fill of C,
+/// or (what bufferization makes of one zero fill shared by several
+/// matmuls) a copy into C of a buffer zero-filled earlier in the block and
+/// not written since. Ops between that touch no memory are skipped. C =
+/// A·B then needs neither that kernel nor a read of C.
+Operation *zeroInitOf(linalg::MatmulOp op) {
+  Value c = op.getOutputs()[0];
+  Operation *p = op->getPrevNode();
+  while (p && isMemoryEffectFree(p))
+    p = p->getPrevNode();
+  if (!p)
+    return nullptr;
+  if (isZeroFillOf(p, c))
+    return p;
+  auto copy = dyn_cast<memref::CopyOp>(p);
+  if (!copy || copy.getTarget() != c)
+    return nullptr;
+  Value src = copy.getSource(), root = rootOf(src);
+  for (Operation *q = copy->getPrevNode(); q; q = q->getPrevNode()) {
+    if (isZeroFillOf(q, src))
+      return copy;
+    if (mayWrite(q, root))
+      return nullptr;
+  }
+  return nullptr;
+}
+
+/// `fill`: zeroInitOf(op), found before any matmul was rewritten.
+void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
+             int64_t minThreads) {
+  const bool zeroC = fill != nullptr;
   OpBuilder b(op);
   Location loc = op.getLoc();
   kernel::QuadEmitter e(b, loc);
@@ -287,7 +339,7 @@ void rewrite(linalg::MatmulOp op, int64_t maxRows, int64_t minThreads) {
   memref::DeallocOp::create(b, loc, part);
   op.erase();
   if (fill)
-    fill.erase();
+    fill->erase();
 }
 
 struct GPUMatmulPass
@@ -315,8 +367,13 @@ struct GPUMatmulPass
         return;
       work.push_back(op);
     });
+    // The zero initializations first: a rewritten matmul (an scf.if) would
+    // hide a fill before it from the matmuls after it.
+    SmallVector<Operation *> inits;
     for (linalg::MatmulOp op : work)
-      rewrite(op, maxRows, minThreads);
+      inits.push_back(zeroInitOf(op));
+    for (auto [op, init] : llvm::zip(work, inits))
+      rewrite(op, init, maxRows, minThreads);
   }
 };
 
