@@ -19,9 +19,14 @@ mma instructions, ...) and prints, per batch size:
                   moves; lanes reading one word share it): closer to the
                   traffic a GPU's caches see, still counting re-reads
   prefill launches  kernel launches per chunkwise prefill call
-  tc share        prefill FLOPs on tensor cores (mma.sync instructions x
-                  2*16*8*16) / the prefill's FLOPs (2 per weight per token,
-                  plus the chunkwise retention's); target >= 95 %
+  tc share        share of the prefill's FLOPs (2 per weight per token,
+                  plus the chunkwise retention's) not run on CUDA cores:
+                  1 - (f32 FLOPs the simulator counted: fma 2, add, sub,
+                  mul 1, per lane) / FLOPs; the f32 arithmetic of norms,
+                  rotation and gates counts against it too; target >= 95 %
+  mma/FLOPs       FLOPs the tensor cores ran (mma.sync instructions x
+                  2*16*8*16, padding of partial tiles included) / the
+                  prefill's FLOPs
 
     benchmarks/gpu/figures.py [--build-dir build] [--models DIR ...]
         [--dtypes f32,bf16] [--batches 1,4] [--prompt 32] [--decode 2]
@@ -131,6 +136,8 @@ def main():
                     read = sum(k["global_read_bytes"] for k in decode) / a.decode
                     sectors = sum(k["global_read_sector_bytes"] for k in decode) / a.decode
                     mma = sum(k["mma"] for k in prefill) / calls
+                    cuda_core = sum(k["f32_flops"] for k in prefill) / calls
+                    flops = prefill_flops(c, a.prompt)
                     rows.append(dict(
                         model=name, dtype=dtype, batch=batch, prompt=a.prompt,
                         decode_launches_per_step=len(decode) / a.decode,
@@ -141,14 +148,17 @@ def main():
                         decode_read_sector_bytes_per_step=sectors,
                         sectors_over_floor=sectors / (weight_bytes + batch * state_bytes),
                         prefill_launches=len(prefill) / calls,
-                        prefill_tensor_core_share=mma * MMA_FLOPS / prefill_flops(c, a.prompt)))
+                        prefill_tensor_core_share=max(0.0, 1 - cuda_core / flops),
+                        prefill_mma_over_flops=mma * MMA_FLOPS / flops))
     print(f"\n{'model':24} {'dtype':5} {'B':>3} {'kernels/step':>12} {'host launches/step':>18} "
-          f"{'read/floor':>10} {'sectors/floor':>13} {'prefill launches':>16} {'tc share':>8}")
+          f"{'read/floor':>10} {'sectors/floor':>13} {'prefill launches':>16} {'tc share':>8} "
+          f"{'mma/FLOPs':>9}")
     for r in rows:
         print(f"{r['model']:24} {r['dtype']:5} {r['batch']:>3} "
               f"{r['decode_launches_per_step']:>12.1f} {r['decode_host_launches_per_step']:>18.1f} "
               f"{r['read_over_floor']:>10.2f} {r['sectors_over_floor']:>13.2f} "
-              f"{r['prefill_launches']:>16.1f} {100 * r['prefill_tensor_core_share']:>7.1f}%")
+              f"{r['prefill_launches']:>16.1f} {100 * r['prefill_tensor_core_share']:>7.1f}% "
+              f"{r['prefill_mma_over_flops']:>9.2f}")
     os.makedirs(os.path.dirname(a.json), exist_ok=True)
     with open(a.json, "w") as f:
         json.dump(rows, f, indent=1)

@@ -358,7 +358,7 @@ void writeStats(const Launch &l, const LaunchStats &s, double seconds) {
     << ",\"global_read_sector_bytes\":" << s.globalReadSectors
     << ",\"global_write_bytes\":" << s.globalWrite
     << ",\"shared_read_bytes\":" << s.sharedRead
-    << ",\"shared_write_bytes\":" << s.sharedWrite << ",\"mma\":" << s.mma
+    << ",\"shared_write_bytes\":" << s.sharedWrite << ",\"mma\":" << s.mma << ",\"f32_flops\":" << s.f32Flops
     << ",\"barriers\":" << s.barriers << ",\"sim_seconds\":" << seconds
     << ",\"from_graph\":" << (drv().replaying ? "true" : "false") << "}\n";
 }

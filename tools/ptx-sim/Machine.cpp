@@ -1870,6 +1870,12 @@ void Runner::landCopies(Warp &w, int lane, size_t keep) {
 //===--- Dispatch ---------------------------------------------------------===//
 
 void Runner::exec(Warp &w, const Inst &in, uint32_t mask) {
+  if (in.ty == Ty::F32) {
+    if (in.op == Op::Fma || in.op == Op::Mad)
+      stats.f32Flops += 2 * uint64_t(__builtin_popcount(mask));
+    else if (in.op == Op::Add || in.op == Op::Sub || in.op == Op::Mul)
+      stats.f32Flops += __builtin_popcount(mask);
+  }
   switch (in.op) {
   case Op::Mov: {
     if (in.mode == 1) { // pack

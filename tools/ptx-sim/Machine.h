@@ -82,6 +82,8 @@ struct LaunchStats {
   /// touches (what one request moves: lanes reading the same sector share
   /// it), summed over instructions (no reuse across instructions counted).
   uint64_t globalReadSectors = 0;
+  /// CUDA-core f32 FLOPs: fma/mad 2, add/sub/mul 1, per lane that ran it.
+  uint64_t f32Flops = 0;
 };
 
 struct Launch {

@@ -63,23 +63,11 @@ struct KernelBuilder {
                : 1;
   }
 
-  /// A launch of 128 threads on grid (x, y, z) with `smemBytes` of dynamic
-  /// shared memory; `body` builds the kernel at the start of its region.
+  /// A launch of 128 threads on grid (x, y, z) (launchBlocks).
   static void launch(KernelEmitter &em, int64_t x, int64_t y, int64_t z,
                      int64_t smemBytes,
                      function_ref<void(gpu::LaunchOp)> body) {
-    OpBuilder &b = em.b;
-    Location loc = em.loc;
-    Value one = em.idx(1);
-    Value smemSize = arith::ConstantOp::create(
-        b, loc, b.getI32IntegerAttr(static_cast<int32_t>(smemBytes)));
-    auto op = gpu::LaunchOp::create(b, loc, em.idx(x), em.idx(y), em.idx(z),
-                                    em.idx(kThreads), one, one, smemSize);
-    op->setAttr("retention.microkernel", b.getUnitAttr());
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&op.getBody().front());
-    body(op);
-    gpu::TerminatorOp::create(b, loc);
+    launchBlocks(em, em.idx(x), em.idx(y), em.idx(z), smemBytes, body);
   }
 
   /// The loop over chunks that the fused and the state kernel share: `state`

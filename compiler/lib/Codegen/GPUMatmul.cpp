@@ -24,6 +24,10 @@
 //   } else
 //     the matmul as it was
 //
+// With option mma-min-rows > 0, A and B of one 16-bit type and more rows
+// than that (rows of A and B 16-byte aligned), the matmul is instead one
+// launch on tensor cores (GPUMatmulMMA.cpp), checked first.
+//
 // A zero fill of C right before the matmul (or a copy into C of a buffer
 // zero-filled earlier, what bufferization makes of a fill that several
 // matmuls share) is folded in: the kernels then write C = A·B without
@@ -38,10 +42,15 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuffers.h"
+#include "MatmulMMA.h"
 #include "QuadLoops.h"
 #include "retention/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
+#include "mlir/Dialect/NVGPU/IR/NVGPUDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -188,7 +197,7 @@ Operation *zeroInitOf(linalg::MatmulOp op) {
 
 /// `fill`: zeroInitOf(op), found before any matmul was rewritten.
 void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
-             int64_t minThreads) {
+             int64_t minThreads, int64_t mmaMinRows) {
   const bool zeroC = fill != nullptr;
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -215,6 +224,18 @@ void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
   }
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPoint(alignedIf.thenBlock()->getTerminator());
+  // Many rows of 16-bit operands with 16-byte aligned rows: tensor cores.
+  if (mmaMinRows > 0 &&
+      mma::matmulFits(a.getType(), w.getType(), c.getType())) {
+    Value use = arith::AndIOp::create(
+        b, loc, e.cmp(arith::CmpIPredicate::ugt, m, e.idx(mmaMinRows)),
+        arith::AndIOp::create(b, loc, kernel::rowsAligned(b, loc, a, 16),
+                              kernel::rowsAligned(b, loc, w, 16)));
+    auto mmaIf = scf::IfOp::create(b, loc, use, /*withElseRegion=*/true);
+    b.setInsertionPoint(mmaIf.thenBlock()->getTerminator());
+    mma::emitMatmul(b, loc, a, w, c, m, zeroC);
+    b.setInsertionPoint(mmaIf.elseBlock()->getTerminator());
+  }
   Value few = e.cmp(arith::CmpIPredicate::ule, m, e.idx(maxRows));
   auto ifOp = scf::IfOp::create(b, loc, few, /*withElseRegion=*/true);
   // Many rows: register tiles.
@@ -373,7 +394,7 @@ struct GPUMatmulPass
     for (linalg::MatmulOp op : work)
       inits.push_back(zeroInitOf(op));
     for (auto [op, init] : llvm::zip(work, inits))
-      rewrite(op, init, maxRows, minThreads);
+      rewrite(op, init, maxRows, minThreads, mmaMinRows);
   }
 };
 

@@ -126,19 +126,38 @@ public:
   }
 
   /// `stage` with cp.async (16 bytes per copy, L1 bypassed): the copies are
-  /// issued, not waited for. Rows >= `valid` read nothing (source size 0,
-  /// from a clamped, valid address) and are zero-filled.
+  /// issued, not waited for. Pieces in rows >= `valid` (when given) or
+  /// starting at columns >= `validCols` (when given) read nothing (source
+  /// size 0, from a clamped, valid address: row and column 0 of the tile)
+  /// and are zero-filled.
   void stageAsync(Value tid, Value src,
                   function_ref<SmallVector<Value>(Value, Value)> at,
-                  int64_t rows, int64_t cols, Value valid, Value dst) {
+                  int64_t rows, int64_t cols, Value valid, Value dst,
+                  Value validCols = Value()) {
     forEachPiece(tid, rows, cols, [&](Value r, Value col) {
-      Value in =
-          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r, valid);
-      Value srcRow = arith::SelectOp::create(b, loc, in, r, idx(0));
-      Value n = arith::SelectOp::create(b, loc, in, idx(8), idx(0));
+      Value in;
+      if (valid)
+        in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r, valid);
+      if (validCols) {
+        Value inCols = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult,
+                                             col, validCols);
+        in = in ? arith::AndIOp::create(b, loc, in, inCols).getResult()
+                : inCols;
+      }
+      Value srcRow = r, srcCol = col, n = idx(8);
+      if (in) {
+        srcRow = valid ? arith::SelectOp::create(b, loc, in, r, idx(0))
+                             .getResult()
+                       : r;
+        srcCol = validCols
+                     ? arith::SelectOp::create(b, loc, in, col, idx(0))
+                           .getResult()
+                     : col;
+        n = arith::SelectOp::create(b, loc, in, idx(8), idx(0));
+      }
       nvgpu::DeviceAsyncCopyOp::create(
           b, loc, nvgpu::DeviceAsyncTokenType::get(b.getContext()), dst,
-          ValueRange{r, col}, src, at(srcRow, col), b.getIndexAttr(8), n,
+          ValueRange{r, col}, src, at(srcRow, srcCol), b.getIndexAttr(8), n,
           b.getUnitAttr());
     });
   }
@@ -154,6 +173,26 @@ public:
   /// code).
   void barrier() { gpu::BarrierOp::create(b, loc); }
 };
+
+/// A launch of kThreads threads (one dimension) on grid (x, y, z) with
+/// `smemBytes` of dynamic shared memory, marked `retention.microkernel`;
+/// `body` builds the kernel at the start of its region.
+inline void launchBlocks(KernelEmitter &em, Value x, Value y, Value z,
+                         int64_t smemBytes,
+                         function_ref<void(gpu::LaunchOp)> body) {
+  OpBuilder &b = em.b;
+  Location loc = em.loc;
+  Value one = em.idx(1);
+  Value smemSize = arith::ConstantOp::create(
+      b, loc, b.getI32IntegerAttr(static_cast<int32_t>(smemBytes)));
+  auto op = gpu::LaunchOp::create(b, loc, x, y, z, em.idx(kThreads), one, one,
+                                  smemSize);
+  op->setAttr("retention.microkernel", b.getUnitAttr());
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&op.getBody().front());
+  body(op);
+  gpu::TerminatorOp::create(b, loc);
+}
 
 /// First token and valid length min(T − c0, C) of chunk `c`.
 inline std::pair<Value, Value> chunkStart(KernelEmitter &em, Value c) {

@@ -5,7 +5,8 @@
 // chunkwise and parallel ops on 16-bit inputs (retention-gpu-chunkwise-mma),
 // the split-state decode kernel for recurrent ops over few tokens
 // (retention-gpu-decode-kernel), and after bufferization the split-K path
-// for matmuls with few rows (retention-gpu-matmul). Everything else
+// for matmuls with few rows and, for 16-bit ones with more than 16 rows,
+// tensor-core GEMM kernels (retention-gpu-matmul). Everything else
 // is the correct-first lowering: every other linalg op (matmuls, norms,
 // gathers, epilogues) one kernel with a thread per output element of its
 // parallel dimensions, and every remaining retention op in the recurrent
@@ -132,7 +133,9 @@ LogicalResult mlir::retention::buildRetentionNVVMPipeline(
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
               "canonicalize,cse,func.func(retention-gpu-expand-mma),"
-              "func.func(retention-gpu-matmul),"
+              "func.func(retention-gpu-matmul{mma-min-rows=" +
+              std::string(options.mma && !options.emulate ? "16" : "0") +
+              "}),"
               "func.func(retention-gpu-lower-linalg),scf-forall-to-parallel,"
               // After the linalg ops are loops: a constant table they read
               // is then taken inside the loop (a device global after

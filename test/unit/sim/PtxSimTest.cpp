@@ -2442,9 +2442,19 @@ failedLaunch(CUresult code, std::string kernel, int line,
                                   reverseArgs.data(), nullptr);
   CUresult r3 = cu.cuLaunchKernel(mma, 1, 1, 1, 32, 1, 1, 0, nullptr,
                                   mmaArgs.data(), nullptr);
+  // 40 threads (a whole warp and 8 lanes of another), four f32 fma each.
+  CUfunction arith = kernelOrDie(cu, kF32Arith, "f32_arith");
+  CUdeviceptr fa = allocOrDie(cu, 160), fb = allocOrDie(cu, 160),
+              fc = allocOrDie(cu, 160), fout = allocOrDie(cu, 40 * 48);
+  std::vector<float> values(40, 0.75f);
+  for (CUdeviceptr p : {fa, fb, fc})
+    cu.cuMemcpyHtoD(p, values.data(), 160);
+  std::vector<void *> arithArgs = {&fa, &fb, &fc, &fout};
+  CUresult r4 = cu.cuLaunchKernel(arith, 1, 1, 1, 40, 1, 1, 0, nullptr,
+                                  arithArgs.data(), nullptr);
   CUresult s = cu.cuCtxSynchronize();
-  std::fprintf(stderr, "case: launches %d %d %d, synchronize %d\n", r1, r2, r3,
-               s);
+  std::fprintf(stderr, "case: launches %d %d %d %d, synchronize %d\n", r1, r2,
+               r3, r4, s);
   std::_Exit(0);
 }
 
@@ -2591,13 +2601,13 @@ TEST_F(PtxSimDeathTest, StatsOneJsonLinePerLaunch) {
   path = path.substr(0, path.rfind('/') + 1) + "ptx_sim_stats.jsonl";
   std::remove(path.c_str());
   EXPECT_EXIT(statsCase(path), ExitedWithCode(0),
-              HasSubstr("case: launches 0 0 0, synchronize 0"));
+              HasSubstr("case: launches 0 0 0 0, synchronize 0"));
   std::ifstream f(path);
   std::vector<std::map<std::string, std::string>> lines;
   for (std::string line; std::getline(f, line);)
     lines.push_back(parseFlatJson(line));
   std::remove(path.c_str());
-  ASSERT_EQ(lines.size(), 3u);
+  ASSERT_EQ(lines.size(), 4u);
   const char *keys[] = {"kernel",
                         "grid",
                         "block",
@@ -2609,6 +2619,7 @@ TEST_F(PtxSimDeathTest, StatsOneJsonLinePerLaunch) {
                         "shared_read_bytes",
                         "shared_write_bytes",
                         "mma",
+                        "f32_flops",
                         "barriers",
                         "from_graph"};
   for (auto &fields : lines)
@@ -2627,6 +2638,7 @@ TEST_F(PtxSimDeathTest, StatsOneJsonLinePerLaunch) {
                  {"shared_read_bytes", "0"},
                  {"shared_write_bytes", "0"},
                  {"mma", "0"},
+                 {"f32_flops", "0"},
                  {"barriers", "0"}};
   Fields reverse = {{"kernel", "\"shared_reverse\""},
                     {"grid", "[1,1,1]"},
@@ -2637,6 +2649,7 @@ TEST_F(PtxSimDeathTest, StatsOneJsonLinePerLaunch) {
                     {"shared_read_bytes", "256"},
                     {"shared_write_bytes", "256"},
                     {"mma", "0"},
+                    {"f32_flops", "0"},
                     {"barriers", "1"}};
   // A: 4 words a lane, B: 2, C: two float pairs; D: two float pairs.
   Fields mma = {{"kernel", "\"mma_fragments\""},
@@ -2648,9 +2661,18 @@ TEST_F(PtxSimDeathTest, StatsOneJsonLinePerLaunch) {
                 {"shared_read_bytes", "0"},
                 {"shared_write_bytes", "0"},
                 {"mma", "1"},
+                {"f32_flops", "0"},
                 {"barriers", "0"}};
-  const Fields *want[] = {&copy, &reverse, &mma};
-  for (int i = 0; i < 3; ++i) {
+  // Four add, mul and fma .f32 (one per rounding mode) by each of 40
+  // lanes: 4 x (1 + 1 + 2) x 40 FLOPs.
+  Fields arith = {{"kernel", "\"f32_arith\""},
+                  {"block", "[40,1,1]"},
+                  {"global_read_bytes", "480"},
+                  {"mma", "0"},
+                  {"f32_flops", "640"},
+                  {"barriers", "0"}};
+  const Fields *want[] = {&copy, &reverse, &mma, &arith};
+  for (int i = 0; i < 4; ++i) {
     for (auto &[k, v] : *want[i])
       EXPECT_EQ(lines[i][k], v) << "launch " << i << ", " << k;
     EXPECT_GT(std::atoll(lines[i]["instructions"].c_str()), 0)

@@ -394,14 +394,25 @@ def RetentionGPUMatmulPass
     has no split-K lowering with a run-time split factor, and the generic
     lowering gives a decode step's matmuls only N threads with a K-long
     serial loop each.
+    With `mma-min-rows` > 0, a matmul whose A and B are of one 16-bit
+    type and that has more rows than that (and 16-byte aligned rows of A and
+    B) is instead one hand-scheduled launch on mma.sync tensor cores: 64 x 64
+    tiles of C per block of four warps, two-stage cp.async staging of A and B
+    tiles, ldmatrix fragments, f32 accumulation (GPUMatmulMMA.cpp).
   }];
-  let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
+                           "::mlir::NVVM::NVVMDialect", "::mlir::LLVM::LLVMDialect",
+                           "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"];
   let options = [
     Option<"maxRows", "max-rows", "int64_t", /*default=*/"64",
            "Split K for matmuls whose A has at most this many rows (at run time)">,
     Option<"minThreads", "min-threads", "int64_t", /*default=*/"65536",
            "Split K until at least this many threads run">,
+    Option<"mmaMinRows", "mma-min-rows", "int64_t", /*default=*/"0",
+           "With A and B of one 16-bit type (K a multiple of 16, N of 8): "
+           "matmuls with more rows than this (at run time) on mma.sync "
+           "tensor cores (a gpu.launch); 0 leaves them to the loops">,
   ];
 }
 

@@ -1,0 +1,132 @@
+"""One 16-bit matmul C (+)= A . B on the CUDA target, for the tensor-core GEMM
+kernel of retention-gpu-matmul (GPUMatmulMMA.cpp).
+
+    matmul_case.py gen    --m M --k K --n N [--dtype bf16|f16] [--accumulate] [--seed S] > case.mlir
+    matmul_case.py verify --m M --k K --n N [--dtype ...] [--accumulate] [--seed S] --tol X < output
+
+`gen` writes a module whose @main fills A [M, K] and B [K, N] (--dtype) and,
+with --accumulate, C [M, N] (f32) from an integer hash of (row, column,
+seed), in kernels; then C = A . B (after a zero fill of C) or C += A . B,
+and prints C (printMemrefF32). Every value is v / 64 for an integer
+|v| <= 125: exact in bf16 and f16, so A and B are the same on both sides and
+each product is exact in f32. `verify` recomputes C in float64 from the same
+hash and checks the relative L2 error of the printed C against --tol.
+"""
+
+import argparse
+import re
+import sys
+
+import numpy as np
+
+MASK = 0xFFFFFFFF
+
+
+def hashed(rows, cols, seed):
+    """v / 64, v = hash(i, j, seed) mod 251 - 125, as the kernels compute it
+    (uint64 arithmetic, every product below 2^63)."""
+    i = np.arange(rows, dtype=np.uint64)[:, None]
+    j = np.arange(cols, dtype=np.uint64)[None, :]
+    h = (i * np.uint64(2654435761) + j * np.uint64(97) + np.uint64(seed * 7919)) & np.uint64(MASK)
+    h = h ^ (h >> np.uint64(13))
+    h = (h * np.uint64(1274126177)) & np.uint64(MASK)
+    v = (h >> np.uint64(16)) % np.uint64(251)
+    return (v.astype(np.float64) - 125.0) / 64.0
+
+
+def fill(name, rows, cols, dtype, seed):
+    """A linalg.generic writing hashed(rows, cols, seed) into %name."""
+    t = f"memref<{rows}x{cols}x{dtype}>"
+    return f"""  linalg.generic {{indexing_maps = [#id], iterator_types = ["parallel", "parallel"]}}
+      outs(%{name} : {t}) {{
+  ^bb0(%x: {dtype}):
+    %i = linalg.index 0 : index
+    %j = linalg.index 1 : index
+    %ii = arith.index_cast %i : index to i64
+    %jj = arith.index_cast %j : index to i64
+    %h0 = arith.muli %ii, %cA : i64
+    %h1 = arith.muli %jj, %cB : i64
+    %h2 = arith.addi %h0, %h1 : i64
+    %s = arith.constant {seed * 7919} : i64
+    %h3 = arith.addi %h2, %s : i64
+    %h4 = arith.andi %h3, %mask : i64
+    %h5 = arith.shrui %h4, %c13 : i64
+    %h6 = arith.xori %h4, %h5 : i64
+    %h7 = arith.muli %h6, %cC : i64
+    %h8 = arith.andi %h7, %mask : i64
+    %h9 = arith.shrui %h8, %c16 : i64
+    %v0 = arith.remui %h9, %c251 : i64
+    %v1 = arith.subi %v0, %c125 : i64
+    %f = arith.sitofp %v1 : i64 to f32
+    %g = arith.mulf %f, %inv64 : f32
+    %y = {"arith.truncf %g : f32 to " + dtype if dtype != "f32" else "arith.addf %g, %zero : f32"}
+    linalg.yield %y : {dtype}
+  }}
+"""
+
+
+def gen(a):
+    m, k, n, dt = a.m, a.k, a.n, a.dtype
+    out = ["#id = affine_map<(d0, d1) -> (d0, d1)>",
+           "func.func private @printMemrefF32(memref<*xf32>)",
+           "func.func @main() {",
+           "  %cA = arith.constant 2654435761 : i64",
+           "  %cB = arith.constant 97 : i64",
+           "  %cC = arith.constant 1274126177 : i64",
+           "  %mask = arith.constant 4294967295 : i64",
+           "  %c13 = arith.constant 13 : i64",
+           "  %c16 = arith.constant 16 : i64",
+           "  %c251 = arith.constant 251 : i64",
+           "  %c125 = arith.constant 125 : i64",
+           "  %inv64 = arith.constant 0.015625 : f32",
+           "  %zero = arith.constant 0.0 : f32",
+           f"  %a = memref.alloc() : memref<{m}x{k}x{dt}>",
+           f"  %b = memref.alloc() : memref<{k}x{n}x{dt}>",
+           f"  %c = memref.alloc() : memref<{m}x{n}xf32>",
+           fill("a", m, k, dt, a.seed),
+           fill("b", k, n, dt, a.seed + 1)]
+    if a.accumulate:
+        out.append(fill("c", m, n, "f32", a.seed + 2))
+    else:
+        out.append(f"  linalg.fill ins(%zero : f32) outs(%c : memref<{m}x{n}xf32>)")
+    out += [f"  linalg.matmul ins(%a, %b : memref<{m}x{k}x{dt}>, memref<{k}x{n}x{dt}>) "
+            f"outs(%c : memref<{m}x{n}xf32>)",
+            f"  %u = memref.cast %c : memref<{m}x{n}xf32> to memref<*xf32>",
+            "  call @printMemrefF32(%u) : (memref<*xf32>) -> ()",
+            "  return", "}"]
+    print("\n".join(out))
+
+
+def verify(a):
+    want = hashed(a.m, a.k, a.seed) @ hashed(a.k, a.n, a.seed + 1)
+    if a.accumulate:
+        want += hashed(a.m, a.n, a.seed + 2)
+    text = sys.stdin.read()
+    body = text[text.index("data =") + len("data ="):]
+    got = np.array([float(x) for x in re.findall(r"-?(?:\d+\.?\d*(?:e[-+]?\d+)?|inf|nan)", body)])
+    if got.size != want.size:
+        sys.exit(f"FAIL: {got.size} values printed, {want.size} expected")
+    err = np.linalg.norm(got - want.ravel()) / np.linalg.norm(want)
+    print(f"relative L2 {err:.3e} (tol {a.tol})")
+    if not err <= a.tol:
+        bad = np.argwhere(np.abs(got.reshape(want.shape) - want) > 1e-3 * np.abs(want).max())
+        sys.exit(f"FAIL: first wrong elements (row, col): {bad[:8].tolist()}")
+    print("PASS")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("mode", choices=["gen", "verify"])
+    p.add_argument("--m", type=int, required=True)
+    p.add_argument("--k", type=int, required=True)
+    p.add_argument("--n", type=int, required=True)
+    p.add_argument("--dtype", default="bf16", choices=["bf16", "f16"])
+    p.add_argument("--accumulate", action="store_true")
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--tol", type=float, default=1e-6)
+    a = p.parse_args()
+    gen(a) if a.mode == "gen" else verify(a)
+
+
+if __name__ == "__main__":
+    main()
