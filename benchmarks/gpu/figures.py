@@ -10,8 +10,10 @@ mma instructions, ...) and prints, per batch size:
   kernels/step    kernels run per decode step
   host launches/step  launch calls of the host per decode step: CUDA graph
                   launches plus kernels launched outside a graph (target 1)
-  read/floor      global bytes read per decode step / (weight bytes + the
-                  batch's state bytes): the floor a decode step must read;
+  read/floor      global bytes read per decode step / the bytes a decode
+                  step must read: every weight but the embedding table
+                  (of which one row per sequence; the untied or tied head
+                  is a stored matrix of its own) plus the batch's state;
                   target <= 1.1 at batch 1; every lane's bytes count,
                   broadcasts and cache hits included
   sectors/floor   the same with each warp load instruction counted as the
@@ -131,7 +133,8 @@ def main():
                     direct = [k for k in decode if not k.get("from_graph")]
                     prefill = [k for k in launches if "prefill_chunkwise" in k["kernel"]]
                     calls = 1 + batch  # the timed prefill, then one per sequence
-                    weight_bytes = weight_elements(c) * BYTES[dtype]
+                    pad = (c["V"] * c["d"] + 31) // 32 * 32
+                    weight_bytes = (weight_elements(c) - pad + batch * c["d"]) * BYTES[dtype]
                     state_bytes = c["L"] * c["d"] * c["dv"] // c["H"] * 4
                     read = sum(k["global_read_bytes"] for k in decode) / a.decode
                     sectors = sum(k["global_read_sector_bytes"] for k in decode) / a.decode

@@ -2,7 +2,10 @@
 //
 // What retention-gpu-chunkwise-mma and retention-gpu-expand-mma share. They
 // rewrite `retention.chunkwise` and `retention.parallel` ops on bf16/f16
-// inputs with static shapes into hand-scheduled `gpu.launch`es (marked
+// inputs with static shapes but T (a prefill's token count may be known only
+// at run time: the fused schedule takes it as a kernel argument), dk a
+// multiple of 64 up to 256 or 16, 32 or 48 (zero-padded to 64 in shared
+// memory, fused schedule), into hand-scheduled `gpu.launch`es (marked
 // `retention.microkernel`) on mma.sync tensor cores, in one of two
 // schedules of flash-linear-attention's retention kernels: "fused chunk"
 // (one launch) or "chunked" (chunk_fwd_h + chunk_fwd_o: two launches). All
@@ -114,10 +117,17 @@ constexpr int64_t kThreads = 32 * kWarps;
 /// state_block_v, stages}.
 constexpr llvm::StringLiteral kKernelAttr = "retention.mma";
 
+/// `tokens` is ShapedType::kDynamic when T is known only at run time (the
+/// fused schedule only). `dk` is the kernels' key width: the op's, or 64
+/// for an op whose dk (`dkData`) is 16, 32 or 48: Q and K are then staged
+/// with zero columns past dkData and the state's rows past it stay zero
+/// (the product is the same; fused schedule only).
 struct Shape {
   int64_t batch, heads, tokens, dk, dv, bv, bvState;
   Type elt;
+  int64_t dkData = 0;
   int64_t numChunks() const { return (tokens + kChunk - 1) / kChunk; }
+  bool padded() const { return dkData != dk; }
 };
 
 /// The kernel's shape for a chunkwise or parallel op (on tensors or

@@ -17,6 +17,7 @@
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 namespace mlir::retention {
 #define GEN_PASS_DEF_RETENTIONGPUCHUNKWISEMMAPASS
@@ -38,8 +39,16 @@ FailureOr<Shape> mlir::retention::mma::matchShape(Operation *op, int64_t blockV,
   Type elt = q.getElementType();
   if (!elt.isBF16() && !elt.isF16())
     return failure();
-  if (!q.hasStaticShape() || !k.hasStaticShape() || !v.hasStaticShape() ||
-      q.getRank() != 4)
+  // Every dimension static but T (the tokens of a prefill: the fused
+  // schedule walks its chunks at run time).
+  if (q.getRank() != 4 || k.getRank() != 4 || v.getRank() != 4)
+    return failure();
+  for (ShapedType t : {q, k, v})
+    for (int64_t d : {0, 1, 3})
+      if (t.isDynamicDim(d))
+        return failure();
+  const bool dynamicT = q.isDynamicDim(2);
+  if (k.getDimSize(2) != q.getDimSize(2) || v.getDimSize(2) != q.getDimSize(2))
     return failure();
   if (Value s = form.getState())
     if (!cast<ShapedType>(s.getType()).hasStaticShape())
@@ -52,9 +61,16 @@ FailureOr<Shape> mlir::retention::mma::matchShape(Operation *op, int64_t blockV,
            0,
            0,
            elt};
-  if (sh.tokens < 1 || sh.dk % 64 != 0 || sh.dk > 256)
+  sh.dkData = sh.dk;
+  if (sh.dk < 64 && sh.dk % 16 == 0)
+    sh.dk = 64; // zero-padded in the kernels
+  if ((!dynamicT && sh.tokens < 1) || sh.dk % 64 != 0 || sh.dk > 256)
     return failure();
+  // The value tile: 64 columns up to dk = 128, else 32 (the state's
+  // registers); a smaller one when it does not divide dv.
   sh.bv = blockV > 0 ? blockV : (sh.dk <= 128 ? 64 : 32);
+  while (blockV <= 0 && sh.bv > 16 && sh.dv % sh.bv != 0)
+    sh.bv /= 2;
   if ((sh.bv != 16 && sh.bv != 32 && sh.bv != 64) || sh.dv % sh.bv != 0)
     return failure();
   if (sh.batch * sh.heads > 65535)
@@ -71,7 +87,8 @@ FailureOr<Shape> mlir::retention::mma::matchShape(Operation *op, int64_t blockV,
             ? 64
             : (sh.dv % 32 == 0 ? 32 : 16);
   if ((sh.bvState != 16 && sh.bvState != 32 && sh.bvState != 64) ||
-      sh.dv % sh.bvState != 0 || sh.numChunks() > 65535)
+      sh.dv % sh.bvState != 0 || dynamicT || sh.padded() ||
+      sh.numChunks() > 65535)
     sh.bvState = 0;
   return sh;
 }
@@ -138,8 +155,11 @@ struct GPUChunkwiseMMAPass
     ops.v = retention::kernel::readBuffer(b, loc, form.getV());
     if (form.getState())
       ops.s0 = retention::kernel::readBuffer(b, loc, form.getState());
+    SmallVector<Value> oSizes;
+    if (ShapedType::isDynamic(sh.tokens))
+      oSizes.push_back(tensor::DimOp::create(b, loc, form.getQ(), 2));
     retention::kernel::ResultBuffer oBuf =
-        retention::kernel::resultBuffer(b, op, op->getResult(0), {});
+        retention::kernel::resultBuffer(b, op, op->getResult(0), oSizes);
     retention::kernel::ResultBuffer sBuf =
         finalState ? retention::kernel::resultBuffer(b, op, finalState, {})
                    : retention::kernel::ResultBuffer{};

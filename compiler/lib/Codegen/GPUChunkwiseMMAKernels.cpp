@@ -88,7 +88,7 @@ struct KernelBuilder {
     Location loc = em.loc;
     stager.start();
     KernelEmitter::LaneValues outer = em.laneValues();
-    auto loop = scf::ForOp::create(b, loc, em.idx(0), em.idx(em.sh.numChunks()),
+    auto loop = scf::ForOp::create(b, loc, em.idx(0), em.numChunks(),
                                    em.idx(1), state);
     {
       OpBuilder::InsertionGuard guard(b);
@@ -115,6 +115,8 @@ struct KernelBuilder {
     SmallVector<ChunkTile> tiles = {{ops.q, sh.dk, true, false},
                                     {ops.k, sh.dk, true, false},
                                     {ops.v, sh.bv, true, true}};
+    if (sh.padded()) // zero columns of Q and K past the op's dk
+      tiles[0].validCols = tiles[1].validCols = sh.dkData;
     int64_t fixedBytes = KernelEmitter::sharedBytes(fixed);
     int64_t n = stagesFor(fixedBytes, tiles);
     launch(em, sh.dv / sh.bv, sh.batch * sh.heads, 1,
@@ -144,9 +146,27 @@ struct KernelBuilder {
     // (RS/16) x (BV/8) C fragments, index mt·(BV/8) + nt.
     int64_t rs = sh.dk / kWarps, mTiles = rs / 16, nTiles = sh.bv / 8;
     Value sRow0 = em.mul(em.warp, rs);
-    SmallVector<Value> state =
-        ops.s0 ? em.loadFrags(mTiles, nTiles, ops.s0, {bi, hi}, sRow0, v0)
-               : SmallVector<Value>(mTiles * nTiles, em.zeroC());
+    // With a padded dk, warps whose rows are past the op's dk (whole
+    // 16-row tiles: dkData % 16 == 0) hold zeros and store nothing.
+    Value rowsIn = sh.padded() ? em.cmp(arith::CmpIPredicate::ult, sRow0,
+                                        em.idx(sh.dkData))
+                               : Value();
+    SmallVector<Value> state(mTiles * nTiles, em.zeroC());
+    if (ops.s0 && !rowsIn) {
+      state = em.loadFrags(mTiles, nTiles, ops.s0, {bi, hi}, sRow0, v0);
+    } else if (ops.s0) {
+      SmallVector<Type> types(state.size(), em.cType());
+      auto ifIn = scf::IfOp::create(b, em.loc, types, rowsIn,
+                                    /*withElseRegion=*/true);
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(ifIn.thenBlock());
+      scf::YieldOp::create(
+          b, em.loc,
+          em.loadFrags(mTiles, nTiles, ops.s0, {bi, hi}, sRow0, v0));
+      b.setInsertionPointToStart(ifIn.elseBlock());
+      scf::YieldOp::create(b, em.loc, state);
+      state.assign(ifIn.getResults().begin(), ifIn.getResults().end());
+    }
     em.storeFrags(state, mTiles, nTiles, s16, {}, sRow0, Value(), sh.elt);
 
     ValueRange last = walkChunks(
@@ -165,9 +185,14 @@ struct KernelBuilder {
           em.barrier();
           em.storeFrags(acc, mTiles, nTiles, s16, {}, row0, Value(), sh.elt);
         });
-    if (ops.sOut)
+    if (ops.sOut) {
+      OpBuilder::InsertionGuard g(b);
+      if (rowsIn)
+        b.setInsertionPointToStart(
+            scf::IfOp::create(b, em.loc, rowsIn).thenBlock());
       em.storeFrags(last, mTiles, nTiles, ops.sOut, {bi, hi}, sRow0, v0,
                     b.getF32Type());
+    }
   }
 
   /// The chunked schedule's state kernel: grid (dk/64, dv/BVs, B·H); a
@@ -311,6 +336,11 @@ struct GPUExpandMMAPass
 
     KernelBuilder kb{stages};
     KernelEmitter em(b, loc, *sh);
+    // T: a kernel argument when only known at run time (fused schedule
+    // only), else a constant each kernel takes in.
+    em.tokens = ShapedType::isDynamic(sh->tokens)
+                    ? memref::DimOp::create(b, loc, ops.q, 2).getResult()
+                    : em.idx(sh->tokens);
     if (!chunked) {
       kb.emitFused(em, ops);
     } else {

@@ -42,7 +42,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "KernelBuffers.h"
-#include "MatmulMMA.h"
+#include "MatmulKernels.h"
 #include "QuadLoops.h"
 #include "retention/Conversion/Passes.h"
 
@@ -197,7 +197,7 @@ Operation *zeroInitOf(linalg::MatmulOp op) {
 
 /// `fill`: zeroInitOf(op), found before any matmul was rewritten.
 void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
-             int64_t minThreads, int64_t mmaMinRows) {
+             int64_t minThreads, int64_t mmaMinRows, bool gemvKernel) {
   const bool zeroC = fill != nullptr;
   OpBuilder b(op);
   Location loc = op.getLoc();
@@ -258,10 +258,22 @@ void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
   // four), so the partial sums written and read again (4 bytes per column,
   // row and slice) stay within 1/16 of the weight bytes per row of A. Rows
   // per slice R = ceil(K / S) rounded up to a multiple of four.
-  Value threads = e.mul(e.max(groups, e.idx(1)), quads);
+  //
+  // With the GEMV kernel (GPUGemv.cpp; B's rows whole 16-byte vectors): four
+  // warps per block split each slice again, so a slice has 4 N / V threads
+  // (V columns per lane) and S is capped at K·eb/256 (partial sums within
+  // 1/64 of B per row of A); slices are rounded to 16 rows (the warps'
+  // interleaved steps of four).
+  const int64_t gemvV = mma::gemvColumns(w.getType());
+  const bool kernelGemv = gemvKernel && nStatic % gemvV == 0;
   int64_t elementBytes =
       cast<MemRefType>(w.getType()).getElementTypeBitWidth() / 8;
-  Value maxSlices = e.idx(std::max<int64_t>(1, kStatic * elementBytes / 64));
+  Value threads =
+      kernelGemv
+          ? e.mul(e.max(groups, e.idx(1)), 4 * nStatic / gemvV)
+          : e.mul(e.max(groups, e.idx(1)), quads);
+  Value maxSlices = e.idx(std::max<int64_t>(
+      1, kStatic * elementBytes / (kernelGemv ? 256 : 64)));
   auto sLoop = scf::WhileOp::create(
       b, loc, TypeRange{b.getIndexType()}, ValueRange{e.idx(1)},
       [&](OpBuilder &, Location, ValueRange args) {
@@ -278,8 +290,9 @@ void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
       });
   Value slices = sLoop.getResult(0);
   Value perSlice = e.div(e.add(k, e.add(slices, e.idx(-1))), slices);
-  Value rows = e.mul(e.div(e.add(perSlice, e.idx(kUnroll - 1)), e.idx(kUnroll)),
-                     kUnroll);
+  const int64_t rowStep = kernelGemv ? 16 : kUnroll;
+  Value rows = e.mul(e.div(e.add(perSlice, e.idx(rowStep - 1)), e.idx(rowStep)),
+                     rowStep);
 
   auto partType = MemRefType::get(
       {ShapedType::kDynamic, ShapedType::kDynamic, nStatic}, e.f32);
@@ -333,15 +346,27 @@ void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
       }
     });
   };
+  // The kernel when B's rows are 16-byte aligned (run time), else the loops.
+  auto emitPartials = [&](int64_t group) {
+    if (!kernelGemv)
+      return partials(group);
+    auto ifAligned = scf::IfOp::create(
+        b, loc, kernel::rowsAligned(b, loc, w, 16), /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard g3(b);
+    b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
+    mma::emitGemvPartials(b, loc, a, w, part, m, rows, slices, group);
+    b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
+    partials(group);
+  };
   {
     auto single = scf::IfOp::create(
         b, loc, e.cmp(arith::CmpIPredicate::eq, m, e.idx(1)),
         /*withElseRegion=*/true);
     OpBuilder::InsertionGuard g3(b);
     b.setInsertionPoint(single.thenBlock()->getTerminator());
-    partials(1);
+    emitPartials(1);
     b.setInsertionPoint(single.elseBlock()->getTerminator());
-    partials(kGroup);
+    emitPartials(kGroup);
   }
   // 2. C += Σ_s part[s] (C = Σ_s part[s] after a zero fill).
   e.parallel({m, nq}, [&](ValueRange iv) {
@@ -394,7 +419,7 @@ struct GPUMatmulPass
     for (linalg::MatmulOp op : work)
       inits.push_back(zeroInitOf(op));
     for (auto [op, init] : llvm::zip(work, inits))
-      rewrite(op, init, maxRows, minThreads, mmaMinRows);
+      rewrite(op, init, maxRows, minThreads, mmaMinRows, gemvKernel);
   }
 };
 

@@ -28,7 +28,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "MatmulMMA.h"
+#include "MatmulKernels.h"
 
 #include "MMAStaging.h"
 

@@ -37,6 +37,11 @@ public:
 
   Shape sh;
   Type f32;
+  /// The token count T at run time (an index; a constant when static):
+  /// set before the kernels are built.
+  Value tokens;
+  /// ceil(T / C), built at the insertion point.
+  Value numChunks() { return div(add(tokens, kChunk - 1), kChunk); }
   // Per-lane values.
   Value lane, warp, g, t, lm16, hi8, lo8, mid8;
 
@@ -327,7 +332,7 @@ public:
     for (int64_t r = 0; r < 2; ++r) {
       Value tok = add(add(c0, rowA), 8 * r);
       Value in = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, tok,
-                                       idx(sh.tokens));
+                                       tokens);
       auto ifOp = scf::IfOp::create(b, loc, in);
       OpBuilder::InsertionGuard g2(b);
       b.setInsertionPointToStart(ifOp.thenBlock());

@@ -82,7 +82,8 @@ public:
   void stage(Value tid, Value src,
              function_ref<SmallVector<Value>(Value, Value)> at, int64_t rows,
              int64_t cols, Value valid, Value dst, Value zetaDst = Value(),
-             Value lenF = Value(), Value lg = Value()) {
+             Value lenF = Value(), Value lg = Value(),
+             int64_t validCols = 0) {
     VectorType v8 = VectorType::get({8}, sh.elt);
     forEachPiece(tid, rows, cols, [&](Value r, Value col) {
       auto load = [&]() -> Value {
@@ -91,11 +92,19 @@ public:
         return ld;
       };
       Value x;
-      if (!valid) {
+      if (!valid && validCols <= 0) {
         x = load();
       } else {
-        Value in =
-            arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ult, r, valid);
+        Value in = valid ? arith::CmpIOp::create(
+                               b, loc, arith::CmpIPredicate::ult, r, valid)
+                               .getResult()
+                         : Value();
+        if (validCols > 0) {
+          Value inCols = arith::CmpIOp::create(
+              b, loc, arith::CmpIPredicate::ult, col, idx(validCols));
+          in = in ? arith::AndIOp::create(b, loc, in, inCols).getResult()
+                  : inCols;
+        }
         auto ifOp = scf::IfOp::create(b, loc, TypeRange{v8}, in,
                                       /*withElseRegion=*/true);
         OpBuilder::InsertionGuard g2(b);
@@ -197,7 +206,7 @@ inline void launchBlocks(KernelEmitter &em, Value x, Value y, Value z,
 /// First token and valid length min(T − c0, C) of chunk `c`.
 inline std::pair<Value, Value> chunkStart(KernelEmitter &em, Value c) {
   Value c0 = em.mul(c, kChunk);
-  Value left = arith::SubIOp::create(em.b, em.loc, em.idx(em.sh.tokens), c0);
+  Value left = arith::SubIOp::create(em.b, em.loc, em.tokens, c0);
   return {c0, arith::MinUIOp::create(em.b, em.loc, left, em.idx(kChunk))};
 }
 
@@ -220,6 +229,7 @@ struct ChunkTile {
   int64_t cols;
   bool plain, zeta;
   Value col0 = Value(); // set in the kernel body
+  int64_t validCols = 0; // > 0: columns from this one on are zero-filled
 };
 
 /// Tile shapes of one stage (one buffer per tile and copy).
@@ -270,7 +280,8 @@ struct ChunkStager {
     SmallVector<Value> views = buffer(which);
     for (auto [tile, view] : llvm::zip(tiles, views))
       em.stageAsync(tid, tile.src, tokenAt(em, bi, hi, c0, tile.col0), kChunk,
-                    tile.cols, len, view);
+                    tile.cols, len, view,
+                    tile.validCols > 0 ? em.idx(tile.validCols) : Value());
   }
   /// Before the chunk loop: chunk 0 on its way (two stages).
   void start() {
@@ -293,7 +304,8 @@ struct ChunkStager {
         plain.push_back(tile.plain ? views[v++] : Value());
         zeta.push_back(tile.zeta ? views[v++] : Value());
         em.stage(tid, tile.src, tokenAt(em, bi, hi, c0, tile.col0), kChunk,
-                 tile.cols, len, plain.back(), zeta.back(), lenF, lg);
+                 tile.cols, len, plain.back(), zeta.back(), lenF, lg,
+                 tile.validCols);
       }
     } else {
       // Chunk c + 1 into the buffer chunk c − 1 used (every warp is past
@@ -301,7 +313,7 @@ struct ChunkStager {
       OpBuilder &b = em.b;
       Value next = em.add(c, 1);
       Value more = arith::CmpIOp::create(b, em.loc, arith::CmpIPredicate::ult,
-                                         next, em.idx(em.sh.numChunks()));
+                                         next, em.numChunks());
       auto ifOp = scf::IfOp::create(b, em.loc, more);
       {
         OpBuilder::InsertionGuard guard(b);

@@ -135,7 +135,7 @@ LogicalResult mlir::retention::buildRetentionNVVMPipeline(
               "canonicalize,cse,func.func(retention-gpu-expand-mma),"
               "func.func(retention-gpu-matmul{mma-min-rows=" +
               std::string(options.mma && !options.emulate ? "16" : "0") +
-              "}),"
+              " gemv-kernel=" + (options.emulate ? "false" : "true") + "}),"
               "func.func(retention-gpu-lower-linalg),scf-forall-to-parallel,"
               // After the linalg ops are loops: a constant table they read
               // is then taken inside the loop (a device global after

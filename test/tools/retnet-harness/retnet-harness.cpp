@@ -3,7 +3,7 @@
 //   retnet-harness --target cpu|cuda|emulate [--dtype f32|bf16]
 //                  --batch B --heads H
 //                  --tokens T --dk DK --dv DV --chunk C [--state] [--seed N]
-//                  [--scale X] [--tol X] [--work-dir DIR]
+//                  [--dynamic-tokens] [--scale X] [--tol X] [--work-dir DIR]
 //                  [--compile-only | --run-only | --relink]
 //                  [--gpu-binary cubin|ptx] [--offset N]
 //                  [--pipeline-options 'KEY=VALUE ...']
@@ -23,7 +23,9 @@
 // --run-only loads it there. --relink starts from an existing
 // DIR/kernel.llvm.mlir (a mutation test edits the PTX in it). --offset N
 // starts every view N elements into its buffer: element-aligned only, so
-// kernels that assume 16-byte alignment must check it.
+// kernels that assume 16-byte alignment must check it. --dynamic-tokens
+// declares T dynamic in the kernel's types (as in a whole model's prefill):
+// kernels then take it at run time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -60,6 +62,8 @@ struct Options {
   Problem p;
   int64_t chunk = 64;
   bool state = false, compileOnly = false, runOnly = false, relink = false;
+  // T only known at run time (a prefill's shape): `?` in the kernel's types.
+  bool dynamicTokens = false;
   int64_t offset = 0; // elements every view starts into its buffer
   uint64_t seed = 1;
   double tol = -1; // default per dtype
@@ -70,7 +74,8 @@ struct Options {
       << "retnet-harness: " << why << "\n"
       << "usage: retnet-harness --target cpu|cuda|emulate [--dtype f32|bf16] "
          "--batch B --heads H --tokens T --dk DK --dv DV --chunk C "
-         "[--state] [--scale X] [--seed N] [--tol X] [--work-dir DIR] "
+         "[--state] [--dynamic-tokens] [--scale X] [--seed N] [--tol X] "
+         "[--work-dir DIR] "
          "[--gpu-binary cubin|ptx] [--pipeline-options 'k=v ...'] "
          "[--compile-only | --run-only | --relink] [--offset N]\n";
   std::exit(2);
@@ -95,11 +100,12 @@ Options parse(int argc, char **argv) {
   for (int i = 1; i < argc; ++i) {
     std::string f = argv[i];
     if (f == "--state" || f == "--compile-only" || f == "--run-only" ||
-        f == "--relink") {
-      (f == "--state"      ? o.state
-       : f == "--run-only" ? o.runOnly
-       : f == "--relink"   ? o.relink
-                           : o.compileOnly) = true;
+        f == "--relink" || f == "--dynamic-tokens") {
+      (f == "--state"            ? o.state
+       : f == "--run-only"       ? o.runOnly
+       : f == "--relink"         ? o.relink
+       : f == "--dynamic-tokens" ? o.dynamicTokens
+                                 : o.compileOnly) = true;
       continue;
     }
     if (i + 1 >= argc)
@@ -178,10 +184,16 @@ std::string exact(double x) {
   return buf;
 }
 
+/// c < 0: a dynamic dimension.
 std::string memref(int64_t a, int64_t b, int64_t c, int64_t d,
                    const std::string &et) {
   std::ostringstream os;
-  os << "memref<" << a << "x" << b << "x" << c << "x" << d << "x" << et << ">";
+  os << "memref<" << a << "x" << b << "x";
+  if (c < 0)
+    os << "?";
+  else
+    os << c;
+  os << "x" << d << "x" << et << ">";
   return os.str();
 }
 
@@ -190,8 +202,9 @@ std::string memref(int64_t a, int64_t b, int64_t c, int64_t d,
 std::string kernelModule(const Options &o) {
   const Problem &p = o.p;
   std::string et = o.dtype;
-  std::string qM = memref(p.batch, p.heads, p.tokens, p.dk, et);
-  std::string vM = memref(p.batch, p.heads, p.tokens, p.dv, et);
+  const int64_t t = o.dynamicTokens ? -1 : p.tokens;
+  std::string qM = memref(p.batch, p.heads, t, p.dk, et);
+  std::string vM = memref(p.batch, p.heads, t, p.dv, et);
   std::string sM = memref(p.batch, p.heads, p.dk, p.dv, "f32");
   auto tensorOf = [](const std::string &m) { return "tensor" + m.substr(6); };
   std::string gamma = "gamma = array<f64: ";
@@ -220,8 +233,12 @@ std::string kernelModule(const Options &o) {
   }
   std::string vT = tensorOf(vM), sT = tensorOf(sM);
   // Destination-passing style: empty inits, results materialized below.
+  if (o.dynamicTokens)
+    os << "  %two = arith.constant 2 : index\n"
+       << "  %tokens = tensor.dim %qt, %two : " << tensorOf(qM) << "\n";
   for (const char *name : {"co", "po", "ro"})
-    os << "  %" << name << " = tensor.empty() : " << vT << "\n";
+    os << "  %" << name << " = tensor.empty(" << (o.dynamicTokens ? "%tokens" : "")
+       << ") : " << vT << "\n";
   for (const char *name : {"cs", "rs"})
     os << "  %" << name << " = tensor.empty() : " << sT << "\n";
   os << "  %c:2 = retention.chunkwise " << operands << " outs(%co, %cs)"

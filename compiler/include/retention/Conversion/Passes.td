@@ -347,7 +347,8 @@ def RetentionGPUChunkwiseMMAPass
   // retention-gpu-expand-mma's.
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::bufferization::BufferizationDialect"];
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::tensor::TensorDialect"];
 }
 
 def RetentionGPUExpandMMAPass
@@ -394,6 +395,10 @@ def RetentionGPUMatmulPass
     has no split-K lowering with a run-time split factor, and the generic
     lowering gives a decode step's matmuls only N threads with a K-long
     serial loop each.
+    With `gemv-kernel`, the split-K partial products are one launch of
+    four-warp blocks (GPUGemv.cpp): the block's rows of A over its slice are
+    staged in shared memory once, each lane streams 16 bytes of B per row,
+    the four warps split the slice again and add their sums in shared memory.
     With `mma-min-rows` > 0, a matmul whose A and B are of one 16-bit
     type and that has more rows than that (and 16-byte aligned rows of A and
     B) is instead one hand-scheduled launch on mma.sync tensor cores: 64 x 64
@@ -409,6 +414,10 @@ def RetentionGPUMatmulPass
            "Split K for matmuls whose A has at most this many rows (at run time)">,
     Option<"minThreads", "min-threads", "int64_t", /*default=*/"65536",
            "Split K until at least this many threads run">,
+    Option<"gemvKernel", "gemv-kernel", "bool", /*default=*/"false",
+           "Split-K partial products as one hand-built launch with the rows of "
+           "A staged in shared memory (a gpu.launch; B's rows 16-byte "
+           "aligned at run time), not scf.parallel loops">,
     Option<"mmaMinRows", "mma-min-rows", "int64_t", /*default=*/"0",
            "With A and B of one 16-bit type (K a multiple of 16, N of 8): "
            "matmuls with more rows than this (at run time) on mma.sync "

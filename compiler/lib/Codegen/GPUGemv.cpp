@@ -1,0 +1,205 @@
+//===- GPUGemv.cpp - split-K GEMV partials with the activations in shared -===//
+//
+// The partial products of retention-gpu-matmul's split-K path (a decode
+// step's matmuls: few rows) as one hand-built launch:
+//
+//   part[s, m, n] = Σ_{k in slice s} A[m, k] · B[k, n]
+//
+//   grid (ceil(N / (32 V)), S, ceil(M / G)), 4 warps; V = 16 bytes of B's
+//   type (4 f32, 8 bf16/f16) columns per lane, G rows of A per block (1 or
+//   4). The block brings its G rows of A over its slice of K into shared
+//   memory (as f32, 256 values of K per row at a time, coalesced; rows >= M
+//   clamped to the last), then lane l of warp w streams columns
+//   V(32 bx + l) .. + V of B over the rows k = 4w + 16j .. + 3 of each
+//   staged piece (four independent 16-byte loads in flight; a warp reads 512
+//   contiguous bytes of a B row) and multiplies them by the staged A values
+//   (shared-memory broadcasts). The four warps' sums meet in shared memory;
+//   warp r of the block then adds them for row r of the group and stores
+//   its V columns of part[s] (rows < M).
+//
+// Every byte of B is read once per block of G rows, A once per block
+// (the loop form read one A value per 16 bytes of B: a quarter more global
+// bytes than the weights at bf16), and splitting K four ways inside the
+// block gives four times the threads per slice of partial sums written.
+//
+//===----------------------------------------------------------------------===//
+
+#include "MatmulKernels.h"
+
+#include "IndexBuilder.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+
+using namespace mlir;
+
+namespace {
+constexpr int64_t kWarps = 4;
+constexpr int64_t kThreads = 32 * kWarps;
+constexpr int64_t kStaged = 256; // values of K per row staged at a time
+constexpr int64_t kUnroll = 4;   // rows of B per step of a warp
+} // namespace
+
+int64_t mlir::retention::mma::gemvColumns(Type w) {
+  return 16 / (cast<MemRefType>(w).getElementTypeBitWidth() / 8);
+}
+
+int64_t mlir::retention::mma::gemvThreadsPerColumnBlock() { return kThreads; }
+
+void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
+                                            Value a, Value w, Value part,
+                                            Value m, Value rowsPerSlice,
+                                            Value slices, int64_t group) {
+  kernel::IndexBuilder e(b, loc);
+  auto wType = cast<MemRefType>(w.getType());
+  const int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
+  const int64_t v = gemvColumns(wType);
+  Type f32 = b.getF32Type();
+  VectorType vf = VectorType::get({v}, f32);
+  VectorType vw = VectorType::get({v}, wType.getElementType());
+  Type aElt = cast<MemRefType>(a.getType()).getElementType();
+
+  // Shared: staged A [G][256], then the warps' sums [4][G][32][V] (f32).
+  const int64_t stagedBytes = group * kStaged * 4;
+  const int64_t sumBytes = kWarps * group * 32 * v * 4;
+  Value smemBytes = arith::ConstantOp::create(
+      b, loc, b.getI32IntegerAttr(int32_t(stagedBytes + sumBytes)));
+  Value blocksN = e.idx((n + 32 * v - 1) / (32 * v));
+  Value groups = e.div(e.add(m, group - 1), group);
+  auto launch =
+      gpu::LaunchOp::create(b, loc, blocksN, slices, groups, e.idx(kThreads),
+                            e.idx(1), e.idx(1), smemBytes);
+  launch->setAttr("retention.microkernel", b.getUnitAttr());
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+
+  auto ws = gpu::AddressSpaceAttr::get(b.getContext(),
+                                       gpu::AddressSpace::Workgroup);
+  Value smem = gpu::DynamicSharedMemoryOp::create(
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                      MemRefLayoutAttrInterface(), ws));
+  Value staged = memref::ViewOp::create(
+      b, loc,
+      MemRefType::get({group, kStaged}, f32, MemRefLayoutAttrInterface(), ws),
+      smem, e.idx(0), ValueRange());
+  Value sums = memref::ViewOp::create(
+      b, loc,
+      MemRefType::get({kWarps, group, 32, v}, f32, MemRefLayoutAttrInterface(),
+                      ws),
+      smem, e.idx(stagedBytes), ValueRange());
+
+  Value tid = launch.getThreadIds().x;
+  Value lane = e.rem(tid, 32), warp = e.div(tid, 32);
+  Value s = launch.getBlockIds().y;
+  Value g = launch.getBlockIds().z;
+  Value col = e.mul(e.add(e.mul(launch.getBlockIds().x, 32), lane), v);
+  Value colIn = e.cmp(arith::CmpIPredicate::ult, col, e.idx(n));
+  Value lastRow = arith::SubIOp::create(b, loc, m, e.idx(1));
+  SmallVector<Value> rowIn;
+  for (int64_t r = 0; r < group; ++r) {
+    Value row = e.add(e.mul(g, group), r);
+    rowIn.push_back(group == 1 ? row : e.min(row, lastRow));
+  }
+  Value k1 = e.min(e.add(e.mul(s, rowsPerSlice), rowsPerSlice), e.idx(k));
+  Value k0 = e.min(e.mul(s, rowsPerSlice), k1);
+  Value zeros = arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(vf, b.getF32FloatAttr(0.0f)));
+
+  // Over the slice, kStaged rows of K at a time (block-uniform bounds: every
+  // thread reaches the barriers).
+  auto chunks = scf::ForOp::create(
+      b, loc, k0, k1, e.idx(kStaged), SmallVector<Value>(group, zeros),
+      [&](OpBuilder &, Location, Value kc, ValueRange accIn) {
+        Value len =
+            e.min(e.idx(kStaged), arith::SubIOp::create(b, loc, k1, kc));
+        // Every warp is done with the previous piece.
+        gpu::BarrierOp::create(b, loc);
+        auto copy = scf::ForOp::create(b, loc, tid, e.mul(len, group),
+                                       e.idx(kThreads));
+        {
+          OpBuilder::InsertionGuard g2(b);
+          b.setInsertionPointToStart(copy.getBody());
+          Value i = copy.getInductionVar();
+          Value r = e.div(i, len), kk = e.rem(i, len);
+          Value row = rowIn[0];
+          for (int64_t q = 1; q < group; ++q)
+            row = arith::SelectOp::create(
+                b, loc, e.cmp(arith::CmpIPredicate::eq, r, e.idx(q)),
+                rowIn[q], row);
+          Value x = memref::LoadOp::create(b, loc, a,
+                                           ValueRange{row, e.add(kc, kk)});
+          if (aElt != f32)
+            x = arith::ExtFOp::create(b, loc, f32, x);
+          memref::StoreOp::create(b, loc, x, staged, ValueRange{r, kk});
+        }
+        gpu::BarrierOp::create(b, loc);
+        // This lane's columns (inside N) times the staged values, over the
+        // warp's rows of the piece.
+        SmallVector<Type> accTypes(group, vf);
+        auto mine = scf::IfOp::create(b, loc, accTypes, colIn,
+                                      /*withElseRegion=*/true);
+        {
+          OpBuilder::InsertionGuard g2(b);
+          b.setInsertionPointToStart(mine.elseBlock());
+          scf::YieldOp::create(b, loc, accIn);
+          b.setInsertionPointToStart(mine.thenBlock());
+          auto steps = scf::ForOp::create(
+              b, loc, e.mul(warp, kUnroll), len, e.idx(kUnroll * kWarps),
+              accIn, [&](OpBuilder &, Location, Value kk, ValueRange acc) {
+                SmallVector<Value> bs;
+                for (int64_t u = 0; u < kUnroll; ++u) {
+                  Value x = vector::LoadOp::create(
+                      b, loc, vw, w, ValueRange{e.add(e.add(kc, kk), u), col},
+                      /*nontemporal=*/false, llvm::MaybeAlign(16));
+                  bs.push_back(vw == vf ? x
+                                        : arith::ExtFOp::create(b, loc, vf, x)
+                                              .getResult());
+                }
+                SmallVector<Value> next(acc.begin(), acc.end());
+                for (int64_t r = 0; r < group; ++r)
+                  for (int64_t u = 0; u < kUnroll; ++u) {
+                    Value x = memref::LoadOp::create(
+                        b, loc, staged, ValueRange{e.idx(r), e.add(kk, u)});
+                    next[r] = vector::FMAOp::create(
+                        b, loc, vector::BroadcastOp::create(b, loc, vf, x),
+                        bs[u], next[r]);
+                  }
+                scf::YieldOp::create(b, loc, next);
+              });
+          scf::YieldOp::create(b, loc, steps.getResults());
+        }
+        scf::YieldOp::create(b, loc, mine.getResults());
+      });
+
+  // The four warps' sums: into shared, then warp r adds them for row r of
+  // the group (16-byte f32 stores of V columns; rows < M).
+  for (int64_t r = 0; r < group; ++r)
+    vector::StoreOp::create(b, loc, chunks.getResult(r), sums,
+                            ValueRange{warp, e.idx(r), lane, e.idx(0)},
+                            /*nontemporal=*/false, llvm::MaybeAlign(16));
+  gpu::BarrierOp::create(b, loc);
+  Value row = e.add(e.mul(g, group), warp);
+  Value store = arith::AndIOp::create(
+      b, loc,
+      arith::AndIOp::create(
+          b, loc, colIn,
+          e.cmp(arith::CmpIPredicate::ult, warp, e.idx(group))),
+      e.cmp(arith::CmpIPredicate::ult, row, m));
+  auto ifStore = scf::IfOp::create(b, loc, store);
+  b.setInsertionPointToStart(ifStore.thenBlock());
+  Value total = zeros;
+  for (int64_t q = 0; q < kWarps; ++q)
+    total = arith::AddFOp::create(
+        b, loc, total,
+        vector::LoadOp::create(b, loc, vf, sums,
+                               ValueRange{e.idx(q), warp, lane, e.idx(0)},
+                               /*nontemporal=*/false, llvm::MaybeAlign(16)));
+  vector::StoreOp::create(b, loc, total, part, ValueRange{s, row, col},
+                          /*nontemporal=*/false, llvm::MaybeAlign(16));
+  b.setInsertionPointAfter(ifStore);
+  gpu::TerminatorOp::create(b, loc);
+}

@@ -1,0 +1,44 @@
+//===- MatmulKernels.h - hand-built matmul launches ------------*- C++ -*-===//
+//
+// The launches retention-gpu-matmul builds by hand (gpu.launch, marked
+// `retention.microkernel`): the tensor-core GEMM of its many-rows branch for
+// 16-bit operands (a prefill's projections, FFN and head in a bf16 or f16
+// build: GPUMatmulMMA.cpp), and the partial products of its split-K GEMV
+// with the activations staged in shared memory (GPUGemv.cpp).
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RETENTION_CODEGEN_MATMULKERNELS_H
+#define RETENTION_CODEGEN_MATMULKERNELS_H
+
+#include "mlir/IR/Builders.h"
+
+namespace mlir::retention::mma {
+
+/// Whether the kernel takes a matmul of these static types: A [?, K] and B
+/// [K, N] of one 16-bit type, C f32, K a multiple of 16, N of 8.
+bool matmulFits(Type a, Type w, Type c);
+
+/// Emits the launch at `b`'s insertion point; `m` is A's (dynamic) row
+/// count, at least 1. A's and B's rows must be 16-byte aligned, C's 8-byte
+/// aligned (the caller checks at run time). `zeroC`: C = A·B (C is not
+/// read), else C += A·B.
+void emitMatmul(OpBuilder &b, Location loc, Value a, Value w, Value c, Value m,
+                bool zeroC);
+
+/// Columns of B per lane of the GEMV kernel: 16 bytes of B's element type.
+int64_t gemvColumns(Type w);
+/// Threads of the GEMV kernel per 32 V columns and slice.
+int64_t gemvThreadsPerColumnBlock();
+
+/// part[s, m, :] = Σ_{k in [s R, min((s + 1) R, K))} A[m, k] B[k, :] for
+/// s < `slices`, m < `m` (R = `rowsPerSlice`, a multiple of 4; K a multiple
+/// of 4, N of gemvColumns), `group` (1 or 4) rows of A per block. B's rows
+/// must be 16-byte aligned (the caller checks at run time); part is f32
+/// [S, M, N], rows 16-byte aligned.
+void emitGemvPartials(OpBuilder &b, Location loc, Value a, Value w, Value part,
+                      Value m, Value rowsPerSlice, Value slices, int64_t group);
+
+} // namespace mlir::retention::mma
+
+#endif // RETENTION_CODEGEN_MATMULKERNELS_H
