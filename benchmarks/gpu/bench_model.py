@@ -368,7 +368,7 @@ def main():
     ap.add_argument("--lib", help="folder with libretnet.so (and libretnet_cuda_runtime.so)")
     ap.add_argument("--work", default="/tmp/retnet-bench-model", help="where the weights are written")
     ap.add_argument("--contexts", default="512,2048,8192")
-    ap.add_argument("--batches", default="1,16,64")
+    ap.add_argument("--batches", default="1,16,64,256")
     ap.add_argument("--steps", type=int, default=16)
     ap.add_argument("--warmup", type=int, default=3)
     ap.add_argument("--seed", type=int, default=1)

@@ -12,8 +12,13 @@ Targets (issue 6):
       run (at the largest batch, 256: batch 1 moves 8 MB, a launch-latency case);
   model decode at 8k context: >= 8x the Transformer's tokens/s (at the
       largest batch measured).
+Issue 15 (the xl model in bf16, bench_model.py and bench_fla_model.py):
+  decode at batch 1 >= 80% of the weight-bandwidth floor; prefill at
+  T = 2048 >= 1.5x fla's RetNetForCausalLM; and a table of decode (per
+  batch) and prefill (per T) tokens/s against the floors and fla's.
 
-    bench_report.py --kernels-jsonl F [F ...] [--model-json F] --out gpu.json
+    bench_report.py --kernels-jsonl F [F ...] [--model-json F] [--fla-model-json F]
+                    --out gpu.json
 """
 
 import argparse
@@ -55,6 +60,7 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--kernels-jsonl", nargs="*", default=[])
     ap.add_argument("--model-json")
+    ap.add_argument("--fla-model-json", help="bench_fla_model.py's output (issue 15)")
     ap.add_argument("--out", required=True)
     a = ap.parse_args()
     rows = load_jsonl(a.kernels_jsonl)
@@ -191,6 +197,47 @@ def main():
         targets.append(dict(target="model decode at 8192 context: >= 8x the Transformer", value=None,
                             goal=8.0, unit="x"))
 
+    # Issue 15: the whole xl model in bf16 against its floors and fla's model.
+    fla = (json.load(open(a.fla_model_json))
+           if a.fla_model_json and os.path.exists(a.fla_model_json) else [])
+    mrows = model.get("rows", []) if model else []
+    ok = lambda r: r is not None and r.get("status") == "ok"
+    ours_decode = {r["batch"]: r for r in mrows if r.get("side") == "retnet" and ok(r)
+                   and r.get("context") == min(x.get("context", 1 << 30) for x in mrows)}
+    ours_prefill = {r["context"]: r for r in mrows if r.get("side") == "retnet" and ok(r)}
+    floor_decode = {r["batch"]: r for r in fla if r.get("side") == "floor" and r.get("what") == "decode"}
+    floor_prefill = {r["context"]: r for r in fla if r.get("side") == "floor" and r.get("what") == "prefill"}
+    fla_decode = {r["batch"]: r for r in fla if r.get("side") == "fla" and r.get("what") == "decode" and ok(r)}
+    fla_prefill = {r["context"]: r for r in fla if r.get("side") == "fla" and r.get("what") == "prefill" and ok(r)}
+    if fla or mrows:
+        lines.append("")
+        lines.append("xl model, bf16 (issue 15): tokens/s; floors from this device's copy bandwidth and "
+                     "bf16 matmul peak")
+        lines.append(f"{'':>10}{'size':>7}{'ours':>12}{'floor':>12}{'of floor':>10}{'fla':>12}{'ours/fla':>10}")
+        for kind, sizes, o, f, p, key in (
+                ("decode", sorted(set(ours_decode) | set(floor_decode)), ours_decode, floor_decode,
+                 fla_decode, "tokens_per_s"),
+                ("prefill", sorted(set(ours_prefill) | set(floor_prefill)), ours_prefill, floor_prefill,
+                 fla_prefill, "prefill_tokens_per_s")):
+            for n in sizes:
+                ov, fv, pv = (o.get(n) or {}).get(key), (f.get(n) or {}).get(key), (p.get(n) or {}).get(key)
+                lines.append(f"{kind:>10}{n:>7}{fmt(ov, '.1f'):>12}{fmt(fv, '.1f'):>12}"
+                             f"{fmt(ov / fv if ov and fv else None, '.2f'):>10}{fmt(pv, '.1f'):>12}"
+                             f"{fmt(ov / pv if ov and pv else None, '.2f'):>10}")
+        for r in fla:
+            if r.get("status") in ("unavailable", "failed"):
+                lines.append(f"  fla {r.get('what', '')} {r.get('context', r.get('batch', ''))}: "
+                             f"{r['status']}: {r.get('reason', '')}")
+    o1, f1 = ours_decode.get(1), floor_decode.get(1)
+    targets.append(dict(target="xl decode, batch 1: >= 80% of the weight-bandwidth floor",
+                        value=(o1["tokens_per_s"] / f1["tokens_per_s"] if o1 and f1 else None),
+                        goal=0.8, unit="x"))
+    for T in (2048,):
+        op, pp = ours_prefill.get(T), fla_prefill.get(T)
+        targets.append(dict(target=f"xl prefill T={T}: >= 1.5x fla's RetNetForCausalLM",
+                            value=(op["prefill_tokens_per_s"] / pp["prefill_tokens_per_s"]
+                                   if op and pp else None), goal=1.5, unit="x"))
+
     wrong = [r for r in rows if r.get("status") == "wrong"]
     errors = [r for r in rows if r.get("status") == "error"]
     lines.append("")
@@ -199,7 +246,7 @@ def main():
                      f"state {r.get('rel_l2_state')} (tol 1e-2)")
     for r in errors:
         lines.append(f"ERROR {r['impl']}.{r.get('variant', '')} {r.get('shape')}: {r.get('error', '')[:160]}")
-    lines.append(f"{'target (issue 6)':<72}{'measured':>12}{'goal':>8}  result")
+    lines.append(f"{'target (issues 6, 15)':<72}{'measured':>12}{'goal':>8}  result")
     for t in targets:
         v = t["value"]
         res = "not measured" if v is None else ("PASS" if v >= t["goal"] else "MISS")
@@ -207,7 +254,7 @@ def main():
         goal = f"{100 * t['goal']:.0f}%" if t["unit"] == "of copy" else f"{t['goal']:.1f}x"
         lines.append(f"{t['target']:<72}{shown:>12}{goal:>8}  {res}")
     out = dict(date=time.strftime("%Y-%m-%d %H:%M"), meta=meta, copy=copy, kernels=rows,
-               model=model, targets=targets, table=lines)
+               model=model, fla_model=fla, targets=targets, table=lines)
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     with open(a.out, "w") as fh:
         json.dump(out, fh, indent=1)

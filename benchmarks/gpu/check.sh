@@ -6,7 +6,9 @@
 # a table last. Then the benchmarks of issue 6 (bundle's bench/, see
 # prepare.sh): kernels (bench_kernels.py: chunkwise and decode, ours vs
 # flash-linear-attention and PyTorch), the whole model's decode vs a
-# Transformer with a KV cache (bench_model.py), and their table against the
+# Transformer with a KV cache (bench_model.py), fla's RetNet model and the
+# device's bandwidth and matmul floors (bench_fla_model.py, issue 15), and
+# their table against the
 # targets last (bench_report.py), JSON in gpu-bundle/results/gpu.json and,
 # when $OUT is set (the device tool), copies of the results in $OUT.
 # Exit 0 when all checks pass and none of our benchmark kernels is wrong.
@@ -20,7 +22,8 @@
 # RETNET_BENCH_MODEL_ARGS (extra bench_model.py arguments, e.g.
 # "--contexts 512,2048 --batches 1"), RETNET_BENCH_DEADLINE_S (kernel shapes
 # not started by then are skipped, per process, default 150),
-# RETNET_BENCH_TIMEOUT_S (kill a benchmark process after, default 200).
+# RETNET_BENCH_TIMEOUT_S (kill a benchmark process after, default 200),
+# RETNET_BENCH_FLA_ARGS (extra bench_fla_model.py arguments).
 #
 # How the bundle gets there: build it here with prepare.sh, then pass
 # "gpu-bundle" in the device tool's `carry` (it is git-ignored) and run
@@ -174,6 +177,13 @@ if [ "$bench" = 1 ] && [ -d "$bundle/bench/kernels" ]; then
       --target "$b/site-core" "$b"/wheels/fla_core-*.whl >> "$res/pip.log" 2>&1 \
       && export RETNET_FLA_CORE_SITE="$b/site-core"
   fi
+  if ls "$b"/wheels-hf/*.whl >/dev/null 2>&1 && ! python3 -c \
+      "import transformers, sys; sys.exit(int(transformers.__version__.split('.')[0]) < 5)" 2>/dev/null; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+      --target "$b/site-hf" "$b"/wheels-hf/*.whl >> "$res/pip.log" 2>&1 \
+      && export PYTHONPATH="${PYTHONPATH:+$PYTHONPATH:}$b/site-hf" \
+      || echo "check.sh: transformers did not install (see results/pip.log); fla's model unavailable"
+  fi
   kargs=(--kernels "$b/kernels" --runtime-lib "$bundle/lib/libretnet_cuda_runtime.so"
          --budget-s "${RETNET_BENCH_BUDGET_S:-1}" --max-call-s "${RETNET_BENCH_MAX_CALL_S:-10}"
          --deadline-s "${RETNET_BENCH_DEADLINE_S:-150}")
@@ -190,15 +200,20 @@ if [ "$bench" = 1 ] && [ -d "$bundle/bench/kernels" ]; then
       --config "$b/model/config.json" --lib "$bundle/lib" --work "${TMPDIR:-/tmp}/retnet-bench-model" \
       --out "$res/model.json" ${RETNET_BENCH_MODEL_ARGS:-}
     echo "exit $?"
+    echo "== bench_fla_model.py"
+    # shellcheck disable=SC2086
+    timeout "$tmo" python3 "$here/bench_fla_model.py" --config "$b/model/config.json" \
+      --out "$res/fla_model.json" ${RETNET_BENCH_FLA_ARGS:-}
+    echo "exit $?"
   } > "$res/bench.log" 2>&1
   grep -E "^(== |exit |bench_|Traceback|[A-Za-z]*Error)" "$res/bench.log" | tail -n 40
   echo "check.sh: benchmarks in $(( $(date +%s) - bstart )) s (log: results/bench.log)"
   echo
   python3 "$here/bench_report.py" --kernels-jsonl "$res/kernels-ours.jsonl" "$res/kernels-peers.jsonl" \
-    --model-json "$res/model.json" --out "$res/gpu.json"
+    --model-json "$res/model.json" --fla-model-json "$res/fla_model.json" --out "$res/gpu.json"
   bench_rc=$?
   if [ -n "${OUT:-}" ] && [ -d "$OUT" ]; then
-    for f in gpu.json kernels-ours.jsonl kernels-peers.jsonl model.json model.png bench.log; do
+    for f in gpu.json kernels-ours.jsonl kernels-peers.jsonl model.json model.png fla_model.json bench.log; do
       [ -f "$res/$f" ] && cp "$res/$f" "$OUT/"
     done
     [ -f "$bundle/results.txt" ] && cp "$bundle/results.txt" "$OUT/check-results.txt"

@@ -16,6 +16,8 @@ mma instructions, ...) and prints, per batch size:
                   is a stored matrix of its own) plus the batch's state;
                   target <= 1.1 at batch 1; every lane's bytes count,
                   broadcasts and cache hits included
+  read/all        the same over every weight byte (the embedding table
+                  whole) plus the states: the issue's literal floor
   sectors/floor   the same with each warp load instruction counted as the
                   distinct 32-byte sectors its lanes touch (what one request
                   moves; lanes reading one word share it): closer to the
@@ -148,18 +150,22 @@ def main():
                         decode_read_bytes_per_step=read,
                         floor_bytes=weight_bytes + batch * state_bytes,
                         read_over_floor=read / (weight_bytes + batch * state_bytes),
+                        read_over_all_weights=read / (weight_elements(c) * BYTES[dtype]
+                                                      + batch * state_bytes),
                         decode_read_sector_bytes_per_step=sectors,
                         sectors_over_floor=sectors / (weight_bytes + batch * state_bytes),
                         prefill_launches=len(prefill) / calls,
                         prefill_tensor_core_share=max(0.0, 1 - cuda_core / flops),
                         prefill_mma_over_flops=mma * MMA_FLOPS / flops))
     print(f"\n{'model':24} {'dtype':5} {'B':>3} {'kernels/step':>12} {'host launches/step':>18} "
-          f"{'read/floor':>10} {'sectors/floor':>13} {'prefill launches':>16} {'tc share':>8} "
+          f"{'read/floor':>10} {'read/all':>8} {'sectors/floor':>13} {'prefill launches':>16} "
+          f"{'tc share':>8} "
           f"{'mma/FLOPs':>9}")
     for r in rows:
         print(f"{r['model']:24} {r['dtype']:5} {r['batch']:>3} "
               f"{r['decode_launches_per_step']:>12.1f} {r['decode_host_launches_per_step']:>18.1f} "
-              f"{r['read_over_floor']:>10.2f} {r['sectors_over_floor']:>13.2f} "
+              f"{r['read_over_floor']:>10.2f} {r['read_over_all_weights']:>8.2f} "
+              f"{r['sectors_over_floor']:>13.2f} "
               f"{r['prefill_launches']:>16.1f} {100 * r['prefill_tensor_core_share']:>7.1f}% "
               f"{r['prefill_mma_over_flops']:>9.2f}")
     os.makedirs(os.path.dirname(a.json), exist_ok=True)

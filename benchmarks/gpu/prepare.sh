@@ -8,7 +8,8 @@
 #   benchmarks/gpu/prepare.sh [--quick] [--no-bench | --bench-only] [--out DIR]
 #                                                       (default DIR: gpu-bundle/)
 #
-# --quick keeps the first 2 cases of each file and one whole model. Then, on the GPU machine:
+# --quick keeps the first 2 cases of each file and one whole model (and
+# downloads no transformers wheels). Then, on the GPU machine:
 #   benchmarks/gpu/check.sh            (reads gpu-bundle/, or $RETNET_GPU_BUNDLE)
 #
 # The benchmarks' part, DIR/bench/ (skipped by --no-bench; --bench-only
@@ -54,6 +55,20 @@ prepare_bench() {
       || echo "prepare.sh: could not download $pins; fla will be reported unavailable" >&2
   fi
   cp "$cache"/flash_linear_attention-0.6.0-*.whl "$cache"/fla_core-0.6.0-*.whl "$b/wheels/" 2>/dev/null || true
+  # fla's models need transformers >= 5.6.2: its wheels and theirs (not
+  # numpy, which PyTorch brings), installed there only when the machine's
+  # transformers is older or missing (check.sh).
+  local hf="$cache/transformers"
+  if [ "$per_file" = 0 ] && ! ls "$hf"/transformers-5.*.whl >/dev/null 2>&1; then
+    mkdir -p "$hf"
+    python3 -m pip download -q --only-binary=:all: --python-version 3.12 \
+      --implementation cp --platform manylinux_2_28_x86_64 --platform manylinux2014_x86_64 \
+      --platform manylinux_2_17_x86_64 -d "$hf" "transformers>=5.6.2,<6" \
+      || echo "prepare.sh: could not download transformers; fla's model may be unavailable" >&2
+    rm -f "$hf"/numpy-*.whl
+  fi
+  mkdir -p "$b/wheels-hf"
+  cp "$hf"/*.whl "$b/wheels-hf/" 2>/dev/null || true
   echo "prepare.sh: benchmarks ready in $b ($(du -sh "$b" | cut -f1), $(( $(date +%s) - t0 )) s)"
 }
 
