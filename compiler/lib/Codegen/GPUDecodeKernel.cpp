@@ -61,6 +61,11 @@ namespace {
 
 using kernel::kLanes;            // value columns per thread (16 bytes of f32)
 constexpr int64_t kMaxRows = 16; // state rows per thread
+// At least this many rows per thread when splitting for threads: each
+// thread reads its rows of q and k and a quad of v per token (per lane, a
+// broadcast within the warp) and writes a partial output quad; at 8 rows
+// that is under a third of the state bytes it moves.
+constexpr int64_t kMinRows = 8;
 
 /// The schedule of one op: rows per thread R and slices P = dk / R.
 struct Split {
@@ -95,7 +100,7 @@ Split chooseSplit(RecurrentOp op, int64_t batch, int64_t minThreads) {
   int64_t slices = 1;
   auto canHalve = [&] { return dk % (2 * slices) == 0; };
   while (canHalve() && (dk / slices > kMaxRows ||
-                        (threads * slices < minThreads && dk / slices > 2)))
+                        (threads * slices < minThreads && dk / slices > kMinRows)))
     slices *= 2;
   return Split{dk / slices, slices};
 }

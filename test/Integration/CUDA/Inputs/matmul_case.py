@@ -1,15 +1,16 @@
-"""One 16-bit matmul C (+)= A . B on the CUDA target, for the tensor-core GEMM
-kernel of retention-gpu-matmul (GPUMatmulMMA.cpp).
+"""One matmul C (+)= A . B on the CUDA target, for the hand-built kernels of
+retention-gpu-matmul: the tensor-core GEMM (GPUMatmulMMA.cpp: 16-bit, more
+than 16 rows) and the split-K GEMV (GPUGemv.cpp: few rows).
 
-    matmul_case.py gen    --m M --k K --n N [--dtype bf16|f16] [--accumulate] [--seed S] > case.mlir
+    matmul_case.py gen    --m M --k K --n N [--dtype bf16|f16|f32] [--accumulate] [--seed S] > case.mlir
     matmul_case.py verify --m M --k K --n N [--dtype ...] [--accumulate] [--seed S] --tol X < output
 
 `gen` writes a module whose @main fills A [M, K] and B [K, N] (--dtype) and,
 with --accumulate, C [M, N] (f32) from an integer hash of (row, column,
 seed), in kernels; then C = A . B (after a zero fill of C) or C += A . B,
 and prints C (printMemrefF32). Every value is v / 64 for an integer
-|v| <= 125: exact in bf16 and f16, so A and B are the same on both sides and
-each product is exact in f32. `verify` recomputes C in float64 from the same
+|v| <= 125: exact in bf16, f16 and f32, so A and B are the same on both
+sides and each product is exact in f32. `verify` recomputes C in float64 from the same
 hash and checks the relative L2 error of the printed C against --tol.
 """
 
@@ -120,7 +121,7 @@ def main():
     p.add_argument("--m", type=int, required=True)
     p.add_argument("--k", type=int, required=True)
     p.add_argument("--n", type=int, required=True)
-    p.add_argument("--dtype", default="bf16", choices=["bf16", "f16"])
+    p.add_argument("--dtype", default="bf16", choices=["bf16", "f16", "f32"])
     p.add_argument("--accumulate", action="store_true")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--tol", type=float, default=1e-6)
