@@ -20,7 +20,9 @@
 // Every byte of B is read once per block of G rows, A once per block
 // (the loop form read one A value per 16 bytes of B: a quarter more global
 // bytes than the weights at bf16), and splitting K four ways inside the
-// block gives four times the threads per slice of partial sums written.
+// block gives four times the threads per slice of partial sums written. With
+// one slice (S = 1 at run time) it writes C itself, C = A·B or C += A·B: no
+// partial buffer and no second launch.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,7 +54,8 @@ int64_t mlir::retention::mma::gemvThreadsPerColumnBlock() { return kThreads; }
 void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
                                             Value a, Value w, Value part,
                                             Value m, Value rowsPerSlice,
-                                            Value slices, int64_t group) {
+                                            Value slices, int64_t group,
+                                            bool intoC, bool accumulate) {
   kernel::IndexBuilder e(b, loc);
   auto wType = cast<MemRefType>(w.getType());
   const int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
@@ -198,7 +201,17 @@ void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
         vector::LoadOp::create(b, loc, vf, sums,
                                ValueRange{e.idx(q), warp, lane, e.idx(0)},
                                /*nontemporal=*/false, llvm::MaybeAlign(16)));
-  vector::StoreOp::create(b, loc, total, part, ValueRange{s, row, col},
+  SmallVector<Value> at = {s, row, col};
+  if (intoC) {
+    at.erase(at.begin());
+    if (accumulate)
+      total = arith::AddFOp::create(
+          b, loc,
+          vector::LoadOp::create(b, loc, vf, part, at, /*nontemporal=*/false,
+                                 llvm::MaybeAlign(16)),
+          total);
+  }
+  vector::StoreOp::create(b, loc, total, part, at,
                           /*nontemporal=*/false, llvm::MaybeAlign(16));
   b.setInsertionPointAfter(ifStore);
   gpu::TerminatorOp::create(b, loc);

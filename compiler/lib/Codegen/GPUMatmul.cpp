@@ -294,6 +294,28 @@ void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
   Value rows = e.mul(e.div(e.add(perSlice, e.idx(rowStep - 1)), e.idx(rowStep)),
                      rowStep);
 
+  // One slice with the GEMV kernel: it writes C itself (no partial buffer,
+  // no second launch to sum the slices).
+  if (kernelGemv) {
+    Value direct = arith::AndIOp::create(
+        b, loc, e.cmp(arith::CmpIPredicate::eq, slices, e.idx(1)),
+        kernel::rowsAligned(b, loc, w, 16));
+    auto ifDirect = scf::IfOp::create(b, loc, direct, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard g3(b);
+      b.setInsertionPoint(ifDirect.thenBlock()->getTerminator());
+      auto single = scf::IfOp::create(
+          b, loc, e.cmp(arith::CmpIPredicate::eq, m, e.idx(1)),
+          /*withElseRegion=*/true);
+      b.setInsertionPoint(single.thenBlock()->getTerminator());
+      mma::emitGemvPartials(b, loc, a, w, c, m, rows, slices, 1,
+                            /*intoC=*/true, /*accumulate=*/!zeroC);
+      b.setInsertionPoint(single.elseBlock()->getTerminator());
+      mma::emitGemvPartials(b, loc, a, w, c, m, rows, slices, kGroup,
+                            /*intoC=*/true, /*accumulate=*/!zeroC);
+    }
+    b.setInsertionPoint(ifDirect.elseBlock()->getTerminator());
+  }
   auto partType = MemRefType::get(
       {ShapedType::kDynamic, ShapedType::kDynamic, nStatic}, e.f32);
   Value part = memref::AllocOp::create(b, loc, partType, ValueRange{slices, m});

@@ -35,9 +35,11 @@ int64_t gemvThreadsPerColumnBlock();
 /// s < `slices`, m < `m` (R = `rowsPerSlice`, a multiple of 4; K a multiple
 /// of 4, N of gemvColumns), `group` (1 or 4) rows of A per block. B's rows
 /// must be 16-byte aligned (the caller checks at run time); part is f32
-/// [S, M, N], rows 16-byte aligned.
+/// [S, M, N], rows 16-byte aligned. With `intoC` (one slice), `part` is C
+/// [M, N] itself: C = A·B, or C += A·B with `accumulate`.
 void emitGemvPartials(OpBuilder &b, Location loc, Value a, Value w, Value part,
-                      Value m, Value rowsPerSlice, Value slices, int64_t group);
+                      Value m, Value rowsPerSlice, Value slices, int64_t group,
+                      bool intoC = false, bool accumulate = false);
 
 } // namespace mlir::retention::mma
 
