@@ -49,7 +49,9 @@ int64_t mlir::retention::mma::gemvColumns(Type w) {
   return 16 / (cast<MemRefType>(w).getElementTypeBitWidth() / 8);
 }
 
-int64_t mlir::retention::mma::gemvThreadsPerColumnBlock() { return kThreads; }
+int64_t mlir::retention::mma::gemvThreadsPerSlice(Type w, int64_t n) {
+  return kWarps * (n / gemvColumns(w));
+}
 
 void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
                                             Value a, Value w, Value part,

@@ -270,7 +270,8 @@ void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
       cast<MemRefType>(w.getType()).getElementTypeBitWidth() / 8;
   Value threads =
       kernelGemv
-          ? e.mul(e.max(groups, e.idx(1)), 4 * nStatic / gemvV)
+          ? e.mul(e.max(groups, e.idx(1)),
+                  mma::gemvThreadsPerSlice(w.getType(), nStatic))
           : e.mul(e.max(groups, e.idx(1)), quads);
   Value maxSlices = e.idx(std::max<int64_t>(
       1, kStatic * elementBytes / (kernelGemv ? 256 : 64)));

@@ -28,8 +28,9 @@ void emitMatmul(OpBuilder &b, Location loc, Value a, Value w, Value c, Value m,
 
 /// Columns of B per lane of the GEMV kernel: 16 bytes of B's element type.
 int64_t gemvColumns(Type w);
-/// Threads of the GEMV kernel per 32 V columns and slice.
-int64_t gemvThreadsPerColumnBlock();
+/// Threads of the GEMV kernel per slice of K and group of rows, for B of
+/// `n` columns (a multiple of gemvColumns): four warps' lanes per V columns.
+int64_t gemvThreadsPerSlice(Type w, int64_t n);
 
 /// part[s, m, :] = Σ_{k in [s R, min((s + 1) R, K))} A[m, k] B[k, :] for
 /// s < `slices`, m < `m` (R = `rowsPerSlice`, a multiple of 4; K a multiple
