@@ -1,4 +1,5 @@
 // RUN: retnet-opt %s --retention-gpu-matmul --split-input-file -canonicalize -cse | FileCheck %s
+// RUN: retnet-opt %s --retention-gpu-matmul --split-input-file -canonicalize -cse | FileCheck %s --check-prefix=NOC
 
 // A decode step's projection (M = batch rows, dynamic): at run time, with
 // 16-byte aligned B and C rows, few rows take the split-K loops (many rows
@@ -175,6 +176,102 @@ func.func @left_alone(%x1: memref<?x64xf32>, %w: memref<64x64xf32>, %w6: memref<
   %c1 = arith.constant 1 : index
   scf.parallel (%i) = (%c0) to (%c1) step (%c1) {
     linalg.matmul ins(%x1, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%y1 : memref<?x64xf32>)
+  }
+  return
+}
+
+// -----
+
+// Epilogues: a 16-bit cast and residual add right after a zero-filled
+// matmul into a temporary runs in every store of the kernels (the cast of
+// C plus the residual read from D, stored to D); C is never stored and
+// the generic is gone but for the unaligned fallback (after the plain
+// matmul there).
+// CHECK-LABEL: func.func @epilogue
+// CHECK:         scf.if
+// CHECK-NOT:       linalg.generic
+// The sum of the slices: C's value cast to bf16 and back, plus D's.
+// CHECK:           scf.parallel (%[[R:.*]], %{{.*}}) = (%c0, %c0) to (%{{.*}}, %c16)
+// CHECK:             %[[OLD:.*]] = memref.load %arg2[%[[R]], %{{.*}}]
+// CHECK-NEXT:        arith.truncf %{{.*}} : f32 to bf16
+// CHECK-NEXT:        arith.extf
+// CHECK-NEXT:        arith.addf %[[OLD]]
+// CHECK-NEXT:        memref.store %{{.*}}, %arg2[%[[R]], %{{.*}}]
+// The register tiles too.
+// CHECK:         } else {
+// CHECK:           scf.parallel
+// CHECK:             memref.store %{{.*}}, %arg2
+// CHECK:       } else {
+// CHECK:         linalg.fill
+// CHECK-NEXT:    linalg.matmul
+// CHECK-NEXT:    linalg.generic
+// CHECK:       }
+// CHECK-NOT:   linalg.generic
+// No kernel touches C.
+// NOC-LABEL: func.func @epilogue
+// NOC:         %[[C:.*]] = memref.alloc(%{{.*}}) : memref<?x64xf32>
+// NOC-NOT:     %[[C]][
+// NOC:         linalg.fill ins(%{{.*}} : f32) outs(%[[C]]
+func.func @epilogue(%x: memref<?x64xbf16>, %w: memref<64x64xbf16>, %d: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %x, %c0 : memref<?x64xbf16>
+  %c = memref.alloc(%m) : memref<?x64xf32>
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x64xf32>)
+  linalg.matmul ins(%x, %w : memref<?x64xbf16>, memref<64x64xbf16>) outs(%c : memref<?x64xf32>)
+  linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                  iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<?x64xf32>) outs(%d : memref<?x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %t = arith.truncf %in : f32 to bf16
+    %e = arith.extf %t : bf16 to f32
+    %s = arith.addf %out, %e : f32
+    linalg.yield %s : f32
+  }
+  memref.dealloc %c : memref<?x64xf32>
+  return
+}
+
+// -----
+
+// Not fused: C is the caller's (an argument) and read after the generic,
+// C is not zero first (C += A·B), the generic writes A, or another op comes
+// between. Every generic stays.
+// CHECK-LABEL: func.func @no_epilogue
+// CHECK-COUNT-4: linalg.generic
+// CHECK-NOT:     linalg.generic
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @no_epilogue(%x: memref<?x64xf32>, %w: memref<64x64xf32>, %c: memref<?x64xf32>,
+                       %d: memref<?x64xf32>, %e: memref<?x64xf32>) {
+  %zero = arith.constant 0.0 : f32
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x64xf32>)
+  linalg.matmul ins(%x, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%c : memref<?x64xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<?x64xf32>) outs(%d : memref<?x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  memref.copy %c, %e : memref<?x64xf32> to memref<?x64xf32>
+  linalg.matmul ins(%x, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%c : memref<?x64xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : memref<?x64xf32>) outs(%d : memref<?x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%e : memref<?x64xf32>)
+  linalg.matmul ins(%x, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%e : memref<?x64xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%e : memref<?x64xf32>) outs(%x : memref<?x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  }
+  linalg.fill ins(%zero : f32) outs(%e : memref<?x64xf32>)
+  linalg.matmul ins(%x, %w : memref<?x64xf32>, memref<64x64xf32>) outs(%e : memref<?x64xf32>)
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x64xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%e : memref<?x64xf32>) outs(%d : memref<?x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
   }
   return
 }

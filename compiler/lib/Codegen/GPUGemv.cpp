@@ -57,7 +57,8 @@ void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
                                             Value a, Value w, Value part,
                                             Value m, Value rowsPerSlice,
                                             Value slices, int64_t group,
-                                            bool intoC, bool accumulate) {
+                                            bool intoC, bool accumulate,
+                                            const Epilogue &epilogue) {
   kernel::IndexBuilder e(b, loc);
   auto wType = cast<MemRefType>(w.getType());
   const int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
@@ -213,8 +214,11 @@ void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
                                  llvm::MaybeAlign(16)),
           total);
   }
-  vector::StoreOp::create(b, loc, total, part, at,
-                          /*nontemporal=*/false, llvm::MaybeAlign(16));
+  if (intoC)
+    epilogue.store(b, loc, total, part, row, col, 16);
+  else
+    vector::StoreOp::create(b, loc, total, part, at,
+                            /*nontemporal=*/false, llvm::MaybeAlign(16));
   b.setInsertionPointAfter(ifStore);
   gpu::TerminatorOp::create(b, loc);
 }

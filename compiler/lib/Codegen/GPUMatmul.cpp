@@ -94,7 +94,8 @@ int64_t quadBytes(Value v) {
 /// column quad of B per step of K: 16 FMAs per four A loads and one B load,
 /// where one thread per output element does one FMA per two loads.
 void emitTiled(kernel::QuadEmitter &e, Value a, Value w, Value c, Value m,
-               int64_t k, int64_t quads, bool zeroC) {
+               int64_t k, int64_t quads, bool zeroC,
+               const mma::Epilogue &epilogue) {
   OpBuilder &b = e.b;
   Location loc = e.loc;
   constexpr int64_t kRows = 4;
@@ -129,7 +130,7 @@ void emitTiled(kernel::QuadEmitter &e, Value a, Value w, Value c, Value m,
                                                 e.loadQuad(c, {row, col}),
                                                 loop.getResult(r))
                               .getResult();
-      e.storeQuad(sum, c, {row, col});
+      epilogue.store(b, loc, sum, c, row, col, 16);
     }
   });
 }
@@ -168,37 +169,204 @@ bool mayWrite(Operation *op, Value root) {
   return false;
 }
 
-/// What makes C zero just before `op`, if anything does: a zero fill of C,
-/// or (what bufferization makes of one zero fill shared by several
-/// matmuls) a copy into C of a buffer zero-filled earlier in the block and
-/// not written since. Ops between that touch no memory are skipped. C =
-/// A·B then needs neither that kernel nor a read of C.
-Operation *zeroInitOf(linalg::MatmulOp op) {
+/// What makes C zero just before a matmul, if anything does.
+struct ZeroInit {
+  /// The zero fill of C, or (what bufferization makes of one zero fill
+  /// shared by several matmuls) the copy into C of a buffer zero-filled
+  /// earlier: the kernel then makes it redundant (it is erased).
+  Operation *redundant = nullptr;
+  /// The op after which C is zero: `redundant`, or a zero fill of C itself
+  /// earlier in the block (C is that shared zero buffer, written in place
+  /// by its last matmul), which stays.
+  Operation *from = nullptr;
+  bool zero() const { return from != nullptr; }
+};
+
+/// C = A·B then needs neither that kernel nor a read of C. Ops between
+/// that touch no memory are skipped.
+ZeroInit zeroInitOf(linalg::MatmulOp op) {
   Value c = op.getOutputs()[0];
   Operation *p = op->getPrevNode();
   while (p && isMemoryEffectFree(p))
     p = p->getPrevNode();
   if (!p)
-    return nullptr;
+    return {};
   if (isZeroFillOf(p, c))
-    return p;
-  auto copy = dyn_cast<memref::CopyOp>(p);
-  if (!copy || copy.getTarget() != c)
-    return nullptr;
-  Value src = copy.getSource(), root = rootOf(src);
-  for (Operation *q = copy->getPrevNode(); q; q = q->getPrevNode()) {
-    if (isZeroFillOf(q, src))
-      return copy;
-    if (mayWrite(q, root))
-      return nullptr;
+    return {p, p};
+  if (auto copy = dyn_cast<memref::CopyOp>(p); copy && copy.getTarget() == c) {
+    Value src = copy.getSource(), root = rootOf(src);
+    for (Operation *q = copy->getPrevNode(); q; q = q->getPrevNode()) {
+      if (isZeroFillOf(q, src))
+        return {copy, copy};
+      if (mayWrite(q, root))
+        return {};
+    }
+    return {};
   }
-  return nullptr;
+  // C itself zero-filled earlier, only read since.
+  Value root = rootOf(c);
+  for (Operation *q = op->getPrevNode(); q; q = q->getPrevNode()) {
+    if (isZeroFillOf(q, c))
+      return {nullptr, q};
+    if (mayWrite(q, root))
+      return {};
+  }
+  return {};
 }
 
-/// `fill`: zeroInitOf(op), found before any matmul was rewritten.
-void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
+/// Every op that uses `root` or a view of it.
+void usersOf(Value root, SmallVectorImpl<Operation *> &users) {
+  for (OpOperand &use : root.getUses()) {
+    Operation *u = use.getOwner();
+    if (auto view = dyn_cast<ViewLikeOpInterface>(u);
+        view && view.getViewSource() == root) {
+      for (Value r : u->getResults())
+        usersOf(r, users);
+      continue;
+    }
+    users.push_back(u);
+  }
+}
+
+/// The elementwise op right after `op` that `op`'s kernel can run as its
+/// epilogue (mma::Epilogue), if any. C must be zero first (`init`); the
+/// generic must be the next op that touches memory, with two parallel
+/// loops, C (the very value) as one input at (i, j), one output at (i, j)
+/// that is none of A, B, C (a buffer allocated in the function), other inputs at projections of (i, j) and not
+/// the output, and a body of pure ops. C must not be read after the
+/// generic, nor before `init.from` in its block (a loop's next iteration),
+/// nor after the matmul's loops in an enclosing block: with the epilogue,
+/// C is never written.
+mma::Epilogue epilogueOf(linalg::MatmulOp op, const ZeroInit &init) {
+  if (!init.zero())
+    return {};
+  Value a = op.getInputs()[0], w = op.getInputs()[1], c = op.getOutputs()[0];
+  Operation *next = op->getNextNode();
+  while (next && isMemoryEffectFree(next))
+    next = next->getNextNode();
+  auto g = dyn_cast_or_null<linalg::GenericOp>(next);
+  if (!g || !g.hasPureBufferSemantics() || g.getNumLoops() != 2 ||
+      g.getNumParallelLoops() != 2 || g.getNumDpsInits() != 1 ||
+      g->getNumResults() != 0)
+    return {};
+  Value d = g.getDpsInits()[0];
+  Value rootC = rootOf(c), rootD = rootOf(d);
+  // C is a temporary of the function (what the caller sees is written).
+  if (!rootC.getDefiningOp<memref::AllocOp>())
+    return {};
+  if (!g.getMatchingIndexingMap(g.getDpsInitOperand(0)).isIdentity() ||
+      !isa<FloatType>(cast<MemRefType>(d.getType()).getElementType()) ||
+      rootD == rootC || rootD == rootOf(a) || rootD == rootOf(w))
+    return {};
+  std::optional<unsigned> cInput;
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    AffineMap map = g.getMatchingIndexingMap(in);
+    if (in->get() == c && map.isIdentity() && !cInput) {
+      cInput = in->getOperandNumber();
+      continue;
+    }
+    if (!isa<MemRefType>(in->get().getType()) ||
+        !map.isProjectedPermutation() || rootOf(in->get()) == rootC ||
+        rootOf(in->get()) == rootD)
+      return {};
+  }
+  if (!cInput)
+    return {};
+  for (Operation &body : g.getRegion().front().without_terminator())
+    if (body.getNumRegions() != 0 || !isMemoryEffectFree(&body))
+      return {};
+  // Who else touches C, and when.
+  Block *block = op->getBlock();
+  SmallVector<Operation *> users;
+  usersOf(rootC, users);
+  for (Operation *u : users) {
+    if (isa<memref::DeallocOp>(u))
+      continue;
+    Operation *mine = block->findAncestorOpInBlock(*u);
+    if (!mine) {
+      // Outside the matmul's block: before the loops that hold it.
+      Operation *holder = u->getBlock()->findAncestorOpInBlock(*op);
+      if (!holder || !u->isBeforeInBlock(holder))
+        return {};
+      continue;
+    }
+    if (mine == op || mine == g.getOperation() || mine == init.from)
+      continue;
+    auto copy = dyn_cast<memref::CopyOp>(mine);
+    bool readBetween = copy && rootOf(copy.getSource()) == rootC &&
+                       rootOf(copy.getTarget()) != rootC &&
+                       init.from->isBeforeInBlock(mine) &&
+                       mine->isBeforeInBlock(op);
+    if (!readBetween)
+      return {};
+  }
+  if (init.from->getBlock() != block)
+    return {};
+  return {g.getOperation(), *cInput};
+}
+
+} // namespace
+
+void mlir::retention::mma::Epilogue::store(OpBuilder &b, Location loc, Value x,
+                                           Value c, Value row, Value col,
+                                           unsigned alignment) const {
+  if (!op) {
+    vector::StoreOp::create(b, loc, x, c, ValueRange{row, col},
+                            /*nontemporal=*/false, llvm::MaybeAlign(alignment));
+    return;
+  }
+  auto g = cast<linalg::GenericOp>(op);
+  Block &body = g.getRegion().front();
+  auto vt = dyn_cast<VectorType>(x.getType());
+  const int64_t lanes = vt ? vt.getNumElements() : 1;
+  Value d = g.getDpsInits()[0];
+  bool readsOut = !body.getArguments().back().use_empty();
+  for (int64_t l = 0; l < lanes; ++l) {
+    Value j = l == 0 ? col
+                     : arith::AddIOp::create(
+                           b, loc, col, arith::ConstantIndexOp::create(b, loc, l));
+    Value ij[2] = {row, j};
+    IRMapping map;
+    for (OpOperand &in : g->getOpOperands()) {
+      BlockArgument arg = body.getArgument(in.getOperandNumber());
+      if (arg.use_empty())
+        continue;
+      Value v;
+      if (in.getOperandNumber() == cInput) {
+        v = vt ? vector::ExtractOp::create(b, loc, x, ArrayRef<int64_t>{l})
+                     .getResult()
+               : x;
+      } else if (g.isDpsInit(&in) && !readsOut) {
+        continue;
+      } else {
+        SmallVector<Value> at;
+        for (AffineExpr r : g.getMatchingIndexingMap(&in).getResults())
+          at.push_back(ij[cast<AffineDimExpr>(r).getPosition()]);
+        v = memref::LoadOp::create(b, loc, in.get(), at);
+      }
+      map.map(arg, v);
+    }
+    for (Operation &o : body.without_terminator()) {
+      if (auto index = dyn_cast<linalg::IndexOp>(o)) {
+        map.map(index.getResult(), ij[index.getDim()]);
+        continue;
+      }
+      b.clone(o, map);
+    }
+    Value y = map.lookupOrDefault(body.getTerminator()->getOperand(0));
+    memref::StoreOp::create(b, loc, y, d, ValueRange{row, j});
+  }
+}
+
+namespace {
+
+/// `init`, `epilogue`: zeroInitOf(op) and epilogueOf(op, init), found
+/// before any matmul was rewritten.
+void rewrite(linalg::MatmulOp op, const ZeroInit &init,
+             const mma::Epilogue &epilogue, int64_t maxRows,
              int64_t minThreads, int64_t mmaMinRows, bool gemvKernel) {
-  const bool zeroC = fill != nullptr;
+  const bool zeroC = init.zero();
+  Operation *fill = init.redundant;
   OpBuilder b(op);
   Location loc = op.getLoc();
   kernel::QuadEmitter e(b, loc);
@@ -221,6 +389,8 @@ void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
     if (fill)
       b.clone(*fill);
     b.clone(*op);
+    if (epilogue.op)
+      b.clone(*epilogue.op);
   }
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPoint(alignedIf.thenBlock()->getTerminator());
@@ -233,7 +403,7 @@ void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
                               kernel::rowsAligned(b, loc, w, 16)));
     auto mmaIf = scf::IfOp::create(b, loc, use, /*withElseRegion=*/true);
     b.setInsertionPoint(mmaIf.thenBlock()->getTerminator());
-    mma::emitMatmul(b, loc, a, w, c, m, zeroC);
+    mma::emitMatmul(b, loc, a, w, c, m, zeroC, epilogue);
     b.setInsertionPoint(mmaIf.elseBlock()->getTerminator());
   }
   Value few = e.cmp(arith::CmpIPredicate::ule, m, e.idx(maxRows));
@@ -242,7 +412,7 @@ void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
   {
     OpBuilder::InsertionGuard g2(b);
     b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-    emitTiled(e, a, w, c, m, kStatic, quads, zeroC);
+    emitTiled(e, a, w, c, m, kStatic, quads, zeroC, epilogue);
   }
   b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
 
@@ -310,10 +480,10 @@ void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
           /*withElseRegion=*/true);
       b.setInsertionPoint(single.thenBlock()->getTerminator());
       mma::emitGemvPartials(b, loc, a, w, c, m, rows, slices, 1,
-                            /*intoC=*/true, /*accumulate=*/!zeroC);
+                            /*intoC=*/true, /*accumulate=*/!zeroC, epilogue);
       b.setInsertionPoint(single.elseBlock()->getTerminator());
       mma::emitGemvPartials(b, loc, a, w, c, m, rows, slices, kGroup,
-                            /*intoC=*/true, /*accumulate=*/!zeroC);
+                            /*intoC=*/true, /*accumulate=*/!zeroC, epilogue);
     }
     b.setInsertionPoint(ifDirect.elseBlock()->getTerminator());
   }
@@ -403,12 +573,14 @@ void rewrite(linalg::MatmulOp op, Operation *fill, int64_t maxRows,
               ValueRange{arith::AddFOp::create(
                   b, loc, acc[0], e.loadQuad(part, {s, iv[0], col}))});
         });
-    e.storeQuad(sum.getResult(0), c, {iv[0], col});
+    epilogue.store(b, loc, sum.getResult(0), c, iv[0], col, 16);
   });
   memref::DeallocOp::create(b, loc, part);
   op.erase();
   if (fill)
     fill->erase();
+  if (epilogue.op)
+    epilogue.op->erase();
 }
 
 struct GPUMatmulPass
@@ -438,11 +610,17 @@ struct GPUMatmulPass
     });
     // The zero initializations first: a rewritten matmul (an scf.if) would
     // hide a fill before it from the matmuls after it.
-    SmallVector<Operation *> inits;
-    for (linalg::MatmulOp op : work)
+    // Epilogues too: the generic after a matmul must still be next to it.
+    SmallVector<ZeroInit> inits;
+    SmallVector<mma::Epilogue> epilogues;
+    for (linalg::MatmulOp op : work) {
       inits.push_back(zeroInitOf(op));
-    for (auto [op, init] : llvm::zip(work, inits))
-      rewrite(op, init, maxRows, minThreads, mmaMinRows, gemvKernel);
+      epilogues.push_back(fuseEpilogues ? epilogueOf(op, inits.back())
+                                        : mma::Epilogue{});
+    }
+    for (auto [op, init, epilogue] : llvm::zip(work, inits, epilogues))
+      rewrite(op, init, epilogue, maxRows, minThreads, mmaMinRows,
+              gemvKernel);
   }
 };
 

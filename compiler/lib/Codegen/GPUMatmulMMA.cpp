@@ -54,7 +54,8 @@ bool mlir::retention::mma::matmulFits(Type a, Type w, Type c) {
 }
 
 void mlir::retention::mma::emitMatmul(OpBuilder &b, Location loc, Value a,
-                                      Value w, Value c, Value m, bool zeroC) {
+                                      Value w, Value c, Value m, bool zeroC,
+                                      const Epilogue &epilogue) {
   auto wType = cast<MemRefType>(w.getType());
   const int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
   const int64_t bk = k % 32 == 0 ? 32 : 16, steps = k / bk;
@@ -171,8 +172,7 @@ void mlir::retention::mma::emitMatmul(OpBuilder &b, Location loc, Value a,
                 old.setAlignment(8);
                 x = arith::AddFOp::create(b, loc, old, x);
               }
-              vector::StoreOp::create(b, loc, x, c, ValueRange{row, col})
-                  .setAlignment(8);
+              epilogue.store(b, loc, x, c, row, col, 8);
             }
       });
 }

@@ -15,6 +15,24 @@
 
 namespace mlir::retention::mma {
 
+/// What a matmul kernel does with each finished value of C. Without `op`,
+/// C is stored. With `op` (a linalg.generic on buffers with two parallel
+/// loops that reads C through input `cInput` at (i, j), written to its one
+/// output at (i, j): a 16-bit cast, a gate activation, a residual add),
+/// the generic's body runs on the value instead and its result is stored
+/// in the generic's output; C itself is not written. Built by
+/// retention-gpu-matmul (GPUMatmul.cpp), which checks that fusing is sound.
+struct Epilogue {
+  Operation *op = nullptr;
+  unsigned cInput = 0;
+
+  /// Stores `x` (f32, a scalar or a vector of consecutive columns) as the
+  /// values of C at row `row`, columns `col` ..; the C stores (no `op`)
+  /// are vector stores aligned to `alignment` bytes.
+  void store(OpBuilder &b, Location loc, Value x, Value c, Value row,
+             Value col, unsigned alignment) const;
+};
+
 /// Whether the kernel takes a matmul of these static types: A [?, K] and B
 /// [K, N] of one 16-bit type, C f32, K a multiple of 16, N of 8.
 bool matmulFits(Type a, Type w, Type c);
@@ -24,7 +42,7 @@ bool matmulFits(Type a, Type w, Type c);
 /// aligned (the caller checks at run time). `zeroC`: C = A·B (C is not
 /// read), else C += A·B.
 void emitMatmul(OpBuilder &b, Location loc, Value a, Value w, Value c, Value m,
-                bool zeroC);
+                bool zeroC, const Epilogue &epilogue = {});
 
 /// Columns of B per lane of the GEMV kernel: 16 bytes of B's element type.
 int64_t gemvColumns(Type w);
@@ -37,10 +55,12 @@ int64_t gemvThreadsPerSlice(Type w, int64_t n);
 /// of 4, N of gemvColumns), `group` (1 or 4) rows of A per block. B's rows
 /// must be 16-byte aligned (the caller checks at run time); part is f32
 /// [S, M, N], rows 16-byte aligned. With `intoC` (one slice), `part` is C
-/// [M, N] itself: C = A·B, or C += A·B with `accumulate`.
+/// [M, N] itself: C = A·B, or C += A·B with `accumulate`, stored through
+/// `epilogue`.
 void emitGemvPartials(OpBuilder &b, Location loc, Value a, Value w, Value part,
                       Value m, Value rowsPerSlice, Value slices, int64_t group,
-                      bool intoC = false, bool accumulate = false);
+                      bool intoC = false, bool accumulate = false,
+                      const Epilogue &epilogue = {});
 
 } // namespace mlir::retention::mma
 

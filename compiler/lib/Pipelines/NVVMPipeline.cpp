@@ -104,7 +104,10 @@ LogicalResult mlir::retention::buildRetentionNVVMPipeline(
   }
   // 0. Layer ops (whole models) → core ops + linalg; position tables leave
   //    the layer loop.
+  //    Chains of elementwise generics (a cast, then a residual add) become
+  //    one generic: one kernel, or a matmul's epilogue (retention-gpu-matmul).
   addPipeline("retention-decompose-layers,loop-invariant-code-motion,"
+              "canonicalize,cse,func.func(retention-gpu-fuse-elementwise),"
               "canonicalize,cse");
   // 1. Hand-scheduled kernels where they apply: tensor cores for chunkwise
   //    and parallel ops on 16-bit inputs (claimed here on tensors, built

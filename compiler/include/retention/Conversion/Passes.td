@@ -176,6 +176,21 @@ def RetentionGPUMapParallelLoopsPass
   ];
 }
 
+def RetentionGPUFuseElementwisePass
+    : Pass<"retention-gpu-fuse-elementwise", "::mlir::func::FuncOp"> {
+  let summary = "Fuse chains of elementwise linalg.generic ops on tensors (one kernel each after lowering) into one";
+  let description = [{
+    Runs on tensors, before bufferization. A `linalg.generic` with only
+    parallel loops whose one result feeds only another such generic is
+    folded into it (upstream's elementwise fusion, restricted: reductions,
+    named ops such as `linalg.matmul` and reshapes are left alone, so the
+    hand-scheduled kernels still find their ops). On the GPU every host-level
+    linalg op becomes one kernel: a cast followed by a residual add is then
+    one kernel, and `retention-gpu-matmul` can take it as its epilogue.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 def RetentionGPULowerLinalgPass
     : Pass<"retention-gpu-lower-linalg", "::mlir::func::FuncOp"> {
   let summary = "Lower linalg on buffers to loops: host-level ops to parallel loops (kernels), tile-level ops to sequential loops";
@@ -410,6 +425,8 @@ def RetentionGPUMatmulPass
                            "::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect"];
   let options = [
+    Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
+           "Run the elementwise linalg.generic that reads C right after the matmul in the kernel's stores (C is then not written)">,
     Option<"maxRows", "max-rows", "int64_t", /*default=*/"64",
            "Split K for matmuls whose A has at most this many rows (at run time)">,
     Option<"minThreads", "min-threads", "int64_t", /*default=*/"65536",

@@ -8,7 +8,10 @@ than 16 rows) and the split-K GEMV (GPUGemv.cpp: few rows).
 `gen` writes a module whose @main fills A [M, K] and B [K, N] (--dtype) and,
 with --accumulate, C [M, N] (f32) from an integer hash of (row, column,
 seed), in kernels; then C = A . B (after a zero fill of C) or C += A . B,
-and prints C (printMemrefF32). Every value is v / 64 for an integer
+and prints C (printMemrefF32). With --epilogue, an elementwise generic
+reads C next, D = D + silu(C) * R + bias[j] (D, R [M, N] and bias [N] f32,
+hashed), which retention-gpu-matmul runs in the matmul kernel's stores
+when C was zero-filled; D is printed. Every value is v / 64 for an integer
 |v| <= 125: exact in bf16, f16 and f32, so A and B are the same on both
 sides and each product is exact in f32. `verify` recomputes C in float64 from the same
 hash and checks the relative L2 error of the printed C against --tol.
@@ -69,6 +72,7 @@ def fill(name, rows, cols, dtype, seed):
 def gen(a):
     m, k, n, dt = a.m, a.k, a.n, a.dtype
     out = ["#id = affine_map<(d0, d1) -> (d0, d1)>",
+           "#col = affine_map<(d0, d1) -> (d1)>",
            "func.func private @printMemrefF32(memref<*xf32>)",
            "func.func @main() {",
            "  %cA = arith.constant 2654435761 : i64",
@@ -86,13 +90,41 @@ def gen(a):
            f"  %c = memref.alloc() : memref<{m}x{n}xf32>",
            fill("a", m, k, dt, a.seed),
            fill("b", k, n, dt, a.seed + 1)]
+    shown = "c"
+    if a.epilogue:
+        # R, bias and D first: the generic must come right after the matmul
+        # (and C's zero fill right before it).
+        out += [f"  %d = memref.alloc() : memref<{m}x{n}xf32>",
+                f"  %r = memref.alloc() : memref<{m}x{n}xf32>",
+                f"  %bias = memref.alloc() : memref<1x{n}xf32>",
+                fill("d", m, n, "f32", a.seed + 3),
+                fill("r", m, n, "f32", a.seed + 4),
+                fill("bias", 1, n, "f32", a.seed + 5),
+                f"  %bias1 = memref.collapse_shape %bias [[0, 1]] : memref<1x{n}xf32> into memref<{n}xf32>"]
     if a.accumulate:
         out.append(fill("c", m, n, "f32", a.seed + 2))
     else:
         out.append(f"  linalg.fill ins(%zero : f32) outs(%c : memref<{m}x{n}xf32>)")
     out += [f"  linalg.matmul ins(%a, %b : memref<{m}x{k}x{dt}>, memref<{k}x{n}x{dt}>) "
-            f"outs(%c : memref<{m}x{n}xf32>)",
-            f"  %u = memref.cast %c : memref<{m}x{n}xf32> to memref<*xf32>",
+            f"outs(%c : memref<{m}x{n}xf32>)"]
+    if a.epilogue:
+        shown = "d"
+        out += ["  linalg.generic {indexing_maps = [#id, #id, #col, #id], "
+                "iterator_types = [\"parallel\", \"parallel\"]}",
+                f"      ins(%c, %r, %bias1 : memref<{m}x{n}xf32>, memref<{m}x{n}xf32>, memref<{n}xf32>)",
+                f"      outs(%d : memref<{m}x{n}xf32>) {{",
+                "  ^bb0(%x: f32, %rr: f32, %bb: f32, %o: f32):",
+                "    %nx = arith.negf %x : f32",
+                "    %ex = math.exp %nx : f32",
+                "    %one = arith.constant 1.0 : f32",
+                "    %den = arith.addf %ex, %one : f32",
+                "    %sx = arith.divf %x, %den : f32",
+                "    %p = arith.mulf %sx, %rr : f32",
+                "    %q = arith.addf %p, %bb : f32",
+                "    %y = arith.addf %o, %q : f32",
+                "    linalg.yield %y : f32",
+                "  }"]
+    out += [f"  %u = memref.cast %{shown} : memref<{m}x{n}xf32> to memref<*xf32>",
             "  call @printMemrefF32(%u) : (memref<*xf32>) -> ()",
             "  return", "}"]
     print("\n".join(out))
@@ -102,6 +134,10 @@ def verify(a):
     want = hashed(a.m, a.k, a.seed) @ hashed(a.k, a.n, a.seed + 1)
     if a.accumulate:
         want += hashed(a.m, a.n, a.seed + 2)
+    if a.epilogue:
+        silu = want / (1.0 + np.exp(-want))
+        want = (hashed(a.m, a.n, a.seed + 3) + silu * hashed(a.m, a.n, a.seed + 4)
+                + hashed(1, a.n, a.seed + 5))
     text = sys.stdin.read()
     body = text[text.index("data =") + len("data ="):]
     got = np.array([float(x) for x in re.findall(r"-?(?:\d+\.?\d*(?:e[-+]?\d+)?|inf|nan)", body)])
@@ -123,6 +159,7 @@ def main():
     p.add_argument("--n", type=int, required=True)
     p.add_argument("--dtype", default="bf16", choices=["bf16", "f16", "f32"])
     p.add_argument("--accumulate", action="store_true")
+    p.add_argument("--epilogue", action="store_true")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--tol", type=float, default=1e-6)
     a = p.parse_args()
