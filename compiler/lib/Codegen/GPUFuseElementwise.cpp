@@ -5,8 +5,9 @@
 // followed by the residual add; upstream's elementwise fusion folds such a
 // producer into its consumer. It is restricted here to what is safe for the
 // hand-scheduled kernels: producer and consumer are `linalg.generic` ops
-// with only parallel loops, and the producer's result has no other use (no
-// recomputation). Named ops (matmuls, which retention-gpu-matmul takes) and
+// with only parallel loops, the producer's result has no other use and the
+// consumer reads it at a permutation of its loops (no recomputation: a
+// table read at a broadcast stays its own op). Named ops (matmuls, which retention-gpu-matmul takes) and
 // reshapes are not touched.
 //
 //===----------------------------------------------------------------------===//
@@ -38,8 +39,11 @@ struct GPUFuseElementwisePass
     linalg::ControlFusionFn control = [](OpOperand *operand) {
       auto producer = operand->get().getDefiningOp<linalg::GenericOp>();
       auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
+      // A producer read at a broadcast (a table per row) is not fused:
+      // every element would recompute its row's value.
       return allParallel(producer) && allParallel(consumer) &&
-             producer->getNumResults() == 1 && operand->get().hasOneUse();
+             producer->getNumResults() == 1 && operand->get().hasOneUse() &&
+             consumer.getMatchingIndexingMap(operand).isPermutation();
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

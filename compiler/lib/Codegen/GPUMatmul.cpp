@@ -41,6 +41,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "BufferFacts.h"
 #include "KernelBuffers.h"
 #include "MatmulKernels.h"
 #include "QuadLoops.h"
@@ -70,6 +71,8 @@ using namespace mlir::retention;
 namespace {
 
 using kernel::kLanes;
+using kernel::rootOf;
+using kernel::ZeroInit;
 constexpr int64_t kUnroll = 4; // B rows loaded per step
 
 /// A rank-2 row-major buffer of f32 (or, with `sixteen`, also bf16/f16).
@@ -135,99 +138,6 @@ void emitTiled(kernel::QuadEmitter &e, Value a, Value w, Value c, Value m,
   });
 }
 
-/// The buffer `v` is a view of (or `v` itself).
-Value rootOf(Value v) {
-  while (auto view = v.getDefiningOp<ViewLikeOpInterface>())
-    v = view.getViewSource();
-  return v;
-}
-
-/// A linalg.fill of `buffer` with 0.
-bool isZeroFillOf(Operation *op, Value buffer) {
-  auto fill = dyn_cast_or_null<linalg::FillOp>(op);
-  if (!fill || !fill.hasPureBufferSemantics() ||
-      fill.getOutputs()[0] != buffer)
-    return false;
-  auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
-  auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
-  return value && value.getValue().isZero();
-}
-
-/// False unless `op` surely writes no memory under `root`.
-bool mayWrite(Operation *op, Value root) {
-  if (isMemoryEffectFree(op))
-    return false;
-  auto iface = dyn_cast<MemoryEffectOpInterface>(op);
-  if (!iface)
-    return true;
-  SmallVector<MemoryEffects::EffectInstance> effects;
-  iface.getEffects(effects);
-  for (const auto &e : effects)
-    if (isa<MemoryEffects::Write>(e.getEffect()) &&
-        (!e.getValue() || rootOf(e.getValue()) == root))
-      return true;
-  return false;
-}
-
-/// What makes C zero just before a matmul, if anything does.
-struct ZeroInit {
-  /// The zero fill of C, or (what bufferization makes of one zero fill
-  /// shared by several matmuls) the copy into C of a buffer zero-filled
-  /// earlier: the kernel then makes it redundant (it is erased).
-  Operation *redundant = nullptr;
-  /// The op after which C is zero: `redundant`, or a zero fill of C itself
-  /// earlier in the block (C is that shared zero buffer, written in place
-  /// by its last matmul), which stays.
-  Operation *from = nullptr;
-  bool zero() const { return from != nullptr; }
-};
-
-/// C = A·B then needs neither that kernel nor a read of C. Ops between
-/// that touch no memory are skipped.
-ZeroInit zeroInitOf(linalg::MatmulOp op) {
-  Value c = op.getOutputs()[0];
-  Operation *p = op->getPrevNode();
-  while (p && isMemoryEffectFree(p))
-    p = p->getPrevNode();
-  if (!p)
-    return {};
-  if (isZeroFillOf(p, c))
-    return {p, p};
-  if (auto copy = dyn_cast<memref::CopyOp>(p); copy && copy.getTarget() == c) {
-    Value src = copy.getSource(), root = rootOf(src);
-    for (Operation *q = copy->getPrevNode(); q; q = q->getPrevNode()) {
-      if (isZeroFillOf(q, src))
-        return {copy, copy};
-      if (mayWrite(q, root))
-        return {};
-    }
-    return {};
-  }
-  // C itself zero-filled earlier, only read since.
-  Value root = rootOf(c);
-  for (Operation *q = op->getPrevNode(); q; q = q->getPrevNode()) {
-    if (isZeroFillOf(q, c))
-      return {nullptr, q};
-    if (mayWrite(q, root))
-      return {};
-  }
-  return {};
-}
-
-/// Every op that uses `root` or a view of it.
-void usersOf(Value root, SmallVectorImpl<Operation *> &users) {
-  for (OpOperand &use : root.getUses()) {
-    Operation *u = use.getOwner();
-    if (auto view = dyn_cast<ViewLikeOpInterface>(u);
-        view && view.getViewSource() == root) {
-      for (Value r : u->getResults())
-        usersOf(r, users);
-      continue;
-    }
-    users.push_back(u);
-  }
-}
-
 /// The elementwise op right after `op` that `op`'s kernel can run as its
 /// epilogue (mma::Epilogue), if any. C must be zero first (`init`); the
 /// generic must be the next op that touches memory, with two parallel
@@ -241,10 +151,7 @@ mma::Epilogue epilogueOf(linalg::MatmulOp op, const ZeroInit &init) {
   if (!init.zero())
     return {};
   Value a = op.getInputs()[0], w = op.getInputs()[1], c = op.getOutputs()[0];
-  Operation *next = op->getNextNode();
-  while (next && isMemoryEffectFree(next))
-    next = next->getNextNode();
-  auto g = dyn_cast_or_null<linalg::GenericOp>(next);
+  auto g = dyn_cast_or_null<linalg::GenericOp>(kernel::nextMemoryOp(op));
   if (!g || !g.hasPureBufferSemantics() || g.getNumLoops() != 2 ||
       g.getNumParallelLoops() != 2 || g.getNumDpsInits() != 1 ||
       g->getNumResults() != 0)
@@ -272,13 +179,12 @@ mma::Epilogue epilogueOf(linalg::MatmulOp op, const ZeroInit &init) {
   }
   if (!cInput)
     return {};
-  for (Operation &body : g.getRegion().front().without_terminator())
-    if (body.getNumRegions() != 0 || !isMemoryEffectFree(&body))
-      return {};
+  if (!kernel::pureBody(g))
+    return {};
   // Who else touches C, and when.
   Block *block = op->getBlock();
   SmallVector<Operation *> users;
-  usersOf(rootC, users);
+  kernel::usersOf(rootC, users);
   for (Operation *u : users) {
     if (isa<memref::DeallocOp>(u))
       continue;
@@ -319,42 +225,25 @@ void mlir::retention::mma::Epilogue::store(OpBuilder &b, Location loc, Value x,
   Block &body = g.getRegion().front();
   auto vt = dyn_cast<VectorType>(x.getType());
   const int64_t lanes = vt ? vt.getNumElements() : 1;
-  Value d = g.getDpsInits()[0];
-  bool readsOut = !body.getArguments().back().use_empty();
   for (int64_t l = 0; l < lanes; ++l) {
     Value j = l == 0 ? col
                      : arith::AddIOp::create(
                            b, loc, col, arith::ConstantIndexOp::create(b, loc, l));
     Value ij[2] = {row, j};
-    IRMapping map;
+    SmallVector<Value> args;
     for (OpOperand &in : g->getOpOperands()) {
-      BlockArgument arg = body.getArgument(in.getOperandNumber());
-      if (arg.use_empty())
-        continue;
-      Value v;
-      if (in.getOperandNumber() == cInput) {
-        v = vt ? vector::ExtractOp::create(b, loc, x, ArrayRef<int64_t>{l})
-                     .getResult()
-               : x;
-      } else if (g.isDpsInit(&in) && !readsOut) {
-        continue;
-      } else {
-        SmallVector<Value> at;
-        for (AffineExpr r : g.getMatchingIndexingMap(&in).getResults())
-          at.push_back(ij[cast<AffineDimExpr>(r).getPosition()]);
-        v = memref::LoadOp::create(b, loc, in.get(), at);
-      }
-      map.map(arg, v);
+      if (body.getArgument(in.getOperandNumber()).use_empty())
+        args.push_back(nullptr);
+      else if (in.getOperandNumber() == cInput)
+        args.push_back(vt ? vector::ExtractOp::create(b, loc, x,
+                                                      ArrayRef<int64_t>{l})
+                                .getResult()
+                          : x);
+      else
+        args.push_back(kernel::loadOperandAt(b, loc, g, in, ij));
     }
-    for (Operation &o : body.without_terminator()) {
-      if (auto index = dyn_cast<linalg::IndexOp>(o)) {
-        map.map(index.getResult(), ij[index.getDim()]);
-        continue;
-      }
-      b.clone(o, map);
-    }
-    Value y = map.lookupOrDefault(body.getTerminator()->getOperand(0));
-    memref::StoreOp::create(b, loc, y, d, ValueRange{row, j});
+    memref::StoreOp::create(b, loc, kernel::inlineBody(b, g, args, ij),
+                            g.getDpsInits()[0], ValueRange{row, j});
   }
 }
 
@@ -367,7 +256,9 @@ void rewrite(linalg::MatmulOp op, const ZeroInit &init,
              int64_t minThreads, int64_t mmaMinRows, bool gemvKernel) {
   const bool zeroC = init.zero();
   Operation *fill = init.redundant;
-  OpBuilder b(op);
+  // At the epilogue when fused: what it reads may be defined after the
+  // matmul (views; nothing between touches memory).
+  OpBuilder b(epilogue.op ? epilogue.op : op.getOperation());
   Location loc = op.getLoc();
   kernel::QuadEmitter e(b, loc);
   Value a = op.getInputs()[0], w = op.getInputs()[1], c = op.getOutputs()[0];
@@ -614,7 +505,7 @@ struct GPUMatmulPass
     SmallVector<ZeroInit> inits;
     SmallVector<mma::Epilogue> epilogues;
     for (linalg::MatmulOp op : work) {
-      inits.push_back(zeroInitOf(op));
+      inits.push_back(kernel::zeroInitOf(op, op.getOutputs()[0]));
       epilogues.push_back(fuseEpilogues ? epilogueOf(op, inits.back())
                                         : mma::Epilogue{});
     }

@@ -88,8 +88,8 @@ struct GPUPlaceBuffersPass
       rewriter.replaceOpWithNewOp<memref::AllocaOp>(alloc, type,
                                                     alloc.getAlignmentAttr());
     }
-    // Constant tables (memref.get_global) read inside the loops are taken
-    // inside them, so the kernel refers to the global itself (which kernel
+    // Constant tables (memref.get_global) read inside the loops (or the
+    // hand-built launches: a norm's fused epilogue) are taken inside them, so the kernel refers to the global itself (which kernel
     // outlining copies into the GPU module), not to a host address.
     SmallVector<memref::GetGlobalOp> globals;
     getOperation().walk([&](memref::GetGlobalOp op) { globals.push_back(op); });
@@ -97,7 +97,8 @@ struct GPUPlaceBuffersPass
       for (OpOperand &use : llvm::make_early_inc_range(global->getUses())) {
         Operation *user = use.getOwner();
         if (!user->getParentOfType<scf::ParallelOp>() &&
-            !user->getParentOfType<scf::ForallOp>())
+            !user->getParentOfType<scf::ForallOp>() &&
+            !user->getParentOfType<gpu::LaunchOp>())
           continue;
         rewriter.setInsertionPoint(user);
         use.set(rewriter.clone(*global)->getResult(0));

@@ -139,6 +139,11 @@ LogicalResult mlir::retention::buildRetentionNVVMPipeline(
               "func.func(retention-gpu-matmul{mma-min-rows=" +
               std::string(options.mma && !options.emulate ? "16" : "0") +
               " gemv-kernel=" + (options.emulate ? "false" : "true") + "}),"
+              // Norm statistics: block reductions (a kernel of their own;
+              // the emulation runs loops only).
+              + std::string(options.emulate
+                                ? ""
+                                : "func.func(retention-gpu-row-reductions),") +
               "func.func(retention-gpu-lower-linalg),scf-forall-to-parallel,"
               // After the linalg ops are loops: a constant table they read
               // is then taken inside the loop (a device global after

@@ -191,6 +191,26 @@ def RetentionGPUFuseElementwisePass
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
+def RetentionGPURowReductionsPass
+    : Pass<"retention-gpu-row-reductions", "::mlir::func::FuncOp"> {
+  let summary = "Sums over a row (norm statistics) as block reductions with warp shuffles, fused with the elementwise op on the row's sum";
+  let description = [{
+    Runs on buffers, after `retention-gpu-matmul` and before
+    `retention-gpu-lower-linalg`. A host-level `linalg.generic` whose only
+    reduction is its innermost loop, with a body `f(...) + out` into an f32
+    buffer indexed by the other loops (RMSNorm's and the group norm's sums of
+    squares), becomes one launch: a block of four warps per row, each thread
+    summing a strided part of the row, `shfl.xor` within warps, shared memory
+    across them. A zero fill (or copy of a zero-filled buffer) right before
+    it is folded in. When the next op is an elementwise generic that reads
+    the row's sum (the norm's scale, weight and gate), it runs in the same
+    block on the sum, rows checked equal at run time (otherwise both ops
+    run as before). Replaces a serial loop per row and three kernels.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::scf::SCFDialect",
+                           "::mlir::memref::MemRefDialect", "::mlir::arith::ArithDialect"];
+}
+
 def RetentionGPULowerLinalgPass
     : Pass<"retention-gpu-lower-linalg", "::mlir::func::FuncOp"> {
   let summary = "Lower linalg on buffers to loops: host-level ops to parallel loops (kernels), tile-level ops to sequential loops";

@@ -1,0 +1,179 @@
+//===- BufferFacts.h - what the buffer-level kernel builders ask ---------===//
+//
+// retention-gpu-matmul and retention-gpu-row-reductions build kernels for
+// linalg ops on buffers and fold their neighbours in: the zero fill (or the
+// copy of a zero-filled buffer) before an op that accumulates, the
+// elementwise generic after it. These are the questions they ask of the
+// buffers (what a view is a view of, who writes it, is it zero here) and the
+// one way they run a generic's body on values of their own.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef RETENTION_CODEGEN_BUFFERFACTS_H
+#define RETENTION_CODEGEN_BUFFERFACTS_H
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+
+namespace mlir::retention::kernel {
+
+/// The buffer `v` is a view of (or `v` itself): through view-like ops and
+/// any other pure op that makes a memref of one memref operand
+/// (memref.transpose, casts).
+inline Value rootOf(Value v) {
+  while (Operation *def = v.getDefiningOp()) {
+    if (auto view = dyn_cast<ViewLikeOpInterface>(def)) {
+      v = view.getViewSource();
+      continue;
+    }
+    Value only;
+    for (Value operand : def->getOperands())
+      if (isa<BaseMemRefType>(operand.getType()))
+        only = only ? Value() : operand;
+    if (!only || !isMemoryEffectFree(def) || def->getNumResults() != 1)
+      break;
+    v = only;
+  }
+  return v;
+}
+
+/// A linalg.fill of `buffer` with 0.
+inline bool isZeroFillOf(Operation *op, Value buffer) {
+  auto fill = dyn_cast_or_null<linalg::FillOp>(op);
+  if (!fill || !fill.hasPureBufferSemantics() ||
+      fill.getOutputs()[0] != buffer)
+    return false;
+  auto zero = fill.getInputs()[0].getDefiningOp<arith::ConstantOp>();
+  auto value = zero ? dyn_cast<FloatAttr>(zero.getValue()) : FloatAttr();
+  return value && value.getValue().isZero();
+}
+
+/// False unless `op` surely writes no memory under `root`.
+inline bool mayWrite(Operation *op, Value root) {
+  if (isMemoryEffectFree(op))
+    return false;
+  auto iface = dyn_cast<MemoryEffectOpInterface>(op);
+  if (!iface)
+    return true;
+  SmallVector<MemoryEffects::EffectInstance> effects;
+  iface.getEffects(effects);
+  for (const auto &e : effects)
+    if (isa<MemoryEffects::Write>(e.getEffect()) &&
+        (!e.getValue() || rootOf(e.getValue()) == root))
+      return true;
+  return false;
+}
+
+/// What makes an output buffer C zero just before the op that accumulates
+/// into it (a matmul, a reduction), if anything does.
+struct ZeroInit {
+  /// The zero fill of C, or (what bufferization makes of one zero fill
+  /// shared by several ops) the copy into C of a buffer zero-filled
+  /// earlier: the kernel then makes it redundant (it is erased).
+  Operation *redundant = nullptr;
+  /// The op after which C is zero: `redundant`, or a zero fill of C itself
+  /// earlier in the block (C is that shared zero buffer, written in place
+  /// by its last user), which stays.
+  Operation *from = nullptr;
+  bool zero() const { return from != nullptr; }
+};
+
+/// The op's kernel then needs neither that kernel nor a read of C. Ops
+/// between that touch no memory are skipped.
+inline ZeroInit zeroInitOf(Operation *op, Value c) {
+  Operation *p = op->getPrevNode();
+  while (p && isMemoryEffectFree(p))
+    p = p->getPrevNode();
+  if (!p)
+    return {};
+  if (isZeroFillOf(p, c))
+    return {p, p};
+  if (auto copy = dyn_cast<memref::CopyOp>(p); copy && copy.getTarget() == c) {
+    Value src = copy.getSource(), root = rootOf(src);
+    for (Operation *q = copy->getPrevNode(); q; q = q->getPrevNode()) {
+      if (isZeroFillOf(q, src))
+        return {copy, copy};
+      if (mayWrite(q, root))
+        return {};
+    }
+    return {};
+  }
+  // C itself zero-filled earlier, only read since.
+  Value root = rootOf(c);
+  for (Operation *q = op->getPrevNode(); q; q = q->getPrevNode()) {
+    if (isZeroFillOf(q, c))
+      return {nullptr, q};
+    if (mayWrite(q, root))
+      return {};
+  }
+  return {};
+}
+
+/// Every op that uses `root` or a view of it.
+inline void usersOf(Value root, SmallVectorImpl<Operation *> &users) {
+  for (OpOperand &use : root.getUses()) {
+    Operation *u = use.getOwner();
+    if (auto view = dyn_cast<ViewLikeOpInterface>(u);
+        view && view.getViewSource() == root) {
+      for (Value r : u->getResults())
+        usersOf(r, users);
+      continue;
+    }
+    users.push_back(u);
+  }
+}
+
+/// The first op after `op` that touches memory other than by allocating a
+/// fresh buffer (null at the block's end).
+inline Operation *nextMemoryOp(Operation *op) {
+  Operation *next = op->getNextNode();
+  while (next && (isMemoryEffectFree(next) || isa<memref::AllocOp>(next)))
+    next = next->getNextNode();
+  return next;
+}
+
+/// Whether `g`'s body can run anywhere: no regions, no memory effects.
+inline bool pureBody(linalg::GenericOp g) {
+  for (Operation &op : g.getRegion().front().without_terminator())
+    if (op.getNumRegions() != 0 || !isMemoryEffectFree(&op))
+      return false;
+  return true;
+}
+
+/// Loads operand `in` of `g` at its indexing map applied to the loop
+/// indices `ivs` (a projected permutation).
+inline Value loadOperandAt(OpBuilder &b, Location loc, linalg::GenericOp g,
+                           OpOperand &in, ArrayRef<Value> ivs) {
+  SmallVector<Value> at;
+  for (AffineExpr r : g.getMatchingIndexingMap(&in).getResults())
+    at.push_back(ivs[cast<AffineDimExpr>(r).getPosition()]);
+  return memref::LoadOp::create(b, loc, in.get(), at);
+}
+
+/// Runs `g`'s body (pureBody) at `b` on the block argument values `args`
+/// (null where the body does not use the argument) with loop indices `ivs`
+/// (for linalg.index); returns the yielded value.
+inline Value inlineBody(OpBuilder &b, linalg::GenericOp g,
+                        ArrayRef<Value> args, ArrayRef<Value> ivs) {
+  Block &body = g.getRegion().front();
+  IRMapping map;
+  for (auto [arg, v] : llvm::zip(body.getArguments(), args))
+    if (v)
+      map.map(arg, v);
+  for (Operation &o : body.without_terminator()) {
+    if (auto index = dyn_cast<linalg::IndexOp>(o)) {
+      map.map(index.getResult(), ivs[index.getDim()]);
+      continue;
+    }
+    b.clone(o, map);
+  }
+  return map.lookupOrDefault(body.getTerminator()->getOperand(0));
+}
+
+} // namespace mlir::retention::kernel
+
+#endif // RETENTION_CODEGEN_BUFFERFACTS_H

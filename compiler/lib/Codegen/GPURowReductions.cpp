@@ -1,0 +1,342 @@
+//===- GPURowReductions.cpp - norms as block reductions, one launch each --===//
+//
+// The layer decomposition states a norm as two linalg.generic ops: a sum
+// over the innermost loop (Σ x², per row: RMSNorm's mean square, the group
+// norm's per-head one) into a zero-filled buffer, then an elementwise op
+// that reads the row's sum (scale, weight, gate). The generic lowering made
+// the sum one thread per row walking the row serially (2048 dependent
+// loads at d = 2048) and the two ops, plus the fill, three kernels.
+//
+// This pass (on buffers, after retention-gpu-matmul) builds each such
+// reduction as one launch, a block of four warps per row of the sum:
+//
+//   acc   = Σ_{r = tid, tid + 128, ..} body(inputs at (row, r))   per thread
+//   acc  += shfl.xor(acc, 16, 8, 4, 2, 1)                         per warp
+//   total = Σ_w shared[w] (+ the old value unless it was zero)    per block
+//   out[row] = total                                              thread 0
+//
+// and, when the op right after it is the elementwise generic reading the
+// row's sum (same rows; its output at the loop indices, the rows checked
+// equal at run time), that op too in the same block on `total`: columns
+// tid, tid + 128, .. of the row. The zero fill (or copy of a zero buffer)
+// before the sum is folded in, as for matmuls.
+//
+//===----------------------------------------------------------------------===//
+
+#include "BufferFacts.h"
+#include "IndexBuilder.h"
+#include "retention/Conversion/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+
+namespace mlir::retention {
+#define GEN_PASS_DEF_RETENTIONGPUROWREDUCTIONSPASS
+#include "retention/Conversion/Passes.h.inc"
+} // namespace mlir::retention
+
+using namespace mlir;
+using namespace mlir::retention;
+using kernel::rootOf;
+
+namespace {
+
+constexpr int64_t kWarps = 4;
+constexpr int64_t kThreads = 32 * kWarps;
+constexpr int64_t kMinReduced = 32; // a warp's lanes
+
+struct RowReduction {
+  linalg::GenericOp sum;
+  kernel::ZeroInit init;
+  /// The elementwise op on the row's sum, fused when set.
+  linalg::GenericOp apply;
+  /// Its operand that reads the sum.
+  unsigned applyInput = 0;
+};
+
+/// Whether `map`'s results are its first `n` dimensions in order.
+bool leadingDims(AffineMap map, unsigned n) {
+  if (map.getNumResults() != n)
+    return false;
+  for (unsigned i = 0; i < n; ++i)
+    if (map.getResult(i) != getAffineDimExpr(i, map.getContext()))
+      return false;
+  return true;
+}
+
+/// A sum over the innermost loop of at least a warp's length (static):
+/// every other loop parallel, one f32
+/// output indexed by the parallel loops, inputs at projections of the
+/// loops, a pure body that yields `f + out` with `out` used only there.
+bool isRowSum(linalg::GenericOp g) {
+  const unsigned n = g.getNumLoops();
+  if (!g.hasPureBufferSemantics() || n < 2 || g.getNumDpsInits() != 1 ||
+      g->getNumResults() != 0 || g.getNumReductionLoops() != 1 ||
+      g.getIteratorTypesArray().back() != utils::IteratorType::reduction)
+    return false;
+  OpOperand *out = g.getDpsInitOperand(0);
+  auto outType = dyn_cast<MemRefType>(out->get().getType());
+  if (!outType || !outType.getElementType().isF32() ||
+      !leadingDims(g.getMatchingIndexingMap(out), n - 1))
+    return false;
+  for (OpOperand *in : g.getDpsInputOperands())
+    if (!isa<MemRefType>(in->get().getType()) ||
+        !g.getMatchingIndexingMap(in).isProjectedPermutation())
+      return false;
+  // Short sums (a rotation's pairs) stay one thread per output: a block
+  // per row would be mostly idle lanes and shuffles.
+  int64_t reduced = g.getStaticLoopRanges().back();
+  if (ShapedType::isDynamic(reduced) || reduced < kMinReduced ||
+      !kernel::pureBody(g))
+    return false;
+  Block &body = g.getRegion().front();
+  BlockArgument acc = body.getArguments().back();
+  auto add = body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
+  return add && acc.hasOneUse() &&
+         (add.getLhs() == acc || add.getRhs() == acc);
+}
+
+/// The elementwise generic right after `sum` that reads its output at the
+/// row (see the file comment), if it can share the launch: output at the
+/// loop indices, no input of the sum written (other rows may still read
+/// them), its own output read only at the element it writes.
+std::optional<std::pair<linalg::GenericOp, unsigned>>
+applyOf(linalg::GenericOp sum) {
+  const unsigned n = sum.getNumLoops();
+  auto g = dyn_cast_or_null<linalg::GenericOp>(kernel::nextMemoryOp(sum));
+  if (!g || !g.hasPureBufferSemantics() || g.getNumLoops() != n ||
+      g.getNumParallelLoops() != n || g.getNumDpsInits() != 1 ||
+      g->getNumResults() != 0 || !kernel::pureBody(g))
+    return std::nullopt;
+  OpOperand *out = g.getDpsInitOperand(0);
+  if (!g.getMatchingIndexingMap(out).isIdentity())
+    return std::nullopt;
+  Value rootOut = rootOf(out->get());
+  Value sumOut = sum.getDpsInits()[0];
+  for (OpOperand *in : sum.getDpsInputOperands())
+    if (rootOf(in->get()) == rootOut)
+      return std::nullopt;
+  if (rootOf(sumOut) == rootOut)
+    return std::nullopt;
+  std::optional<unsigned> reads;
+  for (OpOperand *in : g.getDpsInputOperands()) {
+    AffineMap map = g.getMatchingIndexingMap(in);
+    if (in->get() == sumOut && leadingDims(map, n - 1) && !reads) {
+      reads = in->getOperandNumber();
+      continue;
+    }
+    if (!isa<MemRefType>(in->get().getType()) ||
+        !map.isProjectedPermutation() ||
+        (rootOf(in->get()) == rootOut && !map.isIdentity()))
+      return std::nullopt;
+  }
+  if (!reads)
+    return std::nullopt;
+  return std::make_pair(g, *reads);
+}
+
+/// Block arguments of `g`'s body: loads at `ivs` where used, `given` for
+/// operand `givenOperand`.
+SmallVector<Value> bodyArgs(OpBuilder &b, Location loc, linalg::GenericOp g,
+                            ArrayRef<Value> ivs, unsigned givenOperand,
+                            Value given) {
+  Block &body = g.getRegion().front();
+  SmallVector<Value> args;
+  for (OpOperand &in : g->getOpOperands()) {
+    if (body.getArgument(in.getOperandNumber()).use_empty())
+      args.push_back(nullptr);
+    else if (in.getOperandNumber() == givenOperand)
+      args.push_back(given);
+    else
+      args.push_back(kernel::loadOperandAt(b, loc, g, in, ivs));
+  }
+  return args;
+}
+
+/// The launch: one block per row of the sum's output.
+void emitLaunch(OpBuilder &b, Location loc, RowReduction r,
+                Value rows, ArrayRef<Value> rowDims) {
+  kernel::IndexBuilder e(b, loc);
+  linalg::GenericOp sum = r.sum;
+  Value sumOut = sum.getDpsInits()[0];
+  const unsigned n = sum.getNumLoops();
+  const int64_t reduced = sum.getStaticLoopRanges().back();
+  Type f32 = b.getF32Type();
+
+  auto launch = gpu::LaunchOp::create(
+      b, loc, rows, e.idx(1), e.idx(1), e.idx(kThreads), e.idx(1), e.idx(1),
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(kWarps * 4)));
+  launch->setAttr("retention.microkernel", b.getUnitAttr());
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&launch.getBody().front());
+  auto ws = gpu::AddressSpaceAttr::get(b.getContext(),
+                                       gpu::AddressSpace::Workgroup);
+  Value smem = gpu::DynamicSharedMemoryOp::create(
+      b, loc,
+      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                      MemRefLayoutAttrInterface(), ws));
+  Value partial = memref::ViewOp::create(
+      b, loc, MemRefType::get({kWarps}, f32, MemRefLayoutAttrInterface(), ws),
+      smem, e.idx(0), ValueRange());
+
+  Value tid = launch.getThreadIds().x;
+  Value lane = e.rem(tid, 32), warp = e.div(tid, 32);
+  // The row's indices, the last fastest.
+  SmallVector<Value> idx(n - 1);
+  Value rest = launch.getBlockIds().x;
+  for (int i = int(n) - 2; i >= 0; --i) {
+    idx[i] = i == 0 ? rest : e.rem(rest, rowDims[i]);
+    if (i > 0)
+      rest = e.div(rest, rowDims[i]);
+  }
+  auto at = [&](Value last) {
+    SmallVector<Value> ivs(idx);
+    ivs.push_back(last);
+    return ivs;
+  };
+
+  // This thread's share of the row.
+  const unsigned accArg = sum.getNumDpsInputs();
+  auto loop = scf::ForOp::create(
+      b, loc, tid, e.idx(reduced), e.idx(kThreads), ValueRange{e.f(0.0)},
+      [&](OpBuilder &, Location, Value c, ValueRange acc) {
+        SmallVector<Value> ivs = at(c);
+        scf::YieldOp::create(
+            b, loc,
+            kernel::inlineBody(b, sum,
+                               bodyArgs(b, loc, sum, ivs, accArg, acc[0]),
+                               ivs));
+      });
+  Value acc = loop.getResult(0);
+  // The warp's, then the block's (every thread adds the four in one order).
+  for (int64_t off = 16; off >= 1; off /= 2) {
+    Value other =
+        gpu::ShuffleOp::create(
+            b, loc, acc,
+            arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(off)),
+            arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(32)),
+            gpu::ShuffleMode::XOR)
+            .getShuffleResult();
+    acc = arith::AddFOp::create(b, loc, acc, other);
+  }
+  // The old value (unless it was zero), read before the barrier: thread 0
+  // overwrites it after.
+  Value old = r.init.zero()
+                  ? Value()
+                  : memref::LoadOp::create(b, loc, sumOut, idx).getResult();
+  {
+    auto first = scf::IfOp::create(
+        b, loc, e.cmp(arith::CmpIPredicate::eq, lane, e.idx(0)));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(first.thenBlock());
+    memref::StoreOp::create(b, loc, acc, partial, ValueRange{warp});
+  }
+  gpu::BarrierOp::create(b, loc);
+  Value total = memref::LoadOp::create(b, loc, partial, ValueRange{e.idx(0)});
+  for (int64_t w = 1; w < kWarps; ++w)
+    total = arith::AddFOp::create(
+        b, loc, total,
+        memref::LoadOp::create(b, loc, partial, ValueRange{e.idx(w)}));
+  if (old)
+    total = arith::AddFOp::create(b, loc, old, total);
+  {
+    auto first = scf::IfOp::create(
+        b, loc, e.cmp(arith::CmpIPredicate::eq, tid, e.idx(0)));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(first.thenBlock());
+    memref::StoreOp::create(b, loc, total, sumOut, idx);
+  }
+
+  // The elementwise op on the row, on `total`.
+  if (linalg::GenericOp apply = r.apply) {
+    Value out = apply.getDpsInits()[0];
+    Value cols = memref::DimOp::create(b, loc, out, n - 1);
+    scf::ForOp::create(
+        b, loc, tid, cols, e.idx(kThreads), ValueRange{},
+        [&](OpBuilder &, Location, Value c, ValueRange) {
+          SmallVector<Value> ivs = at(c);
+          Value y = kernel::inlineBody(
+              b, apply, bodyArgs(b, loc, apply, ivs, r.applyInput, total),
+              ivs);
+          memref::StoreOp::create(b, loc, y, out, ivs);
+          scf::YieldOp::create(b, loc);
+        });
+  }
+  gpu::TerminatorOp::create(b, loc);
+}
+
+void rewrite(RowReduction r) {
+  linalg::GenericOp sum = r.sum;
+  // At the elementwise op when fused: what it reads may be defined after
+  // the sum (views; nothing between touches memory).
+  OpBuilder b(r.apply ? r.apply.getOperation() : sum.getOperation());
+  Location loc = sum.getLoc();
+  kernel::IndexBuilder e(b, loc);
+  Value sumOut = sum.getDpsInits()[0];
+  const unsigned n = sum.getNumLoops();
+  SmallVector<Value> rowDims;
+  Value rows = e.idx(1);
+  for (unsigned i = 0; i + 1 < n; ++i) {
+    rowDims.push_back(memref::DimOp::create(b, loc, sumOut, i));
+    rows = e.mul(rows, rowDims.back());
+  }
+  // Fused only where the elementwise op covers the same rows (checked here,
+  // at run time); an empty batch launches nothing.
+  Value same = arith::ConstantOp::create(b, loc, b.getBoolAttr(true));
+  if (r.apply) {
+    Value out = r.apply.getDpsInits()[0];
+    for (unsigned i = 0; i + 1 < n; ++i)
+      same = arith::AndIOp::create(
+          b, loc, same,
+          e.cmp(arith::CmpIPredicate::eq,
+                memref::DimOp::create(b, loc, out, i), rowDims[i]));
+  }
+  Value go = arith::AndIOp::create(
+      b, loc, same, e.cmp(arith::CmpIPredicate::ugt, rows, e.idx(0)));
+  auto ifOp = scf::IfOp::create(b, loc, go, /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
+    if (r.init.redundant)
+      b.clone(*r.init.redundant);
+    b.clone(*sum);
+    if (r.apply)
+      b.clone(*r.apply);
+    b.setInsertionPoint(ifOp.thenBlock()->getTerminator());
+    emitLaunch(b, loc, r, rows, rowDims);
+  }
+  if (r.apply)
+    r.apply->erase();
+  sum->erase();
+  if (r.init.redundant)
+    r.init.redundant->erase();
+}
+
+struct GPURowReductionsPass
+    : mlir::retention::impl::RetentionGPURowReductionsPassBase<
+          GPURowReductionsPass> {
+  void runOnOperation() override {
+    SmallVector<RowReduction> work;
+    getOperation().walk([&](linalg::GenericOp g) {
+      if (g->getParentOfType<scf::ParallelOp>() ||
+          g->getParentOfType<scf::ForallOp>() ||
+          g->getParentOfType<gpu::LaunchOp>() || !isRowSum(g))
+        return;
+      RowReduction r;
+      r.sum = g;
+      r.init = kernel::zeroInitOf(g, g.getDpsInits()[0]);
+      if (auto apply = applyOf(g)) {
+        r.apply = apply->first;
+        r.applyInput = apply->second;
+      }
+      work.push_back(r);
+    });
+    for (RowReduction &r : work)
+      rewrite(r);
+  }
+};
+
+} // namespace
