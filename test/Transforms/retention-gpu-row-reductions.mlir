@@ -63,13 +63,14 @@ func.func @rms_norm(%x: memref<?x2048xf32>, %w: memref<2048xf32>, %y: memref<?x2
 // -----
 
 // A group norm's sum over a head's values read through a transposed map
-// (o[b, h, t, :] for row (b, t, h)), into a buffer that was not zero: the
+// (o[b, h, t, :] for row (b, t, h)), one warp for a row of 64 (two values
+// per lane), into a buffer that was not zero: the
 // old value is loaded and added. The op after it writes the sum's input,
 // which other rows may still be reading: not fused (it stays).
 // CHECK-LABEL: func.func @head_sums
 // CHECK:         gpu.launch
 // CHECK:           %[[T:.*]] = arith.remui %{{.*}}, %c16
-// CHECK:           scf.for %[[C:.*]] = %{{.*}} to %c64 step %c128
+// CHECK:           scf.for %[[C:.*]] = %{{.*}} to %c64 step %c32
 // CHECK:             memref.load %arg0[%{{.*}}, %{{.*}}, %[[T]], %[[C]]]
 // CHECK-COUNT-5:   gpu.shuffle  xor
 // CHECK:           memref.load %arg1[

@@ -16,6 +16,7 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
+#include "mlir/Interfaces/FunctionInterfaces.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -52,13 +53,27 @@ inline bool isZeroFillOf(Operation *op, Value buffer) {
   return value && value.getValue().isZero();
 }
 
-/// False unless `op` surely writes no memory under `root`.
+/// False unless `op` surely writes no memory under `root` (a buffer
+/// allocated in the function). An op without a memory-effect interface
+/// (scf.for, scf.if, gpu.launch, gpu.barrier) writes it only if handed it
+/// or if an op in its body does.
 inline bool mayWrite(Operation *op, Value root) {
   if (isMemoryEffectFree(op))
     return false;
   auto iface = dyn_cast<MemoryEffectOpInterface>(op);
-  if (!iface)
-    return true;
+  if (!iface) {
+    // Its body's effects, and (without an interface to ask) whatever it is
+    // handed: `root` (an allocation of the function) is reached through
+    // operands only.
+    for (Value operand : op->getOperands())
+      if (isa<BaseMemRefType>(operand.getType()) && rootOf(operand) == root)
+        return true;
+    for (Region &region : op->getRegions())
+      for (Operation &nested : region.getOps())
+        if (mayWrite(&nested, root))
+          return true;
+    return false;
+  }
   SmallVector<MemoryEffects::EffectInstance> effects;
   iface.getEffects(effects);
   for (const auto &e : effects)
@@ -82,6 +97,25 @@ struct ZeroInit {
   bool zero() const { return from != nullptr; }
 };
 
+/// The zero fill of `buffer` that last wrote memory under `root` before
+/// `op`, if one did: searched back through `op`'s block and out of the
+/// loops and branches holding it (which must then not write `root`
+/// anywhere in their bodies: a later iteration would run after it).
+inline Operation *zeroFillBefore(Operation *op, Value buffer, Value root) {
+  for (Operation *at = op; at; at = at->getParentOp()) {
+    for (Operation *q = at->getPrevNode(); q; q = q->getPrevNode()) {
+      if (isZeroFillOf(q, buffer))
+        return q;
+      if (mayWrite(q, root))
+        return nullptr;
+    }
+    Operation *parent = at->getParentOp();
+    if (!parent || isa<FunctionOpInterface>(parent) || mayWrite(parent, root))
+      return nullptr;
+  }
+  return nullptr;
+}
+
 /// The op's kernel then needs neither that kernel nor a read of C. Ops
 /// between that touch no memory are skipped.
 inline ZeroInit zeroInitOf(Operation *op, Value c) {
@@ -93,23 +127,14 @@ inline ZeroInit zeroInitOf(Operation *op, Value c) {
   if (isZeroFillOf(p, c))
     return {p, p};
   if (auto copy = dyn_cast<memref::CopyOp>(p); copy && copy.getTarget() == c) {
-    Value src = copy.getSource(), root = rootOf(src);
-    for (Operation *q = copy->getPrevNode(); q; q = q->getPrevNode()) {
-      if (isZeroFillOf(q, src))
-        return {copy, copy};
-      if (mayWrite(q, root))
-        return {};
-    }
+    Value src = copy.getSource();
+    if (zeroFillBefore(copy, src, rootOf(src)))
+      return {copy, copy};
     return {};
   }
   // C itself zero-filled earlier, only read since.
-  Value root = rootOf(c);
-  for (Operation *q = op->getPrevNode(); q; q = q->getPrevNode()) {
-    if (isZeroFillOf(q, c))
-      return {nullptr, q};
-    if (mayWrite(q, root))
-      return {};
-  }
+  if (Operation *fill = zeroFillBefore(op, c, rootOf(c)))
+    return {nullptr, fill};
   return {};
 }
 
@@ -125,6 +150,39 @@ inline void usersOf(Value root, SmallVectorImpl<Operation *> &users) {
     }
     users.push_back(u);
   }
+}
+
+/// Erases the fills of buffers allocated in `root`'s body that nothing
+/// reads: after kernels folded a zero fill in (or stopped writing a zero
+/// buffer in place), the fill that fed them may have no reader left.
+inline void eraseUnreadFills(Operation *root) {
+  SmallVector<linalg::FillOp> fills;
+  root->walk([&](linalg::FillOp fill) {
+    if (fill.hasPureBufferSemantics())
+      fills.push_back(fill);
+  });
+  for (linalg::FillOp fill : fills) {
+    Value buffer = rootOf(fill.getOutputs()[0]);
+    if (!buffer.getDefiningOp<memref::AllocOp>())
+      continue;
+    SmallVector<Operation *> users;
+    usersOf(buffer, users);
+    if (llvm::all_of(users, [](Operation *u) {
+          return isa<linalg::FillOp, memref::DeallocOp, memref::DimOp,
+                     memref::ExtractAlignedPointerAsIndexOp,
+                     memref::ExtractStridedMetadataOp>(u);
+        }))
+      fill->erase();
+  }
+}
+
+/// A zero fill of `c` at `b`: what a kernel's fallback (the op as it was)
+/// runs instead of the zero initialization the kernel folded in, so that
+/// the zero buffer it came from (if any) is no longer read.
+inline void zeroFill(OpBuilder &b, Location loc, Value c) {
+  Type elt = cast<MemRefType>(c.getType()).getElementType();
+  Value zero = arith::ConstantOp::create(b, loc, b.getZeroAttr(elt));
+  linalg::FillOp::create(b, loc, zero, c);
 }
 
 /// The first op after `op` that touches memory other than by allocating a

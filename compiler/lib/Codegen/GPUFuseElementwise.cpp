@@ -10,11 +10,16 @@
 // table read at a broadcast stays its own op). Named ops (matmuls, which retention-gpu-matmul takes) and
 // reshapes are not touched.
 //
+// First, a reduction over a few steps (a rotation's pairs) is unrolled into
+// an elementwise op (UnrollShortReduction), so it too fuses.
+//
 //===----------------------------------------------------------------------===//
 
 #include "retention/Conversion/Passes.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 
@@ -31,10 +36,123 @@ bool allParallel(linalg::GenericOp op) {
   return op && op.getNumLoops() == op.getNumParallelLoops();
 }
 
+/// The longest reduction unrolled into an elementwise op.
+constexpr int64_t kMaxUnrolled = 4;
+
+/// A generic on tensors whose one reduction loop has a short static range
+/// (a rotation: the sum over a pair) becomes an elementwise generic over
+/// the other loops: each input the reduction indexes is read once per
+/// step at that step's constant index, and the body runs once per step on
+/// the running value, from the output's initial value (the fill's scalar
+/// when the output is a fill). Then it is one kernel that fuses with its
+/// neighbours, not a fill, a copy and a reduction kernel.
+struct UnrollShortReduction : OpRewritePattern<linalg::GenericOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::GenericOp g,
+                                PatternRewriter &rewriter) const override {
+    if (!g.hasPureTensorSemantics() || g.getNumReductionLoops() != 1 ||
+        g.getNumDpsInits() != 1 || g.getNumLoops() < 2)
+      return failure();
+    unsigned r = 0;
+    for (auto [i, it] : llvm::enumerate(g.getIteratorTypesArray()))
+      if (it == utils::IteratorType::reduction)
+        r = i;
+    int64_t steps = g.getStaticLoopRanges()[r];
+    if (ShapedType::isDynamic(steps) || steps > kMaxUnrolled)
+      return failure();
+    for (Operation &op : g.getRegion().front().without_terminator())
+      if (op.getNumRegions() != 0)
+        return failure();
+    MLIRContext *ctx = g.getContext();
+    const unsigned n = g.getNumLoops();
+    // Loop d of the old op is loop dim(d) of the new one (d != r).
+    auto dim = [&](unsigned d) { return d < r ? d : d - 1; };
+    auto rewrite = [&](AffineMap map, int64_t step) {
+      SmallVector<AffineExpr> results;
+      for (AffineExpr e : map.getResults()) {
+        DenseMap<AffineExpr, AffineExpr> subst;
+        for (unsigned d = 0; d < n; ++d)
+          subst[getAffineDimExpr(d, ctx)] =
+              d == r ? getAffineConstantExpr(step, ctx)
+                     : getAffineDimExpr(dim(d), ctx);
+        results.push_back(e.replace(subst));
+      }
+      return AffineMap::get(n - 1, 0, results, ctx);
+    };
+    // Inputs: once, or once per step where the reduction indexes them.
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    SmallVector<SmallVector<unsigned>> argOf; // [input][step] -> new input
+    for (OpOperand *in : g.getDpsInputOperands()) {
+      AffineMap map = g.getMatchingIndexingMap(in);
+      argOf.emplace_back();
+      if (!map.isFunctionOfDim(r)) {
+        argOf.back().assign(steps, inputs.size());
+        inputs.push_back(in->get());
+        maps.push_back(rewrite(map, 0));
+        continue;
+      }
+      for (int64_t k = 0; k < steps; ++k) {
+        argOf.back().push_back(inputs.size());
+        inputs.push_back(in->get());
+        maps.push_back(rewrite(map, k));
+      }
+    }
+    OpOperand *out = g.getDpsInitOperand(0);
+    AffineMap outMap = g.getMatchingIndexingMap(out);
+    if (outMap.isFunctionOfDim(r))
+      return failure();
+    maps.push_back(rewrite(outMap, 0));
+    // A filled output: start from the scalar, write into an empty tensor.
+    Value init = out->get(), start;
+    if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+      start = fill.getInputs()[0];
+      init = fill.getOutputs()[0];
+    }
+    SmallVector<utils::IteratorType> iterators(n - 1,
+                                               utils::IteratorType::parallel);
+    Location loc = g.getLoc();
+    Block &old = g.getRegion().front();
+    auto fused = linalg::GenericOp::create(
+        rewriter, loc, g->getResultTypes(), inputs, ValueRange{init}, maps,
+        iterators, [&](OpBuilder &b, Location l, ValueRange args) {
+          Value acc = start ? start : args.back();
+          for (int64_t k = 0; k < steps; ++k) {
+            IRMapping map;
+            for (auto [i, ids] : llvm::enumerate(argOf))
+              map.map(old.getArgument(i), args[ids[k]]);
+            map.map(old.getArguments().back(), acc);
+            for (Operation &op : old.without_terminator()) {
+              if (auto index = dyn_cast<linalg::IndexOp>(op)) {
+                Value v = index.getDim() == r
+                              ? arith::ConstantIndexOp::create(b, l, k).getResult()
+                              : linalg::IndexOp::create(
+                                    b, l, dim(index.getDim()))
+                                    .getResult();
+                map.map(index.getResult(), v);
+                continue;
+              }
+              b.clone(op, map);
+            }
+            acc = map.lookupOrDefault(old.getTerminator()->getOperand(0));
+          }
+          linalg::YieldOp::create(b, l, acc);
+        });
+    rewriter.replaceOp(g, fused->getResults());
+    return success();
+  }
+};
+
 struct GPUFuseElementwisePass
     : mlir::retention::impl::RetentionGPUFuseElementwisePassBase<
           GPUFuseElementwisePass> {
   void runOnOperation() override {
+    {
+      RewritePatternSet unroll(&getContext());
+      unroll.add<UnrollShortReduction>(&getContext());
+      if (failed(applyPatternsGreedily(getOperation(), std::move(unroll))))
+        return signalPassFailure();
+    }
     RewritePatternSet patterns(&getContext());
     linalg::ControlFusionFn control = [](OpOperand *operand) {
       auto producer = operand->get().getDefiningOp<linalg::GenericOp>();

@@ -277,8 +277,8 @@ void rewrite(linalg::MatmulOp op, const ZeroInit &init,
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPoint(alignedIf.elseBlock()->getTerminator());
-    if (fill)
-      b.clone(*fill);
+    if (zeroC)
+      kernel::zeroFill(b, loc, c);
     b.clone(*op);
     if (epilogue.op)
       b.clone(*epilogue.op);
@@ -512,6 +512,7 @@ struct GPUMatmulPass
     for (auto [op, init, epilogue] : llvm::zip(work, inits, epilogues))
       rewrite(op, init, epilogue, maxRows, minThreads, mmaMinRows,
               gemvKernel);
+    kernel::eraseUnreadFills(getOperation());
   }
 };
 

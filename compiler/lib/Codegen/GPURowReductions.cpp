@@ -8,17 +8,19 @@
 // loads at d = 2048) and the two ops, plus the fill, three kernels.
 //
 // This pass (on buffers, after retention-gpu-matmul) builds each such
-// reduction as one launch, a block of four warps per row of the sum:
+// reduction as one launch, a block of W warps per row of the sum (W =
+// the row's length / 64, from 1 to 4: at least two values per lane):
 //
-//   acc   = Σ_{r = tid, tid + 128, ..} body(inputs at (row, r))   per thread
+//   acc   = Σ_{r = tid, tid + 32 W, ..} body(inputs at (row, r))  per thread
 //   acc  += shfl.xor(acc, 16, 8, 4, 2, 1)                         per warp
-//   total = Σ_w shared[w] (+ the old value unless it was zero)    per block
+//   total = Σ_w shared[w] (+ the old value unless it was zero,
+//           read before the barrier)                              per block
 //   out[row] = total                                              thread 0
 //
 // and, when the op right after it is the elementwise generic reading the
 // row's sum (same rows; its output at the loop indices, the rows checked
 // equal at run time), that op too in the same block on `total`: columns
-// tid, tid + 128, .. of the row. The zero fill (or copy of a zero buffer)
+// tid, tid + 32 W, .. of the row. The zero fill (or copy of a zero buffer)
 // before the sum is folded in, as for matmuls.
 //
 //===----------------------------------------------------------------------===//
@@ -33,6 +35,8 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 
+#include <algorithm>
+
 namespace mlir::retention {
 #define GEN_PASS_DEF_RETENTIONGPUROWREDUCTIONSPASS
 #include "retention/Conversion/Passes.h.inc"
@@ -44,8 +48,7 @@ using kernel::rootOf;
 
 namespace {
 
-constexpr int64_t kWarps = 4;
-constexpr int64_t kThreads = 32 * kWarps;
+constexpr int64_t kMaxWarps = 4;
 constexpr int64_t kMinReduced = 32; // a warp's lanes
 
 struct RowReduction {
@@ -164,11 +167,16 @@ void emitLaunch(OpBuilder &b, Location loc, RowReduction r,
   Value sumOut = sum.getDpsInits()[0];
   const unsigned n = sum.getNumLoops();
   const int64_t reduced = sum.getStaticLoopRanges().back();
+  // At least two values per lane, at most four warps: a short row (a small
+  // model's) does not pay for idle warps' shuffles and barrier.
+  const int64_t warps =
+      std::clamp<int64_t>(reduced / 64, 1, kMaxWarps);
+  const int64_t threads = 32 * warps;
   Type f32 = b.getF32Type();
 
   auto launch = gpu::LaunchOp::create(
-      b, loc, rows, e.idx(1), e.idx(1), e.idx(kThreads), e.idx(1), e.idx(1),
-      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(kWarps * 4)));
+      b, loc, rows, e.idx(1), e.idx(1), e.idx(threads), e.idx(1), e.idx(1),
+      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(warps * 4)));
   launch->setAttr("retention.microkernel", b.getUnitAttr());
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&launch.getBody().front());
@@ -179,7 +187,7 @@ void emitLaunch(OpBuilder &b, Location loc, RowReduction r,
       MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
                       MemRefLayoutAttrInterface(), ws));
   Value partial = memref::ViewOp::create(
-      b, loc, MemRefType::get({kWarps}, f32, MemRefLayoutAttrInterface(), ws),
+      b, loc, MemRefType::get({warps}, f32, MemRefLayoutAttrInterface(), ws),
       smem, e.idx(0), ValueRange());
 
   Value tid = launch.getThreadIds().x;
@@ -201,7 +209,7 @@ void emitLaunch(OpBuilder &b, Location loc, RowReduction r,
   // This thread's share of the row.
   const unsigned accArg = sum.getNumDpsInputs();
   auto loop = scf::ForOp::create(
-      b, loc, tid, e.idx(reduced), e.idx(kThreads), ValueRange{e.f(0.0)},
+      b, loc, tid, e.idx(reduced), e.idx(threads), ValueRange{e.f(0.0)},
       [&](OpBuilder &, Location, Value c, ValueRange acc) {
         SmallVector<Value> ivs = at(c);
         scf::YieldOp::create(
@@ -236,7 +244,7 @@ void emitLaunch(OpBuilder &b, Location loc, RowReduction r,
   }
   gpu::BarrierOp::create(b, loc);
   Value total = memref::LoadOp::create(b, loc, partial, ValueRange{e.idx(0)});
-  for (int64_t w = 1; w < kWarps; ++w)
+  for (int64_t w = 1; w < warps; ++w)
     total = arith::AddFOp::create(
         b, loc, total,
         memref::LoadOp::create(b, loc, partial, ValueRange{e.idx(w)}));
@@ -255,7 +263,7 @@ void emitLaunch(OpBuilder &b, Location loc, RowReduction r,
     Value out = apply.getDpsInits()[0];
     Value cols = memref::DimOp::create(b, loc, out, n - 1);
     scf::ForOp::create(
-        b, loc, tid, cols, e.idx(kThreads), ValueRange{},
+        b, loc, tid, cols, e.idx(threads), ValueRange{},
         [&](OpBuilder &, Location, Value c, ValueRange) {
           SmallVector<Value> ivs = at(c);
           Value y = kernel::inlineBody(
@@ -300,8 +308,8 @@ void rewrite(RowReduction r) {
   {
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPoint(ifOp.elseBlock()->getTerminator());
-    if (r.init.redundant)
-      b.clone(*r.init.redundant);
+    if (r.init.zero())
+      kernel::zeroFill(b, loc, sumOut);
     b.clone(*sum);
     if (r.apply)
       b.clone(*r.apply);
@@ -336,6 +344,7 @@ struct GPURowReductionsPass
     });
     for (RowReduction &r : work)
       rewrite(r);
+    kernel::eraseUnreadFills(getOperation());
   }
 };
 

@@ -184,7 +184,12 @@ def RetentionGPUFuseElementwisePass
     parallel loops whose one result feeds only another such generic is
     folded into it (upstream's elementwise fusion, restricted: reductions,
     named ops such as `linalg.matmul` and reshapes are left alone, so the
-    hand-scheduled kernels still find their ops). On the GPU every host-level
+    hand-scheduled kernels still find their ops). A producer read at a
+    broadcast (a per-row table) is not folded: it would be recomputed per
+    element. First, a generic whose one reduction loop spans at most four
+    static steps (a rotation's pairs) is unrolled into an elementwise
+    generic that reads those inputs at constant indices, starting from the
+    fill's scalar when its output is a fill. On the GPU every host-level
     linalg op becomes one kernel: a cast followed by a residual add is then
     one kernel, and `retention-gpu-matmul` can take it as its epilogue.
   }];
@@ -199,7 +204,8 @@ def RetentionGPURowReductionsPass
     `retention-gpu-lower-linalg`. A host-level `linalg.generic` whose only
     reduction is its innermost loop, with a body `f(...) + out` into an f32
     buffer indexed by the other loops (RMSNorm's and the group norm's sums of
-    squares), becomes one launch: a block of four warps per row, each thread
+    squares), becomes one launch: a block of one to four warps per row (at
+    least two values per lane), each thread
     summing a strided part of the row, `shfl.xor` within warps, shared memory
     across them. A zero fill (or copy of a zero-filled buffer) right before
     it is folded in. When the next op is an elementwise generic that reads

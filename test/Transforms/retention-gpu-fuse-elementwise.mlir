@@ -1,0 +1,139 @@
+// RUN: retnet-opt %s --retention-gpu-fuse-elementwise --split-input-file | FileCheck %s
+
+// A projection's cast to bf16 then the residual add: one generic reading
+// the matmul's result (which stays a linalg.matmul).
+// CHECK-LABEL: func.func @cast_then_residual
+// CHECK:         %[[C:.*]] = linalg.matmul
+// CHECK:         %[[R:.*]] = linalg.generic
+// CHECK-SAME:        ins(%[[C]] : tensor<?x64xf32>) outs(%arg2 : tensor<?x64xf32>)
+// CHECK:           arith.truncf
+// CHECK:           arith.extf
+// CHECK:           arith.addf
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[R]]
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @cast_then_residual(%x: tensor<?x64xbf16>, %w: tensor<64x64xbf16>,
+                              %res: tensor<?x64xf32>) -> tensor<?x64xf32> {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = tensor.dim %x, %c0 : tensor<?x64xbf16>
+  %e = tensor.empty(%m) : tensor<?x64xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %c = linalg.matmul ins(%x, %w : tensor<?x64xbf16>, tensor<64x64xbf16>) outs(%z : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %eb = tensor.empty(%m) : tensor<?x64xbf16>
+  %t = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%c : tensor<?x64xf32>) outs(%eb : tensor<?x64xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %v = arith.truncf %in : f32 to bf16
+    linalg.yield %v : bf16
+  } -> tensor<?x64xbf16>
+  %r = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%t : tensor<?x64xbf16>) outs(%res : tensor<?x64xf32>) {
+  ^bb0(%in: bf16, %out: f32):
+    %v = arith.extf %in : bf16 to f32
+    %s = arith.addf %out, %v : f32
+    linalg.yield %s : f32
+  } -> tensor<?x64xf32>
+  return %r : tensor<?x64xf32>
+}
+
+// -----
+
+// Not folded: a table per row read at a broadcast (every element would
+// recompute its row's value), a producer with a second use.
+// CHECK-LABEL: func.func @kept
+// CHECK-COUNT-4: linalg.generic
+// CHECK-NOT:     linalg.generic
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @kept(%p: tensor<?xf32>, %x: tensor<?x64xf32>) -> (tensor<?x64xf32>, tensor<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %p, %c0 : tensor<?xf32>
+  %e1 = tensor.empty(%m) : tensor<?xf32>
+  %table = linalg.generic {indexing_maps = [affine_map<(d0) -> (d0)>, affine_map<(d0) -> (d0)>], iterator_types = ["parallel"]}
+      ins(%p : tensor<?xf32>) outs(%e1 : tensor<?xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = math.exp %in : f32
+    linalg.yield %v : f32
+  } -> tensor<?xf32>
+  %e = tensor.empty(%m) : tensor<?x64xf32>
+  %scaled = linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %table : tensor<?x64xf32>, tensor<?xf32>) outs(%e : tensor<?x64xf32>) {
+  ^bb0(%in: f32, %t: f32, %out: f32):
+    %v = arith.mulf %in, %t : f32
+    linalg.yield %v : f32
+  } -> tensor<?x64xf32>
+  %a = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%scaled : tensor<?x64xf32>) outs(%e : tensor<?x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.negf %in : f32
+    linalg.yield %v : f32
+  } -> tensor<?x64xf32>
+  %b = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%scaled : tensor<?x64xf32>) outs(%e : tensor<?x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = math.absf %in : f32
+    linalg.yield %v : f32
+  } -> tensor<?x64xf32>
+  return %a, %b : tensor<?x64xf32>, tensor<?x64xf32>
+}
+
+// -----
+
+// A rotation as the layer decomposition states it (each pair times a 2 x 2
+// matrix: a sum over two steps into a zero fill), then its cast: one
+// elementwise generic that reads each pair's two values at constant
+// indices, starts from the fill's zero and casts; a sum over eight steps
+// stays a reduction.
+// CHECK-DAG:   #[[$X0:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, 0)>
+// CHECK-DAG:   #[[$X1:.+]] = affine_map<(d0, d1, d2) -> (d0, d1, 1)>
+// CHECK-DAG:   #[[$M0:.+]] = affine_map<(d0, d1, d2) -> (d1, 0, d2)>
+// CHECK-DAG:   #[[$M1:.+]] = affine_map<(d0, d1, d2) -> (d1, 1, d2)>
+// CHECK-LABEL: func.func @rotation
+// CHECK:         linalg.generic {indexing_maps = [#[[$X0]], #[[$X1]], #[[$M0]], #[[$M1]], #{{.*}}], iterator_types = ["parallel", "parallel", "parallel"]}
+// CHECK:         ^bb0(%[[A0:.*]]: f32, %[[A1:.*]]: f32, %[[B0:.*]]: f32, %[[B1:.*]]: f32, %{{.*}}: bf16):
+// CHECK:           %[[P0:.*]] = arith.mulf %[[A0]], %[[B0]]
+// CHECK:           %[[S0:.*]] = arith.addf %[[P0]], %cst
+// CHECK:           %[[P1:.*]] = arith.mulf %[[A1]], %[[B1]]
+// CHECK:           %[[S1:.*]] = arith.addf %[[S0]], %[[P1]]
+// CHECK:           %[[T:.*]] = arith.truncf %[[S1]]
+// CHECK:           linalg.yield %[[T]]
+// CHECK:         linalg.generic
+// CHECK-SAME:        iterator_types = ["parallel", "reduction"]
+#x3 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d3)>
+#m3 = affine_map<(d0, d1, d2, d3) -> (d1, d3, d2)>
+#o3 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2)>
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @rotation(%x: tensor<?x16x2xf32>, %rot: tensor<16x2x2xf32>, %y: tensor<?x8xf32>)
+    -> (tensor<?x16x2xbf16>, tensor<?xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = tensor.dim %x, %c0 : tensor<?x16x2xf32>
+  %e = tensor.empty(%m) : tensor<?x16x2xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x16x2xf32>) -> tensor<?x16x2xf32>
+  %r = linalg.generic {indexing_maps = [#x3, #m3, #o3],
+                       iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%x, %rot : tensor<?x16x2xf32>, tensor<16x2x2xf32>) outs(%z : tensor<?x16x2xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %out, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<?x16x2xf32>
+  %eb = tensor.empty(%m) : tensor<?x16x2xbf16>
+  %t = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%r : tensor<?x16x2xf32>) outs(%eb : tensor<?x16x2xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %v = arith.truncf %in : f32 to bf16
+    linalg.yield %v : bf16
+  } -> tensor<?x16x2xbf16>
+  %e1 = tensor.empty(%m) : tensor<?xf32>
+  %z1 = linalg.fill ins(%zero : f32) outs(%e1 : tensor<?xf32>) -> tensor<?xf32>
+  %s = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%y : tensor<?x8xf32>) outs(%z1 : tensor<?xf32>) {
+  ^bb0(%a: f32, %out: f32):
+    %v = arith.addf %a, %out : f32
+    linalg.yield %v : f32
+  } -> tensor<?xf32>
+  return %t, %s : tensor<?x16x2xbf16>, tensor<?xf32>
+}
