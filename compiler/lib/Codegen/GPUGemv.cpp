@@ -71,32 +71,13 @@ void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
   // Shared: staged A [G][256], then the warps' sums [4][G][32][V] (f32).
   const int64_t stagedBytes = group * kStaged * 4;
   const int64_t sumBytes = kWarps * group * 32 * v * 4;
-  Value smemBytes = arith::ConstantOp::create(
-      b, loc, b.getI32IntegerAttr(int32_t(stagedBytes + sumBytes)));
   Value blocksN = e.idx((n + 32 * v - 1) / (32 * v));
   Value groups = e.div(e.add(m, group - 1), group);
-  auto launch =
-      gpu::LaunchOp::create(b, loc, blocksN, slices, groups, e.idx(kThreads),
-                            e.idx(1), e.idx(1), smemBytes);
-  launch->setAttr("retention.microkernel", b.getUnitAttr());
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&launch.getBody().front());
-
-  auto ws = gpu::AddressSpaceAttr::get(b.getContext(),
-                                       gpu::AddressSpace::Workgroup);
-  Value smem = gpu::DynamicSharedMemoryOp::create(
-      b, loc,
-      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                      MemRefLayoutAttrInterface(), ws));
-  Value staged = memref::ViewOp::create(
-      b, loc,
-      MemRefType::get({group, kStaged}, f32, MemRefLayoutAttrInterface(), ws),
-      smem, e.idx(0), ValueRange());
-  Value sums = memref::ViewOp::create(
-      b, loc,
-      MemRefType::get({kWarps, group, 32, v}, f32, MemRefLayoutAttrInterface(),
-                      ws),
-      smem, e.idx(stagedBytes), ValueRange());
+  gpu::LaunchOp launch =
+      e.launch(blocksN, slices, groups, kThreads, stagedBytes + sumBytes);
+  Value staged = e.sharedView({group, kStaged}, f32, 0);
+  Value sums = e.sharedView({kWarps, group, 32, v}, f32, stagedBytes);
 
   Value tid = launch.getThreadIds().x;
   Value lane = e.rem(tid, 32), warp = e.div(tid, 32);

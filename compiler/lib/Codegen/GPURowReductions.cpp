@@ -174,21 +174,9 @@ void emitLaunch(OpBuilder &b, Location loc, RowReduction r,
   const int64_t threads = 32 * warps;
   Type f32 = b.getF32Type();
 
-  auto launch = gpu::LaunchOp::create(
-      b, loc, rows, e.idx(1), e.idx(1), e.idx(threads), e.idx(1), e.idx(1),
-      arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(warps * 4)));
-  launch->setAttr("retention.microkernel", b.getUnitAttr());
   OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&launch.getBody().front());
-  auto ws = gpu::AddressSpaceAttr::get(b.getContext(),
-                                       gpu::AddressSpace::Workgroup);
-  Value smem = gpu::DynamicSharedMemoryOp::create(
-      b, loc,
-      MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
-                      MemRefLayoutAttrInterface(), ws));
-  Value partial = memref::ViewOp::create(
-      b, loc, MemRefType::get({warps}, f32, MemRefLayoutAttrInterface(), ws),
-      smem, e.idx(0), ValueRange());
+  gpu::LaunchOp launch = e.launch(rows, e.idx(1), e.idx(1), threads, warps * 4);
+  Value partial = e.sharedView({warps}, f32, 0);
 
   Value tid = launch.getThreadIds().x;
   Value lane = e.rem(tid, 32), warp = e.div(tid, 32);

@@ -11,6 +11,8 @@
 #define RETENTION_CODEGEN_INDEXBUILDER_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/Builders.h"
 
 namespace mlir::retention::kernel {
@@ -41,6 +43,34 @@ struct IndexBuilder {
   Value max(Value x, Value y) { return arith::MaxUIOp::create(b, loc, x, y); }
   Value cmp(arith::CmpIPredicate p, Value x, Value y) {
     return arith::CmpIOp::create(b, loc, p, x, y);
+  }
+  /// A hand-built launch: grid (x, y, z) of one-dimensional blocks of
+  /// `threads`, `smemBytes` of dynamic shared memory, marked
+  /// `retention.microkernel` (the passes after it leave it alone). The
+  /// insertion point moves to the start of its body; the caller restores it
+  /// (an InsertionGuard) and ends the body with gpu.terminator.
+  gpu::LaunchOp launch(Value x, Value y, Value z, int64_t threads,
+                       int64_t smemBytes) {
+    auto op = gpu::LaunchOp::create(
+        b, loc, x, y, z, idx(threads), idx(1), idx(1),
+        arith::ConstantOp::create(b, loc,
+                                  b.getI32IntegerAttr(int32_t(smemBytes))));
+    op->setAttr("retention.microkernel", b.getUnitAttr());
+    b.setInsertionPointToStart(&op.getBody().front());
+    return op;
+  }
+  /// A `shape` x `elt` view at byte `offset` of the block's dynamic shared
+  /// memory (inside a launch).
+  Value sharedView(ArrayRef<int64_t> shape, Type elt, int64_t offset) {
+    auto ws = gpu::AddressSpaceAttr::get(b.getContext(),
+                                         gpu::AddressSpace::Workgroup);
+    Value smem = gpu::DynamicSharedMemoryOp::create(
+        b, loc,
+        MemRefType::get({ShapedType::kDynamic}, b.getI8Type(),
+                        MemRefLayoutAttrInterface(), ws));
+    return memref::ViewOp::create(
+        b, loc, MemRefType::get(shape, elt, MemRefLayoutAttrInterface(), ws),
+        smem, idx(offset), ValueRange());
   }
   /// An index as f32 (exact below 2^24).
   Value indexToF32(Value i) {

@@ -38,6 +38,21 @@ def hashed(rows, cols, seed):
     return (v.astype(np.float64) - 125.0) / 64.0
 
 
+# The constants fill() uses (and %zero), at the start of @main.
+HASH_CONSTANTS = [
+    "  %cA = arith.constant 2654435761 : i64",
+    "  %cB = arith.constant 97 : i64",
+    "  %cC = arith.constant 1274126177 : i64",
+    "  %mask = arith.constant 4294967295 : i64",
+    "  %c13 = arith.constant 13 : i64",
+    "  %c16 = arith.constant 16 : i64",
+    "  %c251 = arith.constant 251 : i64",
+    "  %c125 = arith.constant 125 : i64",
+    "  %inv64 = arith.constant 0.015625 : f32",
+    "  %zero = arith.constant 0.0 : f32",
+]
+
+
 def fill(name, rows, cols, dtype, seed):
     """A linalg.generic writing hashed(rows, cols, seed) into %name."""
     t = f"memref<{rows}x{cols}x{dtype}>"
@@ -74,17 +89,7 @@ def gen(a):
     out = ["#id = affine_map<(d0, d1) -> (d0, d1)>",
            "#col = affine_map<(d0, d1) -> (d1)>",
            "func.func private @printMemrefF32(memref<*xf32>)",
-           "func.func @main() {",
-           "  %cA = arith.constant 2654435761 : i64",
-           "  %cB = arith.constant 97 : i64",
-           "  %cC = arith.constant 1274126177 : i64",
-           "  %mask = arith.constant 4294967295 : i64",
-           "  %c13 = arith.constant 13 : i64",
-           "  %c16 = arith.constant 16 : i64",
-           "  %c251 = arith.constant 251 : i64",
-           "  %c125 = arith.constant 125 : i64",
-           "  %inv64 = arith.constant 0.015625 : f32",
-           "  %zero = arith.constant 0.0 : f32",
+           "func.func @main() {"] + HASH_CONSTANTS + [
            f"  %a = memref.alloc() : memref<{m}x{k}x{dt}>",
            f"  %b = memref.alloc() : memref<{k}x{n}x{dt}>",
            f"  %c = memref.alloc() : memref<{m}x{n}xf32>",
@@ -138,14 +143,20 @@ def verify(a):
         silu = want / (1.0 + np.exp(-want))
         want = (hashed(a.m, a.n, a.seed + 3) + silu * hashed(a.m, a.n, a.seed + 4)
                 + hashed(1, a.n, a.seed + 5))
+    check_printed(want, a.tol)
+
+
+def check_printed(want, tol):
+    """Compares the memref printMemrefF32 wrote on stdin with `want` (2-D):
+    relative L2 within `tol`, else the first wrong elements and exit 1."""
     text = sys.stdin.read()
     body = text[text.index("data =") + len("data ="):]
     got = np.array([float(x) for x in re.findall(r"-?(?:\d+\.?\d*(?:e[-+]?\d+)?|inf|nan)", body)])
     if got.size != want.size:
         sys.exit(f"FAIL: {got.size} values printed, {want.size} expected")
     err = np.linalg.norm(got - want.ravel()) / np.linalg.norm(want)
-    print(f"relative L2 {err:.3e} (tol {a.tol})")
-    if not err <= a.tol:
+    print(f"relative L2 {err:.3e} (tol {tol})")
+    if not err <= tol:
         bad = np.argwhere(np.abs(got.reshape(want.shape) - want) > 1e-3 * np.abs(want).max())
         sys.exit(f"FAIL: first wrong elements (row, col): {bad[:8].tolist()}")
     print("PASS")
