@@ -141,14 +141,17 @@ void emitTiled(kernel::QuadEmitter &e, Value a, Value w, Value c, Value m,
 /// The elementwise op right after `op` that `op`'s kernel can run as its
 /// epilogue (mma::Epilogue), if any. C must be zero first (`init`); the
 /// generic must be the next op that touches memory, with two parallel
-/// loops, C (the very value) as one input at (i, j), one output at (i, j)
-/// that is none of A, B, C (a buffer allocated in the function), other inputs at projections of (i, j) and not
-/// the output, and a body of pure ops. C must not be read after the
+/// loops, C (the very value, a buffer allocated in the function) as one
+/// input at (i, j), one output at (i, j) that is none of A, B, C, other
+/// inputs at projections of (i, j) and not the output, and a body of pure
+/// ops. C must not be read after the
 /// generic, nor before `init.from` in its block (a loop's next iteration),
 /// nor after the matmul's loops in an enclosing block: with the epilogue,
 /// C is never written.
 mma::Epilogue epilogueOf(linalg::MatmulOp op, const ZeroInit &init) {
-  if (!init.zero())
+  // Zero from a fill in the matmul's own block (the order checks below
+  // compare positions in it).
+  if (!init.zero() || init.from->getBlock() != op->getBlock())
     return {};
   Value a = op.getInputs()[0], w = op.getInputs()[1], c = op.getOutputs()[0];
   auto g = dyn_cast_or_null<linalg::GenericOp>(kernel::nextMemoryOp(op));
@@ -206,8 +209,6 @@ mma::Epilogue epilogueOf(linalg::MatmulOp op, const ZeroInit &init) {
     if (!readBetween)
       return {};
   }
-  if (init.from->getBlock() != block)
-    return {};
   return {g.getOperation(), *cInput};
 }
 
