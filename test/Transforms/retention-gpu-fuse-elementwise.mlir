@@ -137,3 +137,85 @@ func.func @rotation(%x: tensor<?x16x2xf32>, %rot: tensor<16x2x2xf32>, %y: tensor
   } -> tensor<?xf32>
   return %t, %s : tensor<?x16x2xbf16>, tensor<?xf32>
 }
+
+// -----
+
+// The rotation's pairs (?x4x16x2) read as rows of 32 by the 16-bit cast:
+// the cast runs over the uncollapsed loops and fuses; one collapse of the
+// bf16 result is left.
+// CHECK-LABEL: func.func @through_collapse
+// CHECK:         %[[G:.*]] = linalg.generic
+// CHECK-SAME:        ins(%arg0 : tensor<?x4x16x2xf32>)
+// CHECK:           arith.negf
+// CHECK:           arith.truncf
+// CHECK:         } -> tensor<?x4x16x2xbf16>
+// CHECK-NOT:     linalg.generic
+// CHECK:         %[[C:.*]] = tensor.collapse_shape %[[G]] {{\[}}[0], [1], [2, 3]]
+// CHECK:         return %[[C]] : tensor<?x4x32xbf16>
+#id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @through_collapse(%x: tensor<?x4x16x2xf32>) -> tensor<?x4x32xbf16> {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : tensor<?x4x16x2xf32>
+  %e = tensor.empty(%m) : tensor<?x4x16x2xf32>
+  %r = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%x : tensor<?x4x16x2xf32>) outs(%e : tensor<?x4x16x2xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.negf %in : f32
+    linalg.yield %v : f32
+  } -> tensor<?x4x16x2xf32>
+  %flat = tensor.collapse_shape %r [[0], [1], [2, 3]] : tensor<?x4x16x2xf32> into tensor<?x4x32xf32>
+  %eb = tensor.empty(%m) : tensor<?x4x32xbf16>
+  %t = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%flat : tensor<?x4x32xf32>) outs(%eb : tensor<?x4x32xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %v = arith.truncf %in : f32 to bf16
+    linalg.yield %v : bf16
+  } -> tensor<?x4x32xbf16>
+  return %t : tensor<?x4x32xbf16>
+}
+
+// -----
+
+// A collapse with a second use, or of a non-elementwise op: left alone.
+// CHECK-LABEL: func.func @collapse_kept
+// CHECK:         tensor.collapse_shape
+// CHECK:         linalg.generic
+// CHECK-SAME:        ins(%{{.*}} : tensor<?x32xf32>)
+#id2 = affine_map<(d0, d1) -> (d0, d1)>
+func.func @collapse_kept(%x: tensor<?x16x2xf32>) -> (tensor<?x32xbf16>, tensor<?x32xf32>) {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %x, %c0 : tensor<?x16x2xf32>
+  %flat = tensor.collapse_shape %x [[0], [1, 2]] : tensor<?x16x2xf32> into tensor<?x32xf32>
+  %eb = tensor.empty(%m) : tensor<?x32xbf16>
+  %t = linalg.generic {indexing_maps = [#id2, #id2], iterator_types = ["parallel", "parallel"]}
+      ins(%flat : tensor<?x32xf32>) outs(%eb : tensor<?x32xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %v = arith.truncf %in : f32 to bf16
+    linalg.yield %v : bf16
+  } -> tensor<?x32xbf16>
+  return %t, %flat : tensor<?x32xbf16>, tensor<?x32xf32>
+}
+
+// -----
+
+// One token's value heads, ?x1x4x64 to ?x4x1x64: only a unit dimension
+// moves, so no element does: reshapes, no transpose. Across heads and
+// tokens (?x8x4x64) it stays a transpose.
+// CHECK-LABEL: func.func @transposes
+// CHECK:         %[[F:.*]] = tensor.collapse_shape %arg0 {{\[}}[0], [1, 2], [3]] : tensor<?x1x4x64xbf16> into tensor<?x4x64xbf16>
+// CHECK:         %[[E:.*]] = tensor.expand_shape %[[F]] {{\[}}[0], [1], [2, 3]]
+// CHECK-SAME:        into tensor<?x4x1x64xbf16>
+// CHECK:         %[[T:.*]] = linalg.transpose ins(%arg1 : tensor<?x8x4x64xbf16>)
+// CHECK:         return %[[E]], %[[T]]
+func.func @transposes(%one: tensor<?x1x4x64xbf16>, %many: tensor<?x8x4x64xbf16>)
+    -> (tensor<?x4x1x64xbf16>, tensor<?x4x8x64xbf16>) {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %one, %c0 : tensor<?x1x4x64xbf16>
+  %e = tensor.empty(%m) : tensor<?x4x1x64xbf16>
+  %t = linalg.transpose ins(%one : tensor<?x1x4x64xbf16>) outs(%e : tensor<?x4x1x64xbf16>) permutation = [0, 2, 1, 3]
+  %n = tensor.dim %many, %c0 : tensor<?x8x4x64xbf16>
+  %e2 = tensor.empty(%n) : tensor<?x4x8x64xbf16>
+  %t2 = linalg.transpose ins(%many : tensor<?x8x4x64xbf16>) outs(%e2 : tensor<?x4x8x64xbf16>) permutation = [0, 2, 1, 3]
+  return %t, %t2 : tensor<?x4x1x64xbf16>, tensor<?x4x8x64xbf16>
+}

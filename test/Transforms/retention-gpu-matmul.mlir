@@ -277,3 +277,80 @@ func.func @no_epilogue(%x: memref<?x64xf32>, %w: memref<64x64xf32>, %c: memref<?
   }
   return
 }
+
+// -----
+
+// A layer loop's temporary: the buffer also holds the embedding before the
+// loop (read there, and its metadata asked), zero-filled in the loop for a
+// matmul whose epilogue takes C: no kernel reads that fill (the fallback
+// fills C again itself), so it goes. Fills no kernel folded in: one that
+// only reads before the loop see goes (@dead_fill); one a later
+// iteration's read sees stays (@kept_fill).
+// CHECK-LABEL: func.func @loop_fill
+// CHECK:         scf.for
+// CHECK-NOT:       linalg.fill
+// CHECK:           scf.if
+// CHECK:           linalg.fill
+// CHECK-NEXT:      linalg.matmul
+// CHECK-LABEL: func.func @dead_fill
+// CHECK-NOT:     linalg.fill
+// CHECK-LABEL: func.func @kept_fill
+// CHECK:         scf.for
+// CHECK-NEXT:      memref.copy
+// CHECK-NEXT:      linalg.fill
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @loop_fill(%x: memref<?x64xbf16>, %w: memref<64x64xbf16>, %d: memref<?x64xf32>,
+                     %emb: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %x, %c0 : memref<?x64xbf16>
+  %c = memref.alloc(%m) : memref<?x64xf32>
+  memref.copy %emb, %c : memref<?x64xf32> to memref<?x64xf32>
+  memref.copy %c, %d : memref<?x64xf32> to memref<?x64xf32>
+  scf.for %l = %c0 to %c4 step %c1 {
+    linalg.fill ins(%zero : f32) outs(%c : memref<?x64xf32>)
+    linalg.matmul ins(%x, %w : memref<?x64xbf16>, memref<64x64xbf16>) outs(%c : memref<?x64xf32>)
+    linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+        ins(%c : memref<?x64xf32>) outs(%d : memref<?x64xf32>) {
+    ^bb0(%in: f32, %out: f32):
+      %s = arith.addf %out, %in : f32
+      linalg.yield %s : f32
+    }
+  }
+  memref.dealloc %c : memref<?x64xf32>
+  return
+}
+
+func.func @dead_fill(%emb: memref<?x64xf32>, %e: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %emb, %c0 : memref<?x64xf32>
+  %c = memref.alloc(%m) : memref<?x64xf32>
+  memref.copy %emb, %c : memref<?x64xf32> to memref<?x64xf32>
+  memref.copy %c, %e : memref<?x64xf32> to memref<?x64xf32>
+  scf.for %l = %c0 to %c4 step %c1 {
+    linalg.fill ins(%zero : f32) outs(%c : memref<?x64xf32>)
+  }
+  memref.dealloc %c : memref<?x64xf32>
+  return
+}
+
+func.func @kept_fill(%emb: memref<?x64xf32>, %e: memref<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %emb, %c0 : memref<?x64xf32>
+  %c = memref.alloc(%m) : memref<?x64xf32>
+  memref.copy %emb, %c : memref<?x64xf32> to memref<?x64xf32>
+  scf.for %l = %c0 to %c4 step %c1 {
+    memref.copy %c, %e : memref<?x64xf32> to memref<?x64xf32>
+    linalg.fill ins(%zero : f32) outs(%c : memref<?x64xf32>)
+  }
+  memref.dealloc %c : memref<?x64xf32>
+  return
+}

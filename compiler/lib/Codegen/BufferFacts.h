@@ -17,6 +17,7 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Interfaces/FunctionInterfaces.h"
+#include "mlir/Interfaces/LoopLikeInterface.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 
@@ -145,11 +146,51 @@ inline void usersOf(Value root, SmallVectorImpl<Operation *> &users) {
     if (auto view = dyn_cast<ViewLikeOpInterface>(u);
         view && view.getViewSource() == root) {
       for (Value r : u->getResults())
-        usersOf(r, users);
+        if (isa<BaseMemRefType>(r.getType()))
+          usersOf(r, users);
       continue;
     }
     users.push_back(u);
   }
+}
+
+/// Whether every run of `u` sees `buffer` as a later fill of all of it left
+/// it, never as `fill` did: such a fill comes before `u` in its block (or
+/// in a block holding it), with neither `fill` nor a region holding `fill`
+/// between. What a kernel's fallback reads after filling its own C.
+inline bool overwrittenBefore(Operation *u, Value buffer, Operation *fill) {
+  for (Operation *at = u; at; at = at->getParentOp()) {
+    if (at != u && at->isAncestor(fill))
+      return false;
+    for (Operation *q = at->getPrevNode(); q; q = q->getPrevNode()) {
+      if (q->isAncestor(fill))
+        return false;
+      auto other = dyn_cast<linalg::FillOp>(q);
+      if (other && other.hasPureBufferSemantics() &&
+          other.getOutputs()[0] == buffer)
+        return true;
+    }
+    if (isa_and_nonnull<FunctionOpInterface>(at->getParentOp()))
+      return false;
+  }
+  return false;
+}
+
+/// Whether `u` always runs before `fill`: it comes first in the block
+/// where their ancestors meet, and no loop holds that block.
+inline bool runsBefore(Operation *u, Operation *fill) {
+  for (Operation *at = u; at; at = at->getParentOp()) {
+    Operation *f = at->getBlock()->findAncestorOpInBlock(*fill);
+    if (!f)
+      continue;
+    if (f == at)
+      return false;
+    for (Operation *p = at->getParentOp(); p; p = p->getParentOp())
+      if (isa<LoopLikeOpInterface>(p))
+        return false;
+    return at->isBeforeInBlock(f);
+  }
+  return false;
 }
 
 /// Erases the fills of buffers allocated in `root`'s body that nothing
@@ -167,10 +208,11 @@ inline void eraseUnreadFills(Operation *root) {
       continue;
     SmallVector<Operation *> users;
     usersOf(buffer, users);
-    if (llvm::all_of(users, [](Operation *u) {
+    if (llvm::all_of(users, [&](Operation *u) {
           return isa<linalg::FillOp, memref::DeallocOp, memref::DimOp,
                      memref::ExtractAlignedPointerAsIndexOp,
-                     memref::ExtractStridedMetadataOp>(u);
+                     memref::ExtractStridedMetadataOp>(u) ||
+                 runsBefore(u, fill) || overwrittenBefore(u, buffer, fill);
         }))
       fill->erase();
   }

@@ -19,6 +19,8 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -143,6 +145,42 @@ struct UnrollShortReduction : OpRewritePattern<linalg::GenericOp> {
   }
 };
 
+/// A transpose that moves only unit dimensions (the value heads of one
+/// token: ?x1xHxD to ?xHx1xD) keeps every element where it is: it becomes
+/// a collapse to the other dimensions and an expand, no kernel.
+struct TransposeOfUnitDims : OpRewritePattern<linalg::TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    auto in = dyn_cast<RankedTensorType>(op.getInput().getType());
+    auto out = dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!op.hasPureTensorSemantics() || !in || !out)
+      return failure();
+    SmallVector<int64_t> kept;
+    int64_t last = -1;
+    for (int64_t d : op.getPermutation()) {
+      if (in.getDimSize(d) == 1)
+        continue;
+      if (d < last)
+        return failure();
+      last = d;
+      kept.push_back(in.getDimSize(d));
+    }
+    if (kept.empty() || static_cast<int64_t>(kept.size()) == in.getRank())
+      return failure();
+    auto mid = RankedTensorType::get(kept, in.getElementType());
+    auto collapse = getReassociationIndicesForReshape(in, mid);
+    auto expand = getReassociationIndicesForReshape(out, mid);
+    if (!collapse || !expand)
+      return failure();
+    Value flat = tensor::CollapseShapeOp::create(rewriter, op.getLoc(), mid,
+                                                 op.getInput(), *collapse);
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(op, out, flat,
+                                                       *expand);
+    return success();
+  }
+};
+
 struct GPUFuseElementwisePass
     : mlir::retention::impl::RetentionGPUFuseElementwisePassBase<
           GPUFuseElementwisePass> {
@@ -164,6 +202,23 @@ struct GPUFuseElementwisePass
              consumer.getMatchingIndexingMap(operand).isPermutation();
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
+    // An elementwise op reading a collapse of an elementwise op's result
+    // (the rotation's pairs ?x4x1x16x2 read as ?x4x1x32 by the cast) runs
+    // over the uncollapsed loops instead: then the two fuse.
+    linalg::ControlFusionFn throughCollapse = [](OpOperand *operand) {
+      auto collapse = operand->get().getDefiningOp<tensor::CollapseShapeOp>();
+      auto consumer = dyn_cast<linalg::GenericOp>(operand->getOwner());
+      return collapse && allParallel(consumer) && collapse->hasOneUse() &&
+             allParallel(
+                 collapse.getSrc().getDefiningOp<linalg::GenericOp>()) &&
+             collapse.getSrc().hasOneUse();
+    };
+    linalg::populateFoldReshapeOpsByExpansionPatterns(patterns,
+                                                      throughCollapse);
+    patterns.add<TransposeOfUnitDims>(&getContext());
+    // The expansion asks the producer for its dynamic sizes: those come
+    // from its init instead, so the producer keeps its one use.
+    tensor::DimOp::getCanonicalizationPatterns(patterns, &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }
