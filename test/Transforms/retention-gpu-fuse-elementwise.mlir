@@ -219,3 +219,57 @@ func.func @transposes(%one: tensor<?x1x4x64xbf16>, %many: tensor<?x8x4x64xbf16>)
   %t2 = linalg.transpose ins(%many : tensor<?x8x4x64xbf16>) outs(%e2 : tensor<?x4x8x64xbf16>) permutation = [0, 2, 1, 3]
   return %t, %t2 : tensor<?x4x1x64xbf16>, tensor<?x4x8x64xbf16>
 }
+
+// -----
+
+// Sibling matmuls (one A): the second moves up, with its zero fill and its
+// epilogue, to just after the first's epilogue; the first's consumer (a
+// negation standing for the rotation) runs after both. A matmul of another
+// A stays where it is.
+// CHECK-LABEL: func.func @siblings
+// CHECK:         %[[Q:.*]] = linalg.matmul ins(%arg0, %arg1
+// CHECK-NEXT:    %[[QC:.*]] = linalg.generic {{.*}} ins(%[[Q]]
+// CHECK:         linalg.fill
+// CHECK-NEXT:    %[[K:.*]] = linalg.matmul ins(%arg0, %arg2
+// CHECK-NEXT:    %[[KC:.*]] = linalg.generic {{.*}} ins(%[[K]]
+// CHECK:         %[[QE:.*]] = tensor.expand_shape %[[QC]]
+// CHECK:         linalg.generic {{.*}} ins(%[[QE]]
+// CHECK:           arith.negf
+// CHECK:         linalg.matmul ins(%arg3, %arg2
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @siblings(%x: tensor<?x64xbf16>, %wq: tensor<64x64xbf16>, %wk: tensor<64x64xbf16>,
+                    %y: tensor<?x64xbf16>)
+    -> (tensor<?x32x2xbf16>, tensor<?x64xbf16>, tensor<?x64xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = tensor.dim %x, %c0 : tensor<?x64xbf16>
+  %e = tensor.empty(%m) : tensor<?x64xf32>
+  %eb = tensor.empty(%m) : tensor<?x64xbf16>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %q = linalg.matmul ins(%x, %wq : tensor<?x64xbf16>, tensor<64x64xbf16>) outs(%z : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %qc = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%q : tensor<?x64xf32>) outs(%eb : tensor<?x64xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %v = arith.truncf %in : f32 to bf16
+    linalg.yield %v : bf16
+  } -> tensor<?x64xbf16>
+  %qe = tensor.expand_shape %qc [[0], [1, 2]] output_shape [%m, 32, 2] : tensor<?x64xbf16> into tensor<?x32x2xbf16>
+  %en = tensor.empty(%m) : tensor<?x32x2xbf16>
+  %qn = linalg.generic {indexing_maps = [affine_map<(d0, d1, d2) -> (d0, d1, d2)>, affine_map<(d0, d1, d2) -> (d0, d1, d2)>], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%qe : tensor<?x32x2xbf16>) outs(%en : tensor<?x32x2xbf16>) {
+  ^bb0(%in: bf16, %out: bf16):
+    %v = arith.negf %in : bf16
+    linalg.yield %v : bf16
+  } -> tensor<?x32x2xbf16>
+  %e2 = tensor.empty(%m) : tensor<?x64xf32>
+  %z2 = linalg.fill ins(%zero : f32) outs(%e2 : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %k = linalg.matmul ins(%x, %wk : tensor<?x64xbf16>, tensor<64x64xbf16>) outs(%z2 : tensor<?x64xf32>) -> tensor<?x64xf32>
+  %kc = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%k : tensor<?x64xf32>) outs(%eb : tensor<?x64xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %v = arith.truncf %in : f32 to bf16
+    linalg.yield %v : bf16
+  } -> tensor<?x64xbf16>
+  %other = linalg.matmul ins(%y, %wk : tensor<?x64xbf16>, tensor<64x64xbf16>) outs(%z2 : tensor<?x64xf32>) -> tensor<?x64xf32>
+  return %qn, %kc, %other : tensor<?x32x2xbf16>, tensor<?x64xbf16>, tensor<?x64xf32>
+}

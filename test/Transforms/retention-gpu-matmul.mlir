@@ -1,5 +1,6 @@
 // RUN: retnet-opt %s --retention-gpu-matmul --split-input-file -canonicalize -cse | FileCheck %s
 // RUN: retnet-opt %s --retention-gpu-matmul --split-input-file -canonicalize -cse | FileCheck %s --check-prefix=NOC
+// RUN: retnet-opt %s --retention-gpu-matmul="gemv-kernel=true" --split-input-file -canonicalize -cse | FileCheck %s --check-prefix=GRP
 
 // A decode step's projection (M = batch rows, dynamic): at run time, with
 // 16-byte aligned B and C rows, few rows take the split-K loops (many rows
@@ -352,5 +353,63 @@ func.func @kept_fill(%emb: memref<?x64xf32>, %e: memref<?x64xf32>) {
     linalg.fill ins(%zero : f32) outs(%c : memref<?x64xf32>)
   }
   memref.dealloc %c : memref<?x64xf32>
+  return
+}
+
+// -----
+
+// Siblings: two matmuls of one A (a q and a v projection with their 16-bit
+// casts), each zero-filled: at few rows one GEMV launch over both (2 blocks
+// of columns: block 0 stores q through its cast, block 1 v), or with
+// slices one launch of partial sums and one summing both (16 + 32 quads);
+// else each alone (its own branches, the plain matmul in each fallback).
+// GRP-LABEL: func.func @siblings
+// GRP:         scf.if
+// GRP:           scf.while
+// GRP:           scf.if
+// GRP:             gpu.launch blocks({{.*}}) in (%{{.*}} = %c2,
+// GRP:               %[[Q:.*]] = arith.cmpi ult, %{{.*}}, %c1 : index
+// GRP-NEXT:          scf.if %[[Q]] {
+// GRP:                 arith.truncf
+// GRP-NEXT:            memref.store %{{.*}}, %arg3
+// GRP:               } else {
+// GRP:                 arith.truncf
+// GRP-NEXT:            memref.store %{{.*}}, %arg4
+// GRP:           } else {
+// GRP:             memref.alloc({{.*}}) : memref<?x?x64xf32>
+// GRP:             memref.alloc({{.*}}) : memref<?x?x128xf32>
+// GRP:             gpu.launch blocks({{.*}}) in (%{{.*}} = %c2,
+// GRP:             scf.parallel {{.*}} to (%{{.*}}, %c48)
+// GRP:               memref.store %{{.*}}, %arg3
+// GRP:               memref.store %{{.*}}, %arg4
+// GRP:         } else {
+// GRP-COUNT-2: linalg.matmul
+// GRP-NOT:     linalg.matmul
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @siblings(%x: memref<?x64xbf16>, %wq: memref<64x64xbf16>, %wv: memref<64x128xbf16>,
+                    %dq: memref<?x64xbf16>, %dv: memref<?x128xbf16>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %x, %c0 : memref<?x64xbf16>
+  %cq = memref.alloc(%m) : memref<?x64xf32>
+  linalg.fill ins(%zero : f32) outs(%cq : memref<?x64xf32>)
+  linalg.matmul ins(%x, %wq : memref<?x64xbf16>, memref<64x64xbf16>) outs(%cq : memref<?x64xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%cq : memref<?x64xf32>) outs(%dq : memref<?x64xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  }
+  %cv = memref.alloc(%m) : memref<?x128xf32>
+  linalg.fill ins(%zero : f32) outs(%cv : memref<?x128xf32>)
+  linalg.matmul ins(%x, %wv : memref<?x64xbf16>, memref<64x128xbf16>) outs(%cv : memref<?x128xf32>)
+  linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%cv : memref<?x128xf32>) outs(%dv : memref<?x128xbf16>) {
+  ^bb0(%in: f32, %out: bf16):
+    %t = arith.truncf %in : f32 to bf16
+    linalg.yield %t : bf16
+  }
+  memref.dealloc %cq : memref<?x64xf32>
+  memref.dealloc %cv : memref<?x128xf32>
   return
 }

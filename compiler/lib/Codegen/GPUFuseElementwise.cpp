@@ -11,7 +11,15 @@
 // reshapes are not touched.
 //
 // First, a reduction over a few steps (a rotation's pairs) is unrolled into
-// an elementwise op (UnrollShortReduction), so it too fuses.
+// an elementwise op (UnrollShortReduction), so it too fuses. An elementwise
+// op reading a collapse of an elementwise op's result runs over the
+// uncollapsed loops (upstream's reshape-by-expansion, restricted to that),
+// so the rotation and its 16-bit cast are one op; a transpose that moves
+// only unit dimensions (one token's value heads) becomes reshapes.
+//
+// Last, matmuls of one A (a layer's q, k, v, g projections) are moved next
+// to each other with their epilogue generics (gatherSiblings), so that
+// retention-gpu-matmul runs them as one launch.
 //
 //===----------------------------------------------------------------------===//
 
@@ -24,6 +32,7 @@
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/SetVector.h"
 
 namespace mlir::retention {
 #define GEN_PASS_DEF_RETENTIONGPUFUSEELEMENTWISEPASS
@@ -181,6 +190,77 @@ struct TransposeOfUnitDims : OpRewritePattern<linalg::TransposeOp> {
   }
 };
 
+/// The elementwise generic that is a matmul's result's one user in its
+/// block (its epilogue in retention-gpu-matmul), if any.
+linalg::GenericOp epilogueOf(linalg::MatmulOp m) {
+  if (!m->getResult(0).hasOneUse())
+    return {};
+  auto g = dyn_cast<linalg::GenericOp>(*m->getResult(0).user_begin());
+  return g && allParallel(g) && g->getBlock() == m->getBlock()
+             ? g
+             : linalg::GenericOp();
+}
+
+/// Matmuls reading the same activations (a layer's q, k, v and g
+/// projections of the normalized x) are brought next to each other, each
+/// with its epilogue generic: retention-gpu-matmul runs such siblings as
+/// one launch. A sibling moves up to just after the previous one's
+/// epilogue with what it needs from between (weight views, its zero fill,
+/// empties: ops without memory effects); what it jumps over
+/// (the previous one's rotation) runs after it instead.
+void gatherSiblings(Block &block) {
+  SmallVector<linalg::MatmulOp> matmuls;
+  for (Operation &op : block)
+    if (auto m = dyn_cast<linalg::MatmulOp>(op);
+        m && m.hasPureTensorSemantics())
+      matmuls.push_back(m);
+  DenseMap<Value, Operation *> tail;
+  for (linalg::MatmulOp m : matmuls) {
+    Value a = m.getInputs()[0];
+    linalg::GenericOp epilogue = epilogueOf(m);
+    Operation *last = epilogue ? epilogue.getOperation() : m.getOperation();
+    auto it = tail.find(a);
+    if (it != tail.end() && it->second->isBeforeInBlock(m)) {
+      Operation *target = it->second;
+      // What m and its epilogue need from after `target`, in block order.
+      llvm::SetVector<Operation *> need;
+      SmallVector<Operation *> work = {m, last};
+      bool movable = true;
+      while (!work.empty() && movable) {
+        Operation *op = work.pop_back_val();
+        if (!need.insert(op))
+          continue;
+        if (op != m && op != last && !isMemoryEffectFree(op))
+          movable = false;
+        for (Value v : op->getOperands())
+          if (Operation *def = v.getDefiningOp();
+              def && def->getBlock() == &block && target->isBeforeInBlock(def))
+            work.push_back(def);
+        // Values the generic's body uses from above.
+        op->walk([&](Operation *nested) {
+          for (Value v : nested->getOperands())
+            if (Operation *def = v.getDefiningOp();
+                def && def->getBlock() == &block &&
+                target->isBeforeInBlock(def))
+              work.push_back(def);
+        });
+      }
+      if (movable) {
+        SmallVector<Operation *> ordered(need.begin(), need.end());
+        llvm::sort(ordered, [](Operation *x, Operation *y) {
+          return x->isBeforeInBlock(y);
+        });
+        Operation *after = target;
+        for (Operation *op : ordered) {
+          op->moveAfter(after);
+          after = op;
+        }
+      }
+    }
+    tail[a] = last;
+  }
+}
+
 struct GPUFuseElementwisePass
     : mlir::retention::impl::RetentionGPUFuseElementwisePassBase<
           GPUFuseElementwisePass> {
@@ -221,6 +301,7 @@ struct GPUFuseElementwisePass
     tensor::DimOp::getCanonicalizationPatterns(patterns, &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
+    getOperation().walk([](Block *block) { gatherSiblings(*block); });
   }
 };
 

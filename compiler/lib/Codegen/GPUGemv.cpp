@@ -59,9 +59,18 @@ void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
                                             Value slices, int64_t group,
                                             bool intoC, bool accumulate,
                                             const Epilogue &epilogue) {
+  emitGemvGroup(b, loc, a, {GemvJob{w, part, epilogue}}, m, rowsPerSlice,
+                slices, group, intoC, accumulate);
+}
+
+void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
+                                         ArrayRef<GemvJob> jobs, Value m,
+                                         Value rowsPerSlice, Value slices,
+                                         int64_t group, bool intoC,
+                                         bool accumulate) {
   kernel::IndexBuilder e(b, loc);
-  auto wType = cast<MemRefType>(w.getType());
-  const int64_t k = wType.getDimSize(0), n = wType.getDimSize(1);
+  auto wType = cast<MemRefType>(jobs.front().w.getType());
+  const int64_t k = wType.getDimSize(0);
   const int64_t v = gemvColumns(wType);
   Type f32 = b.getF32Type();
   VectorType vf = VectorType::get({v}, f32);
@@ -71,11 +80,17 @@ void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
   // Shared: staged A [G][256], then the warps' sums [4][G][32][V] (f32).
   const int64_t stagedBytes = group * kStaged * 4;
   const int64_t sumBytes = kWarps * group * 32 * v * 4;
-  Value blocksN = e.idx((n + 32 * v - 1) / (32 * v));
+  // Blocks of columns: each job's after the previous one's.
+  SmallVector<int64_t> firstBlock = {0};
+  for (const GemvJob &job : jobs)
+    firstBlock.push_back(
+        firstBlock.back() +
+        (cast<MemRefType>(job.w.getType()).getDimSize(1) + 32 * v - 1) /
+            (32 * v));
   Value groups = e.div(e.add(m, group - 1), group);
   OpBuilder::InsertionGuard guard(b);
-  gpu::LaunchOp launch =
-      e.launch(blocksN, slices, groups, kThreads, stagedBytes + sumBytes);
+  gpu::LaunchOp launch = e.launch(e.idx(firstBlock.back()), slices, groups,
+                                  kThreads, stagedBytes + sumBytes);
   Value staged = e.sharedView({group, kStaged}, f32, 0);
   Value sums = e.sharedView({kWarps, group, 32, v}, f32, stagedBytes);
 
@@ -83,8 +98,6 @@ void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
   Value lane = e.rem(tid, 32), warp = e.div(tid, 32);
   Value s = launch.getBlockIds().y;
   Value g = launch.getBlockIds().z;
-  Value col = e.mul(e.add(e.mul(launch.getBlockIds().x, 32), lane), v);
-  Value colIn = e.cmp(arith::CmpIPredicate::ult, col, e.idx(n));
   Value lastRow = arith::SubIOp::create(b, loc, m, e.idx(1));
   SmallVector<Value> rowIn;
   for (int64_t r = 0; r < group; ++r) {
@@ -95,6 +108,13 @@ void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
   Value k0 = e.min(e.mul(s, rowsPerSlice), k1);
   Value zeros = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vf, b.getF32FloatAttr(0.0f)));
+
+  // One job's blocks (`bx` counts them from its first).
+  auto body = [&](const GemvJob &job, Value bx) {
+  Value w = job.w, part = job.part;
+  const int64_t n = cast<MemRefType>(w.getType()).getDimSize(1);
+  Value col = e.mul(e.add(e.mul(bx, 32), lane), v);
+  Value colIn = e.cmp(arith::CmpIPredicate::ult, col, e.idx(n));
 
   // Over the slice, kStaged rows of K at a time (block-uniform bounds: every
   // thread reaches the barriers).
@@ -196,10 +216,24 @@ void mlir::retention::mma::emitGemvPartials(OpBuilder &b, Location loc,
           total);
   }
   if (intoC)
-    epilogue.store(b, loc, total, part, row, col, 16);
+    job.epilogue.store(b, loc, total, part, row, col, 16);
   else
     vector::StoreOp::create(b, loc, total, part, at,
                             /*nontemporal=*/false, llvm::MaybeAlign(16));
   b.setInsertionPointAfter(ifStore);
+  };
+
+  // The job of this block: a block-uniform branch (the barriers inside).
+  Value bx = launch.getBlockIds().x;
+  for (size_t j = 0; j + 1 < jobs.size(); ++j) {
+    auto mine = scf::IfOp::create(
+        b, loc, e.cmp(arith::CmpIPredicate::ult, bx, e.idx(firstBlock[j + 1])),
+        /*withElseRegion=*/true);
+    b.setInsertionPoint(mine.thenBlock()->getTerminator());
+    body(jobs[j], e.sub(bx, firstBlock[j]));
+    b.setInsertionPoint(mine.elseBlock()->getTerminator());
+  }
+  body(jobs.back(), e.sub(bx, firstBlock[jobs.size() - 1]));
+  b.setInsertionPointToEnd(&launch.getBody().back());
   gpu::TerminatorOp::create(b, loc);
 }

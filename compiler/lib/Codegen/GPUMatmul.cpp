@@ -28,6 +28,10 @@
 // than that (rows of A and B 16-byte aligned), the matmul is instead one
 // launch on tensor cores (GPUMatmulMMA.cpp), checked first.
 //
+// Matmuls of one A next to each other (a layer's q, k, v and g projections,
+// each C zero first, none writing what another reads) run at few rows as
+// one GEMV launch over all their columns (rewriteGroup), split K or not.
+//
 // A zero fill of C right before the matmul (or a copy into C of a buffer
 // zero-filled earlier, what bufferization makes of a fill that several
 // matmuls share) is folded in: the kernels then write C = A·B without
@@ -136,6 +140,36 @@ void emitTiled(kernel::QuadEmitter &e, Value a, Value w, Value c, Value m,
       epilogue.store(b, loc, sum, c, row, col, 16);
     }
   });
+}
+
+/// Slices of K for the split-K GEMV: the smallest power of two S with
+/// `threads`·S >= `minThreads`, at most `maxSlices` (at least 1); and the
+/// rows per slice R = ceil(K / S) rounded up to a multiple of `rowStep`.
+std::pair<Value, Value> sliceK(kernel::QuadEmitter &e, Value threads,
+                               int64_t k, int64_t maxSlices, int64_t rowStep,
+                               int64_t minThreads) {
+  OpBuilder &b = e.b;
+  Location loc = e.loc;
+  Value most = e.idx(std::max<int64_t>(1, maxSlices));
+  auto sLoop = scf::WhileOp::create(
+      b, loc, TypeRange{b.getIndexType()}, ValueRange{e.idx(1)},
+      [&](OpBuilder &, Location, ValueRange args) {
+        Value s = args[0];
+        Value more = arith::AndIOp::create(
+            b, loc,
+            e.cmp(arith::CmpIPredicate::ult, e.mul(threads, s),
+                  e.idx(minThreads)),
+            e.cmp(arith::CmpIPredicate::ule, e.mul(s, 2), most));
+        scf::ConditionOp::create(b, loc, more, args);
+      },
+      [&](OpBuilder &, Location, ValueRange args) {
+        scf::YieldOp::create(b, loc, ValueRange{e.mul(args[0], 2)});
+      });
+  Value slices = sLoop.getResult(0);
+  Value perSlice = e.div(e.add(e.idx(k), e.add(slices, e.idx(-1))), slices);
+  Value rows = e.mul(
+      e.div(e.add(perSlice, e.idx(rowStep - 1)), e.idx(rowStep)), rowStep);
+  return {slices, rows};
 }
 
 /// The elementwise op right after `op` that `op`'s kernel can run as its
@@ -335,27 +369,9 @@ void rewrite(linalg::MatmulOp op, const ZeroInit &init,
           ? e.mul(e.max(groups, e.idx(1)),
                   mma::gemvThreadsPerSlice(w.getType(), nStatic))
           : e.mul(e.max(groups, e.idx(1)), quads);
-  Value maxSlices = e.idx(std::max<int64_t>(
-      1, kStatic * elementBytes / (kernelGemv ? 256 : 64)));
-  auto sLoop = scf::WhileOp::create(
-      b, loc, TypeRange{b.getIndexType()}, ValueRange{e.idx(1)},
-      [&](OpBuilder &, Location, ValueRange args) {
-        Value s = args[0];
-        Value more = arith::AndIOp::create(
-            b, loc,
-            e.cmp(arith::CmpIPredicate::ult, e.mul(threads, s),
-                  e.idx(minThreads)),
-            e.cmp(arith::CmpIPredicate::ule, e.mul(s, 2), maxSlices));
-        scf::ConditionOp::create(b, loc, more, args);
-      },
-      [&](OpBuilder &, Location, ValueRange args) {
-        scf::YieldOp::create(b, loc, ValueRange{e.mul(args[0], 2)});
-      });
-  Value slices = sLoop.getResult(0);
-  Value perSlice = e.div(e.add(k, e.add(slices, e.idx(-1))), slices);
-  const int64_t rowStep = kernelGemv ? 16 : kUnroll;
-  Value rows = e.mul(e.div(e.add(perSlice, e.idx(rowStep - 1)), e.idx(rowStep)),
-                     rowStep);
+  auto [slices, rows] =
+      sliceK(e, threads, kStatic, kStatic * elementBytes / (kernelGemv ? 256 : 64),
+             kernelGemv ? 16 : kUnroll, minThreads);
 
   // One slice with the GEMV kernel: it writes C itself (no partial buffer,
   // no second launch to sum the slices).
@@ -475,6 +491,207 @@ void rewrite(linalg::MatmulOp op, const ZeroInit &init,
     epilogue.op->erase();
 }
 
+/// A matmul of the pass's work list with what was found for it before any
+/// matmul was rewritten.
+struct Member {
+  linalg::MatmulOp op;
+  ZeroInit init;
+  mma::Epilogue epilogue;
+  Operation *last() {
+    return epilogue.op ? epilogue.op : op.getOperation();
+  }
+  Value a() { return op.getInputs()[0]; }
+  Value w() { return op.getInputs()[1]; }
+  Value c() { return op.getOutputs()[0]; }
+  /// The buffers it writes (C, the epilogue's output) and reads.
+  void roots(SmallVectorImpl<Value> &writes,
+             SmallVectorImpl<Value> &reads) {
+    writes.push_back(rootOf(c()));
+    reads.push_back(rootOf(a()));
+    reads.push_back(rootOf(w()));
+    if (auto copy = dyn_cast_or_null<memref::CopyOp>(init.redundant))
+      reads.push_back(rootOf(copy.getSource()));
+    if (auto g = cast_or_null<linalg::GenericOp>(epilogue.op)) {
+      writes.push_back(rootOf(g.getDpsInits()[0]));
+      for (OpOperand *in : g.getDpsInputOperands())
+        if (in->getOperandNumber() != epilogue.cInput)
+          reads.push_back(rootOf(in->get()));
+    }
+  }
+};
+
+/// Whether `next` can run in one GEMV launch with `group` (matmuls in
+/// block order): the same A and K, B of one type in whole 16-byte vectors
+/// per lane, C zero first; between the previous member's last op and
+/// `next` only ops without memory effects, allocations, `next`'s zero
+/// init, and fills, copies and deallocations of buffers no member so far
+/// touches; and no member writes what another reads or writes.
+bool joins(MutableArrayRef<Member> group, Member &next, bool gemvKernel) {
+  Member &prev = group.back();
+  auto wPrev = cast<MemRefType>(prev.w().getType());
+  auto wNext = cast<MemRefType>(next.w().getType());
+  if (!gemvKernel || next.op->getBlock() != prev.op->getBlock() ||
+      next.a() != prev.a() || !prev.init.zero() || !next.init.zero() ||
+      wPrev.getElementType() != wNext.getElementType() ||
+      wPrev.getDimSize(0) != wNext.getDimSize(0) ||
+      wPrev.getDimSize(1) % mma::gemvColumns(wPrev) != 0 ||
+      wNext.getDimSize(1) % mma::gemvColumns(wNext) != 0 ||
+      !prev.last()->isBeforeInBlock(next.op))
+    return false;
+  SmallVector<SmallVector<Value>> writes, reads;
+  auto add = [&](Member &x) {
+    writes.emplace_back();
+    reads.emplace_back();
+    x.roots(writes.back(), reads.back());
+  };
+  for (Member &x : group)
+    add(x);
+  // What comes between stays before the group's launch: it must not touch
+  // the members' buffers (they run after it now).
+  auto touched = [&](Value root) {
+    for (size_t i = 0; i < writes.size(); ++i)
+      if (llvm::is_contained(writes[i], root) ||
+          llvm::is_contained(reads[i], root))
+        return true;
+    return false;
+  };
+  for (Operation *q = prev.last()->getNextNode(); q != next.op.getOperation();
+       q = q->getNextNode()) {
+    if (q == next.init.redundant || isMemoryEffectFree(q) ||
+        isa<memref::AllocOp>(q))
+      continue;
+    if (!isa<linalg::FillOp, memref::CopyOp, memref::DeallocOp>(q))
+      return false;
+    for (Value operand : q->getOperands())
+      if (isa<MemRefType>(operand.getType()) && touched(rootOf(operand)))
+        return false;
+  }
+  add(next);
+  for (size_t i = 0; i < writes.size(); ++i)
+    for (size_t j = 0; j < writes.size(); ++j)
+      for (Value x : writes[i])
+        if (i != j && (llvm::is_contained(writes[j], x) ||
+                       llvm::is_contained(reads[j], x)))
+          return false;
+  return true;
+}
+
+/// Sibling matmuls (one A, e.g. a layer's q, k, v and g projections of a
+/// decode step) as one launch of the GEMV kernel over all their columns:
+///
+///   if (M <= max-rows && every B and C row 16-byte aligned) {
+///     S slices of K from the group's threads;
+///     S == 1: one launch writing each C (through its epilogue);
+///     else:   one launch of partial sums, one launch summing them
+///   } else
+///     each matmul alone, as rewrite() makes it
+void rewriteGroup(MutableArrayRef<Member> group, int64_t maxRows,
+                  int64_t minThreads) {
+  Member &first = group.front();
+  OpBuilder b(group.back().last());
+  b.setInsertionPointAfter(group.back().last());
+  Location loc = first.op.getLoc();
+  kernel::QuadEmitter e(b, loc);
+  Value a = first.a();
+  Value m = memref::DimOp::create(b, loc, a, 0);
+  Value ok = e.cmp(arith::CmpIPredicate::ule, m, e.idx(maxRows));
+  for (Member &x : group)
+    ok = arith::AndIOp::create(
+        b, loc, ok,
+        arith::AndIOp::create(b, loc, kernel::rowsAligned(b, loc, x.w(), 16),
+                              kernel::rowsAligned(b, loc, x.c(), 16)));
+  auto groupIf = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/true);
+  // Otherwise each as it was, then rewritten alone.
+  Operation *elseEnd = groupIf.elseBlock()->getTerminator();
+  for (Member &x : group) {
+    if (x.init.redundant)
+      x.init.redundant->moveBefore(elseEnd);
+    x.op->moveBefore(elseEnd);
+    if (x.epilogue.op)
+      x.epilogue.op->moveBefore(elseEnd);
+  }
+
+  b.setInsertionPoint(groupIf.thenBlock()->getTerminator());
+  auto wType = cast<MemRefType>(first.w().getType());
+  const int64_t k = wType.getDimSize(0);
+  constexpr int64_t kGroup = 4;
+  int64_t threadsPerSlice = 0;
+  for (Member &x : group)
+    threadsPerSlice += mma::gemvThreadsPerSlice(
+        x.w().getType(), cast<MemRefType>(x.w().getType()).getDimSize(1));
+  Value groups = e.div(e.add(m, e.idx(kGroup - 1)), e.idx(kGroup));
+  auto [slices, rows] = sliceK(
+      e, e.mul(e.max(groups, e.idx(1)), threadsPerSlice), k,
+      k * wType.getElementTypeBitWidth() / 8 / 256, 16, minThreads);
+  // One or four rows of A per block.
+  auto launch = [&](ArrayRef<mma::GemvJob> jobs, bool intoC) {
+    auto single = scf::IfOp::create(
+        b, loc, e.cmp(arith::CmpIPredicate::eq, m, e.idx(1)),
+        /*withElseRegion=*/true);
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(single.thenBlock()->getTerminator());
+    mma::emitGemvGroup(b, loc, a, jobs, m, rows, slices, 1, intoC);
+    b.setInsertionPoint(single.elseBlock()->getTerminator());
+    mma::emitGemvGroup(b, loc, a, jobs, m, rows, slices, kGroup, intoC);
+  };
+  auto one = scf::IfOp::create(
+      b, loc, e.cmp(arith::CmpIPredicate::eq, slices, e.idx(1)),
+      /*withElseRegion=*/true);
+  {
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPoint(one.thenBlock()->getTerminator());
+    SmallVector<mma::GemvJob> jobs;
+    for (Member &x : group)
+      jobs.push_back({x.w(), x.c(), x.epilogue});
+    launch(jobs, /*intoC=*/true);
+  }
+  b.setInsertionPoint(one.elseBlock()->getTerminator());
+  SmallVector<mma::GemvJob> jobs;
+  SmallVector<int64_t> firstQuad = {0};
+  for (Member &x : group) {
+    int64_t n = cast<MemRefType>(x.w().getType()).getDimSize(1);
+    auto partType = MemRefType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic, n}, e.f32);
+    jobs.push_back({x.w(),
+                    memref::AllocOp::create(b, loc, partType,
+                                            ValueRange{slices, m}),
+                    {}});
+    firstQuad.push_back(firstQuad.back() + n / kLanes);
+  }
+  launch(jobs, /*intoC=*/false);
+  // C = Σ_s part[s] for every member, one launch over all their quads.
+  e.parallel({m, e.idx(firstQuad.back())}, [&](ValueRange iv) {
+    OpBuilder::InsertionGuard g(b);
+    for (size_t j = 0; j < group.size(); ++j) {
+      // Member j's quads; the next ones in the else branch.
+      scf::IfOp mine;
+      if (j + 1 < group.size()) {
+        mine = scf::IfOp::create(
+            b, loc,
+            e.cmp(arith::CmpIPredicate::ult, iv[1], e.idx(firstQuad[j + 1])),
+            /*withElseRegion=*/true);
+        b.setInsertionPoint(mine.thenBlock()->getTerminator());
+      }
+      Value col = e.mul(e.sub(iv[1], firstQuad[j]), kLanes);
+      auto sum = scf::ForOp::create(
+          b, loc, e.idx(0), slices, e.idx(1), ValueRange{e.zeros()},
+          [&](OpBuilder &, Location, Value s, ValueRange acc) {
+            scf::YieldOp::create(
+                b, loc,
+                ValueRange{arith::AddFOp::create(
+                    b, loc, acc[0],
+                    e.loadQuad(jobs[j].part, {s, iv[0], col}))});
+          });
+      group[j].epilogue.store(b, loc, sum.getResult(0), group[j].c(), iv[0],
+                              col, 16);
+      if (mine)
+        b.setInsertionPoint(mine.elseBlock()->getTerminator());
+    }
+  });
+  for (mma::GemvJob &job : jobs)
+    memref::DeallocOp::create(b, loc, job.part);
+}
+
 struct GPUMatmulPass
     : mlir::retention::impl::RetentionGPUMatmulPassBase<GPUMatmulPass> {
   using Base::Base;
@@ -510,9 +727,24 @@ struct GPUMatmulPass
       epilogues.push_back(fuseEpilogues ? epilogueOf(op, inits.back())
                                         : mma::Epilogue{});
     }
+    // Runs of sibling matmuls as one launch each; the rest alone.
+    SmallVector<Member> members;
     for (auto [op, init, epilogue] : llvm::zip(work, inits, epilogues))
-      rewrite(op, init, epilogue, maxRows, minThreads, mmaMinRows,
-              gemvKernel);
+      members.push_back({op, init, epilogue});
+    for (size_t i = 0; i < members.size();) {
+      size_t j = i + 1;
+      while (groupSiblings && j < members.size() &&
+             joins(MutableArrayRef<Member>(members).slice(i, j - i),
+                   members[j], gemvKernel))
+        ++j;
+      if (j - i > 1)
+        rewriteGroup(MutableArrayRef<Member>(members).slice(i, j - i),
+                     maxRows, minThreads);
+      for (Member &x : MutableArrayRef<Member>(members).slice(i, j - i))
+        rewrite(x.op, x.init, x.epilogue, maxRows, minThreads, mmaMinRows,
+                gemvKernel);
+      i = j;
+    }
     kernel::eraseUnreadFills(getOperation());
   }
 };

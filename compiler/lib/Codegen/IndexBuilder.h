@@ -33,6 +33,9 @@ struct IndexBuilder {
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   /// x + c; x itself for c = 0.
   Value add(Value x, int64_t c) { return c == 0 ? x : add(x, idx(c)); }
+  Value sub(Value x, int64_t c) {
+    return c == 0 ? x : arith::SubIOp::create(b, loc, x, idx(c)).getResult();
+  }
   Value mul(Value x, Value y) { return arith::MulIOp::create(b, loc, x, y); }
   Value mul(Value x, int64_t c) { return mul(x, idx(c)); }
   Value div(Value x, Value y) { return arith::DivUIOp::create(b, loc, x, y); }

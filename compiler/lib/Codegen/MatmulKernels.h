@@ -62,6 +62,21 @@ void emitGemvPartials(OpBuilder &b, Location loc, Value a, Value w, Value part,
                       bool intoC = false, bool accumulate = false,
                       const Epilogue &epilogue = {});
 
+/// One matmul of a group of GEMVs that read the same A: B, and C (or its
+/// partial sums) with the epilogue C's values go through.
+struct GemvJob {
+  Value w;
+  Value part;
+  Epilogue epilogue;
+};
+
+/// emitGemvPartials for several B of one element type and K (their N
+/// multiples of gemvColumns) in one launch: the blocks of columns of each
+/// job after the previous job's, A staged by each block as for one.
+void emitGemvGroup(OpBuilder &b, Location loc, Value a, ArrayRef<GemvJob> jobs,
+                   Value m, Value rowsPerSlice, Value slices, int64_t group,
+                   bool intoC = false, bool accumulate = false);
+
 } // namespace mlir::retention::mma
 
 #endif // RETENTION_CODEGEN_MATMULKERNELS_H

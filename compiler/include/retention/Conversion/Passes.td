@@ -192,6 +192,14 @@ def RetentionGPUFuseElementwisePass
     fill's scalar when its output is a fill. On the GPU every host-level
     linalg op becomes one kernel: a cast followed by a residual add is then
     one kernel, and `retention-gpu-matmul` can take it as its epilogue.
+    An elementwise generic that reads a `tensor.collapse_shape` of an
+    elementwise generic's result (its only use) is expanded to the
+    uncollapsed loops and fuses with it (the rotation's pairs and their
+    16-bit cast); a `linalg.transpose` that moves only unit dimensions
+    becomes a collapse and an expand. Last, a `linalg.matmul` that reads
+    the same A as an earlier one in its block moves up to just after that
+    one's epilogue generic, with what it needs from between (ops without
+    memory effects), so `retention-gpu-matmul` finds the siblings adjacent.
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
@@ -445,6 +453,12 @@ def RetentionGPUMatmulPass
     B) is instead one hand-scheduled launch on mma.sync tensor cores: 64 x 64
     tiles of C per block of four warps, two-stage cp.async staging of A and B
     tiles, ldmatrix fragments, f32 accumulation (GPUMatmulMMA.cpp).
+    With `group-siblings` and `gemv-kernel`, consecutive matmuls that read
+    the same A (a layer's q, k, v and g projections; only allocations,
+    views and their zero fills between; no one writing what another reads)
+    run at few rows as one GEMV launch over all their columns (split K:
+    one launch of partial sums and one summing them), each C stored through
+    its epilogue; otherwise each takes its own branches as above.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::NVVM::NVVMDialect", "::mlir::LLVM::LLVMDialect",
@@ -453,6 +467,9 @@ def RetentionGPUMatmulPass
   let options = [
     Option<"fuseEpilogues", "fuse-epilogues", "bool", /*default=*/"true",
            "Run the elementwise linalg.generic that reads C right after the matmul in the kernel's stores (C is then not written)">,
+    Option<"groupSiblings", "group-siblings", "bool", /*default=*/"true",
+           "With gemv-kernel: consecutive matmuls reading the same A as one "
+           "GEMV launch at few rows">,
     Option<"maxRows", "max-rows", "int64_t", /*default=*/"64",
            "Split K for matmuls whose A has at most this many rows (at run time)">,
     Option<"minThreads", "min-threads", "int64_t", /*default=*/"65536",

@@ -2,7 +2,8 @@
 retention-gpu-matmul: the tensor-core GEMM (GPUMatmulMMA.cpp: 16-bit, more
 than 16 rows) and the split-K GEMV (GPUGemv.cpp: few rows).
 
-    matmul_case.py gen    --m M --k K --n N [--dtype bf16|f16|f32] [--accumulate] [--seed S] > case.mlir
+    matmul_case.py gen    --m M --k K --n N [--dtype bf16|f16|f32] [--accumulate]
+                          [--epilogue] [--siblings N2] [--seed S] > case.mlir
     matmul_case.py verify --m M --k K --n N [--dtype ...] [--accumulate] [--seed S] --tol X < output
 
 `gen` writes a module whose @main fills A [M, K] and B [K, N] (--dtype) and,
@@ -11,7 +12,9 @@ seed), in kernels; then C = A . B (after a zero fill of C) or C += A . B,
 and prints C (printMemrefF32). With --epilogue, an elementwise generic
 reads C next, D = D + silu(C) * R + bias[j] (D, R [M, N] and bias [N] f32,
 hashed), which retention-gpu-matmul runs in the matmul kernel's stores
-when C was zero-filled; D is printed. Every value is v / 64 for an integer
+when C was zero-filled; D is printed. With --siblings N2, C2 = A . B2
+(B2 [K, N2] hashed, C2 zero-filled) follows and is printed too: the two
+matmuls of one A run as one GEMV launch at few rows. Every value is v / 64 for an integer
 |v| <= 125: exact in bf16, f16 and f32, so A and B are the same on both
 sides and each product is exact in f32. `verify` recomputes C in float64 from the same
 hash and checks the relative L2 error of the printed C against --tol.
@@ -106,6 +109,10 @@ def gen(a):
                 fill("r", m, n, "f32", a.seed + 4),
                 fill("bias", 1, n, "f32", a.seed + 5),
                 f"  %bias1 = memref.collapse_shape %bias [[0, 1]] : memref<1x{n}xf32> into memref<{n}xf32>"]
+    if a.siblings:
+        out += [f"  %b2 = memref.alloc() : memref<{k}x{a.siblings}x{dt}>",
+                f"  %c2 = memref.alloc() : memref<{m}x{a.siblings}xf32>",
+                fill("b2", k, a.siblings, dt, a.seed + 6)]
     if a.accumulate:
         out.append(fill("c", m, n, "f32", a.seed + 2))
     else:
@@ -130,8 +137,18 @@ def gen(a):
                 "    linalg.yield %y : f32",
                 "  }"]
     out += [f"  %u = memref.cast %{shown} : memref<{m}x{n}xf32> to memref<*xf32>",
-            "  call @printMemrefF32(%u) : (memref<*xf32>) -> ()",
-            "  return", "}"]
+            "  call @printMemrefF32(%u) : (memref<*xf32>) -> ()"]
+    if a.siblings:
+        # The same A again, zero-filled C2, no epilogue: one GEMV launch with
+        # the first (retention-gpu-matmul's siblings).
+        t2 = f"memref<{m}x{a.siblings}xf32>"
+        i = out.index("  %u = memref.cast %" + shown + f" : memref<{m}x{n}xf32> to memref<*xf32>")
+        out[i:i] = [f"  linalg.fill ins(%zero : f32) outs(%c2 : {t2})",
+                    f"  linalg.matmul ins(%a, %b2 : memref<{m}x{k}x{dt}>, "
+                    f"memref<{k}x{a.siblings}x{dt}>) outs(%c2 : {t2})"]
+        out += [f"  %u2 = memref.cast %c2 : {t2} to memref<*xf32>",
+                "  call @printMemrefF32(%u2) : (memref<*xf32>) -> ()"]
+    out += ["  return", "}"]
     print("\n".join(out))
 
 
@@ -143,22 +160,32 @@ def verify(a):
         silu = want / (1.0 + np.exp(-want))
         want = (hashed(a.m, a.n, a.seed + 3) + silu * hashed(a.m, a.n, a.seed + 4)
                 + hashed(1, a.n, a.seed + 5))
-    check_printed(want, a.tol)
+    wants = [want]
+    if a.siblings:
+        wants.append(hashed(a.m, a.k, a.seed) @ hashed(a.k, a.siblings, a.seed + 6))
+    check_printed(wants, a.tol)
 
 
-def check_printed(want, tol):
-    """Compares the memref printMemrefF32 wrote on stdin with `want` (2-D):
-    relative L2 within `tol`, else the first wrong elements and exit 1."""
+def check_printed(wants, tol):
+    """Compares the memrefs printMemrefF32 wrote on stdin, in order, with
+    `wants` (2-D arrays, or one): relative L2 of each within `tol`, else the
+    first wrong elements and exit 1."""
+    if isinstance(wants, np.ndarray):
+        wants = [wants]
     text = sys.stdin.read()
-    body = text[text.index("data =") + len("data ="):]
-    got = np.array([float(x) for x in re.findall(r"-?(?:\d+\.?\d*(?:e[-+]?\d+)?|inf|nan)", body)])
-    if got.size != want.size:
-        sys.exit(f"FAIL: {got.size} values printed, {want.size} expected")
-    err = np.linalg.norm(got - want.ravel()) / np.linalg.norm(want)
-    print(f"relative L2 {err:.3e} (tol {tol})")
-    if not err <= tol:
-        bad = np.argwhere(np.abs(got.reshape(want.shape) - want) > 1e-3 * np.abs(want).max())
-        sys.exit(f"FAIL: first wrong elements (row, col): {bad[:8].tolist()}")
+    bodies = text.split("data =")[1:]
+    if len(bodies) != len(wants):
+        sys.exit(f"FAIL: {len(bodies)} memrefs printed, {len(wants)} expected")
+    for n, (body, want) in enumerate(zip(bodies, wants)):
+        got = np.array([float(x) for x in
+                        re.findall(r"-?(?:\d+\.?\d*(?:e[-+]?\d+)?|inf|nan)", body.split("Unranked")[0])])
+        if got.size != want.size:
+            sys.exit(f"FAIL: memref {n}: {got.size} values printed, {want.size} expected")
+        err = np.linalg.norm(got - want.ravel()) / np.linalg.norm(want)
+        print(f"memref {n}: relative L2 {err:.3e} (tol {tol})")
+        if not err <= tol:
+            bad = np.argwhere(np.abs(got.reshape(want.shape) - want) > 1e-3 * np.abs(want).max())
+            sys.exit(f"FAIL: memref {n}: first wrong elements (row, col): {bad[:8].tolist()}")
     print("PASS")
 
 
@@ -171,6 +198,8 @@ def main():
     p.add_argument("--dtype", default="bf16", choices=["bf16", "f16", "f32"])
     p.add_argument("--accumulate", action="store_true")
     p.add_argument("--epilogue", action="store_true")
+    p.add_argument("--siblings", type=int, default=0, metavar="N2",
+                   help="a second matmul of the same A, B2 [K, N2], after the first")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--tol", type=float, default=1e-6)
     a = p.parse_args()
