@@ -111,116 +111,116 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
 
   // One job's blocks (`bx` counts them from its first).
   auto body = [&](const GemvJob &job, Value bx) {
-  Value w = job.w, part = job.part;
-  const int64_t n = cast<MemRefType>(w.getType()).getDimSize(1);
-  Value col = e.mul(e.add(e.mul(bx, 32), lane), v);
-  Value colIn = e.cmp(arith::CmpIPredicate::ult, col, e.idx(n));
+    Value w = job.w, part = job.part;
+    const int64_t n = cast<MemRefType>(w.getType()).getDimSize(1);
+    Value col = e.mul(e.add(e.mul(bx, 32), lane), v);
+    Value colIn = e.cmp(arith::CmpIPredicate::ult, col, e.idx(n));
 
-  // Over the slice, kStaged rows of K at a time (block-uniform bounds: every
-  // thread reaches the barriers).
-  auto chunks = scf::ForOp::create(
-      b, loc, k0, k1, e.idx(kStaged), SmallVector<Value>(group, zeros),
-      [&](OpBuilder &, Location, Value kc, ValueRange accIn) {
-        Value len =
-            e.min(e.idx(kStaged), arith::SubIOp::create(b, loc, k1, kc));
-        // Every warp is done with the previous piece.
-        gpu::BarrierOp::create(b, loc);
-        auto copy = scf::ForOp::create(b, loc, tid, e.mul(len, group),
-                                       e.idx(kThreads));
-        {
-          OpBuilder::InsertionGuard g2(b);
-          b.setInsertionPointToStart(copy.getBody());
-          Value i = copy.getInductionVar();
-          Value r = e.div(i, len), kk = e.rem(i, len);
-          Value row = rowIn[0];
-          for (int64_t q = 1; q < group; ++q)
-            row = arith::SelectOp::create(
-                b, loc, e.cmp(arith::CmpIPredicate::eq, r, e.idx(q)),
-                rowIn[q], row);
-          Value x = memref::LoadOp::create(b, loc, a,
-                                           ValueRange{row, e.add(kc, kk)});
-          if (aElt != f32)
-            x = arith::ExtFOp::create(b, loc, f32, x);
-          memref::StoreOp::create(b, loc, x, staged, ValueRange{r, kk});
-        }
-        gpu::BarrierOp::create(b, loc);
-        // This lane's columns (inside N) times the staged values, over the
-        // warp's rows of the piece.
-        SmallVector<Type> accTypes(group, vf);
-        auto mine = scf::IfOp::create(b, loc, accTypes, colIn,
-                                      /*withElseRegion=*/true);
-        {
-          OpBuilder::InsertionGuard g2(b);
-          b.setInsertionPointToStart(mine.elseBlock());
-          scf::YieldOp::create(b, loc, accIn);
-          b.setInsertionPointToStart(mine.thenBlock());
-          auto steps = scf::ForOp::create(
-              b, loc, e.mul(warp, kUnroll), len, e.idx(kUnroll * kWarps),
-              accIn, [&](OpBuilder &, Location, Value kk, ValueRange acc) {
-                SmallVector<Value> bs;
-                for (int64_t u = 0; u < kUnroll; ++u) {
-                  Value x = vector::LoadOp::create(
-                      b, loc, vw, w, ValueRange{e.add(e.add(kc, kk), u), col},
-                      /*nontemporal=*/false, llvm::MaybeAlign(16));
-                  bs.push_back(vw == vf ? x
-                                        : arith::ExtFOp::create(b, loc, vf, x)
-                                              .getResult());
-                }
-                SmallVector<Value> next(acc.begin(), acc.end());
-                for (int64_t r = 0; r < group; ++r)
+    // Over the slice, kStaged rows of K at a time (block-uniform bounds: every
+    // thread reaches the barriers).
+    auto chunks = scf::ForOp::create(
+        b, loc, k0, k1, e.idx(kStaged), SmallVector<Value>(group, zeros),
+        [&](OpBuilder &, Location, Value kc, ValueRange accIn) {
+          Value len =
+              e.min(e.idx(kStaged), arith::SubIOp::create(b, loc, k1, kc));
+          // Every warp is done with the previous piece.
+          gpu::BarrierOp::create(b, loc);
+          auto copy = scf::ForOp::create(b, loc, tid, e.mul(len, group),
+                                         e.idx(kThreads));
+          {
+            OpBuilder::InsertionGuard g2(b);
+            b.setInsertionPointToStart(copy.getBody());
+            Value i = copy.getInductionVar();
+            Value r = e.div(i, len), kk = e.rem(i, len);
+            Value row = rowIn[0];
+            for (int64_t q = 1; q < group; ++q)
+              row = arith::SelectOp::create(
+                  b, loc, e.cmp(arith::CmpIPredicate::eq, r, e.idx(q)),
+                  rowIn[q], row);
+            Value x = memref::LoadOp::create(b, loc, a,
+                                             ValueRange{row, e.add(kc, kk)});
+            if (aElt != f32)
+              x = arith::ExtFOp::create(b, loc, f32, x);
+            memref::StoreOp::create(b, loc, x, staged, ValueRange{r, kk});
+          }
+          gpu::BarrierOp::create(b, loc);
+          // This lane's columns (inside N) times the staged values, over the
+          // warp's rows of the piece.
+          SmallVector<Type> accTypes(group, vf);
+          auto mine = scf::IfOp::create(b, loc, accTypes, colIn,
+                                        /*withElseRegion=*/true);
+          {
+            OpBuilder::InsertionGuard g2(b);
+            b.setInsertionPointToStart(mine.elseBlock());
+            scf::YieldOp::create(b, loc, accIn);
+            b.setInsertionPointToStart(mine.thenBlock());
+            auto steps = scf::ForOp::create(
+                b, loc, e.mul(warp, kUnroll), len, e.idx(kUnroll * kWarps),
+                accIn, [&](OpBuilder &, Location, Value kk, ValueRange acc) {
+                  SmallVector<Value> bs;
                   for (int64_t u = 0; u < kUnroll; ++u) {
-                    Value x = memref::LoadOp::create(
-                        b, loc, staged, ValueRange{e.idx(r), e.add(kk, u)});
-                    next[r] = vector::FMAOp::create(
-                        b, loc, vector::BroadcastOp::create(b, loc, vf, x),
-                        bs[u], next[r]);
+                    Value x = vector::LoadOp::create(
+                        b, loc, vw, w, ValueRange{e.add(e.add(kc, kk), u), col},
+                        /*nontemporal=*/false, llvm::MaybeAlign(16));
+                    bs.push_back(vw == vf ? x
+                                          : arith::ExtFOp::create(b, loc, vf, x)
+                                                .getResult());
                   }
-                scf::YieldOp::create(b, loc, next);
-              });
-          scf::YieldOp::create(b, loc, steps.getResults());
-        }
-        scf::YieldOp::create(b, loc, mine.getResults());
-      });
+                  SmallVector<Value> next(acc.begin(), acc.end());
+                  for (int64_t r = 0; r < group; ++r)
+                    for (int64_t u = 0; u < kUnroll; ++u) {
+                      Value x = memref::LoadOp::create(
+                          b, loc, staged, ValueRange{e.idx(r), e.add(kk, u)});
+                      next[r] = vector::FMAOp::create(
+                          b, loc, vector::BroadcastOp::create(b, loc, vf, x),
+                          bs[u], next[r]);
+                    }
+                  scf::YieldOp::create(b, loc, next);
+                });
+            scf::YieldOp::create(b, loc, steps.getResults());
+          }
+          scf::YieldOp::create(b, loc, mine.getResults());
+        });
 
-  // The four warps' sums: into shared, then warp r adds them for row r of
-  // the group (16-byte f32 stores of V columns; rows < M).
-  for (int64_t r = 0; r < group; ++r)
-    vector::StoreOp::create(b, loc, chunks.getResult(r), sums,
-                            ValueRange{warp, e.idx(r), lane, e.idx(0)},
-                            /*nontemporal=*/false, llvm::MaybeAlign(16));
-  gpu::BarrierOp::create(b, loc);
-  Value row = e.add(e.mul(g, group), warp);
-  Value store = arith::AndIOp::create(
-      b, loc,
-      arith::AndIOp::create(
-          b, loc, colIn,
-          e.cmp(arith::CmpIPredicate::ult, warp, e.idx(group))),
-      e.cmp(arith::CmpIPredicate::ult, row, m));
-  auto ifStore = scf::IfOp::create(b, loc, store);
-  b.setInsertionPointToStart(ifStore.thenBlock());
-  Value total = zeros;
-  for (int64_t q = 0; q < kWarps; ++q)
-    total = arith::AddFOp::create(
-        b, loc, total,
-        vector::LoadOp::create(b, loc, vf, sums,
-                               ValueRange{e.idx(q), warp, lane, e.idx(0)},
-                               /*nontemporal=*/false, llvm::MaybeAlign(16)));
-  SmallVector<Value> at = {s, row, col};
-  if (intoC) {
-    at.erase(at.begin());
-    if (accumulate)
+    // The four warps' sums: into shared, then warp r adds them for row r of
+    // the group (16-byte f32 stores of V columns; rows < M).
+    for (int64_t r = 0; r < group; ++r)
+      vector::StoreOp::create(b, loc, chunks.getResult(r), sums,
+                              ValueRange{warp, e.idx(r), lane, e.idx(0)},
+                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+    gpu::BarrierOp::create(b, loc);
+    Value row = e.add(e.mul(g, group), warp);
+    Value store = arith::AndIOp::create(
+        b, loc,
+        arith::AndIOp::create(
+            b, loc, colIn,
+            e.cmp(arith::CmpIPredicate::ult, warp, e.idx(group))),
+        e.cmp(arith::CmpIPredicate::ult, row, m));
+    auto ifStore = scf::IfOp::create(b, loc, store);
+    b.setInsertionPointToStart(ifStore.thenBlock());
+    Value total = zeros;
+    for (int64_t q = 0; q < kWarps; ++q)
       total = arith::AddFOp::create(
-          b, loc,
-          vector::LoadOp::create(b, loc, vf, part, at, /*nontemporal=*/false,
-                                 llvm::MaybeAlign(16)),
-          total);
-  }
-  if (intoC)
-    job.epilogue.store(b, loc, total, part, row, col, 16);
-  else
-    vector::StoreOp::create(b, loc, total, part, at,
-                            /*nontemporal=*/false, llvm::MaybeAlign(16));
-  b.setInsertionPointAfter(ifStore);
+          b, loc, total,
+          vector::LoadOp::create(b, loc, vf, sums,
+                                 ValueRange{e.idx(q), warp, lane, e.idx(0)},
+                                 /*nontemporal=*/false, llvm::MaybeAlign(16)));
+    SmallVector<Value> at = {s, row, col};
+    if (intoC) {
+      at.erase(at.begin());
+      if (accumulate)
+        total = arith::AddFOp::create(
+            b, loc,
+            vector::LoadOp::create(b, loc, vf, part, at, /*nontemporal=*/false,
+                                   llvm::MaybeAlign(16)),
+            total);
+    }
+    if (intoC)
+      job.epilogue.store(b, loc, total, part, row, col, 16);
+    else
+      vector::StoreOp::create(b, loc, total, part, at,
+                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+    b.setInsertionPointAfter(ifStore);
   };
 
   // The job of this block: a block-uniform branch (the barriers inside).
