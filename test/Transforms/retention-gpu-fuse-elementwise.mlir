@@ -40,9 +40,11 @@ func.func @cast_then_residual(%x: tensor<?x64xbf16>, %w: tensor<64x64xbf16>,
 // -----
 
 // Not folded: a table per row read at a broadcast (every element would
-// recompute its row's value), a producer with a second use.
+// recompute its row's value), a producer with a second use (its two
+// consumers, over the same loops, become one op with two results).
 // CHECK-LABEL: func.func @kept
-// CHECK-COUNT-4: linalg.generic
+// CHECK-COUNT-2: linalg.generic
+// CHECK:         linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<?x64xf32>, tensor<?x64xf32>)
 // CHECK-NOT:     linalg.generic
 #id = affine_map<(d0, d1) -> (d0, d1)>
 #row = affine_map<(d0, d1) -> (d0)>
@@ -272,4 +274,69 @@ func.func @siblings(%x: tensor<?x64xbf16>, %wq: tensor<64x64xbf16>, %wk: tensor<
   } -> tensor<?x64xbf16>
   %other = linalg.matmul ins(%y, %wk : tensor<?x64xbf16>, tensor<64x64xbf16>) outs(%z2 : tensor<?x64xf32>) -> tensor<?x64xf32>
   return %qn, %kc, %other : tensor<?x32x2xbf16>, tensor<?x64xbf16>, tensor<?x64xf32>
+}
+
+// -----
+
+// Two elementwise ops over the same loops (the dynamic one proven equal
+// through their inits), the second not reading the first: one generic with
+// both's operands and results (one kernel). One whose rows may differ in
+// number (another tensor's), one reading a matmul (an epilogue) and one
+// over other loops stay apart.
+// CHECK-LABEL: func.func @merge_siblings
+// CHECK:         %[[M:.*]]:2 = linalg.generic
+// CHECK-SAME:        ins(%arg0, %arg1 : tensor<?x4x32xf32>, tensor<?x4x32xf32>)
+// CHECK:           arith.negf
+// CHECK:           math.absf
+// CHECK:           linalg.yield %{{.*}}, %{{.*}} : f32, f32
+// CHECK:         %[[R:.*]] = linalg.generic {{.*}} ins(%arg1 : tensor<?x4x32xf32>)
+// CHECK:         linalg.matmul
+// CHECK:         linalg.generic
+// CHECK:         linalg.generic
+// CHECK-NOT:     linalg.generic
+// CHECK:         return %[[M]]#0, %[[M]]#1, %[[R]]
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @merge_siblings(%q: tensor<?x4x32xf32>, %k: tensor<?x4x32xf32>,
+                          %a: tensor<?x8xf32>, %w: tensor<8x8xf32>)
+    -> (tensor<?x4x32xf32>, tensor<?x4x32xf32>, tensor<?x4x32xf32>, tensor<?x8xf32>, tensor<?x8xf32>) {
+  %c0 = arith.constant 0 : index
+  %m = tensor.dim %q, %c0 : tensor<?x4x32xf32>
+  %e1 = tensor.empty(%m) : tensor<?x4x32xf32>
+  %rq = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%q : tensor<?x4x32xf32>) outs(%e1 : tensor<?x4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.negf %in : f32
+    linalg.yield %v : f32
+  } -> tensor<?x4x32xf32>
+  %e2 = tensor.empty(%m) : tensor<?x4x32xf32>
+  %rk = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%k : tensor<?x4x32xf32>) outs(%e2 : tensor<?x4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = math.absf %in : f32
+    linalg.yield %v : f32
+  } -> tensor<?x4x32xf32>
+  %n = tensor.dim %k, %c0 : tensor<?x4x32xf32>
+  %e3 = tensor.empty(%n) : tensor<?x4x32xf32>
+  %rk2 = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%k : tensor<?x4x32xf32>) outs(%e3 : tensor<?x4x32xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = math.exp %in : f32
+    linalg.yield %v : f32
+  } -> tensor<?x4x32xf32>
+  %ma = tensor.dim %a, %c0 : tensor<?x8xf32>
+  %ea = tensor.empty(%ma) : tensor<?x8xf32>
+  %mm = linalg.matmul ins(%a, %w : tensor<?x8xf32>, tensor<8x8xf32>) outs(%ea : tensor<?x8xf32>) -> tensor<?x8xf32>
+  %ep = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%mm : tensor<?x8xf32>) outs(%ea : tensor<?x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = arith.negf %in : f32
+    linalg.yield %v : f32
+  } -> tensor<?x8xf32>
+  %other = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>], iterator_types = ["parallel", "parallel"]}
+      ins(%a : tensor<?x8xf32>) outs(%ea : tensor<?x8xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %v = math.absf %in : f32
+    linalg.yield %v : f32
+  } -> tensor<?x8xf32>
+  return %rq, %rk, %rk2, %ep, %other : tensor<?x4x32xf32>, tensor<?x4x32xf32>, tensor<?x4x32xf32>, tensor<?x8xf32>, tensor<?x8xf32>
 }

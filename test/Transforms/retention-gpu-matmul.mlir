@@ -413,3 +413,41 @@ func.func @siblings(%x: memref<?x64xbf16>, %wq: memref<64x64xbf16>, %wv: memref<
   memref.dealloc %cv : memref<?x128xf32>
   return
 }
+
+// -----
+
+// A gate and the up projection its epilogue multiplies: the same columns
+// in the same blocks (one block of columns), the gate's C stored, a
+// barrier, then the up projection's sums and the epilogue reading the
+// gate's C where the same thread stored it.
+// GRP-LABEL: func.func @gated
+// GRP:         gpu.launch blocks({{.*}}) in (%{{.*}} = %c1,
+// GRP-NOT:       gpu.terminator
+// GRP:           vector.store %{{.*}}, %[[G:.*]][%[[R:.*]], %[[C:.*]]] {{.*}} : memref<?x128xf32>, vector<8xf32>
+// GRP:           gpu.barrier
+// GRP:           memref.load %[[G]][%[[R]], %[[C]]]
+// GRP:           arith.mulf
+// GRP:           memref.store %{{.*}}, %arg3[%[[R]], %[[C]]]
+#id = affine_map<(d0, d1) -> (d0, d1)>
+func.func @gated(%x: memref<?x64xbf16>, %wg: memref<64x128xbf16>, %wu: memref<64x128xbf16>,
+                 %d: memref<?x128xbf16>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %x, %c0 : memref<?x64xbf16>
+  %cg = memref.alloc(%m) : memref<?x128xf32>
+  %cu = memref.alloc(%m) : memref<?x128xf32>
+  linalg.fill ins(%zero : f32) outs(%cg : memref<?x128xf32>)
+  linalg.matmul ins(%x, %wg : memref<?x64xbf16>, memref<64x128xbf16>) outs(%cg : memref<?x128xf32>)
+  linalg.fill ins(%zero : f32) outs(%cu : memref<?x128xf32>)
+  linalg.matmul ins(%x, %wu : memref<?x64xbf16>, memref<64x128xbf16>) outs(%cu : memref<?x128xf32>)
+  linalg.generic {indexing_maps = [#id, #id, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%cg, %cu : memref<?x128xf32>, memref<?x128xf32>) outs(%d : memref<?x128xbf16>) {
+  ^bb0(%g: f32, %u: f32, %out: bf16):
+    %p = arith.mulf %g, %u : f32
+    %t = arith.truncf %p : f32 to bf16
+    linalg.yield %t : bf16
+  }
+  memref.dealloc %cg : memref<?x128xf32>
+  memref.dealloc %cu : memref<?x128xf32>
+  return
+}

@@ -31,6 +31,7 @@
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/IRMapping.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Interfaces/ValueBoundsOpInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "llvm/ADT/SetVector.h"
 
@@ -201,12 +202,55 @@ linalg::GenericOp epilogueOf(linalg::MatmulOp m) {
              : linalg::GenericOp();
 }
 
+/// Moves `roots` (ops of one block after `target`, with no memory effects
+/// unless they are roots) up to just after `target`, with what they need
+/// from between (the ops defining their operands and those of their
+/// bodies, which must have no memory effects), in block order. Returns
+/// false (nothing moved) if something they need from between is not
+/// movable or uses a result of `stop`.
+bool moveUpAfter(Operation *target, ArrayRef<Operation *> roots,
+                 Operation *stop = nullptr) {
+  Block *block = target->getBlock();
+  llvm::SetVector<Operation *> need;
+  SmallVector<Operation *> work(roots.begin(), roots.end());
+  bool usesStop = false;
+  auto from = [&](Value v) {
+    Operation *def = v.getDefiningOp();
+    usesStop |= def && def == stop;
+    if (def && def->getBlock() == block && target->isBeforeInBlock(def))
+      work.push_back(def);
+  };
+  while (!work.empty()) {
+    Operation *op = work.pop_back_val();
+    if (!need.insert(op))
+      continue;
+    if (!llvm::is_contained(roots, op) && !isMemoryEffectFree(op))
+      return false;
+    // Operands, and values the bodies use from above.
+    op->walk([&](Operation *nested) {
+      for (Value v : nested->getOperands())
+        from(v);
+    });
+    if (usesStop)
+      return false;
+  }
+  SmallVector<Operation *> ordered(need.begin(), need.end());
+  llvm::sort(ordered,
+             [](Operation *x, Operation *y) { return x->isBeforeInBlock(y); });
+  Operation *after = target;
+  for (Operation *op : ordered) {
+    op->moveAfter(after);
+    after = op;
+  }
+  return true;
+}
+
 /// Matmuls reading the same activations (a layer's q, k, v and g
 /// projections of the normalized x) are brought next to each other, each
 /// with its epilogue generic: retention-gpu-matmul runs such siblings as
 /// one launch. A sibling moves up to just after the previous one's
 /// epilogue with what it needs from between (weight views, its zero fill,
-/// empties: ops without memory effects); what it jumps over
+/// empties: ops without memory effects; moveUpAfter); what it jumps over
 /// (the previous one's rotation) runs after it instead.
 void gatherSiblings(Block &block) {
   SmallVector<linalg::MatmulOp> matmuls;
@@ -220,44 +264,113 @@ void gatherSiblings(Block &block) {
     linalg::GenericOp epilogue = epilogueOf(m);
     Operation *last = epilogue ? epilogue.getOperation() : m.getOperation();
     auto it = tail.find(a);
-    if (it != tail.end() && it->second->isBeforeInBlock(m)) {
-      Operation *target = it->second;
-      // What m and its epilogue need from after `target`, in block order.
-      llvm::SetVector<Operation *> need;
-      SmallVector<Operation *> work = {m, last};
-      bool movable = true;
-      while (!work.empty() && movable) {
-        Operation *op = work.pop_back_val();
-        if (!need.insert(op))
-          continue;
-        if (op != m && op != last && !isMemoryEffectFree(op))
-          movable = false;
-        for (Value v : op->getOperands())
-          if (Operation *def = v.getDefiningOp();
-              def && def->getBlock() == &block && target->isBeforeInBlock(def))
-            work.push_back(def);
-        // Values the generic's body uses from above.
-        op->walk([&](Operation *nested) {
-          for (Value v : nested->getOperands())
-            if (Operation *def = v.getDefiningOp();
-                def && def->getBlock() == &block &&
-                target->isBeforeInBlock(def))
-              work.push_back(def);
-        });
-      }
-      if (movable) {
-        SmallVector<Operation *> ordered(need.begin(), need.end());
-        llvm::sort(ordered, [](Operation *x, Operation *y) {
-          return x->isBeforeInBlock(y);
-        });
-        Operation *after = target;
-        for (Operation *op : ordered) {
-          op->moveAfter(after);
-          after = op;
-        }
-      }
-    }
+    if (it != tail.end() && it->second->isBeforeInBlock(m))
+      moveUpAfter(it->second, {m, last});
     tail[a] = last;
+  }
+}
+
+/// An elementwise generic that may share a kernel with another: not a
+/// matmul's epilogue (retention-gpu-matmul takes it) nor the scale after
+/// a row's sum (retention-gpu-row-reductions takes it).
+bool mergeable(linalg::GenericOp g) {
+  if (!g || !g.hasPureTensorSemantics() || !allParallel(g))
+    return false;
+  for (Value in : g.getDpsInputs()) {
+    Operation *def = in.getDefiningOp();
+    if (isa_and_nonnull<linalg::MatmulOp>(def))
+      return false;
+    if (auto p = dyn_cast_or_null<linalg::GenericOp>(def);
+        p && p.getNumReductionLoops() != 0)
+      return false;
+  }
+  return true;
+}
+
+/// Whether `x` and `y` run over the same loops: equal static ranges, the
+/// dynamic ones proven equal through their first inits (read at
+/// permutations).
+bool sameLoops(linalg::GenericOp x, linalg::GenericOp y) {
+  if (x.getNumLoops() != y.getNumLoops() ||
+      x.getStaticLoopRanges() != y.getStaticLoopRanges())
+    return false;
+  OpOperand *ix = x.getDpsInitOperand(0), *iy = y.getDpsInitOperand(0);
+  AffineMap mx = x.getMatchingIndexingMap(ix),
+            my = y.getMatchingIndexingMap(iy);
+  if (!mx.isPermutation() || !my.isPermutation())
+    return false;
+  SmallVector<int64_t> ranges = x.getStaticLoopRanges();
+  for (unsigned d = 0; d < ranges.size(); ++d) {
+    if (!ShapedType::isDynamic(ranges[d]))
+      continue;
+    AffineExpr loop = getAffineDimExpr(d, x.getContext());
+    FailureOr<bool> equal = ValueBoundsConstraintSet::areEqual(
+        {ix->get(), static_cast<int64_t>(*mx.getResultPosition(loop))},
+        {iy->get(), static_cast<int64_t>(*my.getResultPosition(loop))});
+    if (failed(equal) || !*equal)
+      return false;
+  }
+  return true;
+}
+
+/// Two elementwise generics over the same loops, the second not reading
+/// the first (the q and k rotations): the second, with what it needs, moves
+/// up next to the first, and both become one generic with both's operands
+/// and results: one kernel.
+void mergeSiblingGenerics(Block &block) {
+  SmallVector<linalg::GenericOp> generics;
+  for (Operation &op : block)
+    if (auto g = dyn_cast<linalg::GenericOp>(op); mergeable(g))
+      generics.push_back(g);
+  for (size_t i = 0; i + 1 < generics.size(); ++i) {
+    linalg::GenericOp x = generics[i], y = generics[i + 1];
+    if (!sameLoops(x, y) || !moveUpAfter(x, {y}, x))
+      continue;
+    OpBuilder b(y);
+    SmallVector<Value> ins(x.getDpsInputs()), outs(x.getDpsInits());
+    llvm::append_range(ins, y.getDpsInputs());
+    llvm::append_range(outs, y.getDpsInits());
+    SmallVector<AffineMap> maps;
+    for (linalg::GenericOp g : {x, y})
+      for (OpOperand *in : g.getDpsInputOperands())
+        maps.push_back(g.getMatchingIndexingMap(in));
+    for (linalg::GenericOp g : {x, y})
+      for (OpOperand &init : g.getDpsInitsMutable())
+        maps.push_back(g.getMatchingIndexingMap(&init));
+    SmallVector<Type> types(x->getResultTypes());
+    llvm::append_range(types, y->getResultTypes());
+    const unsigned nx = x.getNumDpsInputs(), ny = y.getNumDpsInputs();
+    const unsigned ox = x.getNumDpsInits();
+    auto merged = linalg::GenericOp::create(
+        b, y.getLoc(), types, ins, outs, maps, x.getIteratorTypesArray(),
+        [&](OpBuilder &nb, Location loc, ValueRange args) {
+          SmallVector<Value> yields;
+          auto inline_ = [&](linalg::GenericOp g, unsigned in0,
+                             unsigned out0) {
+            Block &body = g.getRegion().front();
+            IRMapping map;
+            for (unsigned k = 0; k < g.getNumDpsInputs(); ++k)
+              map.map(body.getArgument(k), args[in0 + k]);
+            for (unsigned k = 0; k < g.getNumDpsInits(); ++k)
+              map.map(body.getArgument(g.getNumDpsInputs() + k),
+                      args[out0 + k]);
+            for (Operation &op : body.without_terminator())
+              nb.clone(op, map);
+            for (Value v : body.getTerminator()->getOperands())
+              yields.push_back(map.lookupOrDefault(v));
+          };
+          inline_(x, 0, nx + ny);
+          inline_(y, nx, nx + ny + ox);
+          linalg::YieldOp::create(nb, loc, yields);
+        });
+    x->replaceAllUsesWith(
+        merged->getResults().take_front(x->getNumResults()));
+    y->replaceAllUsesWith(
+        merged->getResults().drop_front(x->getNumResults()));
+    x->erase();
+    y->erase();
+    // The merged op may merge again with the next.
+    generics[i + 1] = merged;
   }
 }
 
@@ -301,7 +414,10 @@ struct GPUFuseElementwisePass
     tensor::DimOp::getCanonicalizationPatterns(patterns, &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
-    getOperation().walk([](Block *block) { gatherSiblings(*block); });
+    getOperation().walk([](Block *block) {
+      gatherSiblings(*block);
+      mergeSiblingGenerics(*block);
+    });
   }
 };
 

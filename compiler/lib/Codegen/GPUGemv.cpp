@@ -80,13 +80,21 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
   // Shared: staged A [G][256], then the warps' sums [4][G][32][V] (f32).
   const int64_t stagedBytes = group * kStaged * 4;
   const int64_t sumBytes = kWarps * group * 32 * v * 4;
-  // Blocks of columns: each job's after the previous one's.
+  // Blocks of columns: each job's after the previous one's, but for a job
+  // with the previous one's columns (in the same blocks, after it).
+  SmallVector<SmallVector<const GemvJob *>> units;
   SmallVector<int64_t> firstBlock = {0};
-  for (const GemvJob &job : jobs)
+  for (const GemvJob &job : jobs) {
+    if (job.withPrevious && !units.empty()) {
+      units.back().push_back(&job);
+      continue;
+    }
+    units.push_back({&job});
     firstBlock.push_back(
         firstBlock.back() +
         (cast<MemRefType>(job.w.getType()).getDimSize(1) + 32 * v - 1) /
             (32 * v));
+  }
   Value groups = e.div(e.add(m, group - 1), group);
   OpBuilder::InsertionGuard guard(b);
   gpu::LaunchOp launch = e.launch(e.idx(firstBlock.back()), slices, groups,
@@ -223,17 +231,27 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
     b.setInsertionPointAfter(ifStore);
   };
 
-  // The job of this block: a block-uniform branch (the barriers inside).
+  // The unit of this block: a block-uniform branch (the barriers inside).
+  // Its jobs one after the other: a barrier between (the warps' sums of
+  // the last are read before the next writes them, even without a piece
+  // of K to stage).
+  auto unit = [&](ArrayRef<const GemvJob *> js, Value bx) {
+    for (auto [i, job] : llvm::enumerate(js)) {
+      if (i != 0)
+        gpu::BarrierOp::create(b, loc);
+      body(*job, bx);
+    }
+  };
   Value bx = launch.getBlockIds().x;
-  for (size_t j = 0; j + 1 < jobs.size(); ++j) {
+  for (size_t j = 0; j + 1 < units.size(); ++j) {
     auto mine = scf::IfOp::create(
         b, loc, e.cmp(arith::CmpIPredicate::ult, bx, e.idx(firstBlock[j + 1])),
         /*withElseRegion=*/true);
     b.setInsertionPoint(mine.thenBlock()->getTerminator());
-    body(jobs[j], e.sub(bx, firstBlock[j]));
+    unit(units[j], e.sub(bx, firstBlock[j]));
     b.setInsertionPoint(mine.elseBlock()->getTerminator());
   }
-  body(jobs.back(), e.sub(bx, firstBlock[jobs.size() - 1]));
+  unit(units.back(), e.sub(bx, firstBlock[units.size() - 1]));
   b.setInsertionPointToEnd(&launch.getBody().back());
   gpu::TerminatorOp::create(b, loc);
 }

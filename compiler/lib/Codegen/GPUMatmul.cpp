@@ -497,19 +497,25 @@ struct Member {
   linalg::MatmulOp op;
   ZeroInit init;
   mma::Epilogue epilogue;
+  /// In a group: its columns computed by the previous member's threads,
+  /// after it (its epilogue reads that member's C).
+  bool withPrevious = false;
   Operation *last() {
     return epilogue.op ? epilogue.op : op.getOperation();
   }
   Value a() { return op.getInputs()[0]; }
   Value w() { return op.getInputs()[1]; }
   Value c() { return op.getOutputs()[0]; }
-  /// The buffers it writes (C, the epilogue's output) and reads.
-  void roots(SmallVectorImpl<Value> &writes,
-             SmallVectorImpl<Value> &reads) {
+  /// The buffers it writes (C, the epilogue's output) and reads (with
+  /// `initToo`, also the zero buffer its folded zero init copies, which
+  /// only the fallback reads).
+  void roots(SmallVectorImpl<Value> &writes, SmallVectorImpl<Value> &reads,
+             bool initToo) {
     writes.push_back(rootOf(c()));
     reads.push_back(rootOf(a()));
     reads.push_back(rootOf(w()));
-    if (auto copy = dyn_cast_or_null<memref::CopyOp>(init.redundant))
+    if (auto copy = dyn_cast_or_null<memref::CopyOp>(init.redundant);
+        copy && initToo)
       reads.push_back(rootOf(copy.getSource()));
     if (auto g = cast_or_null<linalg::GenericOp>(epilogue.op)) {
       writes.push_back(rootOf(g.getDpsInits()[0]));
@@ -525,7 +531,9 @@ struct Member {
 /// per lane, C zero first; between the previous member's last op and
 /// `next` only ops without memory effects, allocations, `next`'s zero
 /// init, and fills, copies and deallocations of buffers no member so far
-/// touches; and no member writes what another reads or writes.
+/// touches; and no member writes what another reads or writes, but for
+/// `next`'s epilogue reading the previous member's C (a gate): then `next`
+/// runs with the previous member's columns, after it (sets withPrevious).
 bool joins(MutableArrayRef<Member> group, Member &next, bool gemvKernel) {
   Member &prev = group.back();
   auto wPrev = cast<MemRefType>(prev.w().getType());
@@ -539,13 +547,21 @@ bool joins(MutableArrayRef<Member> group, Member &next, bool gemvKernel) {
       !prev.last()->isBeforeInBlock(next.op))
     return false;
   SmallVector<SmallVector<Value>> writes, reads;
-  auto add = [&](Member &x) {
-    writes.emplace_back();
-    reads.emplace_back();
-    x.roots(writes.back(), reads.back());
+  auto collect = [&](bool initToo, bool withNext) {
+    writes.clear();
+    reads.clear();
+    for (Member &x : group) {
+      writes.emplace_back();
+      reads.emplace_back();
+      x.roots(writes.back(), reads.back(), initToo);
+    }
+    if (withNext) {
+      writes.emplace_back();
+      reads.emplace_back();
+      next.roots(writes.back(), reads.back(), initToo);
+    }
   };
-  for (Member &x : group)
-    add(x);
+  collect(/*initToo=*/true, /*withNext=*/false);
   // What comes between stays before the group's launch: it must not touch
   // the members' buffers (they run after it now).
   auto touched = [&](Value root) {
@@ -566,27 +582,54 @@ bool joins(MutableArrayRef<Member> group, Member &next, bool gemvKernel) {
       if (isa<MemRefType>(operand.getType()) && touched(rootOf(operand)))
         return false;
   }
-  add(next);
+  // The members against each other (the fallback keeps their order).
+  collect(/*initToo=*/false, /*withNext=*/true);
+  // The gate: next's epilogue reads prev's C (which prev's kernel writes:
+  // no epilogue of its own) at (i, j), and only there.
+  Value gate = rootOf(prev.c());
+  bool paired = false;
+  if (auto g = cast_or_null<linalg::GenericOp>(next.epilogue.op);
+      g && !prev.epilogue.op &&
+      wPrev.getDimSize(1) == wNext.getDimSize(1)) {
+    for (OpOperand *in : g.getDpsInputOperands()) {
+      if (rootOf(in->get()) != gate)
+        continue;
+      if (in->get() != prev.c() || !g.getMatchingIndexingMap(in).isIdentity())
+        return false;
+      paired = true;
+    }
+  }
+  const size_t last = writes.size() - 1;
   for (size_t i = 0; i < writes.size(); ++i)
     for (size_t j = 0; j < writes.size(); ++j)
-      for (Value x : writes[i])
-        if (i != j && (llvm::is_contained(writes[j], x) ||
-                       llvm::is_contained(reads[j], x)))
+      for (Value x : writes[i]) {
+        if (i == j)
+          continue;
+        bool gateRead = paired && i == last - 1 && j == last && x == gate &&
+                        !llvm::is_contained(writes[j], x);
+        if (llvm::is_contained(writes[j], x) ||
+            (llvm::is_contained(reads[j], x) && !gateRead))
           return false;
+      }
+  next.withPrevious = paired;
   return true;
 }
 
 /// Sibling matmuls (one A, e.g. a layer's q, k, v and g projections of a
 /// decode step) as one launch of the GEMV kernel over all their columns:
 ///
-///   if (M <= max-rows && every B and C row 16-byte aligned) {
+///   if (M <= max-rows (and <= mma-min-rows when the tensor cores take
+///       these matmuls) && every B and C row 16-byte aligned) {
 ///     S slices of K from the group's threads;
 ///     S == 1: one launch writing each C (through its epilogue);
 ///     else:   one launch of partial sums, one launch summing them
+///     (a member whose epilogue reads the previous member's C, the up
+///     projection times its gate, takes the same columns in the same
+///     threads right after it)
 ///   } else
 ///     each matmul alone, as rewrite() makes it
 void rewriteGroup(MutableArrayRef<Member> group, int64_t maxRows,
-                  int64_t minThreads) {
+                  int64_t minThreads, int64_t mmaMinRows) {
   Member &first = group.front();
   OpBuilder b(group.back().last());
   b.setInsertionPointAfter(group.back().last());
@@ -594,7 +637,12 @@ void rewriteGroup(MutableArrayRef<Member> group, int64_t maxRows,
   kernel::QuadEmitter e(b, loc);
   Value a = first.a();
   Value m = memref::DimOp::create(b, loc, a, 0);
-  Value ok = e.cmp(arith::CmpIPredicate::ule, m, e.idx(maxRows));
+  // Rows the tensor cores take (rewrite()) are not the GEMV's.
+  bool mma = mmaMinRows > 0;
+  for (Member &x : group)
+    mma &= mma::matmulFits(x.a().getType(), x.w().getType(), x.c().getType());
+  Value ok = e.cmp(arith::CmpIPredicate::ule, m,
+                   e.idx(mma ? std::min(maxRows, mmaMinRows) : maxRows));
   for (Member &x : group)
     ok = arith::AndIOp::create(
         b, loc, ok,
@@ -642,48 +690,60 @@ void rewriteGroup(MutableArrayRef<Member> group, int64_t maxRows,
     b.setInsertionPoint(one.thenBlock()->getTerminator());
     SmallVector<mma::GemvJob> jobs;
     for (Member &x : group)
-      jobs.push_back({x.w(), x.c(), x.epilogue});
+      jobs.push_back({x.w(), x.c(), x.epilogue, x.withPrevious});
     launch(jobs, /*intoC=*/true);
   }
   b.setInsertionPoint(one.elseBlock()->getTerminator());
   SmallVector<mma::GemvJob> jobs;
+  // Units: members on columns of their own, with those that follow on the
+  // same columns (withPrevious); each unit's quads after the last unit's.
+  SmallVector<SmallVector<size_t>> units;
   SmallVector<int64_t> firstQuad = {0};
-  for (Member &x : group) {
+  for (auto [i, x] : llvm::enumerate(group)) {
     int64_t n = cast<MemRefType>(x.w().getType()).getDimSize(1);
     auto partType = MemRefType::get(
         {ShapedType::kDynamic, ShapedType::kDynamic, n}, e.f32);
     jobs.push_back({x.w(),
                     memref::AllocOp::create(b, loc, partType,
                                             ValueRange{slices, m}),
-                    {}});
+                    {},
+                    x.withPrevious});
+    if (x.withPrevious && !units.empty()) {
+      units.back().push_back(i);
+      continue;
+    }
+    units.push_back({i});
     firstQuad.push_back(firstQuad.back() + n / kLanes);
   }
   launch(jobs, /*intoC=*/false);
-  // C = Σ_s part[s] for every member, one launch over all their quads.
+  // C = Σ_s part[s] for every member, one launch over all their quads; a
+  // unit's members one after the other in the same thread.
   e.parallel({m, e.idx(firstQuad.back())}, [&](ValueRange iv) {
     OpBuilder::InsertionGuard g(b);
-    for (size_t j = 0; j < group.size(); ++j) {
-      // Member j's quads; the next ones in the else branch.
+    for (size_t u = 0; u < units.size(); ++u) {
+      // Unit u's quads; the next ones in the else branch.
       scf::IfOp mine;
-      if (j + 1 < group.size()) {
+      if (u + 1 < units.size()) {
         mine = scf::IfOp::create(
             b, loc,
-            e.cmp(arith::CmpIPredicate::ult, iv[1], e.idx(firstQuad[j + 1])),
+            e.cmp(arith::CmpIPredicate::ult, iv[1], e.idx(firstQuad[u + 1])),
             /*withElseRegion=*/true);
         b.setInsertionPoint(mine.thenBlock()->getTerminator());
       }
-      Value col = e.mul(e.sub(iv[1], firstQuad[j]), kLanes);
-      auto sum = scf::ForOp::create(
-          b, loc, e.idx(0), slices, e.idx(1), ValueRange{e.zeros()},
-          [&](OpBuilder &, Location, Value s, ValueRange acc) {
-            scf::YieldOp::create(
-                b, loc,
-                ValueRange{arith::AddFOp::create(
-                    b, loc, acc[0],
-                    e.loadQuad(jobs[j].part, {s, iv[0], col}))});
-          });
-      group[j].epilogue.store(b, loc, sum.getResult(0), group[j].c(), iv[0],
-                              col, 16);
+      Value col = e.mul(e.sub(iv[1], firstQuad[u]), kLanes);
+      for (size_t j : units[u]) {
+        auto sum = scf::ForOp::create(
+            b, loc, e.idx(0), slices, e.idx(1), ValueRange{e.zeros()},
+            [&](OpBuilder &, Location, Value s, ValueRange acc) {
+              scf::YieldOp::create(
+                  b, loc,
+                  ValueRange{arith::AddFOp::create(
+                      b, loc, acc[0],
+                      e.loadQuad(jobs[j].part, {s, iv[0], col}))});
+            });
+        group[j].epilogue.store(b, loc, sum.getResult(0), group[j].c(), iv[0],
+                                col, 16);
+      }
       if (mine)
         b.setInsertionPoint(mine.elseBlock()->getTerminator());
     }
@@ -739,7 +799,7 @@ struct GPUMatmulPass
         ++j;
       if (j - i > 1)
         rewriteGroup(MutableArrayRef<Member>(members).slice(i, j - i),
-                     maxRows, minThreads);
+                     maxRows, minThreads, mmaMinRows);
       for (Member &x : MutableArrayRef<Member>(members).slice(i, j - i))
         rewrite(x.op, x.init, x.epilogue, maxRows, minThreads, mmaMinRows,
                 gemvKernel);

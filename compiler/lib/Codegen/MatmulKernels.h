@@ -63,16 +63,21 @@ void emitGemvPartials(OpBuilder &b, Location loc, Value a, Value w, Value part,
                       const Epilogue &epilogue = {});
 
 /// One matmul of a group of GEMVs that read the same A: B, and C (or its
-/// partial sums) with the epilogue C's values go through.
+/// partial sums) with the epilogue C's values go through. `withPrevious`:
+/// the previous job's N, its columns computed by the same threads right
+/// after it (this one's epilogue may read that one's C: a gate and the up
+/// projection it multiplies).
 struct GemvJob {
   Value w;
   Value part;
   Epilogue epilogue;
+  bool withPrevious = false;
 };
 
 /// emitGemvPartials for several B of one element type and K (their N
 /// multiples of gemvColumns) in one launch: the blocks of columns of each
-/// job after the previous job's, A staged by each block as for one.
+/// job after the previous job's (or the same blocks, with `withPrevious`),
+/// A staged by each block as for one.
 void emitGemvGroup(OpBuilder &b, Location loc, Value a, ArrayRef<GemvJob> jobs,
                    Value m, Value rowsPerSlice, Value slices, int64_t group,
                    bool intoC = false, bool accumulate = false);

@@ -3,7 +3,7 @@ retention-gpu-matmul: the tensor-core GEMM (GPUMatmulMMA.cpp: 16-bit, more
 than 16 rows) and the split-K GEMV (GPUGemv.cpp: few rows).
 
     matmul_case.py gen    --m M --k K --n N [--dtype bf16|f16|f32] [--accumulate]
-                          [--epilogue] [--siblings N2] [--seed S] > case.mlir
+                          [--epilogue] [--siblings N2 [--gated]] [--seed S] > case.mlir
     matmul_case.py verify --m M --k K --n N [--dtype ...] [--accumulate] [--seed S] --tol X < output
 
 `gen` writes a module whose @main fills A [M, K] and B [K, N] (--dtype) and,
@@ -14,7 +14,10 @@ reads C next, D = D + silu(C) * R + bias[j] (D, R [M, N] and bias [N] f32,
 hashed), which retention-gpu-matmul runs in the matmul kernel's stores
 when C was zero-filled; D is printed. With --siblings N2, C2 = A . B2
 (B2 [K, N2] hashed, C2 zero-filled) follows and is printed too: the two
-matmuls of one A run as one GEMV launch at few rows. Every value is v / 64 for an integer
+matmuls of one A run as one GEMV launch at few rows. With --gated (N2 = N,
+no --epilogue), D2 = silu(C) * C2 follows the second and is printed instead
+of C2: a gated FFN's gate and up projection, the second's epilogue reading
+the first's C. Every value is v / 64 for an integer
 |v| <= 125: exact in bf16, f16 and f32, so A and B are the same on both
 sides and each product is exact in f32. `verify` recomputes C in float64 from the same
 hash and checks the relative L2 error of the printed C against --tol.
@@ -143,10 +146,29 @@ def gen(a):
         # the first (retention-gpu-matmul's siblings).
         t2 = f"memref<{m}x{a.siblings}xf32>"
         i = out.index("  %u = memref.cast %" + shown + f" : memref<{m}x{n}xf32> to memref<*xf32>")
-        out[i:i] = [f"  linalg.fill ins(%zero : f32) outs(%c2 : {t2})",
-                    f"  linalg.matmul ins(%a, %b2 : memref<{m}x{k}x{dt}>, "
-                    f"memref<{k}x{a.siblings}x{dt}>) outs(%c2 : {t2})"]
-        out += [f"  %u2 = memref.cast %c2 : {t2} to memref<*xf32>",
+        second = [f"  linalg.fill ins(%zero : f32) outs(%c2 : {t2})",
+                  f"  linalg.matmul ins(%a, %b2 : memref<{m}x{k}x{dt}>, "
+                  f"memref<{k}x{a.siblings}x{dt}>) outs(%c2 : {t2})"]
+        shown2 = "c2"
+        if a.gated:
+            # D2 = silu(C) * C2: the second's epilogue reads the first's C.
+            shown2 = "d2"
+            out.insert(i - 1 - len(second), f"  %d2 = memref.alloc() : {t2}")
+            second += ["  linalg.generic {indexing_maps = [#id, #id, #id], "
+                       "iterator_types = [\"parallel\", \"parallel\"]}",
+                       f"      ins(%c, %c2 : memref<{m}x{n}xf32>, {t2}) outs(%d2 : {t2}) {{",
+                       "  ^bb0(%x: f32, %up: f32, %o: f32):",
+                       "    %nx = arith.negf %x : f32",
+                       "    %ex = math.exp %nx : f32",
+                       "    %one = arith.constant 1.0 : f32",
+                       "    %den = arith.addf %ex, %one : f32",
+                       "    %sx = arith.divf %x, %den : f32",
+                       "    %y = arith.mulf %sx, %up : f32",
+                       "    linalg.yield %y : f32",
+                       "  }"]
+        i = out.index("  %u = memref.cast %" + shown + f" : memref<{m}x{n}xf32> to memref<*xf32>")
+        out[i:i] = second
+        out += [f"  %u2 = memref.cast %{shown2} : {t2} to memref<*xf32>",
                 "  call @printMemrefF32(%u2) : (memref<*xf32>) -> ()"]
     out += ["  return", "}"]
     print("\n".join(out))
@@ -162,7 +184,8 @@ def verify(a):
                 + hashed(1, a.n, a.seed + 5))
     wants = [want]
     if a.siblings:
-        wants.append(hashed(a.m, a.k, a.seed) @ hashed(a.k, a.siblings, a.seed + 6))
+        c2 = hashed(a.m, a.k, a.seed) @ hashed(a.k, a.siblings, a.seed + 6)
+        wants.append(want / (1.0 + np.exp(-want)) * c2 if a.gated else c2)
     check_printed(wants, a.tol)
 
 
@@ -200,6 +223,8 @@ def main():
     p.add_argument("--epilogue", action="store_true")
     p.add_argument("--siblings", type=int, default=0, metavar="N2",
                    help="a second matmul of the same A, B2 [K, N2], after the first")
+    p.add_argument("--gated", action="store_true",
+                   help="with --siblings N2 = N: D2 = silu(C) * C2 after the second")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--tol", type=float, default=1e-6)
     a = p.parse_args()
