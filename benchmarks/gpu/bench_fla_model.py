@@ -78,7 +78,7 @@ def timed(torch, fn, warmup, reps):
     return ts[len(ts) // 2]
 
 
-def floors(torch, a):
+def floors(torch):
     rows = []
     n = 1 << 29  # 2^30 bf16 elements: 2 GiB copied
     x = torch.empty(2 * n, dtype=torch.bfloat16, device="cuda")
@@ -173,7 +173,7 @@ def main():
         rows.append(dict(side="fla", status="unavailable", reason=f"{type(e).__name__}: {e}"))
         torch = None
     if torch is not None:
-        rows += floors(torch, a)
+        rows += floors(torch)
         for r in rows:
             print(json.dumps(r), flush=True)
         for b in [int(x) for x in a.batches.split(",")]:

@@ -189,18 +189,10 @@ public:
 inline void launchBlocks(KernelEmitter &em, Value x, Value y, Value z,
                          int64_t smemBytes,
                          function_ref<void(gpu::LaunchOp)> body) {
-  OpBuilder &b = em.b;
-  Location loc = em.loc;
-  Value one = em.idx(1);
-  Value smemSize = arith::ConstantOp::create(
-      b, loc, b.getI32IntegerAttr(static_cast<int32_t>(smemBytes)));
-  auto op = gpu::LaunchOp::create(b, loc, x, y, z, em.idx(kThreads), one, one,
-                                  smemSize);
-  op->setAttr("retention.microkernel", b.getUnitAttr());
-  OpBuilder::InsertionGuard guard(b);
-  b.setInsertionPointToStart(&op.getBody().front());
+  OpBuilder::InsertionGuard guard(em.b);
+  gpu::LaunchOp op = em.launch(x, y, z, kThreads, smemBytes);
   body(op);
-  gpu::TerminatorOp::create(b, loc);
+  gpu::TerminatorOp::create(em.b, em.loc);
 }
 
 /// First token and valid length min(T − c0, C) of chunk `c`.
