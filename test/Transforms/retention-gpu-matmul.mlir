@@ -451,3 +451,102 @@ func.func @gated(%x: memref<?x64xbf16>, %wg: memref<64x128xbf16>, %wu: memref<64
   memref.dealloc %cu : memref<?x128xf32>
   return
 }
+
+// -----
+
+// An RMSNorm writing A right before a matmul at few rows (Σ x² into a zero
+// buffer, then the elementwise op reading it): with the GEMV kernel the
+// launch sums each row of x itself (lanes, then shuffles, then the warps in
+// shared memory) and stages A through the elementwise body, storing A for
+// later readers; the norm runs as it was only on the fallback branch.
+// GRP-LABEL: func.func @norm
+// GRP-SAME:    (%[[X:.*]]: memref<?x64xf32>, %[[W:.*]]: memref<64xbf16>,
+// GRP:         %[[A:.*]] = memref.alloc(%{{.*}}) : memref<?x64xbf16>
+// GRP:         scf.if
+// GRP:         gpu.launch
+// GRP-NOT:       gpu.terminator
+// GRP:           memref.load %[[X]]
+// GRP:           gpu.shuffle  xor
+// GRP:           gpu.barrier
+// GRP:           math.rsqrt
+// GRP:           memref.load %[[W]]
+// GRP:           memref.store %{{.*}}, %[[A]]
+// GRP:           gpu.terminator
+// GRP:         } else {
+// GRP:           linalg.generic {{.*}}["parallel", "reduction"]
+// GRP:           linalg.generic {{.*}}outs(%[[A]]
+// GRP:           linalg.matmul
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+#col = affine_map<(d0, d1) -> (d1)>
+func.func @norm(%x: memref<?x64xf32>, %w: memref<64xbf16>, %b: memref<64x128xbf16>,
+                %c: memref<?x128xf32>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %x, %c0 : memref<?x64xf32>
+  %s = memref.alloc(%m) : memref<?xf32>
+  linalg.fill ins(%zero : f32) outs(%s : memref<?xf32>)
+  linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<?x64xf32>) outs(%s : memref<?xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %q = arith.mulf %v, %v : f32
+    %t = arith.addf %q, %o : f32
+    linalg.yield %t : f32
+  }
+  %a = memref.alloc(%m) : memref<?x64xbf16>
+  linalg.generic {indexing_maps = [#id, #row, #col, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %s, %w : memref<?x64xf32>, memref<?xf32>, memref<64xbf16>) outs(%a : memref<?x64xbf16>) {
+  ^bb0(%v: f32, %sum: f32, %g: bf16, %o: bf16):
+    %r = math.rsqrt %sum : f32
+    %y = arith.mulf %v, %r : f32
+    %gf = arith.extf %g : bf16 to f32
+    %z = arith.mulf %y, %gf : f32
+    %t = arith.truncf %z : f32 to bf16
+    linalg.yield %t : bf16
+  }
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x128xf32>)
+  linalg.matmul ins(%a, %b : memref<?x64xbf16>, memref<64x128xbf16>) outs(%c : memref<?x128xf32>)
+  memref.dealloc %s : memref<?xf32>
+  memref.dealloc %a : memref<?x64xbf16>
+  return
+}
+
+// -----
+
+// A read between the norm and the matmul (here a copy out): it must see the
+// norm's values there, so the norm stays where it was.
+// GRP-LABEL: func.func @norm_read_between
+// GRP-NOT:     gpu.shuffle
+// GRP:         return
+#id = affine_map<(d0, d1) -> (d0, d1)>
+#row = affine_map<(d0, d1) -> (d0)>
+func.func @norm_read_between(%x: memref<?x64xf32>, %b: memref<64x128xbf16>,
+                             %c: memref<?x128xf32>, %keep: memref<?x64xbf16>) {
+  %c0 = arith.constant 0 : index
+  %zero = arith.constant 0.0 : f32
+  %m = memref.dim %x, %c0 : memref<?x64xf32>
+  %s = memref.alloc(%m) : memref<?xf32>
+  linalg.fill ins(%zero : f32) outs(%s : memref<?xf32>)
+  linalg.generic {indexing_maps = [#id, #row], iterator_types = ["parallel", "reduction"]}
+      ins(%x : memref<?x64xf32>) outs(%s : memref<?xf32>) {
+  ^bb0(%v: f32, %o: f32):
+    %q = arith.mulf %v, %v : f32
+    %t = arith.addf %q, %o : f32
+    linalg.yield %t : f32
+  }
+  %a = memref.alloc(%m) : memref<?x64xbf16>
+  linalg.generic {indexing_maps = [#id, #row, #id], iterator_types = ["parallel", "parallel"]}
+      ins(%x, %s : memref<?x64xf32>, memref<?xf32>) outs(%a : memref<?x64xbf16>) {
+  ^bb0(%v: f32, %sum: f32, %o: bf16):
+    %r = math.rsqrt %sum : f32
+    %y = arith.mulf %v, %r : f32
+    %t = arith.truncf %y : f32 to bf16
+    linalg.yield %t : bf16
+  }
+  memref.copy %a, %keep : memref<?x64xbf16> to memref<?x64xbf16>
+  linalg.fill ins(%zero : f32) outs(%c : memref<?x128xf32>)
+  linalg.matmul ins(%a, %b : memref<?x64xbf16>, memref<64x128xbf16>) outs(%c : memref<?x128xf32>)
+  memref.dealloc %s : memref<?xf32>
+  memref.dealloc %a : memref<?x64xbf16>
+  return
+}

@@ -13,6 +13,7 @@
 #define RETENTION_CODEGEN_BUFFERFACTS_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
@@ -61,6 +62,13 @@ inline bool isZeroFillOf(Operation *op, Value buffer) {
 inline bool mayWrite(Operation *op, Value root) {
   if (isMemoryEffectFree(op))
     return false;
+  // Inline assembly reaches an allocation of the function only through
+  // pointer operands (the tensor-core kernels' opaque register moves have
+  // none, but side effects so that nothing hoists them).
+  if (auto asmOp = dyn_cast<LLVM::InlineAsmOp>(op))
+    return llvm::any_of(asmOp->getOperandTypes(), [](Type t) {
+      return isa<LLVM::LLVMPointerType>(t);
+    });
   auto iface = dyn_cast<MemoryEffectOpInterface>(op);
   if (!iface) {
     // Its body's effects, and (without an interface to ask) whatever it is

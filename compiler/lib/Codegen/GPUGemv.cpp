@@ -24,11 +24,22 @@
 // one slice (S = 1 at run time) it writes C itself, C = A·B or C += A·B: no
 // partial buffer and no second launch.
 //
+// With a prologue (an RMSNorm writes A: Σ_k x[m, k]² into a zero buffer,
+// then A = f(x, that sum, weights) elementwise), the block first sums its
+// rows of x itself (thread t takes k = t, t + 128, ..; butterfly shuffles;
+// the four warps' sums in shared memory, added in one order by every
+// thread), then stages f's values instead of loading A; the blocks of the
+// first block of columns also store them into A for readers after the
+// launch. The norm's launch and A's round trip through global memory go;
+// each block reads its rows of x whole (K f32 values per row: 2 bytes more
+// per value of A than the staged slice, small next to B).
+//
 //===----------------------------------------------------------------------===//
 
 #include "MatmulKernels.h"
 
 #include "IndexBuilder.h"
+#include "RowSums.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -67,7 +78,8 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
                                          ArrayRef<GemvJob> jobs, Value m,
                                          Value rowsPerSlice, Value slices,
                                          int64_t group, bool intoC,
-                                         bool accumulate) {
+                                         bool accumulate,
+                                         const Prologue &prologue) {
   kernel::IndexBuilder e(b, loc);
   auto wType = cast<MemRefType>(jobs.front().w.getType());
   const int64_t k = wType.getDimSize(0);
@@ -77,9 +89,11 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
   VectorType vw = VectorType::get({v}, wType.getElementType());
   Type aElt = cast<MemRefType>(a.getType()).getElementType();
 
-  // Shared: staged A [G][256], then the warps' sums [4][G][32][V] (f32).
+  // Shared: staged A [G][256], then the warps' sums [4][G][32][V] (f32),
+  // then (prologue) the warps' sums of the norm [4][G].
   const int64_t stagedBytes = group * kStaged * 4;
   const int64_t sumBytes = kWarps * group * 32 * v * 4;
+  const int64_t normBytes = prologue ? kWarps * group * 4 : 0;
   // Blocks of columns: each job's after the previous one's, but for a job
   // with the previous one's columns (in the same blocks, after it).
   SmallVector<SmallVector<const GemvJob *>> units;
@@ -98,12 +112,13 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
   Value groups = e.div(e.add(m, group - 1), group);
   OpBuilder::InsertionGuard guard(b);
   gpu::LaunchOp launch = e.launch(e.idx(firstBlock.back()), slices, groups,
-                                  kThreads, stagedBytes + sumBytes);
+                                  kThreads, stagedBytes + sumBytes + normBytes);
   Value staged = e.sharedView({group, kStaged}, f32, 0);
   Value sums = e.sharedView({kWarps, group, 32, v}, f32, stagedBytes);
 
   Value tid = launch.getThreadIds().x;
   Value lane = e.rem(tid, 32), warp = e.div(tid, 32);
+  Value bx0 = launch.getBlockIds().x;
   Value s = launch.getBlockIds().y;
   Value g = launch.getBlockIds().z;
   Value lastRow = arith::SubIOp::create(b, loc, m, e.idx(1));
@@ -116,6 +131,47 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
   Value k0 = e.min(e.mul(s, rowsPerSlice), k1);
   Value zeros = arith::ConstantOp::create(
       b, loc, DenseElementsAttr::get(vf, b.getF32FloatAttr(0.0f)));
+
+  // The prologue's row sums (the norm's statistic of each row of the
+  // group): thread t adds columns t, t + 128, .. of the row, then the warp
+  // (shuffles) and the four warps (shared memory, in one order: every
+  // thread gets the same total).
+  SmallVector<Value> totals;
+  if (prologue) {
+    auto sum = cast<linalg::GenericOp>(prologue.sum);
+    Value partial = e.sharedView({kWarps, group}, f32, stagedBytes + sumBytes);
+    const unsigned accArg = sum.getNumDpsInputs();
+    for (int64_t r = 0; r < group; ++r) {
+      auto loop = scf::ForOp::create(
+          b, loc, tid, e.idx(k), e.idx(kThreads), ValueRange{e.f(0.0)},
+          [&](OpBuilder &, Location, Value c, ValueRange acc) {
+            SmallVector<Value> ivs = {rowIn[r], c};
+            scf::YieldOp::create(
+                b, loc,
+                kernel::inlineBody(
+                    b, sum, kernel::bodyArgs(b, loc, sum, ivs, accArg, acc[0]),
+                    ivs));
+          });
+      Value acc = e.warpSum(loop.getResult(0));
+      auto first = scf::IfOp::create(
+          b, loc, e.cmp(arith::CmpIPredicate::eq, lane, e.idx(0)));
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(first.thenBlock());
+      memref::StoreOp::create(b, loc, acc, partial,
+                              ValueRange{warp, e.idx(r)});
+    }
+    gpu::BarrierOp::create(b, loc);
+    for (int64_t r = 0; r < group; ++r) {
+      Value total =
+          memref::LoadOp::create(b, loc, partial, ValueRange{e.idx(0), e.idx(r)});
+      for (int64_t q = 1; q < kWarps; ++q)
+        total = arith::AddFOp::create(
+            b, loc, total,
+            memref::LoadOp::create(b, loc, partial,
+                                   ValueRange{e.idx(q), e.idx(r)}));
+      totals.push_back(total);
+    }
+  }
 
   // One job's blocks (`bx` counts them from its first).
   auto body = [&](const GemvJob &job, Value bx) {
@@ -141,12 +197,41 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
             Value i = copy.getInductionVar();
             Value r = e.div(i, len), kk = e.rem(i, len);
             Value row = rowIn[0];
-            for (int64_t q = 1; q < group; ++q)
-              row = arith::SelectOp::create(
-                  b, loc, e.cmp(arith::CmpIPredicate::eq, r, e.idx(q)),
-                  rowIn[q], row);
-            Value x = memref::LoadOp::create(b, loc, a,
-                                             ValueRange{row, e.add(kc, kk)});
+            Value total = prologue ? totals[0] : Value();
+            for (int64_t q = 1; q < group; ++q) {
+              Value isQ = e.cmp(arith::CmpIPredicate::eq, r, e.idx(q));
+              row = arith::SelectOp::create(b, loc, isQ, rowIn[q], row);
+              if (prologue)
+                total =
+                    arith::SelectOp::create(b, loc, isQ, totals[q], total);
+            }
+            Value x;
+            if (prologue) {
+              auto apply = cast<linalg::GenericOp>(prologue.apply);
+              SmallVector<Value> ivs = {row, e.add(kc, kk)};
+              x = kernel::inlineBody(
+                  b, apply,
+                  kernel::bodyArgs(b, loc, apply, ivs, prologue.applyInput,
+                                   total),
+                  ivs);
+            } else {
+              x = memref::LoadOp::create(b, loc, a,
+                                         ValueRange{row, e.add(kc, kk)});
+            }
+            if (prologue) {
+              // A itself, for readers after the launch: from the blocks of
+              // the first columns, rows < M (clamped duplicates skipped).
+              Value rowOf = e.add(e.mul(g, group), r);
+              auto keep = scf::IfOp::create(
+                  b, loc,
+                  arith::AndIOp::create(
+                      b, loc, e.cmp(arith::CmpIPredicate::eq, bx0, e.idx(0)),
+                      e.cmp(arith::CmpIPredicate::ult, rowOf, m)));
+              OpBuilder::InsertionGuard g3(b);
+              b.setInsertionPointToStart(keep.thenBlock());
+              memref::StoreOp::create(b, loc, x, a,
+                                      ValueRange{rowOf, e.add(kc, kk)});
+            }
             if (aElt != f32)
               x = arith::ExtFOp::create(b, loc, f32, x);
             memref::StoreOp::create(b, loc, x, staged, ValueRange{r, kk});

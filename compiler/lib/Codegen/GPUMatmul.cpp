@@ -49,6 +49,7 @@
 #include "KernelBuffers.h"
 #include "MatmulKernels.h"
 #include "QuadLoops.h"
+#include "RowSums.h"
 #include "retention/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -615,8 +616,101 @@ bool joins(MutableArrayRef<Member> group, Member &next, bool gemvKernel) {
   return true;
 }
 
+/// The RMSNorm that writes `group`'s A, which its GEMV launch can compute
+/// itself (mma::Prologue), with the zero initialization of the norm's sum:
+/// A a buffer allocated in the function, last written before the first
+/// member by an elementwise generic (`apply`) that reads the row sum right
+/// before it (kernel::isRowSum and applyOf, two loops, the sum over A's K,
+/// zero first); the sum read by nothing else (but reads of its zeros that
+/// always run before, memref.dim, deallocations after the group); A used
+/// by nothing but the members between `apply` and the group's last op, and
+/// nothing there (members included) writing what the norm reads. The norm
+/// then runs where the group's launch does, in its blocks (they write A
+/// for later readers; the sum is not written), or, on the fallback branch,
+/// as it was, moved there.
+struct Norm {
+  mma::Prologue prologue;
+  ZeroInit init;
+};
+std::optional<Norm> normOf(MutableArrayRef<Member> group) {
+  Member &first = group.front();
+  Value a = first.a();
+  auto alloc = a.getDefiningOp<memref::AllocOp>();
+  if (!alloc)
+    return std::nullopt;
+  for (Member &x : group) {
+    auto wType = cast<MemRefType>(x.w().getType());
+    if (wType.getDimSize(1) % mma::gemvColumns(wType) != 0)
+      return std::nullopt;
+  }
+  Block *block = first.op->getBlock();
+  linalg::GenericOp apply;
+  for (Operation *q = first.op->getPrevNode(); q && !apply;
+       q = q->getPrevNode()) {
+    auto g = dyn_cast<linalg::GenericOp>(q);
+    if (g && g.getNumDpsInits() == 1 && g.getDpsInits()[0] == a)
+      apply = g;
+    else if (kernel::mayWrite(q, a))
+      return std::nullopt;
+  }
+  if (!apply || apply.getNumLoops() != 2)
+    return std::nullopt;
+  Operation *p = apply->getPrevNode();
+  while (p && (isMemoryEffectFree(p) || isa<memref::AllocOp>(p)))
+    p = p->getPrevNode();
+  auto sum = dyn_cast_or_null<linalg::GenericOp>(p);
+  if (!sum || sum.getNumLoops() != 2 || !kernel::isRowSum(sum))
+    return std::nullopt;
+  auto applied = kernel::applyOf(sum);
+  const int64_t k = cast<MemRefType>(first.w().getType()).getDimSize(0);
+  if (!applied || applied->first != apply ||
+      sum.getStaticLoopRanges()[1] != k ||
+      cast<MemRefType>(a.getType()).getDimSize(1) != k)
+    return std::nullopt;
+  Value s = sum.getDpsInits()[0];
+  ZeroInit init = kernel::zeroInitOf(sum, s);
+  if (!init.zero() || !s.getDefiningOp<memref::AllocOp>())
+    return std::nullopt;
+  // The sum is read by the norm alone (and its zero before it); A, which
+  // the launch writes where the group was, by nothing between.
+  Operation *end = group.back().last();
+  SmallVector<Operation *> users;
+  kernel::usersOf(s, users);
+  for (Operation *u : users) {
+    Operation *mine = block->findAncestorOpInBlock(*u);
+    bool after = mine && isa<memref::DeallocOp>(u) && end->isBeforeInBlock(mine);
+    if (u != sum && u != apply && u != init.redundant && u != init.from &&
+        !isa<memref::DimOp>(u) && !after && !kernel::runsBefore(u, sum))
+      return std::nullopt;
+  }
+  users.clear();
+  kernel::usersOf(a, users);
+  for (Operation *u : users) {
+    Operation *mine = block->findAncestorOpInBlock(*u);
+    if (!mine || isa<memref::DimOp>(u) || !apply->isBeforeInBlock(mine) ||
+        end->isBeforeInBlock(mine))
+      continue;
+    if (!llvm::any_of(group, [&](Member &x) { return x.op == mine; }))
+      return std::nullopt;
+  }
+  // What the norm reads stays unwritten until the group's launch.
+  SmallVector<Value> reads;
+  for (linalg::GenericOp g : {sum, apply})
+    for (OpOperand *in : g.getDpsInputOperands())
+      if (in->get() != s)
+        reads.push_back(rootOf(in->get()));
+  for (Operation *q = apply->getNextNode(); q != end->getNextNode();
+       q = q->getNextNode())
+    for (Value root : reads)
+      if (kernel::mayWrite(q, root))
+        return std::nullopt;
+  return Norm{{sum, apply, applied->second}, init};
+}
+
 /// Sibling matmuls (one A, e.g. a layer's q, k, v and g projections of a
-/// decode step) as one launch of the GEMV kernel over all their columns:
+/// decode step; or one matmul whose A an RMSNorm writes, `norm`) as one
+/// launch of the GEMV kernel over all their columns, A computed in it when
+/// `norm` is set:
 ///
 ///   if (M <= max-rows (and <= mma-min-rows when the tensor cores take
 ///       these matmuls) && every B and C row 16-byte aligned) {
@@ -629,7 +723,8 @@ bool joins(MutableArrayRef<Member> group, Member &next, bool gemvKernel) {
 ///   } else
 ///     each matmul alone, as rewrite() makes it
 void rewriteGroup(MutableArrayRef<Member> group, int64_t maxRows,
-                  int64_t minThreads, int64_t mmaMinRows) {
+                  int64_t minThreads, int64_t mmaMinRows,
+                  const std::optional<Norm> &norm) {
   Member &first = group.front();
   OpBuilder b(group.back().last());
   b.setInsertionPointAfter(group.back().last());
@@ -649,8 +744,16 @@ void rewriteGroup(MutableArrayRef<Member> group, int64_t maxRows,
         arith::AndIOp::create(b, loc, kernel::rowsAligned(b, loc, x.w(), 16),
                               kernel::rowsAligned(b, loc, x.c(), 16)));
   auto groupIf = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/true);
-  // Otherwise each as it was, then rewritten alone.
+  // Otherwise each as it was (the norm first), then rewritten alone.
   Operation *elseEnd = groupIf.elseBlock()->getTerminator();
+  mma::Prologue prologue;
+  if (norm) {
+    prologue = norm->prologue;
+    if (norm->init.redundant)
+      norm->init.redundant->moveBefore(elseEnd);
+    prologue.sum->moveBefore(elseEnd);
+    prologue.apply->moveBefore(elseEnd);
+  }
   for (Member &x : group) {
     if (x.init.redundant)
       x.init.redundant->moveBefore(elseEnd);
@@ -678,9 +781,11 @@ void rewriteGroup(MutableArrayRef<Member> group, int64_t maxRows,
         /*withElseRegion=*/true);
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPoint(single.thenBlock()->getTerminator());
-    mma::emitGemvGroup(b, loc, a, jobs, m, rows, slices, 1, intoC);
+    mma::emitGemvGroup(b, loc, a, jobs, m, rows, slices, 1, intoC,
+                       /*accumulate=*/false, prologue);
     b.setInsertionPoint(single.elseBlock()->getTerminator());
-    mma::emitGemvGroup(b, loc, a, jobs, m, rows, slices, kGroup, intoC);
+    mma::emitGemvGroup(b, loc, a, jobs, m, rows, slices, kGroup, intoC,
+                       /*accumulate=*/false, prologue);
   };
   auto one = scf::IfOp::create(
       b, loc, e.cmp(arith::CmpIPredicate::eq, slices, e.idx(1)),
@@ -791,19 +896,31 @@ struct GPUMatmulPass
     SmallVector<Member> members;
     for (auto [op, init, epilogue] : llvm::zip(work, inits, epilogues))
       members.push_back({op, init, epilogue});
+    // The groups and the norms that write their A, found before any is
+    // rewritten (a rewritten group hides a fill before it from the next).
+    SmallVector<std::pair<size_t, size_t>> groups;
+    SmallVector<std::optional<Norm>> norms;
     for (size_t i = 0; i < members.size();) {
       size_t j = i + 1;
       while (groupSiblings && j < members.size() &&
              joins(MutableArrayRef<Member>(members).slice(i, j - i),
                    members[j], gemvKernel))
         ++j;
-      if (j - i > 1)
-        rewriteGroup(MutableArrayRef<Member>(members).slice(i, j - i),
-                     maxRows, minThreads, mmaMinRows);
-      for (Member &x : MutableArrayRef<Member>(members).slice(i, j - i))
+      groups.push_back({i, j});
+      auto group = MutableArrayRef<Member>(members).slice(i, j - i);
+      norms.push_back(fuseNorms && gemvKernel && group.front().init.zero()
+                          ? normOf(group)
+                          : std::nullopt);
+      i = j;
+    }
+    for (auto [range, norm] : llvm::zip(groups, norms)) {
+      auto group = MutableArrayRef<Member>(members).slice(
+          range.first, range.second - range.first);
+      if (group.size() > 1 || norm)
+        rewriteGroup(group, maxRows, minThreads, mmaMinRows, norm);
+      for (Member &x : group)
         rewrite(x.op, x.init, x.epilogue, maxRows, minThreads, mmaMinRows,
                 gemvKernel);
-      i = j;
     }
     kernel::eraseUnreadFills(getOperation());
   }

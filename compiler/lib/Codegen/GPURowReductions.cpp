@@ -23,10 +23,15 @@
 // tid, tid + 32 W, .. of the row. The zero fill (or copy of a zero buffer)
 // before the sum is folded in, as for matmuls.
 //
+// An RMSNorm whose output only feeds a decode step's projections is not
+// here by then: retention-gpu-matmul computes it inside their GEMV launch
+// (this pass builds the fallback branch's copy).
+//
 //===----------------------------------------------------------------------===//
 
 #include "BufferFacts.h"
 #include "IndexBuilder.h"
+#include "RowSums.h"
 #include "retention/Conversion/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -45,11 +50,13 @@ namespace mlir::retention {
 using namespace mlir;
 using namespace mlir::retention;
 using kernel::rootOf;
+using kernel::applyOf;
+using kernel::bodyArgs;
+using kernel::isRowSum;
 
 namespace {
 
 constexpr int64_t kMaxWarps = 4;
-constexpr int64_t kMinReduced = 32; // a warp's lanes
 
 struct RowReduction {
   linalg::GenericOp sum;
@@ -59,105 +66,6 @@ struct RowReduction {
   /// Its operand that reads the sum.
   unsigned applyInput = 0;
 };
-
-/// Whether `map`'s results are its first `n` dimensions in order.
-bool leadingDims(AffineMap map, unsigned n) {
-  if (map.getNumResults() != n)
-    return false;
-  for (unsigned i = 0; i < n; ++i)
-    if (map.getResult(i) != getAffineDimExpr(i, map.getContext()))
-      return false;
-  return true;
-}
-
-/// A sum over the innermost loop of at least a warp's length (static):
-/// every other loop parallel, one f32
-/// output indexed by the parallel loops, inputs at projections of the
-/// loops, a pure body that yields `f + out` with `out` used only there.
-bool isRowSum(linalg::GenericOp g) {
-  const unsigned n = g.getNumLoops();
-  if (!g.hasPureBufferSemantics() || n < 2 || g.getNumDpsInits() != 1 ||
-      g->getNumResults() != 0 || g.getNumReductionLoops() != 1 ||
-      g.getIteratorTypesArray().back() != utils::IteratorType::reduction)
-    return false;
-  OpOperand *out = g.getDpsInitOperand(0);
-  auto outType = dyn_cast<MemRefType>(out->get().getType());
-  if (!outType || !outType.getElementType().isF32() ||
-      !leadingDims(g.getMatchingIndexingMap(out), n - 1))
-    return false;
-  for (OpOperand *in : g.getDpsInputOperands())
-    if (!isa<MemRefType>(in->get().getType()) ||
-        !g.getMatchingIndexingMap(in).isProjectedPermutation())
-      return false;
-  // Short sums (a rotation's pairs) stay one thread per output: a block
-  // per row would be mostly idle lanes and shuffles.
-  int64_t reduced = g.getStaticLoopRanges().back();
-  if (ShapedType::isDynamic(reduced) || reduced < kMinReduced ||
-      !kernel::pureBody(g))
-    return false;
-  Block &body = g.getRegion().front();
-  BlockArgument acc = body.getArguments().back();
-  auto add = body.getTerminator()->getOperand(0).getDefiningOp<arith::AddFOp>();
-  return add && acc.hasOneUse() &&
-         (add.getLhs() == acc || add.getRhs() == acc);
-}
-
-/// The elementwise generic right after `sum` that reads its output at the
-/// row (see the file comment), if it can share the launch: output at the
-/// loop indices, no input of the sum written (other rows may still read
-/// them), its own output read only at the element it writes.
-std::optional<std::pair<linalg::GenericOp, unsigned>>
-applyOf(linalg::GenericOp sum) {
-  const unsigned n = sum.getNumLoops();
-  auto g = dyn_cast_or_null<linalg::GenericOp>(kernel::nextMemoryOp(sum));
-  if (!g || !g.hasPureBufferSemantics() || g.getNumLoops() != n ||
-      g.getNumParallelLoops() != n || g.getNumDpsInits() != 1 ||
-      g->getNumResults() != 0 || !kernel::pureBody(g))
-    return std::nullopt;
-  OpOperand *out = g.getDpsInitOperand(0);
-  if (!g.getMatchingIndexingMap(out).isIdentity())
-    return std::nullopt;
-  Value rootOut = rootOf(out->get());
-  Value sumOut = sum.getDpsInits()[0];
-  for (OpOperand *in : sum.getDpsInputOperands())
-    if (rootOf(in->get()) == rootOut)
-      return std::nullopt;
-  if (rootOf(sumOut) == rootOut)
-    return std::nullopt;
-  std::optional<unsigned> reads;
-  for (OpOperand *in : g.getDpsInputOperands()) {
-    AffineMap map = g.getMatchingIndexingMap(in);
-    if (in->get() == sumOut && leadingDims(map, n - 1) && !reads) {
-      reads = in->getOperandNumber();
-      continue;
-    }
-    if (!isa<MemRefType>(in->get().getType()) ||
-        !map.isProjectedPermutation() ||
-        (rootOf(in->get()) == rootOut && !map.isIdentity()))
-      return std::nullopt;
-  }
-  if (!reads)
-    return std::nullopt;
-  return std::make_pair(g, *reads);
-}
-
-/// Block arguments of `g`'s body: loads at `ivs` where used, `given` for
-/// operand `givenOperand`.
-SmallVector<Value> bodyArgs(OpBuilder &b, Location loc, linalg::GenericOp g,
-                            ArrayRef<Value> ivs, unsigned givenOperand,
-                            Value given) {
-  Block &body = g.getRegion().front();
-  SmallVector<Value> args;
-  for (OpOperand &in : g->getOpOperands()) {
-    if (body.getArgument(in.getOperandNumber()).use_empty())
-      args.push_back(nullptr);
-    else if (in.getOperandNumber() == givenOperand)
-      args.push_back(given);
-    else
-      args.push_back(kernel::loadOperandAt(b, loc, g, in, ivs));
-  }
-  return args;
-}
 
 /// The launch: one block per row of the sum's output.
 void emitLaunch(OpBuilder &b, Location loc, RowReduction r,
@@ -206,18 +114,8 @@ void emitLaunch(OpBuilder &b, Location loc, RowReduction r,
                                bodyArgs(b, loc, sum, ivs, accArg, acc[0]),
                                ivs));
       });
-  Value acc = loop.getResult(0);
   // The warp's, then the block's (every thread adds the four in one order).
-  for (int64_t off = 16; off >= 1; off /= 2) {
-    Value other =
-        gpu::ShuffleOp::create(
-            b, loc, acc,
-            arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(off)),
-            arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(32)),
-            gpu::ShuffleMode::XOR)
-            .getShuffleResult();
-    acc = arith::AddFOp::create(b, loc, acc, other);
-  }
+  Value acc = e.warpSum(loop.getResult(0));
   // The old value (unless it was zero), read before the barrier: thread 0
   // overwrites it after.
   Value old = r.init.zero()

@@ -75,6 +75,22 @@ struct IndexBuilder {
         b, loc, MemRefType::get(shape, elt, MemRefLayoutAttrInterface(), ws),
         smem, idx(offset), ValueRange());
   }
+  /// The sum of `x` (f32) over the 32 lanes of the warp, in every lane
+  /// (butterfly shuffles: each lane adds the same values in the same order).
+  Value warpSum(Value x) {
+    for (int32_t off = 16; off >= 1; off /= 2) {
+      Value other = gpu::ShuffleOp::create(
+                        b, loc, x,
+                        arith::ConstantOp::create(b, loc,
+                                                  b.getI32IntegerAttr(off)),
+                        arith::ConstantOp::create(b, loc,
+                                                  b.getI32IntegerAttr(32)),
+                        gpu::ShuffleMode::XOR)
+                        .getShuffleResult();
+      x = arith::AddFOp::create(b, loc, x, other);
+    }
+    return x;
+  }
   /// An index as f32 (exact below 2^24).
   Value indexToF32(Value i) {
     Value i32 = arith::IndexCastOp::create(b, loc, b.getI32Type(), i);

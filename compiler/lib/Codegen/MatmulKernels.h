@@ -74,13 +74,27 @@ struct GemvJob {
   bool withPrevious = false;
 };
 
+/// A's values computed by the GEMV kernel instead of loaded: an RMSNorm,
+/// `sum` (kernel::isRowSum, two loops: Σ over A's K of its body per row)
+/// and `apply` (two parallel loops, writing A at (m, k) from the row's sum,
+/// its operand `applyInput`). Each block sums its rows itself (a block
+/// reduction) and stages apply's values. Built by retention-gpu-matmul,
+/// which checks that this is sound.
+struct Prologue {
+  Operation *sum = nullptr;
+  Operation *apply = nullptr;
+  unsigned applyInput = 0;
+  explicit operator bool() const { return sum != nullptr; }
+};
+
 /// emitGemvPartials for several B of one element type and K (their N
 /// multiples of gemvColumns) in one launch: the blocks of columns of each
 /// job after the previous job's (or the same blocks, with `withPrevious`),
-/// A staged by each block as for one.
+/// A staged by each block as for one (through `prologue` when set).
 void emitGemvGroup(OpBuilder &b, Location loc, Value a, ArrayRef<GemvJob> jobs,
                    Value m, Value rowsPerSlice, Value slices, int64_t group,
-                   bool intoC = false, bool accumulate = false);
+                   bool intoC = false, bool accumulate = false,
+                   const Prologue &prologue = {});
 
 } // namespace mlir::retention::mma
 

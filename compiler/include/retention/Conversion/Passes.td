@@ -459,6 +459,13 @@ def RetentionGPUMatmulPass
     run at few rows as one GEMV launch over all their columns (split K:
     one launch of partial sums and one summing them), each C stored through
     its epilogue; otherwise each takes its own branches as above.
+    With `fuse-norms` and `gemv-kernel`, an RMSNorm that writes such a
+    group's A (a row sum of squares into a zero-filled buffer, then the
+    elementwise op reading it: retention-gpu-row-reductions' pair) runs
+    inside the group's GEMV launch at few rows (a group of one matmul too,
+    the head after the final norm): each block sums its rows of the norm's
+    input with a block reduction and stages A's values through the
+    elementwise op, so A is never written and the norm needs no launch.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::NVVM::NVVMDialect", "::mlir::LLVM::LLVMDialect",
@@ -470,6 +477,9 @@ def RetentionGPUMatmulPass
     Option<"groupSiblings", "group-siblings", "bool", /*default=*/"true",
            "With gemv-kernel: consecutive matmuls reading the same A as one "
            "GEMV launch at few rows">,
+    Option<"fuseNorms", "fuse-norms", "bool", /*default=*/"true",
+           "With gemv-kernel: the RMSNorm that writes A computed in the GEMV "
+           "launch at few rows (A not written)">,
     Option<"maxRows", "max-rows", "int64_t", /*default=*/"64",
            "Split K for matmuls whose A has at most this many rows (at run time)">,
     Option<"minThreads", "min-threads", "int64_t", /*default=*/"65536",

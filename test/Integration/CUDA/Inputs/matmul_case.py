@@ -3,7 +3,8 @@ retention-gpu-matmul: the tensor-core GEMM (GPUMatmulMMA.cpp: 16-bit, more
 than 16 rows) and the split-K GEMV (GPUGemv.cpp: few rows).
 
     matmul_case.py gen    --m M --k K --n N [--dtype bf16|f16|f32] [--accumulate]
-                          [--epilogue] [--siblings N2 [--gated]] [--seed S] > case.mlir
+                          [--epilogue] [--siblings N2 [--gated]] [--norm]
+                          [--seed S] > case.mlir
     matmul_case.py verify --m M --k K --n N [--dtype ...] [--accumulate] [--seed S] --tol X < output
 
 `gen` writes a module whose @main fills A [M, K] and B [K, N] (--dtype) and,
@@ -17,7 +18,12 @@ when C was zero-filled; D is printed. With --siblings N2, C2 = A . B2
 matmuls of one A run as one GEMV launch at few rows. With --gated (N2 = N,
 no --epilogue), D2 = silu(C) * C2 follows the second and is printed instead
 of C2: a gated FFN's gate and up projection, the second's epilogue reading
-the first's C. Every value is v / 64 for an integer
+the first's C. With --norm (not --accumulate), A is not hashed but an
+RMSNorm's output: s = sum_k X[m, k]^2 (X [M, K] f32 hashed, s zero-filled),
+A = X * rsqrt(s / K + 1e-6) * w[k] in the matmul's type (w [K] hashed), right
+before the matmuls, which retention-gpu-matmul computes in their GEMV
+launch at few rows; A is printed last (as f32: the launch writes it for
+readers after it). Every other value is v / 64 for an integer
 |v| <= 125: exact in bf16, f16 and f32, so A and B are the same on both
 sides and each product is exact in f32. `verify` recomputes C in float64 from the same
 hash and checks the relative L2 error of the printed C against --tol.
@@ -94,13 +100,15 @@ def gen(a):
     m, k, n, dt = a.m, a.k, a.n, a.dtype
     out = ["#id = affine_map<(d0, d1) -> (d0, d1)>",
            "#col = affine_map<(d0, d1) -> (d1)>",
+           "#row = affine_map<(d0, d1) -> (d0)>",
            "func.func private @printMemrefF32(memref<*xf32>)",
            "func.func @main() {"] + HASH_CONSTANTS + [
            f"  %a = memref.alloc() : memref<{m}x{k}x{dt}>",
            f"  %b = memref.alloc() : memref<{k}x{n}x{dt}>",
-           f"  %c = memref.alloc() : memref<{m}x{n}xf32>",
-           fill("a", m, k, dt, a.seed),
-           fill("b", k, n, dt, a.seed + 1)]
+           f"  %c = memref.alloc() : memref<{m}x{n}xf32>"]
+    if not a.norm:
+        out.append(fill("a", m, k, dt, a.seed))
+    out.append(fill("b", k, n, dt, a.seed + 1))
     shown = "c"
     if a.epilogue:
         # R, bias and D first: the generic must come right after the matmul
@@ -116,6 +124,42 @@ def gen(a):
         out += [f"  %b2 = memref.alloc() : memref<{k}x{a.siblings}x{dt}>",
                 f"  %c2 = memref.alloc() : memref<{m}x{a.siblings}xf32>",
                 fill("b2", k, a.siblings, dt, a.seed + 6)]
+        if a.gated:
+            out.append(f"  %d2 = memref.alloc() : memref<{m}x{a.siblings}xf32>")
+    if a.norm:
+        # The RMSNorm writing A, then the matmuls' zero fills.
+        cast = f"arith.truncf %y0 : f32 to {dt}" if dt != "f32" else "arith.addf %y0, %zero : f32"
+        out += [f"  %xn = memref.alloc() : memref<{m}x{k}xf32>",
+                f"  %w = memref.alloc() : memref<1x{k}x{dt}>",
+                f"  %ss = memref.alloc() : memref<{m}xf32>",
+                fill("xn", m, k, "f32", a.seed + 7),
+                fill("w", 1, k, dt, a.seed + 8),
+                f"  %w1 = memref.collapse_shape %w [[0, 1]] : memref<1x{k}x{dt}> into memref<{k}x{dt}>",
+                f"  linalg.fill ins(%zero : f32) outs(%ss : memref<{m}xf32>)",
+                "  linalg.generic {indexing_maps = [#id, #row], "
+                "iterator_types = [\"parallel\", \"reduction\"]}",
+                f"      ins(%xn : memref<{m}x{k}xf32>) outs(%ss : memref<{m}xf32>) {{",
+                "  ^bb0(%xx: f32, %o: f32):",
+                "    %sq = arith.mulf %xx, %xx : f32",
+                "    %acc = arith.addf %sq, %o : f32",
+                "    linalg.yield %acc : f32",
+                "  }",
+                "  linalg.generic {indexing_maps = [#id, #row, #col, #id], "
+                "iterator_types = [\"parallel\", \"parallel\"]}",
+                f"      ins(%xn, %ss, %w1 : memref<{m}x{k}xf32>, memref<{m}xf32>, memref<{k}x{dt}>)",
+                f"      outs(%a : memref<{m}x{k}x{dt}>) {{",
+                f"  ^bb0(%xx: f32, %sum: f32, %ww: {dt}, %o: {dt}):",
+                f"    %invk = arith.constant {1.0 / k!r} : f32",
+                "    %eps = arith.constant 1.0e-06 : f32",
+                "    %mean = arith.mulf %sum, %invk : f32",
+                "    %me = arith.addf %mean, %eps : f32",
+                "    %rs = math.rsqrt %me : f32",
+                "    %xr = arith.mulf %xx, %rs : f32",
+                ("    %wf = arith.extf %ww : " + dt + " to f32") if dt != "f32" else "    %wf = arith.addf %ww, %zero : f32",
+                "    %y0 = arith.mulf %xr, %wf : f32",
+                f"    %y = {cast}",
+                f"    linalg.yield %y : {dt}",
+                "  }"]
     if a.accumulate:
         out.append(fill("c", m, n, "f32", a.seed + 2))
     else:
@@ -153,7 +197,6 @@ def gen(a):
         if a.gated:
             # D2 = silu(C) * C2: the second's epilogue reads the first's C.
             shown2 = "d2"
-            out.insert(i - 1 - len(second), f"  %d2 = memref.alloc() : {t2}")
             second += ["  linalg.generic {indexing_maps = [#id, #id, #id], "
                        "iterator_types = [\"parallel\", \"parallel\"]}",
                        f"      ins(%c, %c2 : memref<{m}x{n}xf32>, {t2}) outs(%d2 : {t2}) {{",
@@ -170,12 +213,45 @@ def gen(a):
         out[i:i] = second
         out += [f"  %u2 = memref.cast %{shown2} : {t2} to memref<*xf32>",
                 "  call @printMemrefF32(%u2) : (memref<*xf32>) -> ()"]
+    if a.norm:
+        out += [f"  %af = memref.alloc() : memref<{m}x{k}xf32>",
+                "  linalg.generic {indexing_maps = [#id, #id], "
+                "iterator_types = [\"parallel\", \"parallel\"]}",
+                f"      ins(%a : memref<{m}x{k}x{dt}>) outs(%af : memref<{m}x{k}xf32>) {{",
+                f"  ^bb0(%v: {dt}, %o: f32):",
+                ("    %vf = arith.extf %v : " + dt + " to f32") if dt != "f32" else "    %vf = arith.addf %v, %zero : f32",
+                "    linalg.yield %vf : f32",
+                "  }",
+                f"  %ua = memref.cast %af : memref<{m}x{k}xf32> to memref<*xf32>",
+                "  call @printMemrefF32(%ua) : (memref<*xf32>) -> ()"]
     out += ["  return", "}"]
     print("\n".join(out))
 
 
+def rounded(x, dtype):
+    """x (float64) rounded to the nearest value of `dtype` (ties to even),
+    as arith.truncf from f32 does (x first rounded to f32)."""
+    x32 = np.asarray(x, dtype=np.float32)
+    if dtype == "f32":
+        return x32.astype(np.float64)
+    if dtype == "f16":
+        return x32.astype(np.float16).astype(np.float64)
+    bits = x32.view(np.uint32).astype(np.uint64)
+    bits = (bits + np.uint64(0x7FFF) + ((bits >> np.uint64(16)) & np.uint64(1))) >> np.uint64(16)
+    return (bits << np.uint64(16)).astype(np.uint32).view(np.float32).astype(np.float64)
+
+
+def normed(a):
+    """The RMSNorm's A (--norm), in float64 but rounded to the matmul's type."""
+    x = hashed(a.m, a.k, a.seed + 7)
+    w = hashed(1, a.k, a.seed + 8)
+    r = 1.0 / np.sqrt((x * x).mean(axis=1, keepdims=True) + 1e-6)
+    return rounded(x * r * w, a.dtype)
+
+
 def verify(a):
-    want = hashed(a.m, a.k, a.seed) @ hashed(a.k, a.n, a.seed + 1)
+    amat = normed(a) if a.norm else hashed(a.m, a.k, a.seed)
+    want = amat @ hashed(a.k, a.n, a.seed + 1)
     if a.accumulate:
         want += hashed(a.m, a.n, a.seed + 2)
     if a.epilogue:
@@ -184,8 +260,10 @@ def verify(a):
                 + hashed(1, a.n, a.seed + 5))
     wants = [want]
     if a.siblings:
-        c2 = hashed(a.m, a.k, a.seed) @ hashed(a.k, a.siblings, a.seed + 6)
+        c2 = amat @ hashed(a.k, a.siblings, a.seed + 6)
         wants.append(want / (1.0 + np.exp(-want)) * c2 if a.gated else c2)
+    if a.norm:
+        wants.append(amat)
     check_printed(wants, a.tol)
 
 
@@ -225,6 +303,8 @@ def main():
                    help="a second matmul of the same A, B2 [K, N2], after the first")
     p.add_argument("--gated", action="store_true",
                    help="with --siblings N2 = N: D2 = silu(C) * C2 after the second")
+    p.add_argument("--norm", action="store_true",
+                   help="A written by an RMSNorm right before the matmuls")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--tol", type=float, default=1e-6)
     a = p.parse_args()
