@@ -361,8 +361,10 @@ func.func @kept_fill(%emb: memref<?x64xf32>, %e: memref<?x64xf32>) {
 // Siblings: two matmuls of one A (a q and a v projection with their 16-bit
 // casts), each zero-filled: at few rows one GEMV launch over both (2 blocks
 // of columns: block 0 stores q through its cast, block 1 v), or with
-// slices one launch of partial sums and one summing both (16 + 32 quads);
-// else each alone (its own branches, the plain matmul in each fallback).
+// slices one launch of partial sums whose last block per block of columns
+// (a counter in a device global, atomically counted, reset after) adds the
+// slices and stores through the casts; else each alone (its own branches,
+// the plain matmul in each fallback).
 // GRP-LABEL: func.func @siblings
 // GRP:         scf.if
 // GRP:           scf.while
@@ -379,9 +381,19 @@ func.func @kept_fill(%emb: memref<?x64xf32>, %e: memref<?x64xf32>) {
 // GRP:             memref.alloc({{.*}}) : memref<?x?x64xf32>
 // GRP:             memref.alloc({{.*}}) : memref<?x?x128xf32>
 // GRP:             gpu.launch blocks({{.*}}) in (%{{.*}} = %c2,
-// GRP:             scf.parallel {{.*}} to (%{{.*}}, %c48)
-// GRP:               memref.store %{{.*}}, %arg3
-// GRP:               memref.store %{{.*}}, %arg4
+// GRP:               vector.store {{.*}} : memref<?x?x64xf32>
+// GRP:               %[[N:.*]] = memref.get_global @__retention_gemv_counters
+// GRP:               nvvm.memory.barrier <gpu>
+// GRP:               gpu.barrier
+// GRP:               memref.atomic_rmw addi %{{.*}}, %[[N]]
+// GRP:               gpu.barrier
+// GRP:               scf.if
+// GRP:                 nvvm.memory.barrier <gpu>
+// GRP:                 scf.for
+// GRP:                   vector.load {{.*}} : memref<?x?x64xf32>
+// GRP:                 arith.truncf
+// GRP-NEXT:            memref.store %{{.*}}, %arg3
+// GRP:                 memref.store %{{.*}}, %[[N]]
 // GRP:         } else {
 // GRP-COUNT-2: linalg.matmul
 // GRP-NOT:     linalg.matmul

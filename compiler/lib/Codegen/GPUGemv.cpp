@@ -22,7 +22,14 @@
 // bytes than the weights at bf16), and splitting K four ways inside the
 // block gives four times the threads per slice of partial sums written. With
 // one slice (S = 1 at run time) it writes C itself, C = A·B or C += A·B: no
-// partial buffer and no second launch.
+// partial buffer and no second launch. With several, it can sum them too:
+// each block, once its partial sums are stored (and fenced, membar.gl),
+// counts itself done (atom.add on a counter of its block of columns and
+// group of rows, in a zero-initialized global of the module); the block
+// that counts last fences again, adds part[0..S) in slice order (the same
+// order whichever block is last: deterministic), stores C through the
+// epilogue and resets the counter for the next launch, which stream order
+// keeps from overlapping this one. No second launch to sum the slices.
 //
 // With a prologue (an RMSNorm writes A: Σ_k x[m, k]² into a zero buffer,
 // then A = f(x, that sum, weights) elementwise), the block first sums its
@@ -43,9 +50,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
 
 using namespace mlir;
 
@@ -79,7 +89,8 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
                                          Value rowsPerSlice, Value slices,
                                          int64_t group, bool intoC,
                                          bool accumulate,
-                                         const Prologue &prologue) {
+                                         const Prologue &prologue,
+                                         int64_t sumRows) {
   kernel::IndexBuilder e(b, loc);
   auto wType = cast<MemRefType>(jobs.front().w.getType());
   const int64_t k = wType.getDimSize(0);
@@ -94,6 +105,8 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
   const int64_t stagedBytes = group * kStaged * 4;
   const int64_t sumBytes = kWarps * group * 32 * v * 4;
   const int64_t normBytes = prologue ? kWarps * group * 4 : 0;
+  // (sumRows) whether this block is the last of its column block: i32.
+  const int64_t flagBytes = sumRows > 0 ? 4 : 0;
   // Blocks of columns: each job's after the previous one's, but for a job
   // with the previous one's columns (in the same blocks, after it).
   SmallVector<SmallVector<const GemvJob *>> units;
@@ -110,9 +123,27 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
             (32 * v));
   }
   Value groups = e.div(e.add(m, group - 1), group);
+  // (sumRows) The counters: one per block of columns and group of rows.
+  memref::GlobalOp counters;
+  if (sumRows > 0) {
+    auto module =
+        b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+    OpBuilder g(b.getContext()); // created detached, inserted uniquely named
+    auto type = MemRefType::get(
+        {firstBlock.back() * ((sumRows + group - 1) / group)}, b.getI32Type());
+    counters = memref::GlobalOp::create(
+        g, loc, "__retention_gemv_counters", g.getStringAttr("private"), type,
+        DenseElementsAttr::get(
+            RankedTensorType::get(type.getShape(), b.getI32Type()),
+            b.getI32IntegerAttr(0)),
+        /*constant=*/false, g.getI64IntegerAttr(4));
+    SymbolTable(module).insert(counters, module.getBody()->begin());
+  }
   OpBuilder::InsertionGuard guard(b);
   gpu::LaunchOp launch = e.launch(e.idx(firstBlock.back()), slices, groups,
-                                  kThreads, stagedBytes + sumBytes + normBytes);
+                                  kThreads,
+                                  stagedBytes + sumBytes + normBytes +
+                                      flagBytes);
   Value staged = e.sharedView({group, kStaged}, f32, 0);
   Value sums = e.sharedView({kWarps, group, 32, v}, f32, stagedBytes);
 
@@ -316,6 +347,84 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
     b.setInsertionPointAfter(ifStore);
   };
 
+  // (sumRows) The slices' sums, by the last block of this block of columns
+  // and group of rows to finish: every thread's partial sums are visible
+  // GPU-wide (fence) before thread 0 counts the block done; the block
+  // that counts S - 1 reads every slice's (fence again), adds them in slice
+  // order, stores C through the epilogue, and resets the counter.
+  auto sumSlices = [&](ArrayRef<const GemvJob *> js, Value bx) {
+    Type i32 = b.getI32Type();
+    Value counter = memref::GetGlobalOp::create(
+        b, loc, counters.getType(), counters.getSymName());
+    Value at = e.add(e.mul(g, firstBlock.back()), bx0);
+    Value flag = e.sharedView({1}, i32, stagedBytes + sumBytes + normBytes);
+    NVVM::MembarOp::create(b, loc, NVVM::MemScopeKind::GPU);
+    gpu::BarrierOp::create(b, loc);
+    {
+      auto first = scf::IfOp::create(
+          b, loc, e.cmp(arith::CmpIPredicate::eq, tid, e.idx(0)));
+      OpBuilder::InsertionGuard g2(b);
+      b.setInsertionPointToStart(first.thenBlock());
+      Value done = memref::AtomicRMWOp::create(
+          b, loc, arith::AtomicRMWKind::addi,
+          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1)), counter,
+          ValueRange{at});
+      Value last = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq, done,
+          arith::IndexCastOp::create(b, loc, i32, e.sub(slices, 1)));
+      memref::StoreOp::create(b, loc,
+                              arith::ExtUIOp::create(b, loc, i32, last), flag,
+                              ValueRange{e.idx(0)});
+    }
+    gpu::BarrierOp::create(b, loc);
+    Value last = arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne,
+        memref::LoadOp::create(b, loc, flag, ValueRange{e.idx(0)}),
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
+    auto ifLast = scf::IfOp::create(b, loc, last);
+    OpBuilder::InsertionGuard g2(b);
+    b.setInsertionPointToStart(ifLast.thenBlock());
+    NVVM::MembarOp::create(b, loc, NVVM::MemScopeKind::GPU);
+    Value row = e.add(e.mul(g, group), warp);
+    for (const GemvJob *job : js) {
+      const int64_t n = cast<MemRefType>(job->w.getType()).getDimSize(1);
+      Value col = e.mul(e.add(e.mul(bx, 32), lane), v);
+      Value store = arith::AndIOp::create(
+          b, loc,
+          arith::AndIOp::create(
+              b, loc, e.cmp(arith::CmpIPredicate::ult, col, e.idx(n)),
+              e.cmp(arith::CmpIPredicate::ult, warp, e.idx(group))),
+          e.cmp(arith::CmpIPredicate::ult, row, m));
+      auto ifStore = scf::IfOp::create(b, loc, store);
+      OpBuilder::InsertionGuard g3(b);
+      b.setInsertionPointToStart(ifStore.thenBlock());
+      Value init = accumulate ? vector::LoadOp::create(
+                                    b, loc, vf, job->c, ValueRange{row, col},
+                                    /*nontemporal=*/false, llvm::MaybeAlign(16))
+                                    .getResult()
+                              : zeros;
+      auto total = scf::ForOp::create(
+          b, loc, e.idx(0), slices, e.idx(1), ValueRange{init},
+          [&](OpBuilder &, Location, Value sl, ValueRange acc) {
+            scf::YieldOp::create(
+                b, loc,
+                ValueRange{arith::AddFOp::create(
+                    b, loc, acc[0],
+                    vector::LoadOp::create(b, loc, vf, job->part,
+                                           ValueRange{sl, row, col},
+                                           /*nontemporal=*/false,
+                                           llvm::MaybeAlign(16)))});
+          });
+      job->epilogue.store(b, loc, total.getResult(0), job->c, row, col, 16);
+    }
+    auto first = scf::IfOp::create(
+        b, loc, e.cmp(arith::CmpIPredicate::eq, tid, e.idx(0)));
+    b.setInsertionPointToStart(first.thenBlock());
+    memref::StoreOp::create(
+        b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+        counter, ValueRange{at});
+  };
+
   // The unit of this block: a block-uniform branch (the barriers inside).
   // Its jobs one after the other: a barrier between (the warps' sums of
   // the last are read before the next writes them, even without a piece
@@ -326,6 +435,8 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
         gpu::BarrierOp::create(b, loc);
       body(*job, bx);
     }
+    if (sumRows > 0)
+      sumSlices(js, bx);
   };
   Value bx = launch.getBlockIds().x;
   for (size_t j = 0; j + 1 < units.size(); ++j) {

@@ -30,7 +30,10 @@
 //
 // Matmuls of one A next to each other (a layer's q, k, v and g projections,
 // each C zero first, none writing what another reads) run at few rows as
-// one GEMV launch over all their columns (rewriteGroup), split K or not.
+// one GEMV launch over all their columns (rewriteGroup), split K or not;
+// with the GEMV kernel, several slices are summed by the launch's last
+// block per block of columns (GPUGemv.cpp), not by a second launch, and an
+// RMSNorm writing A right before runs inside the launch (normOf).
 //
 // A zero fill of C right before the matmul (or a copy into C of a buffer
 // zero-filled earlier, what bufferization makes of a fill that several
@@ -448,28 +451,33 @@ void rewrite(linalg::MatmulOp op, const ZeroInit &init,
       }
     });
   };
-  // The kernel when B's rows are 16-byte aligned (run time), else the loops.
-  auto emitPartials = [&](int64_t group) {
-    if (!kernelGemv)
-      return partials(group);
-    auto ifAligned = scf::IfOp::create(
-        b, loc, kernel::rowsAligned(b, loc, w, 16), /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard g3(b);
-    b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
-    mma::emitGemvPartials(b, loc, a, w, part, m, rows, slices, group);
-    b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
-    partials(group);
-  };
-  {
+  // One or four rows per group.
+  auto byRows = [&](function_ref<void(int64_t)> emit) {
     auto single = scf::IfOp::create(
         b, loc, e.cmp(arith::CmpIPredicate::eq, m, e.idx(1)),
         /*withElseRegion=*/true);
     OpBuilder::InsertionGuard g3(b);
     b.setInsertionPoint(single.thenBlock()->getTerminator());
-    emitPartials(1);
+    emit(1);
     b.setInsertionPoint(single.elseBlock()->getTerminator());
-    emitPartials(kGroup);
+    emit(kGroup);
+  };
+  // The kernel when B's rows are 16-byte aligned (run time): it sums the
+  // slices itself. Else the loops, then the sum below.
+  OpBuilder::InsertionGuard g3(b);
+  scf::IfOp ifAligned;
+  if (kernelGemv) {
+    ifAligned = scf::IfOp::create(
+        b, loc, kernel::rowsAligned(b, loc, w, 16), /*withElseRegion=*/true);
+    b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
+    byRows([&](int64_t group) {
+      mma::emitGemvGroup(b, loc, a, {mma::GemvJob{w, part, epilogue, false, c}},
+                         m, rows, slices, group, /*intoC=*/false,
+                         /*accumulate=*/!zeroC, {}, maxRows);
+    });
+    b.setInsertionPoint(ifAligned.elseBlock()->getTerminator());
   }
+  byRows(partials);
   // 2. C += Σ_s part[s] (C = Σ_s part[s] after a zero fill).
   e.parallel({m, nq}, [&](ValueRange iv) {
     Value col = e.mul(iv[1], kLanes);
@@ -484,6 +492,8 @@ void rewrite(linalg::MatmulOp op, const ZeroInit &init,
         });
     epilogue.store(b, loc, sum.getResult(0), c, iv[0], col, 16);
   });
+  if (ifAligned)
+    b.setInsertionPointAfter(ifAligned);
   memref::DeallocOp::create(b, loc, part);
   op.erase();
   if (fill)
@@ -782,10 +792,12 @@ void rewriteGroup(MutableArrayRef<Member> group, int64_t maxRows,
     OpBuilder::InsertionGuard g(b);
     b.setInsertionPoint(single.thenBlock()->getTerminator());
     mma::emitGemvGroup(b, loc, a, jobs, m, rows, slices, 1, intoC,
-                       /*accumulate=*/false, prologue);
+                       /*accumulate=*/false, prologue,
+                       intoC ? 0 : maxRows);
     b.setInsertionPoint(single.elseBlock()->getTerminator());
     mma::emitGemvGroup(b, loc, a, jobs, m, rows, slices, kGroup, intoC,
-                       /*accumulate=*/false, prologue);
+                       /*accumulate=*/false, prologue,
+                       intoC ? 0 : maxRows);
   };
   auto one = scf::IfOp::create(
       b, loc, e.cmp(arith::CmpIPredicate::eq, slices, e.idx(1)),
@@ -798,61 +810,21 @@ void rewriteGroup(MutableArrayRef<Member> group, int64_t maxRows,
       jobs.push_back({x.w(), x.c(), x.epilogue, x.withPrevious});
     launch(jobs, /*intoC=*/true);
   }
+  // Several slices: partial sums, which the launch's last block of each
+  // block of columns adds (a unit's members one after the other in the
+  // same thread) and stores through the epilogues.
   b.setInsertionPoint(one.elseBlock()->getTerminator());
   SmallVector<mma::GemvJob> jobs;
-  // Units: members on columns of their own, with those that follow on the
-  // same columns (withPrevious); each unit's quads after the last unit's.
-  SmallVector<SmallVector<size_t>> units;
-  SmallVector<int64_t> firstQuad = {0};
-  for (auto [i, x] : llvm::enumerate(group)) {
+  for (Member &x : group) {
     int64_t n = cast<MemRefType>(x.w().getType()).getDimSize(1);
     auto partType = MemRefType::get(
         {ShapedType::kDynamic, ShapedType::kDynamic, n}, e.f32);
     jobs.push_back({x.w(),
                     memref::AllocOp::create(b, loc, partType,
                                             ValueRange{slices, m}),
-                    {},
-                    x.withPrevious});
-    if (x.withPrevious && !units.empty()) {
-      units.back().push_back(i);
-      continue;
-    }
-    units.push_back({i});
-    firstQuad.push_back(firstQuad.back() + n / kLanes);
+                    x.epilogue, x.withPrevious, x.c()});
   }
   launch(jobs, /*intoC=*/false);
-  // C = Σ_s part[s] for every member, one launch over all their quads; a
-  // unit's members one after the other in the same thread.
-  e.parallel({m, e.idx(firstQuad.back())}, [&](ValueRange iv) {
-    OpBuilder::InsertionGuard g(b);
-    for (size_t u = 0; u < units.size(); ++u) {
-      // Unit u's quads; the next ones in the else branch.
-      scf::IfOp mine;
-      if (u + 1 < units.size()) {
-        mine = scf::IfOp::create(
-            b, loc,
-            e.cmp(arith::CmpIPredicate::ult, iv[1], e.idx(firstQuad[u + 1])),
-            /*withElseRegion=*/true);
-        b.setInsertionPoint(mine.thenBlock()->getTerminator());
-      }
-      Value col = e.mul(e.sub(iv[1], firstQuad[u]), kLanes);
-      for (size_t j : units[u]) {
-        auto sum = scf::ForOp::create(
-            b, loc, e.idx(0), slices, e.idx(1), ValueRange{e.zeros()},
-            [&](OpBuilder &, Location, Value s, ValueRange acc) {
-              scf::YieldOp::create(
-                  b, loc,
-                  ValueRange{arith::AddFOp::create(
-                      b, loc, acc[0],
-                      e.loadQuad(jobs[j].part, {s, iv[0], col}))});
-            });
-        group[j].epilogue.store(b, loc, sum.getResult(0), group[j].c(), iv[0],
-                                col, 16);
-      }
-      if (mine)
-        b.setInsertionPoint(mine.elseBlock()->getTerminator());
-    }
-  });
   for (mma::GemvJob &job : jobs)
     memref::DeallocOp::create(b, loc, job.part);
 }

@@ -72,6 +72,9 @@ struct GemvJob {
   Value part;
   Epilogue epilogue;
   bool withPrevious = false;
+  /// C, where the launch stores the sum of the slices' partial sums (in
+  /// part) when it sums them itself (emitGemvGroup's `sumRows`).
+  Value c = {};
 };
 
 /// A's values computed by the GEMV kernel instead of loaded: an RMSNorm,
@@ -91,10 +94,16 @@ struct Prologue {
 /// multiples of gemvColumns) in one launch: the blocks of columns of each
 /// job after the previous job's (or the same blocks, with `withPrevious`),
 /// A staged by each block as for one (through `prologue` when set).
+/// With `sumRows` > 0 (not `intoC`; M <= sumRows at run time), the launch
+/// also sums the slices: the last block of each block of columns and group
+/// of rows to finish (a counter per pair in a zero-initialized device
+/// global of the module, which that block resets) adds part[0..S) in
+/// order and stores each job's C through its epilogue (C += with
+/// `accumulate`).
 void emitGemvGroup(OpBuilder &b, Location loc, Value a, ArrayRef<GemvJob> jobs,
                    Value m, Value rowsPerSlice, Value slices, int64_t group,
                    bool intoC = false, bool accumulate = false,
-                   const Prologue &prologue = {});
+                   const Prologue &prologue = {}, int64_t sumRows = 0);
 
 } // namespace mlir::retention::mma
 

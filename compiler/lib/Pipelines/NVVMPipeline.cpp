@@ -136,9 +136,9 @@ LogicalResult mlir::retention::buildRetentionNVVMPipeline(
               "function-boundary-type-conversion=identity-layout-map},"
               "buffer-deallocation-pipeline,convert-bufferization-to-memref,"
               "canonicalize,cse,func.func(retention-gpu-expand-mma),"
-              "func.func(retention-gpu-matmul{mma-min-rows=" +
+              "retention-gpu-matmul{mma-min-rows=" +
               std::string(options.mma && !options.emulate ? "16" : "0") +
-              " gemv-kernel=" + (options.emulate ? "false" : "true") + "}),"
+              " gemv-kernel=" + (options.emulate ? "false" : "true") + "},"
               // Norm statistics: block reductions (a kernel of their own;
               // the emulation runs loops only).
               + std::string(options.emulate

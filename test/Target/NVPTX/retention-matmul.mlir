@@ -1,7 +1,7 @@
 // REQUIRES: ptxas
 // RUN: retnet-opt %s --retention-nvvm-pipeline="format=isa" -o %t.mlir
 // RUN: FileCheck %s < %t.mlir
-// RUN: %python %S/Inputs/ptx_resources.py %ptxas %t.mlir --budget decode_projection_kernel=64 --budget decode_projection_kernel_0=96 --budget decode_projection_kernel_1=64 --budget decode_projection_kernel_2=64 --budget decode_projection_kernel_3=96 --budget decode_projection_kernel_4=64 --budget decode_projection_kernel_5=64 --budget decode_projection_kernel_6=64 | FileCheck %s --check-prefix=RES
+// RUN: %python %S/Inputs/ptx_resources.py %ptxas %t.mlir --budget decode_projection_kernel=64 --budget decode_projection_kernel_0=96 --budget decode_projection_kernel_1=64 --budget decode_projection_kernel_2=96 --budget decode_projection_kernel_3=64 --budget decode_projection_kernel_4=96 --budget decode_projection_kernel_5=64 --budget decode_projection_kernel_6=64 | FileCheck %s --check-prefix=RES
 //
 // A projection through the whole CUDA pipeline. Few rows (a decode step):
 // the split-K GEMV kernel (GPUGemv.cpp) for one row (batch 1) and for
@@ -10,13 +10,15 @@
 // broadcast), four 16-byte weight loads per step, the four warps' sums added
 // through shared memory and stored as one 16-byte vector per lane. First
 // the two launches that write C itself (one slice of K at run time), then
-// the two that write partial sums, each with the loop form it falls back to
-// when B's rows are not 16-byte aligned (A read from global memory), then
-// the sum of the partials, the 4 x 4 register tiles (many rows: one 16-byte
-// weight load per step of K), and the zero fill and generic matmul that the
-// host runs instead when rows are unaligned. The zero fill before the
-// matmul is folded into the fast paths (they write A·B without reading C):
-// no fill kernel runs before them.
+// the two that write partial sums and add them in their last block per
+// block of columns (stores fenced, membar.gl; an atomic count per block of
+// columns; that block sums the slices), then the loop form they fall back
+// to when B's rows are not 16-byte aligned (A read from global memory, one
+// row and four-row groups) with the sum of its partials, the 4 x 4 register
+// tiles (many rows: one 16-byte weight load per step of K), and the zero
+// fill and generic matmul that the host runs instead when rows are
+// unaligned. The zero fill before the matmul is folded into the fast paths
+// (they write A·B without reading C): no fill kernel runs before them.
 // CHECK:      gpu.binary @decode_projection_kernel
 // CHECK-SAME:   bar.sync
 // CHECK-SAME:   st.shared.b32
@@ -33,15 +35,20 @@
 // CHECK:      gpu.binary @decode_projection_kernel_1
 // CHECK-SAME:   bar.sync
 // CHECK-COUNT-4: ld.global.v4.b32
+// CHECK-SAME:   membar.gl
+// CHECK-SAME:   atom.global.add.u32
+// CHECK-SAME:   membar.gl
 // CHECK:      gpu.binary @decode_projection_kernel_2
+// CHECK-COUNT-4: ld.global.v4.b32
+// CHECK-SAME:   atom.global.add.u32
+// CHECK:      gpu.binary @decode_projection_kernel_3
 // CHECK-NOT:    bar.sync
 // CHECK-COUNT-4: ld.global.v4.b32
-// CHECK:      gpu.binary @decode_projection_kernel_3
-// CHECK-COUNT-4: ld.global.v4.b32
-// CHECK-SAME:   ld.shared.v4.b32
 // CHECK:      gpu.binary @decode_projection_kernel_4
+// CHECK-NOT:    bar.sync
 // CHECK-COUNT-4: ld.global.v4.b32
 // CHECK:      gpu.binary @decode_projection_kernel_5
+// CHECK-NOT:    atom
 // CHECK-SAME:   ld.global.v4.b32
 // CHECK:      gpu.binary @decode_projection_kernel_6
 // CHECK-SAME:   ld.global.v4.b32
@@ -50,9 +57,9 @@
 // CHECK:      gpu.binary @decode_projection_kernel_8
 // CHECK-NOT:    ld.global.v4
 //
-// Resources (ptxas -v, sm_90a): no spills; the GEMV kernels of four-row
-// groups (a quad of f32 sums for each of its four rows) within 96
-// registers, the others within 64.
+// Resources (ptxas -v, sm_90a): no spills; the kernels of four-row groups
+// (a quad of f32 sums for each of its four rows) within 96 registers, the
+// others within 64.
 // RES: decode_projection_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
 // RES: decode_projection_kernel_0 registers={{[0-9]+}} spill_stores=0 spill_loads=0
 // RES: decode_projection_kernel_1 registers={{[0-9]+}} spill_stores=0 spill_loads=0

@@ -423,7 +423,7 @@ def RetentionGPUExpandMMAPass
 }
 
 def RetentionGPUMatmulPass
-    : Pass<"retention-gpu-matmul", "::mlir::func::FuncOp"> {
+    : Pass<"retention-gpu-matmul", "::mlir::ModuleOp"> {
   let summary = "Matmuls as split-K GEMV loops (few rows) or register-tiled loops (many rows), with quad weight loads";
   let description = [{
     Runs on buffers, before `retention-gpu-place-buffers`. A host-level
@@ -466,6 +466,12 @@ def RetentionGPUMatmulPass
     the head after the final norm): each block sums its rows of the norm's
     input with a block reduction and stages A's values through the
     elementwise op, so A is never written and the norm needs no launch.
+    With several slices of K, the GEMV launch sums them itself: each block
+    counts itself done on a counter of its block of columns and group of
+    rows (a zero-initialized device global of the module, one per launch:
+    a module pass), and the last one to finish adds the slices' partial
+    sums in slice order (deterministic) and stores C through the epilogue,
+    then resets the counter for the next launch; no second launch.
   }];
   let dependentDialects = ["::mlir::gpu::GPUDialect", "::mlir::nvgpu::NVGPUDialect",
                            "::mlir::NVVM::NVVMDialect", "::mlir::LLVM::LLVMDialect",
