@@ -38,8 +38,9 @@
 // thread), then stages f's values instead of loading A; the blocks of the
 // first block of columns also store them into A for readers after the
 // launch. The norm's launch and A's round trip through global memory go;
-// each block reads its rows of x whole (K f32 values per row: 2 bytes more
-// per value of A than the staged slice, small next to B).
+// each block reads its rows of x whole (K f32 values per row, small next
+// to B), and keeps them in shared memory when they fit (16 KB: K up to
+// 1024 at four rows, 4096 at one), so that staging reads x there.
 //
 //===----------------------------------------------------------------------===//
 
@@ -64,6 +65,7 @@ constexpr int64_t kWarps = 4;
 constexpr int64_t kThreads = 32 * kWarps;
 constexpr int64_t kStaged = 256; // values of K per row staged at a time
 constexpr int64_t kUnroll = 4;   // rows of B per step of a warp
+constexpr int64_t kMaxCache = 16384; // bytes of a prologue's rows of x kept
 } // namespace
 
 int64_t mlir::retention::mma::gemvColumns(Type w) {
@@ -107,6 +109,28 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
   const int64_t normBytes = prologue ? kWarps * group * 4 : 0;
   // (sumRows) whether this block is the last of its column block: i32.
   const int64_t flagBytes = sumRows > 0 ? 4 : 0;
+  // (prologue) The block's rows of the norm's input x [G][K], which both of
+  // its bodies read at (m, k), when they fit in kMaxCache bytes: the norm's
+  // pass reads them whole anyway, and the staging then reads them there.
+  Value xValue;
+  if (prologue) {
+    auto sum = cast<linalg::GenericOp>(prologue.sum);
+    auto apply = cast<linalg::GenericOp>(prologue.apply);
+    for (OpOperand *in : sum.getDpsInputOperands())
+      for (OpOperand *other : apply.getDpsInputOperands())
+        if (!xValue && in->get() == other->get() &&
+            sum.getMatchingIndexingMap(in).isIdentity() &&
+            apply.getMatchingIndexingMap(other).isIdentity())
+          xValue = in->get();
+  }
+  Type xElt = xValue ? cast<MemRefType>(xValue.getType()).getElementType()
+                     : Type();
+  if (xValue && group * k * (xElt.getIntOrFloatBitWidth() / 8) > kMaxCache)
+    xValue = {};
+  const int64_t cacheOffset =
+      (stagedBytes + sumBytes + normBytes + flagBytes + 15) / 16 * 16;
+  const int64_t cacheBytes =
+      xValue ? group * k * (xElt.getIntOrFloatBitWidth() / 8) : 0;
   // Blocks of columns: each job's after the previous one's, but for a job
   // with the previous one's columns (in the same blocks, after it).
   SmallVector<SmallVector<const GemvJob *>> units;
@@ -142,8 +166,9 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
   OpBuilder::InsertionGuard guard(b);
   gpu::LaunchOp launch = e.launch(e.idx(firstBlock.back()), slices, groups,
                                   kThreads,
-                                  stagedBytes + sumBytes + normBytes +
-                                      flagBytes);
+                                  cacheBytes ? cacheOffset + cacheBytes
+                                             : stagedBytes + sumBytes +
+                                                   normBytes + flagBytes);
   Value staged = e.sharedView({group, kStaged}, f32, 0);
   Value sums = e.sharedView({kWarps, group, 32, v}, f32, stagedBytes);
 
@@ -168,6 +193,34 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
   // (shuffles) and the four warps (shared memory, in one order: every
   // thread gets the same total).
   SmallVector<Value> totals;
+  Value xCache = xValue ? e.sharedView({group, k}, xElt, cacheOffset) : Value();
+  // The body arguments of one of the prologue's ops at (row, k) (row r of
+  // the group): x from the cache when `cached` (else from global memory,
+  // kept in the cache when there is one), `given` for operand `givenOperand`.
+  auto prologueArgs = [&](linalg::GenericOp g, ArrayRef<Value> ivs, Value r,
+                          bool cached, unsigned givenOperand, Value given) {
+    Block &bodyBlock = g.getRegion().front();
+    SmallVector<Value> args;
+    for (OpOperand &in : g->getOpOperands()) {
+      Value arg;
+      if (bodyBlock.getArgument(in.getOperandNumber()).use_empty())
+        arg = nullptr;
+      else if (in.getOperandNumber() == givenOperand)
+        arg = given;
+      else if (xCache && in.get() == xValue &&
+               g.getMatchingIndexingMap(&in).isIdentity()) {
+        if (cached) {
+          arg = memref::LoadOp::create(b, loc, xCache, ValueRange{r, ivs[1]});
+        } else {
+          arg = kernel::loadOperandAt(b, loc, g, in, ivs);
+          memref::StoreOp::create(b, loc, arg, xCache, ValueRange{r, ivs[1]});
+        }
+      } else
+        arg = kernel::loadOperandAt(b, loc, g, in, ivs);
+      args.push_back(arg);
+    }
+    return args;
+  };
   if (prologue) {
     auto sum = cast<linalg::GenericOp>(prologue.sum);
     Value partial = e.sharedView({kWarps, group}, f32, stagedBytes + sumBytes);
@@ -179,9 +232,11 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
             SmallVector<Value> ivs = {rowIn[r], c};
             scf::YieldOp::create(
                 b, loc,
-                kernel::inlineBody(
-                    b, sum, kernel::bodyArgs(b, loc, sum, ivs, accArg, acc[0]),
-                    ivs));
+                kernel::inlineBody(b, sum,
+                                   prologueArgs(sum, ivs, e.idx(r),
+                                                /*cached=*/false, accArg,
+                                                acc[0]),
+                                   ivs));
           });
       Value acc = e.warpSum(loop.getResult(0));
       auto first = scf::IfOp::create(
@@ -242,8 +297,8 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
               SmallVector<Value> ivs = {row, e.add(kc, kk)};
               x = kernel::inlineBody(
                   b, apply,
-                  kernel::bodyArgs(b, loc, apply, ivs, prologue.applyInput,
-                                   total),
+                  prologueArgs(apply, ivs, r, /*cached=*/true,
+                               prologue.applyInput, total),
                   ivs);
             } else {
               x = memref::LoadOp::create(b, loc, a,
