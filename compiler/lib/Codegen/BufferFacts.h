@@ -13,7 +13,9 @@
 #define RETENTION_CODEGEN_BUFFERFACTS_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/IR/IRMapping.h"
@@ -61,6 +63,9 @@ inline bool isZeroFillOf(Operation *op, Value buffer) {
 /// or if an op in its body does.
 inline bool mayWrite(Operation *op, Value root) {
   if (isMemoryEffectFree(op))
+    return false;
+  // Barriers and fences order other ops' accesses; they write nothing.
+  if (isa<gpu::BarrierOp, NVVM::MembarOp>(op))
     return false;
   // Inline assembly reaches an allocation of the function only through
   // pointer operands (the tensor-core kernels' opaque register moves have
@@ -264,9 +269,10 @@ inline Value loadOperandAt(OpBuilder &b, Location loc, linalg::GenericOp g,
 
 /// Runs `g`'s body (pureBody) at `b` on the block argument values `args`
 /// (null where the body does not use the argument) with loop indices `ivs`
-/// (for linalg.index); returns the yielded value.
+/// (for linalg.index); returns the value yielded for result `result`.
 inline Value inlineBody(OpBuilder &b, linalg::GenericOp g,
-                        ArrayRef<Value> args, ArrayRef<Value> ivs) {
+                        ArrayRef<Value> args, ArrayRef<Value> ivs,
+                        unsigned result = 0) {
   Block &body = g.getRegion().front();
   IRMapping map;
   for (auto [arg, v] : llvm::zip(body.getArguments(), args))
@@ -279,7 +285,7 @@ inline Value inlineBody(OpBuilder &b, linalg::GenericOp g,
     }
     b.clone(o, map);
   }
-  return map.lookupOrDefault(body.getTerminator()->getOperand(0));
+  return map.lookupOrDefault(body.getTerminator()->getOperand(result));
 }
 
 } // namespace mlir::retention::kernel

@@ -149,20 +149,10 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
   Value groups = e.div(e.add(m, group - 1), group);
   // (sumRows) The counters: one per block of columns and group of rows.
   memref::GlobalOp counters;
-  if (sumRows > 0) {
-    auto module =
-        b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
-    OpBuilder g(b.getContext()); // created detached, inserted uniquely named
-    auto type = MemRefType::get(
-        {firstBlock.back() * ((sumRows + group - 1) / group)}, b.getI32Type());
-    counters = memref::GlobalOp::create(
-        g, loc, "__retention_gemv_counters", g.getStringAttr("private"), type,
-        DenseElementsAttr::get(
-            RankedTensorType::get(type.getShape(), b.getI32Type()),
-            b.getI32IntegerAttr(0)),
-        /*constant=*/false, g.getI64IntegerAttr(4));
-    SymbolTable(module).insert(counters, module.getBody()->begin());
-  }
+  if (sumRows > 0)
+    counters = kernel::counterGlobal(
+        b, loc, "__retention_gemv_counters",
+        firstBlock.back() * ((sumRows + group - 1) / group));
   OpBuilder::InsertionGuard guard(b);
   gpu::LaunchOp launch = e.launch(e.idx(firstBlock.back()), slices, groups,
                                   kThreads,
@@ -408,34 +398,12 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
   // that counts S - 1 reads every slice's (fence again), adds them in slice
   // order, stores C through the epilogue, and resets the counter.
   auto sumSlices = [&](ArrayRef<const GemvJob *> js, Value bx) {
-    Type i32 = b.getI32Type();
     Value counter = memref::GetGlobalOp::create(
         b, loc, counters.getType(), counters.getSymName());
     Value at = e.add(e.mul(g, firstBlock.back()), bx0);
-    Value flag = e.sharedView({1}, i32, stagedBytes + sumBytes + normBytes);
-    NVVM::MembarOp::create(b, loc, NVVM::MemScopeKind::GPU);
-    gpu::BarrierOp::create(b, loc);
-    {
-      auto first = scf::IfOp::create(
-          b, loc, e.cmp(arith::CmpIPredicate::eq, tid, e.idx(0)));
-      OpBuilder::InsertionGuard g2(b);
-      b.setInsertionPointToStart(first.thenBlock());
-      Value done = memref::AtomicRMWOp::create(
-          b, loc, arith::AtomicRMWKind::addi,
-          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1)), counter,
-          ValueRange{at});
-      Value last = arith::CmpIOp::create(
-          b, loc, arith::CmpIPredicate::eq, done,
-          arith::IndexCastOp::create(b, loc, i32, e.sub(slices, 1)));
-      memref::StoreOp::create(b, loc,
-                              arith::ExtUIOp::create(b, loc, i32, last), flag,
-                              ValueRange{e.idx(0)});
-    }
-    gpu::BarrierOp::create(b, loc);
-    Value last = arith::CmpIOp::create(
-        b, loc, arith::CmpIPredicate::ne,
-        memref::LoadOp::create(b, loc, flag, ValueRange{e.idx(0)}),
-        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
+    Value flag =
+        e.sharedView({1}, b.getI32Type(), stagedBytes + sumBytes + normBytes);
+    Value last = e.lastToArrive(counter, at, slices, flag, tid);
     auto ifLast = scf::IfOp::create(b, loc, last);
     OpBuilder::InsertionGuard g2(b);
     b.setInsertionPointToStart(ifLast.thenBlock());
@@ -472,12 +440,7 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
           });
       job->epilogue.store(b, loc, total.getResult(0), job->c, row, col, 16);
     }
-    auto first = scf::IfOp::create(
-        b, loc, e.cmp(arith::CmpIPredicate::eq, tid, e.idx(0)));
-    b.setInsertionPointToStart(first.thenBlock());
-    memref::StoreOp::create(
-        b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
-        counter, ValueRange{at});
+    e.resetCounter(counter, at, tid);
   };
 
   // The unit of this block: a block-uniform branch (the barriers inside).

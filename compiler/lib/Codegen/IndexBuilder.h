@@ -12,8 +12,12 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/NVVMDialect.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/SymbolTable.h"
 
 namespace mlir::retention::kernel {
 
@@ -91,12 +95,78 @@ struct IndexBuilder {
     }
     return x;
   }
+  /// In a hand-built launch, once every thread has stored its share of a
+  /// result in global memory: whether this block is the last of `blocks`
+  /// to count itself done on `counter[at]` (an i32 in a zero-initialized
+  /// global), as an i1 that every thread of the block gets. The stores are
+  /// made visible GPU-wide (membar.gl) before thread `tid` 0 counts (one
+  /// atomic add); `flag` (an i32 in shared memory) hands its answer to the
+  /// block. The last block then fences again before it reads the others'
+  /// shares, and resets the counter for the next launch (resetCounter),
+  /// which stream order keeps from overlapping this one.
+  Value lastToArrive(Value counter, Value at, Value blocks, Value flag,
+                     Value tid) {
+    Type i32 = b.getI32Type();
+    NVVM::MembarOp::create(b, loc, NVVM::MemScopeKind::GPU);
+    gpu::BarrierOp::create(b, loc);
+    {
+      auto first =
+          scf::IfOp::create(b, loc, cmp(arith::CmpIPredicate::eq, tid, idx(0)));
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(first.thenBlock());
+      Value done = memref::AtomicRMWOp::create(
+          b, loc, arith::AtomicRMWKind::addi,
+          arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(1)), counter,
+          ValueRange{at});
+      Value last = arith::CmpIOp::create(
+          b, loc, arith::CmpIPredicate::eq, done,
+          arith::IndexCastOp::create(b, loc, i32,
+                                     arith::SubIOp::create(b, loc, blocks,
+                                                           idx(1))));
+      memref::StoreOp::create(b, loc, arith::ExtUIOp::create(b, loc, i32, last),
+                              flag, ValueRange{idx(0)});
+    }
+    gpu::BarrierOp::create(b, loc);
+    return arith::CmpIOp::create(
+        b, loc, arith::CmpIPredicate::ne,
+        memref::LoadOp::create(b, loc, flag, ValueRange{idx(0)}),
+        arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)));
+  }
+  /// The last block's reset of `counter[at]` (thread `tid` 0).
+  void resetCounter(Value counter, Value at, Value tid) {
+    auto first =
+        scf::IfOp::create(b, loc, cmp(arith::CmpIPredicate::eq, tid, idx(0)));
+    OpBuilder::InsertionGuard g(b);
+    b.setInsertionPointToStart(first.thenBlock());
+    memref::StoreOp::create(
+        b, loc, arith::ConstantOp::create(b, loc, b.getI32IntegerAttr(0)),
+        counter, ValueRange{at});
+  }
   /// An index as f32 (exact below 2^24).
   Value indexToF32(Value i) {
     Value i32 = arith::IndexCastOp::create(b, loc, b.getI32Type(), i);
     return arith::SIToFPOp::create(b, loc, b.getF32Type(), i32);
   }
 };
+
+/// `size` zero i32 counters for IndexBuilder::lastToArrive, a new global of
+/// the module around `b`'s insertion point (named `name`, made unique):
+/// zero at load, and zero again after every launch that uses them.
+inline memref::GlobalOp counterGlobal(OpBuilder &b, Location loc,
+                                      StringRef name, int64_t size) {
+  auto module =
+      b.getInsertionBlock()->getParentOp()->getParentOfType<ModuleOp>();
+  OpBuilder g(b.getContext()); // created detached, inserted uniquely named
+  auto type = MemRefType::get({size}, b.getI32Type());
+  auto counters = memref::GlobalOp::create(
+      g, loc, name, g.getStringAttr("private"), type,
+      DenseElementsAttr::get(
+          RankedTensorType::get(type.getShape(), b.getI32Type()),
+          b.getI32IntegerAttr(0)),
+      /*constant=*/false, g.getI64IntegerAttr(4));
+  SymbolTable(module).insert(counters, module.getBody()->begin());
+  return counters;
+}
 
 } // namespace mlir::retention::kernel
 

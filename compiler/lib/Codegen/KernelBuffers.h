@@ -120,10 +120,12 @@ inline Value rowsAligned(OpBuilder &b, Location loc, Value buffer,
 /// returns an scf.if whose then block is for the kernel (the caller emits it
 /// there) and whose else block runs a clone of `op` (the generic path),
 /// each of its results materialized into the buffer the kernel would have
-/// written (`results`: result number → buffer).
+/// written (`results`: result number → buffer), then `alsoElse` on the
+/// clone (ops the kernel fused in, cloned after it).
 inline scf::IfOp
 ifAlignedElseGeneric(OpBuilder &b, Operation *op, ValueRange buffers,
-                     ArrayRef<std::pair<unsigned, Value>> results) {
+                     ArrayRef<std::pair<unsigned, Value>> results,
+                     function_ref<void(Operation *)> alsoElse = nullptr) {
   Location loc = op->getLoc();
   Value ok;
   for (Value buffer : buffers) {
@@ -142,6 +144,8 @@ ifAlignedElseGeneric(OpBuilder &b, Operation *op, ValueRange buffers,
     mat.setRestrict(true);
     mat.setWritable(true);
   }
+  if (alsoElse)
+    alsoElse(generic);
   return branch;
 }
 

@@ -3,7 +3,8 @@
 // The CUDA pipeline. Layer ops of whole models are decomposed first. Then
 // the hand-scheduled kernels take the ops they fit: tensor cores for
 // chunkwise and parallel ops on 16-bit inputs (retention-gpu-chunkwise-mma),
-// the split-state decode kernel for recurrent ops over few tokens
+// the split-state decode kernel for recurrent ops over few tokens, one
+// launch with the rotation before it and the group norm and gate after
 // (retention-gpu-decode-kernel), and after bufferization the split-K path
 // for matmuls with few rows and, for 16-bit ones with more than 16 rows,
 // tensor-core GEMM kernels (retention-gpu-matmul). Everything else
@@ -118,9 +119,10 @@ LogicalResult mlir::retention::buildRetentionNVVMPipeline(
                 options.mmaSchedule +
                 " stages=" + std::to_string(options.mmaStages) + "})");
   if (options.decodeMaxTokens > 0)
-    addPipeline("func.func(retention-gpu-decode-kernel{max-tokens=" +
+    addPipeline("retention-gpu-decode-kernel{max-tokens=" +
                 std::to_string(options.decodeMaxTokens) + " min-threads=" +
-                std::to_string(options.decodeMinThreads) + "})");
+                std::to_string(options.decodeMinThreads) +
+                " launch=" + (options.emulate ? "false" : "true") + "}");
   //    Everything else: one thread per value column: the recurrent form, dv
   //    tiles of 1.
   addPipeline("retention-select-form{form=recurrent},"

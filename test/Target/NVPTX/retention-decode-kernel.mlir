@@ -1,35 +1,47 @@
 // REQUIRES: ptxas
 // RUN: retnet-opt %s --retention-nvvm-pipeline="format=isa" -o %t.mlir
 // RUN: FileCheck %s < %t.mlir
-// RUN: %python %S/Inputs/ptx_resources.py %ptxas %t.mlir --budget decode_kernel=192 --budget decode_kernel_0=64 --budget decode_kernel_1=128 --budget decode_kernel_2=64 | FileCheck %s --check-prefix=RES
+// RUN: %python %S/Inputs/ptx_resources.py %ptxas %t.mlir --budget decode_kernel=192 --budget decode_kernel_0=192 --budget decode_kernel_1=128 --budget decode_kernel_2=128 --budget decode_kernel_3=64 | FileCheck %s --check-prefix=RES
 //
 // The decode kernel at the paper's head size (bf16 q/k/v, f32 state, dk 256,
-// dv 512, 8 heads, dynamic batch): two variants chosen at run time by the
-// batch. From 2 sequences on, 16 slices of 16 rows: the state pass moves the
-// state with 16-byte accesses only (16 ld.global.v4 and 16 st.global.v4 of
-// f32 per thread); a single sequence, 32 slices of 8 rows (8 and 8). Each
-// variant then sums its partial outputs (f32 quads in, bf16 quads out: one
-// 8-byte store; the slice count is an immediate in the kernel, so the loads
-// of the sum are unrolled ahead of the store).
+// dv 512, 8 heads, dynamic batch), one launch per variant: from 2 sequences
+// on, 16 slices of 16 rows (2048 items of a (batch, head): 8 blocks of 256
+// threads); a single sequence, 32 slices of 8 rows (16 blocks). Each
+// variant comes twice: blocks that meet through a counter per (batch, head)
+// while the counters cover every pair, one block per pair beyond. The state
+// pass moves the state with 16-byte accesses only (16 ld.global.v4 and 16
+// st.global.v4 of f32 per thread at 16 rows, 8 and 8 at 8) and stores its
+// partial output quad; the block that counts last (membar.gl, atomic add,
+// membar.gl) adds the slices' partials (one 16-byte load per slice, the
+// count an immediate: unrolled) and stores o as bf16 quads (8 bytes).
 // CHECK:      gpu.binary @decode_kernel
 // CHECK-SAME:   .entry decode_kernel(
 // CHECK-COUNT-16: ld.global.v4.b32
 // CHECK-NOT:    ld.global.b32
 // CHECK-COUNT-16: st.global.v4.b32
+// CHECK-SAME:   membar.gl
+// CHECK-SAME:   atom.global.add.u32
+// CHECK-SAME:   membar.gl
+// CHECK-COUNT-16: ld.global.v4.b32
+// CHECK-SAME:   st.global.v2.b32
 // CHECK:      gpu.binary @decode_kernel_0
-// CHECK-SAME:   ld.global.v4.b32
+// CHECK-NOT:    atom.global
+// CHECK-SAME:   bar.sync
 // CHECK-SAME:   st.global.v2.b32
 // CHECK:      gpu.binary @decode_kernel_1
 // CHECK-COUNT-8: ld.global.v4.b32
 // CHECK-NOT:    ld.global.b32
 // CHECK-COUNT-8: st.global.v4.b32
+// CHECK-SAME:   atom.global.add.u32
+// CHECK-COUNT-32: ld.global.v4.b32
+// CHECK-SAME:   st.global.v2.b32
 // CHECK:      gpu.binary @decode_kernel_2
-// CHECK-SAME:   ld.global.v4.b32
+// CHECK-NOT:    atom.global
 // CHECK-SAME:   st.global.v2.b32
 //
 // Resources (ptxas -v, sm_90a; the script fails on spills and budgets): the
-// 16-row state pass within 192 registers (2 blocks of 128 threads per SM, each
-// thread 256 bytes of loads in flight), the 8-row one within 128, the sums
+// 16-row variants within 192 registers (each thread 256 bytes of loads in
+// flight), the 8-row ones within 128, the generic path (unaligned views)
 // within 64.
 // RES:      decode_kernel registers={{[0-9]+}} spill_stores=0 spill_loads=0
 // RES-NEXT: decode_kernel_0 registers={{[0-9]+}} spill_stores=0 spill_loads=0

@@ -310,36 +310,51 @@ def RetentionGPUStageSharedPass
 }
 
 def RetentionGPUDecodeKernelPass
-    : Pass<"retention-gpu-decode-kernel", "::mlir::func::FuncOp"> {
+    : Pass<"retention-gpu-decode-kernel", "::mlir::ModuleOp"> {
   let summary = "Recurrent retention at few tokens (decode) as a bandwidth-bound kernel";
   let description = [{
     Rewrites each `retention.recurrent` with at most `max-tokens` tokens and
-    f32 state into explicit loops on buffers that stream the state once:
-    every thread owns `rows` rows of S and four consecutive value columns
-    (16-byte vector loads and stores), keeps them in registers over the
-    tokens, and writes its share of each output row to a partial buffer;
-    a second loop sums the partials. The number of row slices per (batch,
-    head) is chosen so that at least `min-threads` threads run, which a
-    decode step at batch 1 needs to reach the memory bandwidth; with a
-    dynamic batch, two variants are emitted and chosen at run time (one
-    sequence; enough sequences for the least split). The loops
-    are `scf.parallel` that `retention-gpu-map-parallel-loops` maps to
-    blocks and threads (so `emulate` checks them on the host). The state
+    f32 state into a kernel that streams the state once: every thread owns
+    `rows` rows of S and four consecutive value columns (16-byte vector
+    loads and stores), keeps them in registers over the tokens, and writes
+    its share of each output row to a partial buffer. The number of row
+    slices per (batch, head) is chosen so that at least `min-threads`
+    threads run, which a decode step at batch 1 needs to reach the memory
+    bandwidth; with a dynamic batch, two variants are emitted and chosen at
+    run time (one sequence; enough sequences for the least split).
+
+    With `launch` (the CUDA pipeline's default) each variant is one
+    hand-built `gpu.launch`: the last block of each (batch, head) to finish
+    (an atomic counter per pair in a zero-initialized module global, or a
+    barrier when one block holds the pair) adds the partial outputs in
+    slice order and, when o is read only by a group norm (a sum of a
+    function of o over its value columns into a zero fill, then an
+    elementwise op of o and that sum: scale, weight, swish gate), runs the
+    norm there too (a block reduction, then the elementwise body per
+    element) and writes its result instead of o: one launch for the
+    retention and the norm. Without it, two `scf.parallel` loops (the
+    state pass; the sum of the partials) that
+    `retention-gpu-map-parallel-loops` maps to blocks and threads (so
+    `emulate` checks them on the host). The state
     and value buffers must be 16-byte aligned with offsets that are
     multiples of four elements, as every buffer of a compiled model is
-    (dv is a multiple of 4; allocations and the runtime's state buffers
-    are 64-byte aligned). A custom pass
+    (checked at run time: otherwise the generic path runs). A custom pass
     because the split of a reduction over dk across threads, with a
     register-resident state tile, is a schedule no upstream tiling builds.
   }];
   let dependentDialects = ["::mlir::scf::SCFDialect", "::mlir::memref::MemRefDialect",
                            "::mlir::vector::VectorDialect", "::mlir::arith::ArithDialect",
-                           "::mlir::bufferization::BufferizationDialect"];
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::gpu::GPUDialect", "::mlir::NVVM::NVVMDialect"];
   let options = [
     Option<"maxTokens", "max-tokens", "int64_t", /*default=*/"16",
            "Rewrite recurrent ops with at most this many tokens">,
     Option<"minThreads", "min-threads", "int64_t", /*default=*/"32768",
            "Split dk into slices until at least this many threads run">,
+    Option<"launch", "launch", "bool", /*default=*/"false",
+           "One hand-built gpu.launch per variant (partials combined and the "
+           "output's group norm run by the last block of each (batch, head)); "
+           "false: scf.parallel loops">,
   ];
 }
 
