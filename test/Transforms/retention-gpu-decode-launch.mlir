@@ -125,21 +125,23 @@ func.func @decode_norm_and_o(%q: tensor<1x2x1x256xbf16>, %k: tensor<1x2x1x256xbf
 // projection times a per-position 2x2 table, as the layer decomposition
 // states it) that only the recurrent op reads: the launch computes each q
 // and k element it needs from the projection and the table (the rotation's
-// body, inlined) once per block into shared memory (f32) and reads them
-// there; the rotation remains only on the generic path. (The canonicalizer
+// body, inlined) once per block into shared memory (f32; k's table reads
+// are q's) and reads them there; the block holds its pair whole, so the
+// partial outputs are in shared memory too (16 + 256 + 1024 bytes); the rotation remains only on the generic path. (The canonicalizer
 // folds loads of the inputs' buffers into tensor.extract; bufferization
 // makes them loads again.)
 // CHECK-LABEL: func.func @decode_rotated
 // CHECK-NOT:     linalg.generic
 // CHECK:         scf.if
-// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c272_i32
+// CHECK:           gpu.launch {{.*}} dynamic_shared_memory_size %c1296_i32
 // CHECK:             %[[QK:.*]] = memref.view {{.*}} to memref<2x1x32xf32, #gpu.address_space<workgroup>>
 // CHECK:             scf.for
 // CHECK:               tensor.extract %arg0{{.*}} : tensor<1x1x2x16x2xbf16>
 // CHECK:               tensor.extract %arg2{{.*}} : tensor<1x1x16x2x2xf32>
 // CHECK:               arith.truncf %{{.*}} : f32 to bf16
-// CHECK:               memref.store %{{.*}}, %[[QK]][%c0
 // CHECK:               tensor.extract %arg1{{.*}} : tensor<1x1x2x16x2xbf16>
+// CHECK-NOT:           tensor.extract %arg2
+// CHECK:               memref.store %{{.*}}, %[[QK]][%c0
 // CHECK:               memref.store %{{.*}}, %[[QK]][%c1
 // CHECK:             gpu.barrier
 // CHECK:             memref.load %[[QK]]

@@ -72,8 +72,8 @@ func.func @rms_norm(%x: memref<?x2048xf32>, %w: memref<2048xf32>, %y: memref<?x2
 // CHECK:           %[[T:.*]] = arith.remui %{{.*}}, %c16
 // CHECK:           scf.for %[[C:.*]] = %{{.*}} to %c64 step %c32
 // CHECK:             memref.load %arg0[%{{.*}}, %{{.*}}, %[[T]], %[[C]]]
-// CHECK-COUNT-5:   gpu.shuffle  xor
 // CHECK:           memref.load %arg1[
+// CHECK-COUNT-5:   gpu.shuffle  xor
 // CHECK:           memref.store %{{.*}}, %arg1[
 // CHECK-NOT:       scf.for
 // CHECK:           gpu.terminator

@@ -351,6 +351,8 @@ constexpr int64_t kCounters = 4096;
 /// Most shared memory for q and k computed in the launch (dk 256 at 16
 /// tokens); beyond it each thread computes the rows it reads.
 constexpr int64_t kMaxStagedQK = 32 * 1024;
+/// Most shared memory for the partial outputs of a pair one block holds.
+constexpr int64_t kMaxSharedPartials = 16 * 1024;
 
 /// `few`: the split for a batch below `many` sequences (at run time when
 /// the batch is dynamic), `lots` the one from `many` on (when it differs).
@@ -542,6 +544,9 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many,
   // the block is alone): it adds them in slice order, and stores o or
   // runs the norm over each output row (a block reduction of the sum's
   // body, then the elementwise op's body per element).
+  auto partialsShared = [&](int64_t slices) {
+    return slices * tokens * dv * 4 <= kMaxSharedPartials;
+  };
   auto emitLaunch = [&](Split split, int64_t blocks, Value partial,
                         memref::GlobalOp counters) {
     int64_t rows = split.rows, slices = split.slices;
@@ -557,10 +562,19 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many,
     int64_t sumBytes = llvm::alignTo(warps * 4 + 4, 16);
     int64_t qkBytes = 2 * tokens * dk * 4;
     bool stage = (qMade || kMade) && qkBytes <= kMaxStagedQK;
+    // Shared memory: the warps' sums and the flag, q and k (staged), the
+    // partials (one block per pair, when they fit), the row of o the
+    // norm reads twice.
+    bool sharedPartials = combine && blocks == 1 && partialsShared(slices);
+    int64_t qkOffset = sumBytes;
+    int64_t partialOffset = qkOffset + (stage ? qkBytes : 0);
+    int64_t rowOffset =
+        partialOffset + (sharedPartials ? slices * tokens * dv * 4 : 0);
+    int64_t smemBytes = rowOffset + (norm ? dv * 4 : 0);
     OpBuilder::InsertionGuard guard(b);
     gpu::LaunchOp launch =
         e.launch(e.mul(batch, heads * blocks), e.idx(1), e.idx(1), threads,
-                 sumBytes + (stage ? qkBytes : 0));
+                 smemBytes);
     Value sums = e.sharedView({warps}, e.f32, 0);
     Value flag = e.sharedView({1}, b.getI32Type(), warps * 4);
     Value tid = launch.getThreadIds().x;
@@ -580,7 +594,7 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many,
     };
     Value staged;
     if (stage) {
-      staged = e.sharedView({2, tokens, dk}, e.f32, sumBytes);
+      staged = e.sharedView({2, tokens, dk}, e.f32, qkOffset);
       auto fill = scf::ForOp::create(b, loc, tid, e.idx(tokens * dk),
                                      e.idx(threads));
       {
@@ -588,12 +602,26 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many,
         b.setInsertionPointToStart(fill.getBody());
         Value i = fill.getInductionVar();
         Value t = e.div(i, dk), row = e.rem(i, dk);
+        // Both computed before either is stored: the loads they share
+        // (the rotation's table) are one load.
+        Value both[2] = {qkAt(0, t, row), qkAt(1, t, row)};
         for (unsigned which = 0; which < 2; ++which)
-          memref::StoreOp::create(b, loc, qkAt(which, t, row), staged,
+          memref::StoreOp::create(b, loc, both[which], staged,
                                   ValueRange{e.idx(which), t, row});
       }
       gpu::BarrierOp::create(b, loc);
     }
+
+    Value shared =
+        sharedPartials
+            ? e.sharedView({slices, tokens, dv}, e.f32, partialOffset)
+            : Value();
+    auto partialAt = [&](Value p, Value t, Value col) -> SmallVector<Value> {
+      if (shared)
+        return {p, t, col};
+      return {p, bi, hi, t, col};
+    };
+    Value partials = shared ? shared : partial;
 
     Value first = e.add(e.mul(blk, per), tid);
     Value end = e.min(e.add(e.mul(blk, per), e.idx(per)), e.idx(items));
@@ -608,7 +636,7 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many,
           bi, hi, p, col, gamma, rows,
           [&](Value t, Value acc) {
             if (combine)
-              e.storeQuad(acc, partial, {p, bi, hi, t, col});
+              e.storeQuad(acc, partials, partialAt(p, t, col));
             else
               e.storeQuad(acc, o.memref, {bi, hi, t, col});
           },
@@ -634,15 +662,16 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many,
     } else {
       gpu::BarrierOp::create(b, loc);
     }
+    Value row = norm ? e.sharedView({dv}, e.f32, rowOffset) : Value();
     // Output row t's quad j: the slices' partial sums in slice order, in
     // o's element type when the norm reads it.
     Type oElt = oType.getElementType();
     auto quadOf = [&](Value t, Value j) {
       Value col = e.mul(j, kLanes);
-      Value total = e.loadQuad(partial, {e.idx(0), bi, hi, t, col});
+      Value total = e.loadQuad(partials, partialAt(e.idx(0), t, col));
       for (int64_t p = 1; p < slices; ++p)
         total = arith::AddFOp::create(
-            b, loc, total, e.loadQuad(partial, {e.idx(p), bi, hi, t, col}));
+            b, loc, total, e.loadQuad(partials, partialAt(e.idx(p), t, col)));
       if (norm && oElt != e.f32)
         total = arith::TruncFOp::create(
             b, loc, VectorType::get({kLanes}, oElt), total);
@@ -679,8 +708,12 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many,
           // body, then the warp (shuffles) and the warps (shared memory,
           // one order: every thread gets the same total).
           const unsigned accArg = norm->sum.getNumDpsInputs();
+          // Each thread keeps its quads of the row (as rounded) for the
+          // second pass: the same thread reads them back.
           auto own = quads({e.f(0.0)}, [&](Value j, ValueRange acc) {
             Value quad = quadOf(t, j);
+            vector::StoreOp::create(b, loc, e.toF32Quad(quad), row,
+                                    ValueRange{e.mul(j, kLanes)});
             Value total = acc[0];
             for (int64_t l = 0; l < kLanes; ++l) {
               SmallVector<Value> ivs = loopsAt(t, e.add(e.mul(j, kLanes), l));
@@ -691,20 +724,7 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many,
             }
             return SmallVector<Value>{total};
           });
-          Value warpTotal = e.warpSum(own.getResult(0));
-          Value lane = e.rem(tid, 32), warp = e.div(tid, 32);
-          {
-            auto lane0 = scf::IfOp::create(
-                b, loc, e.cmp(arith::CmpIPredicate::eq, lane, e.idx(0)));
-            OpBuilder::InsertionGuard g(b);
-            b.setInsertionPointToStart(lane0.thenBlock());
-            memref::StoreOp::create(b, loc, warpTotal, sums, ValueRange{warp});
-          }
-          gpu::BarrierOp::create(b, loc);
-          Value total = memref::LoadOp::create(b, loc, sums, e.idx(0));
-          for (int64_t w = 1; w < warps; ++w)
-            total = arith::AddFOp::create(
-                b, loc, total, memref::LoadOp::create(b, loc, sums, e.idx(w)));
+          Value total = e.blockSum(own.getResult(0), sums, tid, warps);
           // Read by every thread before the next row writes them.
           gpu::BarrierOp::create(b, loc);
           // The elementwise op, element by element.
@@ -712,7 +732,12 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many,
           AffineMap outMap =
               apply.getMatchingIndexingMap(apply.getDpsInitOperand(0));
           quads({}, [&](Value j, ValueRange) {
-            Value quad = quadOf(t, j);
+            Value quad = vector::LoadOp::create(
+                b, loc, e.quad, row, ValueRange{e.mul(j, kLanes)});
+            if (oElt != e.f32)
+              quad = arith::TruncFOp::create(
+                  b, loc, VectorType::get({kLanes}, oElt), quad);
+            SmallVector<std::pair<Value, SmallVector<Value>>> results;
             for (int64_t l = 0; l < kLanes; ++l) {
               SmallVector<Value> ivs = loopsAt(t, e.add(e.mul(j, kLanes), l));
               SmallVector<Value> args(apply->getNumOperands());
@@ -725,12 +750,16 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many,
                   at.push_back(ivs[cast<AffineDimExpr>(r).getPosition()]);
                 args[number] = memref::LoadOp::create(b, loc, buffer, at);
               }
-              Value y = kernel::inlineBody(b, apply, args, ivs);
               SmallVector<Value> at;
               for (AffineExpr r : outMap.getResults())
                 at.push_back(ivs[cast<AffineDimExpr>(r).getPosition()]);
-              memref::StoreOp::create(b, loc, y, normed.memref, at);
+              results.push_back(
+                  {kernel::inlineBody(b, apply, args, ivs), std::move(at)});
             }
+            // Stored after the four are computed: the loads they share
+            // (the row's scale) are one load.
+            for (auto &[y, at] : results)
+              memref::StoreOp::create(b, loc, y, normed.memref, at);
             return SmallVector<Value>{};
           });
           scf::YieldOp::create(b, loc);
@@ -752,7 +781,9 @@ void rewrite(RecurrentOp op, Split few, Split lots, int64_t many,
     int64_t blocks = llvm::divideCeil(items, threads);
     bool combine = slices > 1 || norm;
     Value partial;
-    if (combine) {
+    // (A block that holds its pair whole keeps the partials in shared
+    // memory when they fit.)
+    if (combine && !(blocks == 1 && partialsShared(slices))) {
       SmallVector<int64_t> shape = {slices, qType.getDimSize(0), heads, tokens,
                                     dv};
       partial =

@@ -69,7 +69,12 @@ constexpr int64_t kMaxCache = 16384; // bytes of a prologue's rows of x kept
 } // namespace
 
 int64_t mlir::retention::mma::gemvColumns(Type w) {
-  return 16 / (cast<MemRefType>(w).getElementTypeBitWidth() / 8);
+  auto type = cast<MemRefType>(w);
+  int64_t v = 16 / (type.getElementTypeBitWidth() / 8);
+  int64_t n = type.getDimSize(1);
+  while (v > 1 && (ShapedType::isDynamic(n) || n % v != 0))
+    v /= 2;
+  return v;
 }
 
 int64_t mlir::retention::mma::gemvThreadsPerSlice(Type w, int64_t n) {
@@ -96,7 +101,13 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
   kernel::IndexBuilder e(b, loc);
   auto wType = cast<MemRefType>(jobs.front().w.getType());
   const int64_t k = wType.getDimSize(0);
-  const int64_t v = gemvColumns(wType);
+  // Columns per lane: the fewest any job's N allows (16 bytes of B when
+  // every N is a multiple of them).
+  int64_t v = gemvColumns(wType);
+  for (const GemvJob &job : jobs)
+    v = std::min(v, gemvColumns(job.w.getType()));
+  const unsigned wAlign = v * wType.getElementTypeBitWidth() / 8;
+  const unsigned fAlign = v * 4; // f32 vectors of V: sums, partials, C
   Type f32 = b.getF32Type();
   VectorType vf = VectorType::get({v}, f32);
   VectorType vw = VectorType::get({v}, wType.getElementType());
@@ -330,7 +341,7 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
                   for (int64_t u = 0; u < kUnroll; ++u) {
                     Value x = vector::LoadOp::create(
                         b, loc, vw, w, ValueRange{e.add(e.add(kc, kk), u), col},
-                        /*nontemporal=*/false, llvm::MaybeAlign(16));
+                        /*nontemporal=*/false, llvm::MaybeAlign(wAlign));
                     bs.push_back(vw == vf ? x
                                           : arith::ExtFOp::create(b, loc, vf, x)
                                                 .getResult());
@@ -356,7 +367,7 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
     for (int64_t r = 0; r < group; ++r)
       vector::StoreOp::create(b, loc, chunks.getResult(r), sums,
                               ValueRange{warp, e.idx(r), lane, e.idx(0)},
-                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+                              /*nontemporal=*/false, llvm::MaybeAlign(fAlign));
     gpu::BarrierOp::create(b, loc);
     Value row = e.add(e.mul(g, group), warp);
     Value store = arith::AndIOp::create(
@@ -373,7 +384,7 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
           b, loc, total,
           vector::LoadOp::create(b, loc, vf, sums,
                                  ValueRange{e.idx(q), warp, lane, e.idx(0)},
-                                 /*nontemporal=*/false, llvm::MaybeAlign(16)));
+                                 /*nontemporal=*/false, llvm::MaybeAlign(fAlign)));
     SmallVector<Value> at = {s, row, col};
     if (intoC) {
       at.erase(at.begin());
@@ -381,14 +392,14 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
         total = arith::AddFOp::create(
             b, loc,
             vector::LoadOp::create(b, loc, vf, part, at, /*nontemporal=*/false,
-                                   llvm::MaybeAlign(16)),
+                                   llvm::MaybeAlign(fAlign)),
             total);
     }
     if (intoC)
-      job.epilogue.store(b, loc, total, part, row, col, 16);
+      job.epilogue.store(b, loc, total, part, row, col, fAlign);
     else
       vector::StoreOp::create(b, loc, total, part, at,
-                              /*nontemporal=*/false, llvm::MaybeAlign(16));
+                              /*nontemporal=*/false, llvm::MaybeAlign(fAlign));
     b.setInsertionPointAfter(ifStore);
   };
 
@@ -423,7 +434,7 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
       b.setInsertionPointToStart(ifStore.thenBlock());
       Value init = accumulate ? vector::LoadOp::create(
                                     b, loc, vf, job->c, ValueRange{row, col},
-                                    /*nontemporal=*/false, llvm::MaybeAlign(16))
+                                    /*nontemporal=*/false, llvm::MaybeAlign(fAlign))
                                     .getResult()
                               : zeros;
       auto total = scf::ForOp::create(
@@ -436,9 +447,9 @@ void mlir::retention::mma::emitGemvGroup(OpBuilder &b, Location loc, Value a,
                     vector::LoadOp::create(b, loc, vf, job->part,
                                            ValueRange{sl, row, col},
                                            /*nontemporal=*/false,
-                                           llvm::MaybeAlign(16)))});
+                                           llvm::MaybeAlign(fAlign)))});
           });
-      job->epilogue.store(b, loc, total.getResult(0), job->c, row, col, 16);
+      job->epilogue.store(b, loc, total.getResult(0), job->c, row, col, fAlign);
     }
     e.resetCounter(counter, at, tid);
   };

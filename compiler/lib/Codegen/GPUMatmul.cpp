@@ -288,11 +288,115 @@ void mlir::retention::mma::Epilogue::store(OpBuilder &b, Location loc, Value x,
 
 namespace {
 
+/// `emit(1)` when M is 1 (one row: no clamped duplicates), else
+/// `emit(group)`, each in its branch of an scf.if.
+void emitByRows(kernel::QuadEmitter &e, Value m, int64_t group,
+                function_ref<void(int64_t)> emit) {
+  OpBuilder &b = e.b;
+  auto single = scf::IfOp::create(
+      b, e.loc, e.cmp(arith::CmpIPredicate::eq, m, e.idx(1)),
+      /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPoint(single.thenBlock()->getTerminator());
+  emit(1);
+  b.setInsertionPoint(single.elseBlock()->getTerminator());
+  emit(group);
+}
+
+/// An scf.if on `cond` whose else block runs `op` as it was (after a zero
+/// fill of C when it accumulates into zeros, and with its epilogue); the
+/// caller emits the kernel into the then block.
+scf::IfOp ifElseOriginal(OpBuilder &b, Location loc, Value cond,
+                         linalg::MatmulOp op, bool zeroC,
+                         const mma::Epilogue &epilogue) {
+  auto branch = scf::IfOp::create(b, loc, cond, /*withElseRegion=*/true);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPoint(branch.elseBlock()->getTerminator());
+  if (zeroC)
+    kernel::zeroFill(b, loc, op.getOutputs()[0]);
+  b.clone(*op);
+  if (epilogue.op)
+    b.clone(*epilogue.op);
+  return branch;
+}
+
+/// Bytes of the GEMV kernel's loads of B (its rows must be aligned to
+/// them): gemvColumns elements.
+int64_t gemvBytes(Value w) {
+  auto type = cast<MemRefType>(w.getType());
+  return mma::gemvColumns(type) * type.getElementTypeBitWidth() / 8;
+}
+
+/// A matmul whose N is not a multiple of 4 (a head over an odd
+/// vocabulary, 50 tokens): only the GEMV kernel takes it (narrower vectors
+/// of B, gemvColumns), at decode sizes with its rows aligned to them; else
+/// the op as it was.
+void rewriteNarrow(linalg::MatmulOp op, const ZeroInit &init,
+                   const mma::Epilogue &epilogue, int64_t maxRows,
+                   int64_t minThreads) {
+  const bool zeroC = init.zero();
+  Operation *fill = init.redundant;
+  OpBuilder b(epilogue.op ? epilogue.op : op.getOperation());
+  Location loc = op.getLoc();
+  kernel::QuadEmitter e(b, loc);
+  Value a = op.getInputs()[0], w = op.getInputs()[1], c = op.getOutputs()[0];
+  auto wType = cast<MemRefType>(w.getType());
+  int64_t kStatic = wType.getDimSize(0), nStatic = wType.getDimSize(1);
+  Value m = memref::DimOp::create(b, loc, a, 0);
+  Value use = arith::AndIOp::create(
+      b, loc, e.cmp(arith::CmpIPredicate::ule, m, e.idx(maxRows)),
+      arith::AndIOp::create(
+          b, loc, kernel::rowsAligned(b, loc, w, gemvBytes(w)),
+          kernel::rowsAligned(b, loc, c, 4 * mma::gemvColumns(wType))));
+  scf::IfOp ifUse = ifElseOriginal(b, loc, use, op, zeroC, epilogue);
+  OpBuilder::InsertionGuard g(b);
+  b.setInsertionPoint(ifUse.thenBlock()->getTerminator());
+  constexpr int64_t kGroup = 4;
+  Value groups = e.div(e.add(m, e.idx(kGroup - 1)), e.idx(kGroup));
+  auto [slices, rows] =
+      sliceK(e,
+             e.mul(e.max(groups, e.idx(1)),
+                   mma::gemvThreadsPerSlice(wType, nStatic)),
+             kStatic, kStatic * wType.getElementTypeBitWidth() / 8 / 256, 16,
+             minThreads);
+  // One or four rows of A per block; one slice writes C itself, several
+  // sum in the launch (the last block of each block of columns).
+  auto byRows = [&](function_ref<void(int64_t)> emit) {
+    emitByRows(e, m, kGroup, emit);
+  };
+  auto ifOne = scf::IfOp::create(
+      b, loc, e.cmp(arith::CmpIPredicate::eq, slices, e.idx(1)),
+      /*withElseRegion=*/true);
+  b.setInsertionPoint(ifOne.thenBlock()->getTerminator());
+  byRows([&](int64_t group) {
+    mma::emitGemvPartials(b, loc, a, w, c, m, rows, slices, group,
+                          /*intoC=*/true, /*accumulate=*/!zeroC, epilogue);
+  });
+  b.setInsertionPoint(ifOne.elseBlock()->getTerminator());
+  auto partType = MemRefType::get(
+      {ShapedType::kDynamic, ShapedType::kDynamic, nStatic}, e.f32);
+  Value part = memref::AllocOp::create(b, loc, partType, ValueRange{slices, m});
+  byRows([&](int64_t group) {
+    mma::emitGemvGroup(b, loc, a, {mma::GemvJob{w, part, epilogue, false, c}},
+                       m, rows, slices, group, /*intoC=*/false,
+                       /*accumulate=*/!zeroC, {}, maxRows);
+  });
+  memref::DeallocOp::create(b, loc, part);
+  op.erase();
+  if (fill)
+    fill->erase();
+  if (epilogue.op)
+    epilogue.op->erase();
+}
+
 /// `init`, `epilogue`: zeroInitOf(op) and epilogueOf(op, init), found
 /// before any matmul was rewritten.
 void rewrite(linalg::MatmulOp op, const ZeroInit &init,
              const mma::Epilogue &epilogue, int64_t maxRows,
              int64_t minThreads, int64_t mmaMinRows, bool gemvKernel) {
+  if (cast<MemRefType>(op.getInputs()[1].getType()).getDimSize(1) % kLanes !=
+      0)
+    return rewriteNarrow(op, init, epilogue, maxRows, minThreads);
   const bool zeroC = init.zero();
   Operation *fill = init.redundant;
   // At the epilogue when fused: what it reads may be defined after the
@@ -311,17 +415,8 @@ void rewrite(linalg::MatmulOp op, const ZeroInit &init,
   Value aligned = arith::AndIOp::create(
       b, loc, kernel::rowsAligned(b, loc, w, quadBytes(w)),
       kernel::rowsAligned(b, loc, c, quadBytes(c)));
-  auto alignedIf = scf::IfOp::create(b, loc, aligned, /*withElseRegion=*/true);
   // Unaligned rows: the original matmul (and its fill).
-  {
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPoint(alignedIf.elseBlock()->getTerminator());
-    if (zeroC)
-      kernel::zeroFill(b, loc, c);
-    b.clone(*op);
-    if (epilogue.op)
-      b.clone(*epilogue.op);
-  }
+  scf::IfOp alignedIf = ifElseOriginal(b, loc, aligned, op, zeroC, epilogue);
   OpBuilder::InsertionGuard g(b);
   b.setInsertionPoint(alignedIf.thenBlock()->getTerminator());
   // Many rows of 16-bit operands with 16-byte aligned rows: tensor cores.
@@ -382,7 +477,7 @@ void rewrite(linalg::MatmulOp op, const ZeroInit &init,
   if (kernelGemv) {
     Value direct = arith::AndIOp::create(
         b, loc, e.cmp(arith::CmpIPredicate::eq, slices, e.idx(1)),
-        kernel::rowsAligned(b, loc, w, 16));
+        kernel::rowsAligned(b, loc, w, gemvBytes(w)));
     auto ifDirect = scf::IfOp::create(b, loc, direct, /*withElseRegion=*/true);
     {
       OpBuilder::InsertionGuard g3(b);
@@ -453,14 +548,7 @@ void rewrite(linalg::MatmulOp op, const ZeroInit &init,
   };
   // One or four rows per group.
   auto byRows = [&](function_ref<void(int64_t)> emit) {
-    auto single = scf::IfOp::create(
-        b, loc, e.cmp(arith::CmpIPredicate::eq, m, e.idx(1)),
-        /*withElseRegion=*/true);
-    OpBuilder::InsertionGuard g3(b);
-    b.setInsertionPoint(single.thenBlock()->getTerminator());
-    emit(1);
-    b.setInsertionPoint(single.elseBlock()->getTerminator());
-    emit(kGroup);
+    emitByRows(e, m, kGroup, emit);
   };
   // The kernel when B's rows are 16-byte aligned (run time): it sums the
   // slices itself. Else the loops, then the sum below.
@@ -468,7 +556,8 @@ void rewrite(linalg::MatmulOp op, const ZeroInit &init,
   scf::IfOp ifAligned;
   if (kernelGemv) {
     ifAligned = scf::IfOp::create(
-        b, loc, kernel::rowsAligned(b, loc, w, 16), /*withElseRegion=*/true);
+        b, loc, kernel::rowsAligned(b, loc, w, gemvBytes(w)),
+        /*withElseRegion=*/true);
     b.setInsertionPoint(ifAligned.thenBlock()->getTerminator());
     byRows([&](int64_t group) {
       mma::emitGemvGroup(b, loc, a, {mma::GemvJob{w, part, epilogue, false, c}},
@@ -553,8 +642,7 @@ bool joins(MutableArrayRef<Member> group, Member &next, bool gemvKernel) {
       next.a() != prev.a() || !prev.init.zero() || !next.init.zero() ||
       wPrev.getElementType() != wNext.getElementType() ||
       wPrev.getDimSize(0) != wNext.getDimSize(0) ||
-      wPrev.getDimSize(1) % mma::gemvColumns(wPrev) != 0 ||
-      wNext.getDimSize(1) % mma::gemvColumns(wNext) != 0 ||
+      mma::gemvColumns(wPrev) != mma::gemvColumns(wNext) ||
       !prev.last()->isBeforeInBlock(next.op))
     return false;
   SmallVector<SmallVector<Value>> writes, reads;
@@ -751,8 +839,10 @@ void rewriteGroup(MutableArrayRef<Member> group, int64_t maxRows,
   for (Member &x : group)
     ok = arith::AndIOp::create(
         b, loc, ok,
-        arith::AndIOp::create(b, loc, kernel::rowsAligned(b, loc, x.w(), 16),
-                              kernel::rowsAligned(b, loc, x.c(), 16)));
+        arith::AndIOp::create(
+            b, loc, kernel::rowsAligned(b, loc, x.w(), gemvBytes(x.w())),
+            kernel::rowsAligned(b, loc, x.c(),
+                                4 * mma::gemvColumns(x.w().getType()))));
   auto groupIf = scf::IfOp::create(b, loc, ok, /*withElseRegion=*/true);
   // Otherwise each as it was (the norm first), then rewritten alone.
   Operation *elseEnd = groupIf.elseBlock()->getTerminator();
@@ -849,7 +939,7 @@ struct GPUMatmulPass
           !(aType.getElementType().isF32() ||
             aType.getElementType() == wType.getElementType()) ||
           !wType.hasStaticShape() ||
-          wType.getDimSize(1) % kLanes != 0 ||
+          (wType.getDimSize(1) % kLanes != 0 && !gemvKernel) ||
           wType.getDimSize(0) % kUnroll != 0)
         return;
       work.push_back(op);

@@ -87,7 +87,6 @@ void emitLaunch(OpBuilder &b, Location loc, RowReduction r,
   Value partial = e.sharedView({warps}, f32, 0);
 
   Value tid = launch.getThreadIds().x;
-  Value lane = e.rem(tid, 32), warp = e.div(tid, 32);
   // The row's indices, the last fastest.
   SmallVector<Value> idx(n - 1);
   Value rest = launch.getBlockIds().x;
@@ -114,26 +113,13 @@ void emitLaunch(OpBuilder &b, Location loc, RowReduction r,
                                bodyArgs(b, loc, sum, ivs, accArg, acc[0]),
                                ivs));
       });
-  // The warp's, then the block's (every thread adds the four in one order).
-  Value acc = e.warpSum(loop.getResult(0));
-  // The old value (unless it was zero), read before the barrier: thread 0
-  // overwrites it after.
+  // The old value (unless it was zero), read before the block's barrier:
+  // thread 0 overwrites it after.
   Value old = r.init.zero()
                   ? Value()
                   : memref::LoadOp::create(b, loc, sumOut, idx).getResult();
-  {
-    auto first = scf::IfOp::create(
-        b, loc, e.cmp(arith::CmpIPredicate::eq, lane, e.idx(0)));
-    OpBuilder::InsertionGuard g(b);
-    b.setInsertionPointToStart(first.thenBlock());
-    memref::StoreOp::create(b, loc, acc, partial, ValueRange{warp});
-  }
-  gpu::BarrierOp::create(b, loc);
-  Value total = memref::LoadOp::create(b, loc, partial, ValueRange{e.idx(0)});
-  for (int64_t w = 1; w < warps; ++w)
-    total = arith::AddFOp::create(
-        b, loc, total,
-        memref::LoadOp::create(b, loc, partial, ValueRange{e.idx(w)}));
+  // The warp's, then the block's (every thread adds the warps' in one order).
+  Value total = e.blockSum(loop.getResult(0), partial, tid, warps);
   if (old)
     total = arith::AddFOp::create(b, loc, old, total);
   {

@@ -95,6 +95,28 @@ struct IndexBuilder {
     }
     return x;
   }
+  /// The sum of `x` (f32) over the threads `tid` of a block of `warps`
+  /// warps, in every thread: each warp's (warpSum), then the warps' through
+  /// `partial` (f32 [warps] in shared memory), added in one order. Every
+  /// thread must reach it; `partial` may be written again after a barrier.
+  Value blockSum(Value x, Value partial, Value tid, int64_t warps) {
+    Value acc = warpSum(x);
+    Value lane = rem(tid, 32), warp = div(tid, 32);
+    {
+      auto first =
+          scf::IfOp::create(b, loc, cmp(arith::CmpIPredicate::eq, lane, idx(0)));
+      OpBuilder::InsertionGuard g(b);
+      b.setInsertionPointToStart(first.thenBlock());
+      memref::StoreOp::create(b, loc, acc, partial, ValueRange{warp});
+    }
+    gpu::BarrierOp::create(b, loc);
+    Value total = memref::LoadOp::create(b, loc, partial, ValueRange{idx(0)});
+    for (int64_t w = 1; w < warps; ++w)
+      total = arith::AddFOp::create(
+          b, loc, total,
+          memref::LoadOp::create(b, loc, partial, ValueRange{idx(w)}));
+    return total;
+  }
   /// In a hand-built launch, once every thread has stored its share of a
   /// result in global memory: whether this block is the last of `blocks`
   /// to count itself done on `counter[at]` (an i32 in a zero-initialized

@@ -44,7 +44,9 @@ bool matmulFits(Type a, Type w, Type c);
 void emitMatmul(OpBuilder &b, Location loc, Value a, Value w, Value c, Value m,
                 bool zeroC, const Epilogue &epilogue = {});
 
-/// Columns of B per lane of the GEMV kernel: 16 bytes of B's element type.
+/// Columns of B per lane of the GEMV kernel: 16 bytes of B's element type,
+/// halved until they divide B's N (2 bf16 columns at N = 50, 1 at an odd
+/// N).
 int64_t gemvColumns(Type w);
 /// Threads of the GEMV kernel per slice of K and group of rows, for B of
 /// `n` columns (a multiple of gemvColumns): four warps' lanes per V columns.
@@ -53,8 +55,8 @@ int64_t gemvThreadsPerSlice(Type w, int64_t n);
 /// part[s, m, :] = Σ_{k in [s R, min((s + 1) R, K))} A[m, k] B[k, :] for
 /// s < `slices`, m < `m` (R = `rowsPerSlice`, a multiple of 4; K a multiple
 /// of 4, N of gemvColumns), `group` (1 or 4) rows of A per block. B's rows
-/// must be 16-byte aligned (the caller checks at run time); part is f32
-/// [S, M, N], rows 16-byte aligned. With `intoC` (one slice), `part` is C
+/// must be aligned to gemvColumns elements (the caller checks at run time);
+/// part is f32 [S, M, N], rows aligned to gemvColumns f32. With `intoC` (one slice), `part` is C
 /// [M, N] itself: C = A·B, or C += A·B with `accumulate`, stored through
 /// `epilogue`.
 void emitGemvPartials(OpBuilder &b, Location loc, Value a, Value w, Value part,

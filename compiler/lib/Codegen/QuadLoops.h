@@ -35,6 +35,12 @@ struct QuadEmitter : IndexBuilder {
   Value toF32(Value x) {
     return x.getType() == f32 ? x : arith::ExtFOp::create(b, loc, f32, x);
   }
+  /// A quad (of any float type) as f32.
+  Value toF32Quad(Value x) {
+    return cast<VectorType>(x.getType()).getElementType() == f32
+               ? x
+               : arith::ExtFOp::create(b, loc, quad, x).getResult();
+  }
   /// One element as f32.
   Value scalar(Value m, ValueRange i) {
     return toF32(memref::LoadOp::create(b, loc, m, i));
