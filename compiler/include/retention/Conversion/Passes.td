@@ -463,6 +463,10 @@ def RetentionGPUMatmulPass
     four-warp blocks (GPUGemv.cpp): the block's rows of A over its slice are
     staged in shared memory once, each lane streams 16 bytes of B per row,
     the four warps split the slice again and add their sums in shared memory.
+    With an N that is no multiple of 16 bytes of B, each lane takes fewer
+    columns (2 bf16 at N = 50, 1 at an odd N); an N that is no multiple of
+    4 (a head over an odd vocabulary) takes only this kernel (at few rows,
+    its rows aligned to those vectors), else it stays as it is.
     With `mma-min-rows` > 0, a matmul whose A and B are of one 16-bit
     type and that has more rows than that (and 16-byte aligned rows of A and
     B) is instead one hand-scheduled launch on mma.sync tensor cores: 64 x 64
@@ -507,8 +511,8 @@ def RetentionGPUMatmulPass
            "Split K until at least this many threads run">,
     Option<"gemvKernel", "gemv-kernel", "bool", /*default=*/"false",
            "Split-K partial products as one hand-built launch with the rows of "
-           "A staged in shared memory (a gpu.launch; B's rows 16-byte "
-           "aligned at run time), not scf.parallel loops">,
+           "A staged in shared memory (a gpu.launch; B's rows aligned to its "
+           "vectors at run time), not scf.parallel loops">,
     Option<"mmaMinRows", "mma-min-rows", "int64_t", /*default=*/"0",
            "With A and B of one 16-bit type (K a multiple of 16, N of 8): "
            "matmuls with more rows than this (at run time) on mma.sync "
