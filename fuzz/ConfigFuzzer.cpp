@@ -21,7 +21,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   std::string text(reinterpret_cast<const char *>(data), size);
   try {
     retnet::ModelConfig c = retnet::ModelConfig::parse(text, "config.json");
-    if (c.embedDim % c.heads || c.valueEmbedDim % c.heads ||
+    if (c.keyEmbedDim % c.heads || c.valueEmbedDim % c.heads ||
         c.keyHeadDim() % 2 || c.layers < 1 || c.vocabSize < 1)
       __builtin_trap(); // accepted a config the model cannot have
     retnet::WeightLayout layout = retnet::WeightLayout::forConfig(c);

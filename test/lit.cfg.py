@@ -63,6 +63,9 @@ config.substitutions.append(("%retnet_obj_root", config.retnet_obj_root))
 config.substitutions.append(("%retnet_src_root", config.retnet_src_root))
 config.substitutions.append(
     ("%golden", os.path.join(config.retnet_src_root, "test", "golden", "models")))
+# Checkpoints in the other layouts (flash-linear-attention's, syncdoth's).
+config.substitutions.append(
+    ("%fixtures", os.path.join(config.retnet_src_root, "test", "golden")))
 config.substitutions.append(
     ("%example_model", os.path.join(config.retnet_src_root, "examples", "retnet-tiny")))
 

@@ -1,5 +1,6 @@
 // RUN: retnet-opt %s --retention-decompose-layers | FileCheck %s
 // RUN: retnet-opt %s --retention-decompose-layers --loop-invariant-code-motion --cse | FileCheck %s --check-prefix=HOIST
+// RUN: retnet-opt %s --retention-decompose-layers --mlir-print-local-scope | FileCheck %s --check-prefix=FLA
 
 // multi_scale → four projections, two rotations (sin/cos tables from the
 // positions, then a 2x2 contraction per pair), the head split of v, the core
@@ -45,6 +46,37 @@ func.func @layer(%x: tensor<1x?x64xf32>, %wq: tensor<64x64xf32>, %wk: tensor<64x
          tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x32x48xf32>, tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
       -> (tensor<1x?x64xf32>, tensor<1x2x32x48xf32>)
   return %o, %s1 : tensor<1x?x64xf32>, tensor<1x2x32x48xf32>
+}
+
+// flash-linear-attention's layer: Dk = 32 ≠ d = 64 (expand_k 0.5), the
+// rotation half and half (each head's 16 dims as [2, 8]: the contraction
+// reads x as [.., 2, 8] and writes [.., 2, 8] with pair and member swapped;
+// θ table of 8 frequencies), and no row divisor (no table from the decays,
+// the norm's elementwise op reads three inputs).
+// FLA-LABEL: func.func @fla_layer(
+//       FLA:   linalg.generic {{.+}} ins(%{{.+}}, %{{.+}} : tensor<1x?xi64>, tensor<8xf32>) outs(%{{.+}} : tensor<1x?x8x2x2xf32>)
+//       FLA:   linalg.generic {indexing_maps = [affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d1, d5, d3)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d2, d3, d5, d4)>, affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d2, d4, d3)>], iterator_types = ["parallel", "parallel", "parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}}, %{{.+}} : tensor<1x?x2x2x8xf32>, tensor<1x?x8x2x2xf32>) outs(%{{.+}} : tensor<1x2x?x2x8xf32>)
+//       FLA:   tensor.collapse_shape {{.+}} into tensor<1x2x?x16xf32>
+//       FLA:   retention.chunkwise
+//   FLA-NOT:   tensor<2xf32>
+//       FLA:   linalg.generic {{.+}} iterator_types = ["parallel", "parallel", "parallel", "reduction"]} ins(%{{.+}} : tensor<1x2x?x48xf32>)
+//       FLA:   linalg.generic {{.+}} ins(%{{[^,]+}}, %{{[^,]+}}, %{{[^,]+}} : tensor<1x2x?x48xf32>, tensor<1x?x2xf32>, tensor<1x?x2x48xf32>) outs(%{{.+}} : tensor<1x?x2x48xf32>)
+//       FLA:   return
+func.func @fla_layer(%x: tensor<1x?x64xf32>, %wq: tensor<64x32xf32>, %wk: tensor<64x32xf32>,
+                     %wv: tensor<64x96xf32>, %wg: tensor<64x96xf32>, %wo: tensor<96x64xf32>,
+                     %pos: tensor<1x?xi64>, %s: tensor<1x2x16x48xf32>)
+    -> (tensor<1x?x64xf32>, tensor<1x2x16x48xf32>) {
+  %c1 = arith.constant 1 : index
+  %t = tensor.dim %x, %c1 : tensor<1x?x64xf32>
+  %oi = tensor.empty(%t) : tensor<1x?x64xf32>
+  %si = tensor.empty() : tensor<1x2x16x48xf32>
+  %o, %s1 = retention.multi_scale %x, %wq, %wk, %wv, %wg, %wo, %pos, %s outs(%oi, %si)
+      {chunk_size = 16 : i64, epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>,
+       gamma = array<f64: 0.96875, 0.984375>, rotary = #retention<rotary half>, row_divisor = false}
+      : (tensor<1x?x64xf32>, tensor<64x32xf32>, tensor<64x32xf32>, tensor<64x96xf32>,
+         tensor<64x96xf32>, tensor<96x64xf32>, tensor<1x?xi64>, tensor<1x2x16x48xf32>, tensor<1x?x64xf32>, tensor<1x2x16x48xf32>)
+      -> (tensor<1x?x64xf32>, tensor<1x2x16x48xf32>)
+  return %o, %s1 : tensor<1x?x64xf32>, tensor<1x2x16x48xf32>
 }
 
 // The recurrent form for decode steps.

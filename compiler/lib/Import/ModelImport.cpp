@@ -1,8 +1,9 @@
 //===- ModelImport.cpp - a RetNet model as MLIR ---------------------------===//
 //
-// The math is DESIGN.md §2 (torchscale layout), the same as
+// The math is DESIGN.md §2 (torchscale layout; fla's variants through the
+// layer op's attributes, docs/fla-format.md), the same as
 // runtime/lib/model/ModelReference.cpp, which the golden tests hold to
-// torchscale's logits. Activations are [M, features] with M = B·T rows (one
+// torchscale's and fla's logits. Activations are [M, features] with M = B·T rows (one
 // of B and T is 1: prefill is one sequence, decode one token per sequence).
 // What the math lets us fuse is built fused: the head split, rotation and
 // key scale are one generic writing q and k in [B, H, T, dk]; the row
@@ -393,7 +394,11 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
             LayerFormAttr::get(b.getContext(), form == "recurrent"
                                                    ? LayerForm::Recurrent
                                                    : LayerForm::Chunkwise),
-            form == "recurrent" ? IntegerAttr() : b.getI64IntegerAttr(chunk));
+            form == "recurrent" ? IntegerAttr() : b.getI64IntegerAttr(chunk),
+            RotaryAttr::get(b.getContext(), c.rotary == retnet::Rotary::Half
+                                                ? Rotary::Half
+                                                : Rotary::Interleaved),
+            b.getBoolAttr(c.rowDivisor));
         auto sliceM = memref::SubViewOp::inferRankReducedResultType(
             {batch, H, dk, dv}, cast<MemRefType>(sOutM.getType()), offs, sizes,
             strides);

@@ -24,8 +24,8 @@
 namespace retnet {
 
 struct PackedTensor {
-  std::string name;           ///< checkpoint tensor it is made from
-  std::vector<int64_t> shape; ///< shape in the checkpoint
+  std::string name;           ///< canonical (torchscale) name, Checkpoint.h
+  std::vector<int64_t> shape; ///< shape with every head (before transposing)
   bool transposed = false;    ///< stored as shapeᵀ ([in, out] for a matrix)
   int64_t offset = 0;         ///< in elements from the buffer start
   int64_t elements() const {

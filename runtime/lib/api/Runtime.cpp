@@ -29,6 +29,7 @@
 
 #include "retnet/retnet.h"
 
+#include "retnet/Checkpoint.h"
 #include "retnet/CudaRuntime.h"
 #include "retnet/Error.h"
 #include "retnet/Half.h"
@@ -503,23 +504,13 @@ void loadArtifact(retnet_model &m, const std::string &path,
       reinterpret_cast<EntryFn>(sym("_mlir_ciface_retnet_artifact_decode"));
 }
 
-/// The checkpoint tensor that fills layout entry `t` (the embedding for a
-/// tied output projection that the file does not store).
-std::string sourceTensor(const retnet_model &m,
-                         const retnet::SafetensorsFile &file,
-                         const retnet::PackedTensor &t) {
-  if (t.name == "output_projection.weight" && !file.tensors().count(t.name) &&
-      m.config.tiedEmbeddings)
-    return "embed_tokens.weight";
-  return t.name;
-}
-
-/// Every tensor the config needs is in the checkpoint with its shape and a
-/// float dtype: checked before anything is compiled or allocated.
+/// Every tensor the config needs is in the checkpoint (in whichever layout
+/// it names them, Checkpoint.h) with its shape and a float dtype: checked
+/// before anything is compiled or allocated.
 void checkWeights(const retnet_model &m, const retnet::SafetensorsFile &file) {
-  for (const retnet::PackedTensor &t :
-       retnet::WeightLayout::forConfig(m.config).tensors)
-    retnet::checkWeight(file, sourceTensor(m, file, t), t.shape);
+  retnet::Checkpoint ckpt(m.config, file);
+  for (const std::string &name : ckpt.needed())
+    ckpt.check(name);
 }
 
 /// The checkpoint in the artifact's layout and element type (matrices
@@ -548,10 +539,10 @@ void packWeights(retnet_model &m, const retnet::SafetensorsFile &file) {
     }
   };
   int64_t nonFinite = 0;
+  retnet::Checkpoint ckpt(m.config, file);
   for (const retnet::PackedTensor &t : layout.tensors) {
-    std::vector<int64_t> shape = t.shape;
-    std::vector<double> w =
-        retnet::loadWeight(file, sourceTensor(m, file, t), shape);
+    const std::vector<int64_t> &shape = t.shape;
+    std::vector<double> w = ckpt.packed(t);
     if (!t.transposed) {
       for (size_t i = 0; i < w.size(); ++i)
         store(t.offset + int64_t(i), w[i]);
@@ -573,12 +564,11 @@ void packWeights(retnet_model &m, const retnet::SafetensorsFile &file) {
   } else {
     m.weights = std::move(packed);
   }
-  for (const auto &[name, info] : file.tensors())
-    if (!layout.find(name) && name.rfind("retnet_rel_pos.", 0) != 0)
-      std::fprintf(stderr,
-                   "retnet: warning: %s: tensor '%s' is not used by "
-                   "the model\n",
-                   path.c_str(), name.c_str());
+  for (const std::string &name : ckpt.unused())
+    std::fprintf(stderr,
+                 "retnet: warning: %s: tensor '%s' is not used by "
+                 "the model\n",
+                 path.c_str(), name.c_str());
   if (nonFinite)
     std::fprintf(stderr,
                  "retnet: warning: %s: %lld weights are NaN or "

@@ -4,12 +4,18 @@
 // optional RMSNorm), pre-norm blocks of multi-scale retention (rotation by
 // +nθ, k scaled by dk^-0.5, recurrent retention per head, row divisor
 // sqrt(Σ γ^(n−s)), per-(token, head) RMSNorm without weight, swish gate) and
-// a GLU FFN, final RMSNorm, output projection (or the tied embedding).
+// a GLU FFN, final RMSNorm, output projection (or the tied embedding). The
+// fla variants (docs/fla-format.md) as fla computes them, not as the
+// compiled model does: half-and-half rotation with fla's frequencies, no
+// row divisor, the group norm's weight applied in the norm, and grouped
+// key/value heads read through h / groups (the runtime instead repeats
+// their rows and folds the weight into the output projection).
 //
 //===----------------------------------------------------------------------===//
 
 #include "retnet/ModelReference.h"
 
+#include "retnet/Checkpoint.h"
 #include "retnet/Error.h"
 #include "retnet/Half.h"
 
@@ -55,7 +61,7 @@ double silu(double x) { return x / (1.0 + std::exp(-x)); }
 double gelu(double x) { return 0.5 * x * (1.0 + std::erf(x / std::sqrt(2.0))); }
 
 struct Layer {
-  Vec attnNorm, q, k, v, g, out, ffnNorm, fc1, gate, fc2;
+  Vec attnNorm, q, k, v, g, out, groupNorm, ffnNorm, fc1, gate, fc2;
 };
 
 } // namespace
@@ -111,48 +117,52 @@ std::vector<double> referenceLogits(const ModelConfig &c,
                                     const SafetensorsFile &w,
                                     const std::vector<int64_t> &tokens,
                                     WeightDType weightType) {
-  const int64_t d = c.embedDim, dv = c.valueEmbedDim, H = c.heads,
-                hk = c.keyHeadDim(), hv = c.valueHeadDim(), V = c.vocabSize,
-                F = c.ffnDim;
+  const int64_t d = c.embedDim, dk = c.keyEmbedDim, dv = c.valueEmbedDim,
+                H = c.heads, hk = c.keyHeadDim(), hv = c.valueHeadDim(),
+                V = c.vocabSize, F = c.ffnDim, groups = c.heads / c.kvHeads;
+  Checkpoint ckpt(c, w);
   // The checkpoint's weights, rounded to the type asked for.
-  auto loadWeight = [&](const SafetensorsFile &file, const std::string &name,
-                        const std::vector<int64_t> &shape) {
-    Vec v = retnet::loadWeight(file, name, shape);
+  auto loadWeight = [&](const std::string &name) {
+    Vec v = ckpt.load(name);
     if (weightType != WeightDType::F32)
       for (double &x : v)
         x = roundTo(weightType, x);
     return v;
   };
-  Vec embed = loadWeight(w, "embed_tokens.weight", {V, d});
+  Vec embed = loadWeight("embed_tokens.weight");
   Vec lnEmbed;
   if (c.layernormEmbedding)
-    lnEmbed = loadWeight(w, "layernorm_embedding.weight", {d});
+    lnEmbed = loadWeight("layernorm_embedding.weight");
   std::vector<Layer> layers(c.layers);
   for (int64_t l = 0; l < c.layers; ++l) {
     std::string p = "layers." + std::to_string(l) + ".";
     Layer &L = layers[l];
-    L.attnNorm = loadWeight(w, p + "retention_layer_norm.weight", {d});
-    L.q = loadWeight(w, p + "retention.q_proj.weight", {d, d});
-    L.k = loadWeight(w, p + "retention.k_proj.weight", {d, d});
-    L.v = loadWeight(w, p + "retention.v_proj.weight", {dv, d});
-    L.g = loadWeight(w, p + "retention.g_proj.weight", {dv, d});
-    L.out = loadWeight(w, p + "retention.out_proj.weight", {d, dv});
-    L.ffnNorm = loadWeight(w, p + "final_layer_norm.weight", {d});
-    L.fc1 = loadWeight(w, p + "ffn.fc1.weight", {F, d});
-    L.gate = loadWeight(w, p + "ffn.gate.weight", {F, d});
-    L.fc2 = loadWeight(w, p + "ffn.fc2.weight", {d, F});
+    L.attnNorm = loadWeight(p + "retention_layer_norm.weight");
+    L.q = loadWeight(p + "retention.q_proj.weight");
+    L.k = loadWeight(p + "retention.k_proj.weight");
+    L.v = loadWeight(p + "retention.v_proj.weight");
+    L.g = loadWeight(p + "retention.g_proj.weight");
+    L.out = loadWeight(p + "retention.out_proj.weight");
+    if (c.groupNormWeight)
+      L.groupNorm = loadWeight(p + "retention.group_norm.weight");
+    L.ffnNorm = loadWeight(p + "final_layer_norm.weight");
+    L.fc1 = loadWeight(p + "ffn.fc1.weight");
+    L.gate = loadWeight(p + "ffn.gate.weight");
+    L.fc2 = loadWeight(p + "ffn.fc2.weight");
   }
-  Vec finalNorm = loadWeight(w, "layer_norm.weight", {d});
-  Vec head = c.tiedEmbeddings && !w.tensors().count("output_projection.weight")
-                 ? embed
-                 : loadWeight(w, "output_projection.weight", {V, d});
+  Vec finalNorm = loadWeight("layer_norm.weight");
+  Vec head = loadWeight("output_projection.weight");
 
-  // Rotation frequencies θ_i = 10000^(−i/(dk/2−1)) and decays γ_h.
+  // Rotation frequencies and pairs: torchscale θ_i = 10000^(−i/(dk/2−1))
+  // on (2i, 2i+1); fla θ_i = 10000^(−2i/dk) on (i, i + dk/2).
+  const bool half = c.rotary == Rotary::Half;
   int64_t pairs = hk / 2;
   Vec theta(pairs);
   for (int64_t i = 0; i < pairs; ++i)
-    theta[i] =
-        pairs > 1 ? std::pow(10000.0, -double(i) / double(pairs - 1)) : 1.0;
+    theta[i] = half ? std::pow(10000.0, -2.0 * double(i) / double(hk))
+               : pairs > 1
+                   ? std::pow(10000.0, -double(i) / double(pairs - 1))
+                   : 1.0;
   Vec gamma(H);
   for (int64_t h = 0; h < H; ++h)
     gamma[h] = 1.0 - std::ldexp(1.0, int(-5 - h));
@@ -176,40 +186,46 @@ std::vector<double> referenceLogits(const ModelConfig &c,
       Layer &L = layers[l];
       Vec h = x;
       rmsNorm(h, 0, d, c.layernormEps, &L.attnNorm);
-      Vec q = matvec(L.q, h, d, d), k = matvec(L.k, h, d, d),
-          v = matvec(L.v, h, dv, d), g = matvec(L.g, h, dv, d);
+      // k and v have kvHeads heads; query head hh reads hh / groups.
+      Vec q = matvec(L.q, h, dk, d), k = matvec(L.k, h, dk / groups, d),
+          v = matvec(L.v, h, dv / groups, d), g = matvec(L.g, h, dv, d);
       double kScale = 1.0 / std::sqrt(double(hk));
       for (double &e : k)
         e *= kScale;
       // Rotate q and k by +nθ, pair by pair, in every head.
-      for (int64_t hh = 0; hh < H; ++hh)
-        for (int64_t i = 0; i < pairs; ++i) {
-          double cs = std::cos(double(n) * theta[i]),
-                 sn = std::sin(double(n) * theta[i]);
-          for (Vec *t : {&q, &k}) {
-            double a = (*t)[hh * hk + 2 * i], b = (*t)[hh * hk + 2 * i + 1];
-            (*t)[hh * hk + 2 * i] = a * cs - b * sn;
-            (*t)[hh * hk + 2 * i + 1] = b * cs + a * sn;
+      for (Vec *t : {&q, &k})
+        for (int64_t hh = 0; hh < int64_t(t->size()) / hk; ++hh)
+          for (int64_t i = 0; i < pairs; ++i) {
+            double cs = std::cos(double(n) * theta[i]),
+                   sn = std::sin(double(n) * theta[i]);
+            int64_t i0 = hh * hk + (half ? i : 2 * i),
+                    i1 = hh * hk + (half ? i + pairs : 2 * i + 1);
+            double a = (*t)[i0], b = (*t)[i1];
+            (*t)[i0] = a * cs - b * sn;
+            (*t)[i1] = b * cs + a * sn;
           }
-        }
       Vec y(dv, 0.0);
       for (int64_t hh = 0; hh < H; ++hh) {
         double gm = gamma[hh];
         double *S = &state[l][size_t(hh * hk * hv)];
+        const int64_t kv = hh / groups;
         for (int64_t i = 0; i < hk; ++i)
           for (int64_t j = 0; j < hv; ++j)
             S[i * hv + j] =
-                gm * S[i * hv + j] + k[hh * hk + i] * v[hh * hv + j];
-        double divisor = std::sqrt(
-            gm < 1.0 ? (1.0 - std::pow(gm, double(n + 1))) / (1.0 - gm)
-                     : double(n + 1));
+                gm * S[i * hv + j] + k[kv * hk + i] * v[kv * hv + j];
+        double divisor =
+            !c.rowDivisor ? 1.0
+            : std::sqrt(gm < 1.0
+                            ? (1.0 - std::pow(gm, double(n + 1))) / (1.0 - gm)
+                            : double(n + 1));
         for (int64_t j = 0; j < hv; ++j) {
           double acc = 0;
           for (int64_t i = 0; i < hk; ++i)
             acc += q[hh * hk + i] * S[i * hv + j];
           y[hh * hv + j] = acc / divisor;
         }
-        rmsNorm(y, size_t(hh * hv), size_t(hv), c.layernormEps);
+        rmsNorm(y, size_t(hh * hv), size_t(hv), c.layernormEps,
+                c.groupNormWeight ? &L.groupNorm : nullptr);
       }
       for (int64_t j = 0; j < dv; ++j)
         y[j] *= silu(g[j]);

@@ -31,8 +31,8 @@ WeightLayout WeightLayout::forConfig(const ModelConfig &c) {
     layout.totalFloats += (t.elements() + 31) / 32 * 32;
     layout.tensors.push_back(std::move(t));
   };
-  const int64_t d = c.embedDim, dv = c.valueEmbedDim, F = c.ffnDim,
-                V = c.vocabSize;
+  const int64_t d = c.embedDim, dk = c.keyEmbedDim, dv = c.valueEmbedDim,
+                F = c.ffnDim, V = c.vocabSize;
   add("embed_tokens.weight", {V, d}, false);
   if (c.layernormEmbedding)
     add("layernorm_embedding.weight", {d}, false);
@@ -40,8 +40,8 @@ WeightLayout WeightLayout::forConfig(const ModelConfig &c) {
     int64_t layerStart = layout.totalFloats;
     std::string p = "layers." + std::to_string(l) + ".";
     add(p + "retention_layer_norm.weight", {d}, false);
-    add(p + "retention.q_proj.weight", {d, d}, true);
-    add(p + "retention.k_proj.weight", {d, d}, true);
+    add(p + "retention.q_proj.weight", {dk, d}, true);
+    add(p + "retention.k_proj.weight", {dk, d}, true);
     add(p + "retention.v_proj.weight", {dv, d}, true);
     add(p + "retention.g_proj.weight", {dv, d}, true);
     add(p + "retention.out_proj.weight", {d, dv}, true);

@@ -90,7 +90,7 @@ func.func @msr_heads(%x: tensor<1x4x64xf32>, %w: tensor<64x64xf32>, %wv: tensor<
                      %wo: tensor<96x64xf32>, %p: tensor<1x4xi64>, %s: tensor<1x3x21x32xf32>) {
   %linit9_0 = tensor.empty() : tensor<1x4x64xf32>
   %linit9_1 = tensor.empty() : tensor<1x3x21x32xf32>
-  // expected-error @+1 {{d = 64 is not divisible by the 3 heads of 'gamma'}}
+  // expected-error @+1 {{Dk = 64 (dim 1 of 'wq') is not divisible by the 3 heads of 'gamma'}}
   %o, %s1 = retention.multi_scale %x, %w, %w, %wv, %wv, %wo, %p, %s outs(%linit9_0, %linit9_1)
       {epsilon = 1.0e-6 : f64, form = #retention<form chunkwise>, gamma = array<f64: 0.9, 0.8, 0.7>}
       : (tensor<1x4x64xf32>, tensor<64x64xf32>, tensor<64x64xf32>, tensor<64x96xf32>,

@@ -54,6 +54,46 @@ TEST(Golden, ReferenceMatchesTorchscale) {
   }
 }
 
+// Checkpoints in flash-linear-attention's format (logits of fla's own
+// PyTorch modules) and syncdoth's layout (torchscale's logits):
+// test/golden/make_fla_golden.py.
+TEST(Golden, ReferenceMatchesFlaAndSyncdothLayouts) {
+  std::vector<std::string> dirs =
+      test::goldenModelDirs(std::string(RETNET_FIXTURES_DIR) + "/fla");
+  ASSERT_GE(dirs.size(), 3u);
+  dirs.push_back(std::string(RETNET_FIXTURES_DIR) +
+                 "/syncdoth/syncdoth-h4-lnemb");
+  for (const std::string &dir : dirs) {
+    ModelConfig config = ModelConfig::load(dir + "/config.json");
+    SafetensorsFile weights = SafetensorsFile::open(dir + "/model.safetensors");
+    SafetensorsFile golden = SafetensorsFile::open(dir + "/golden.safetensors");
+    std::vector<double> ours =
+        referenceLogits(config, weights, test::goldenTokens(golden));
+    double err =
+        reference::relativeL2(ours, goldenFloats(golden, "logits_parallel"));
+    EXPECT_LE(err, 2e-4) << dir;
+    std::printf("%s: vs its golden %.2e\n",
+                dir.substr(dir.rfind('/') + 1).c_str(), err);
+  }
+}
+
+TEST(Golden, FlaTensorNamesAreUsedInErrors) {
+  std::string dir = std::string(RETNET_FIXTURES_DIR) + "/fla/fla-h2-ev2";
+  ModelConfig config = ModelConfig::load(dir + "/config.json");
+  SafetensorsFile weights = SafetensorsFile::open(dir + "/model.safetensors");
+  config.kvHeads = 1; // as if config.json said num_kv_heads 1
+  try {
+    referenceLogits(config, weights, {1, 2});
+    FAIL() << "mismatched weights were accepted";
+  } catch (const Error &e) {
+    EXPECT_NE(std::string(e.what()).find(
+                  "'model.layers.0.attn.k_proj.weight' has shape [64, 64], "
+                  "but the config needs [32, 64]"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(Golden, ShapeThatDoesNotFitTheConfigIsNamed) {
   std::string dir = modelDirs().front();
   ModelConfig config = ModelConfig::load(dir + "/config.json");

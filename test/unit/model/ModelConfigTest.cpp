@@ -17,7 +17,22 @@ const char *kValid = R"({
   "decoder_layers": 2, "vocab_size": 100, "activation_fn": "swish",
   "layernorm_eps": 1e-5, "no_scale_embedding": false,
   "layernorm_embedding": true, "recurrent_chunk_size": 16,
-  "share_decoder_input_output_embed": true, "dropout": 0.1})";
+  "share_decoder_input_output_embed": true, "retention_gizmo": 0.1})";
+
+// fla-hub/retnet-1.3B-100B's config.json (docs/fla-format.md).
+const char *kFla = R"({
+  "architectures": ["RetNetForCausalLM"], "attn_mode": "fused_chunk",
+  "bos_token_id": 1, "conv_size": 4, "elementwise_affine": true,
+  "eos_token_id": 2, "expand_k": 1, "expand_v": 2, "feature_map": null,
+  "fuse_cross_entropy": true, "fuse_norm": true, "hidden_act": "swish",
+  "hidden_ratio": 2, "hidden_size": 2048, "initializer_range": 0.02,
+  "intermediate_size": null, "max_position_embeddings": 2048,
+  "model_type": "retnet", "norm_eps": 1e-06, "num_heads": 8,
+  "num_hidden_layers": 24, "num_kv_heads": null, "rms_norm_eps": 1e-06,
+  "share_conv_kernel": true, "tie_word_embeddings": false,
+  "torch_dtype": "bfloat16", "transformers_version": "4.39.1",
+  "use_cache": true, "use_output_gate": true, "use_short_conv": false,
+  "vocab_size": 32000})";
 
 std::string errorOf(const std::string &text) {
   try {
@@ -58,7 +73,101 @@ TEST(ModelConfig, ParsesEveryKey) {
   EXPECT_TRUE(c.layernormEmbedding);
   EXPECT_EQ(c.chunkSize, 16);
   EXPECT_TRUE(c.tiedEmbeddings);
-  EXPECT_EQ(c.unknownKeys, std::vector<std::string>{"dropout"});
+  EXPECT_EQ(c.unknownKeys, std::vector<std::string>{"retention_gizmo"});
+  // torchscale's math.
+  EXPECT_EQ(c.format, ConfigFormat::Torchscale);
+  EXPECT_EQ(c.keyEmbedDim, 64);
+  EXPECT_EQ(c.kvHeads, 4);
+  EXPECT_EQ(c.rotary, Rotary::Interleaved);
+  EXPECT_TRUE(c.rowDivisor);
+  EXPECT_FALSE(c.groupNormWeight);
+}
+
+TEST(ModelConfig, ParsesFlaConfig) {
+  ModelConfig c = ModelConfig::parse(kFla, "config.json");
+  EXPECT_EQ(c.format, ConfigFormat::Fla);
+  EXPECT_EQ(c.embedDim, 2048);
+  EXPECT_EQ(c.keyEmbedDim, 2048);
+  EXPECT_EQ(c.valueEmbedDim, 4096);
+  EXPECT_EQ(c.heads, 8);
+  EXPECT_EQ(c.kvHeads, 8);
+  EXPECT_EQ(c.keyHeadDim(), 256);
+  EXPECT_EQ(c.valueHeadDim(), 512);
+  // 256 · ceil(int(2048 · 2 · 2/3) / 256) = 256 · ceil(2730 / 256).
+  EXPECT_EQ(c.ffnDim, 2816);
+  EXPECT_EQ(c.layers, 24);
+  EXPECT_EQ(c.vocabSize, 32000);
+  EXPECT_EQ(c.activation, "swish");
+  EXPECT_DOUBLE_EQ(c.layernormEps, 1e-6);
+  EXPECT_FALSE(c.tiedEmbeddings);
+  EXPECT_TRUE(c.noScaleEmbedding);
+  EXPECT_FALSE(c.layernormEmbedding);
+  EXPECT_EQ(c.rotary, Rotary::Half);
+  EXPECT_FALSE(c.rowDivisor);
+  EXPECT_TRUE(c.groupNormWeight);
+  EXPECT_EQ(c.bosToken, 1);
+  EXPECT_EQ(c.eosToken, 2);
+  EXPECT_TRUE(c.unknownKeys.empty());
+}
+
+TEST(ModelConfig, FlaWidthsAndGroups) {
+  ModelConfig c = ModelConfig::parse(
+      with(with(with(with(kFla, "expand_k", "0.5"), "num_kv_heads", "2"),
+                "intermediate_size", "300"),
+           "elementwise_affine", "false"),
+      "config.json");
+  EXPECT_EQ(c.keyEmbedDim, 1024);
+  EXPECT_EQ(c.keyHeadDim(), 128);
+  EXPECT_EQ(c.kvHeads, 2);
+  EXPECT_EQ(c.ffnDim, 300);
+  EXPECT_FALSE(c.groupNormWeight);
+  // hidden_ratio null: fla's MLP takes 4.
+  c = ModelConfig::parse(with(kFla, "hidden_ratio", "null"), "config.json");
+  EXPECT_EQ(c.ffnDim, 256 * ((int64_t(2048 * 4 * 2 / 3.0) + 255) / 256));
+}
+
+TEST(ModelConfig, RefusesFlaFeaturesItDoesNotBuild) {
+  struct Case {
+    std::string text, message;
+  } cases[] = {
+      {with(kFla, "feature_map", "\"relu\""),
+       "'feature_map' is \"relu\", which is not supported (a feature map"},
+      {with(kFla, "use_short_conv", "true"),
+       "'use_short_conv' is true, which is not supported (short convolutions)"},
+      {with(kFla, "use_output_gate", "false"),
+       "'use_output_gate' is false, which is not supported"},
+      {with(kFla, "hidden_act", "\"gelu\""), "'hidden_act' is 'gelu'"},
+      {with(kFla, "num_kv_heads", "3"),
+       "'num_kv_heads' (3) must divide 'num_heads' (8)"},
+      {with(kFla, "expand_k", "0.0003"), "hidden_size * expand_k = 0.6"},
+      {with(kFla, "num_heads", "3"),
+       "'num_heads' (3) must divide 'hidden_size * expand_k' (2048)"},
+      {with(kFla, "model_type", "\"llama\""),
+       "'model_type' is 'llama'; expected 'retnet'"},
+      {with(kFla, "eos_token_id", "32000"), "outside the vocabulary of 32000"},
+  };
+  for (const Case &c : cases) {
+    std::string msg = errorOf(c.text);
+    EXPECT_NE(msg.find(c.message), std::string::npos)
+        << "expected '" << c.message << "', got '" << msg << "'";
+  }
+  // Hybrid attention layers: an object where null is expected.
+  std::string hybrid = std::string(kFla);
+  hybrid.insert(1, R"("attn": {"layers": [1], "num_heads": 8}, )");
+  EXPECT_NE(errorOf(hybrid).find("'attn' is"), std::string::npos)
+      << errorOf(hybrid);
+  EXPECT_NE(errorOf(hybrid).find("hybrid attention layers"), std::string::npos);
+}
+
+TEST(ModelConfig, RefusesTorchscaleSwitchesItDoesNotBuild) {
+  std::string deep = std::string(kValid);
+  deep.insert(1, R"("deepnorm": true, )");
+  EXPECT_NE(errorOf(deep).find("'deepnorm' is true, which is not supported"),
+            std::string::npos)
+      << errorOf(deep);
+  std::string lm = std::string(kValid);
+  lm.insert(1, R"("use_lm_decay": true, )");
+  EXPECT_NE(errorOf(lm).find("'use_lm_decay' is true"), std::string::npos);
 }
 
 TEST(ModelConfig, OptionalKeysTakeTorchscaleDefaults) {

@@ -35,7 +35,8 @@ Value table(OpBuilder &b, Location loc, ArrayRef<float> values) {
 }
 
 /// rotate: R[b, t, i, k, j] (out_j = Σ_k x_k R[k][j], R = [[c, s], [−s, c]]
-/// × scale) from the positions, then one contraction per pair.
+/// × scale) from the positions, then one contraction per pair. A head's dk
+/// is viewed as [P, 2] (interleaved pairs) or [2, P] (half and half).
 Value decomposeRotate(OpBuilder &b, RotateOp op) {
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
@@ -48,9 +49,12 @@ Value decomposeRotate(OpBuilder &b, RotateOp op) {
   OpFoldResult B = tensor::getMixedSize(b, loc, pos, 0),
                T = tensor::getMixedSize(b, loc, pos, 1);
   double base = op.getThetaBase().convertToDouble();
+  const bool half = op.getRotary() == Rotary::Half;
   SmallVector<float> theta(P);
   for (int64_t i = 0; i < P; ++i)
-    theta[i] = float(P > 1 ? std::pow(base, -double(i) / double(P - 1)) : 1.0);
+    theta[i] = float(half    ? std::pow(base, -double(i) / double(P))
+                     : P > 1 ? std::pow(base, -double(i) / double(P - 1))
+                             : 1.0);
   Value thetaT = table(b, loc, theta);
   Value scale = f32Const(b, loc, op.getScale().convertToDouble());
   OpFoldResult two = b.getIndexAttr(2), pairs = b.getIndexAttr(P);
@@ -77,15 +81,18 @@ Value decomposeRotate(OpBuilder &b, RotateOp op) {
         Value r = arith::SelectOp::create(nb, l, diag, cs, off);
         return arith::MulFOp::create(nb, l, r, scale);
       });
-  // x [B, T, H·dk] as [B, T, H, P, 2]; loops (b, h, t, i, j, k).
+  // x [B, T, H·dk] as [B, T, H, P, 2] (or [B, T, H, 2, P]); loops
+  // (b, h, t, i, j, k): pair i, output member j, input member k.
   auto xType = cast<RankedTensorType>(x.getType());
   Type et = xType.getElementType();
+  const int64_t m0 = half ? 2 : P, m1 = half ? P : 2;
+  OpFoldResult f0 = half ? two : pairs, f1 = half ? pairs : two;
   Value xe = tensor::ExpandShapeOp::create(
       b, loc,
-      RankedTensorType::get({xType.getDimSize(0), xType.getDimSize(1), H, P, 2},
-                            et),
+      RankedTensorType::get(
+          {xType.getDimSize(0), xType.getDimSize(1), H, m0, m1}, et),
       x, SmallVector<ReassociationIndices>{{0}, {1}, {2, 3, 4}},
-      SmallVector<OpFoldResult>{B, T, b.getIndexAttr(H), pairs, two});
+      SmallVector<OpFoldResult>{B, T, b.getIndexAttr(H), f0, f1});
   // The products accumulate in f32: in the init itself when it is f32.
   Value init = op.getInit();
   bool inPlace = outType.getElementType() == b.getF32Type();
@@ -96,20 +103,22 @@ Value decomposeRotate(OpBuilder &b, RotateOp op) {
                 ValueRange{tensor::ExpandShapeOp::create(
                     b, loc,
                     RankedTensorType::get({outType.getDimSize(0), H,
-                                           outType.getDimSize(2), P, 2},
+                                           outType.getDimSize(2), m0, m1},
                                           b.getF32Type()),
                     init,
                     SmallVector<ReassociationIndices>{{0}, {1}, {2}, {3, 4}},
-                    SmallVector<OpFoldResult>{B, b.getIndexAttr(H), T, pairs,
-                                              two})})
+                    SmallVector<OpFoldResult>{B, b.getIndexAttr(H), T, f0,
+                                              f1})})
                 .getResult(0)
-          : buildZeros(b, loc, {B, b.getIndexAttr(H), T, pairs, two});
+          : buildZeros(b, loc, {B, b.getIndexAttr(H), T, f0, f1});
   Value out = buildGeneric(
       b, loc, acc,
       {xe, rot},
-      {buildDimMap(ctx, 6, {0, 2, 1, 3, 5}),
+      {half ? buildDimMap(ctx, 6, {0, 2, 1, 5, 3})
+            : buildDimMap(ctx, 6, {0, 2, 1, 3, 5}),
        buildDimMap(ctx, 6, {0, 2, 3, 5, 4}),
-       buildDimMap(ctx, 6, {0, 1, 2, 3, 4})},
+       half ? buildDimMap(ctx, 6, {0, 1, 2, 4, 3})
+            : buildDimMap(ctx, 6, {0, 1, 2, 3, 4})},
       {kPar, kPar, kPar, kPar, kPar, kRed},
       [&](OpBuilder &nb, Location l, ValueRange a) -> Value {
         Value p = arith::MulFOp::create(nb, l, buildExtF32(nb, l, a[0]), a[1]);
@@ -123,8 +132,9 @@ Value decomposeRotate(OpBuilder &b, RotateOp op) {
   return inPlace ? rotated : buildCastTo(b, loc, rotated, init);
 }
 
-/// group_norm: 1/δ_h(n) per (b, t, h) from the positions; Σ y² per
-/// (b, t, h); then one elementwise op for norm, divisor and gate.
+/// group_norm: 1/δ_h(n) per (b, t, h) from the positions (unless there is
+/// no row divisor); Σ y² per (b, t, h); then one elementwise op for norm,
+/// divisor and gate.
 Value decomposeGroupNorm(OpBuilder &b, GroupNormOp op) {
   Location loc = op.getLoc();
   MLIRContext *ctx = b.getContext();
@@ -138,22 +148,27 @@ Value decomposeGroupNorm(OpBuilder &b, GroupNormOp op) {
     logGamma.push_back(float(std::log(gm)));
     invOneMinus.push_back(float(1.0 / (1.0 - gm)));
   }
-  Value logT = table(b, loc, logGamma), invT = table(b, loc, invOneMinus);
   Value oneF = f32Const(b, loc, 1.0);
+  const bool divisor = op.getRowDivisor();
   // δ² = (1 − exp((n+1)·ln γ)) / (1 − γ); the table holds 1/δ.
-  Value invDelta = buildGeneric(
-      b, loc, buildEmpty(b, loc, {B, T, Hf}, b.getF32Type()), {pos, logT, invT},
-      {buildDimMap(ctx, 3, {0, 1}), buildDimMap(ctx, 3, {2}),
-       buildDimMap(ctx, 3, {2}), buildDimMap(ctx, 3, {0, 1, 2})},
-      {kPar, kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value n1 = arith::SIToFPOp::create(nb, l, nb.getF32Type(), a[0]);
-        n1 = arith::AddFOp::create(nb, l, n1, oneF);
-        Value pw =
-            math::ExpOp::create(nb, l, arith::MulFOp::create(nb, l, n1, a[1]));
-        Value delta2 = arith::MulFOp::create(
-            nb, l, arith::SubFOp::create(nb, l, oneF, pw), a[2]);
-        return Value(math::RsqrtOp::create(nb, l, delta2));
-      });
+  Value invDelta;
+  if (divisor) {
+    Value logT = table(b, loc, logGamma), invT = table(b, loc, invOneMinus);
+    invDelta = buildGeneric(
+        b, loc, buildEmpty(b, loc, {B, T, Hf}, b.getF32Type()),
+        {pos, logT, invT},
+        {buildDimMap(ctx, 3, {0, 1}), buildDimMap(ctx, 3, {2}),
+         buildDimMap(ctx, 3, {2}), buildDimMap(ctx, 3, {0, 1, 2})},
+        {kPar, kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
+          Value n1 = arith::SIToFPOp::create(nb, l, nb.getF32Type(), a[0]);
+          n1 = arith::AddFOp::create(nb, l, n1, oneF);
+          Value pw = math::ExpOp::create(
+              nb, l, arith::MulFOp::create(nb, l, n1, a[1]));
+          Value delta2 = arith::MulFOp::create(
+              nb, l, arith::SubFOp::create(nb, l, oneF, pw), a[2]);
+          return Value(math::RsqrtOp::create(nb, l, delta2));
+        });
+  }
   // Loops (b, t, h, j) over [B, T, H, dv]; y is read as [B, H, T, dv].
   AffineMap yMap = buildDimMap(ctx, 4, {0, 2, 1, 3});
   AffineMap rowMap = buildDimMap(ctx, 4, {0, 1, 2});
@@ -177,22 +192,30 @@ Value decomposeGroupNorm(OpBuilder &b, GroupNormOp op) {
       b, loc, g4Type, op.getInit(),
       SmallVector<ReassociationIndices>{{0}, {1}, {2, 3}},
       SmallVector<OpFoldResult>{B, T, Hf, b.getIndexAttr(dv)});
+  SmallVector<Value> inputs = {y, ss, g4};
+  SmallVector<AffineMap> maps = {yMap, rowMap,
+                                 buildDimMap(ctx, 4, {0, 1, 2, 3})};
+  if (divisor) {
+    inputs.push_back(invDelta);
+    maps.push_back(rowMap);
+  }
+  maps.push_back(buildDimMap(ctx, 4, {0, 1, 2, 3}));
   Value out = buildGeneric(
-      b, loc, init4,
-      {y, ss, g4, invDelta},
-      {yMap, rowMap, buildDimMap(ctx, 4, {0, 1, 2, 3}), rowMap,
-       buildDimMap(ctx, 4, {0, 1, 2, 3})},
-      {kPar, kPar, kPar, kPar}, [&](OpBuilder &nb, Location l, ValueRange a) {
-        // (y/δ) · rsqrt(ss/(δ²·dv) + eps) · silu(g)
-        Value invD = a[3];
-        Value invD2 = arith::MulFOp::create(nb, l, invD, invD);
-        Value ms = arith::MulFOp::create(
-            nb, l, arith::MulFOp::create(nb, l, a[1], invDv), invD2);
+      b, loc, init4, inputs, maps, {kPar, kPar, kPar, kPar},
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        // (y/δ) · rsqrt(ss/(δ²·dv) + eps) · silu(g), or without δ.
+        Value ms = arith::MulFOp::create(nb, l, a[1], invDv);
+        Value invD;
+        if (divisor) {
+          invD = a[3];
+          ms = arith::MulFOp::create(nb, l, ms,
+                                     arith::MulFOp::create(nb, l, invD, invD));
+        }
         Value r =
             math::RsqrtOp::create(nb, l, arith::AddFOp::create(nb, l, ms, eps));
         Value yv = buildExtF32(nb, l, a[0]), gv = buildExtF32(nb, l, a[2]);
         Value normed = arith::MulFOp::create(
-            nb, l, yv, arith::MulFOp::create(nb, l, r, invD));
+            nb, l, yv, divisor ? arith::MulFOp::create(nb, l, r, invD) : r);
         Value den = arith::AddFOp::create(
             nb, l, oneF,
             math::ExpOp::create(nb, l, arith::NegFOp::create(nb, l, gv)));
@@ -212,7 +235,9 @@ SmallVector<Value> decomposeMultiScale(OpBuilder &b, MultiScaleOp op) {
   Location loc = op.getLoc();
   Value x = op.getX(), pos = op.getPositions(), state = op.getState();
   auto xType = cast<RankedTensorType>(x.getType());
-  const int64_t d = xType.getDimSize(2), H = op.getGamma().size(), dk = d / H;
+  const int64_t d = xType.getDimSize(2), H = op.getGamma().size();
+  const int64_t Dk = cast<RankedTensorType>(op.getWq().getType()).getDimSize(1),
+                dk = Dk / H;
   const int64_t Dv = cast<RankedTensorType>(op.getWv().getType()).getDimSize(1),
                 dv = Dv / H;
   const int64_t bs = xType.getDimSize(0), ts = xType.getDimSize(1);
@@ -242,14 +267,16 @@ SmallVector<Value> decomposeMultiScale(OpBuilder &b, MultiScaleOp op) {
     return buildEmpty(b, loc, {B, b.getIndexAttr(H), T, b.getIndexAttr(dk)},
                       et);
   };
-  Value q = RotateOp::create(
-      b, loc, TypeRange{rotated}, unflat(project(x2, op.getWq()), d), pos, rotInit(),
-      b.getF64FloatAttr(1.0), b.getF64FloatAttr(10000.0))
+  Value q = RotateOp::create(b, loc, TypeRange{rotated},
+                             unflat(project(x2, op.getWq()), Dk), pos,
+                             rotInit(), b.getF64FloatAttr(1.0),
+                             b.getF64FloatAttr(10000.0), op.getRotaryAttr())
                 ->getResult(0);
-  Value k = RotateOp::create(
-      b, loc, TypeRange{rotated}, unflat(project(x2, op.getWk()), d), pos, rotInit(),
-      b.getF64FloatAttr(1.0 / std::sqrt(double(dk))),
-      b.getF64FloatAttr(10000.0))
+  Value k = RotateOp::create(b, loc, TypeRange{rotated},
+                             unflat(project(x2, op.getWk()), Dk), pos,
+                             rotInit(),
+                             b.getF64FloatAttr(1.0 / std::sqrt(double(dk))),
+                             b.getF64FloatAttr(10000.0), op.getRotaryAttr())
                 ->getResult(0);
   // v [B·T, Dv] → [B, T, H, dv] → [B, H, T, dv]
   Value v4 = tensor::ExpandShapeOp::create(
@@ -283,7 +310,7 @@ SmallVector<Value> decomposeMultiScale(OpBuilder &b, MultiScaleOp op) {
   Value normed = GroupNormOp::create(
       b, loc, TypeRange{RankedTensorType::get({bs, ts, Dv}, et)}, y, g, pos,
       buildEmpty(b, loc, {B, T, b.getIndexAttr(Dv)}, et), gammaAttr,
-      op.getEpsilonAttr())
+      op.getEpsilonAttr(), op.getRowDivisorAttr())
                      ->getResult(0);
   // The output projection accumulates in f32 (in the init when it is f32)
   // and is rounded once into the layer's init.

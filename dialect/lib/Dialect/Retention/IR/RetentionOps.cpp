@@ -692,9 +692,6 @@ LogicalResult MultiScaleOp::verify() {
       failed(c.staticDim("x", x, 2, "d")) || failed(c.decays(getGamma())))
     return failure();
   const int64_t d = c.size(x, 2), H = getGamma().size();
-  if (d % H)
-    return emitOpError() << "d = " << d << " is not divisible by the " << H
-                         << " heads of 'gamma'";
   const struct {
     StringRef name;
     Value v;
@@ -707,16 +704,19 @@ LogicalResult MultiScaleOp::verify() {
     if (failed(c.rank(m.name, m.v, 2, "[in, out]")) ||
         failed(c.sameElementType(m.name, m.v, "x", x)))
       return failure();
-  if (failed(c.staticDim("wv", getWv(), 1, "Dv")))
+  if (failed(c.staticDim("wq", getWq(), 1, "Dk")) ||
+      failed(c.staticDim("wv", getWv(), 1, "Dv")))
     return failure();
-  const int64_t Dv = c.size(getWv(), 1);
+  const int64_t Dk = c.size(getWq(), 1), Dv = c.size(getWv(), 1);
+  if (Dk % H)
+    return emitOpError() << "Dk = " << Dk << " (dim 1 of 'wq') is not "
+                         << "divisible by the " << H << " heads of 'gamma'";
   if (Dv % H)
     return emitOpError() << "Dv = " << Dv << " (dim 1 of 'wv') is not "
                          << "divisible by the " << H << " heads of 'gamma'";
   if (failed(c.dim("wq", getWq(), 0, d, "d")) ||
-      failed(c.dim("wq", getWq(), 1, d, "d")) ||
       failed(c.dim("wk", getWk(), 0, d, "d")) ||
-      failed(c.dim("wk", getWk(), 1, d, "d")) ||
+      failed(c.dim("wk", getWk(), 1, Dk, "Dk")) ||
       failed(c.dim("wv", getWv(), 0, d, "d")) ||
       failed(c.dim("wg", getWg(), 0, d, "d")) ||
       failed(c.dim("wg", getWg(), 1, Dv, "Dv")) ||
@@ -730,11 +730,11 @@ LogicalResult MultiScaleOp::verify() {
       failed(c.rank("state", s, 4, "[B, H, dk, dv]")) ||
       failed(c.dim("state", s, 0, c.size(x, 0), "B")) ||
       failed(c.dim("state", s, 1, H, "H")) ||
-      failed(c.dim("state", s, 2, d / H, "dk")) ||
+      failed(c.dim("state", s, 2, Dk / H, "dk")) ||
       failed(c.dim("state", s, 3, Dv / H, "dv")))
     return failure();
-  if ((d / H) % 2)
-    return emitOpError() << "the key head dim dk = " << d / H
+  if ((Dk / H) % 2)
+    return emitOpError() << "the key head dim dk = " << Dk / H
                          << " must be even (pairs are rotated)";
   if (failed(c.sameShape("out_init", getOutInit(), "x", x)) ||
       failed(c.sameShape("state_init", getStateInit(), "state", s)))

@@ -51,6 +51,17 @@ def Retention_LayerForm : I32EnumAttr<"LayerForm",
 def Retention_LayerFormAttr
     : EnumAttr<Retention_Dialect, Retention_LayerForm, "form">;
 
+// How retention.rotate pairs a head's dims, and its frequencies.
+def Retention_Rotary : I32EnumAttr<"Rotary",
+    "the pairing and frequencies of retention.rotate", [
+      I32EnumAttrCase<"Interleaved", 0, "interleaved">,
+      I32EnumAttrCase<"Half", 1, "half">]> {
+  let cppNamespace = "::mlir::retention";
+  let genSpecializedAttr = 0;
+}
+def Retention_RotaryAttr
+    : EnumAttr<Retention_Dialect, Retention_Rotary, "rotary">;
+
 class Retention_Op<string mnemonic, list<Trait> traits = []>
     : Op<Retention_Dialect, mnemonic, traits>;
 

@@ -243,16 +243,20 @@ def Retention_RotateOp : Retention_Op<"rotate", [
   let description = [{
     `x : [B, T, H*dk]` (f32, f16 or bf16; the result has its type) →
     `[B, H, T, dk]`: the heads are split off and
-    each pair (2i, 2i+1) of a head is rotated by +n·θ_i, n =
-    `positions[b, t]` (i64 `[B, T]`), θ_i = `theta_base`^(−i/(dk/2−1)):
+    each pair (a_i, b_i) of a head is rotated by +n·θ_i, n =
+    `positions[b, t]` (i64 `[B, T]`), i = 0 … dk/2−1:
 
     ```
-    out[2i]   = scale * (x[2i] cos(nθ_i) − x[2i+1] sin(nθ_i))
-    out[2i+1] = scale * (x[2i+1] cos(nθ_i) + x[2i] sin(nθ_i))
+    out[a_i] = scale * (x[a_i] cos(nθ_i) − x[b_i] sin(nθ_i))
+    out[b_i] = scale * (x[b_i] cos(nθ_i) + x[a_i] sin(nθ_i))
     ```
 
-    (torchscale's xPos-free rotation; `scale` folds the key scaling dk^−0.5
-    in). dk is even.
+    `rotary` picks the pairs and frequencies:
+    `#retention<rotary interleaved>` (the default; torchscale's xPos-free
+    rotation): a_i = 2i, b_i = 2i+1, θ_i = `theta_base`^(−i/(dk/2−1));
+    `#retention<rotary half>` (flash-linear-attention's, GPT-NeoX style):
+    a_i = i, b_i = i + dk/2, θ_i = `theta_base`^(−2i/dk).
+    `scale` folds the key scaling dk^−0.5 in. dk is even.
 
     Tiling (`TilingInterface`): parallel over (batch, head, token); a tile
     reads the rows of `x` and `positions` it covers and writes whole dk
@@ -268,7 +272,9 @@ def Retention_RotateOp : Retention_Op<"rotate", [
                        Retention_PositionTensor:$positions,
                        Retention_LayerTensor:$init,
                        DefaultValuedAttr<F64Attr, "1.0">:$scale,
-                       DefaultValuedAttr<F64Attr, "10000.0">:$theta_base);
+                       DefaultValuedAttr<F64Attr, "10000.0">:$theta_base,
+                       DefaultValuedAttr<Retention_RotaryAttr,
+                           "::mlir::retention::Rotary::Interleaved">:$rotary);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     $x `,` $positions `outs` `(` $init `)` attr-dict `:`
@@ -308,7 +314,9 @@ def Retention_GroupNormOp : Retention_Op<"group_norm", [
     ```
 
     One decay per head in `gamma`. The divisor is torchscale's
-    (DESIGN.md §2): it cancels in the norm except through epsilon.
+    (DESIGN.md §2): it cancels in the norm except through epsilon. With
+    `row_divisor = false` (flash-linear-attention's layer) δ_h = 1 and
+    `gamma` is not read.
 
     Tiling (`TilingInterface`): parallel over (batch, token); every tile
     normalizes all heads of its rows (each head's decay is in `gamma`).
@@ -321,7 +329,8 @@ def Retention_GroupNormOp : Retention_Op<"group_norm", [
   let arguments = (ins Retention_LayerTensor:$y, Retention_LayerTensor:$g,
                        Retention_PositionTensor:$positions,
                        Retention_LayerTensor:$init,
-                       DenseF64ArrayAttr:$gamma, F64Attr:$epsilon);
+                       DenseF64ArrayAttr:$gamma, F64Attr:$epsilon,
+                       DefaultValuedAttr<BoolAttr, "true">:$row_divisor);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     $y `,` $g `,` $positions `outs` `(` $init `)` attr-dict `:`
@@ -349,14 +358,14 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [
          "getIterationDomainTileFromResultTile",
          "generateResultTileValue"]>,
     DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
-  let summary = "the multi-scale retention layer (torchscale layout)";
+  let summary = "the multi-scale retention layer (torchscale's, or fla's by attributes)";
   let description = [{
     `x : [B, T, d]` (the normed residual stream; f32, f16 or bf16, the
     weights and the output of the same type, every product accumulated in
     f32 and rounded once), weights stored `[in, out]`:
-    `wq, wk : [d, d]`, `wv, wg : [d, Dv]`, `wo : [Dv, d]`; `positions :
+    `wq, wk : [d, Dk]`, `wv, wg : [d, Dv]`, `wo : [Dv, d]`; `positions :
     [B, T]` (i64, absolute), `state : [B, H, dk, dv]` (f32) with H =
-    |gamma|, dk = d/H, dv = Dv/H. Results: `out : [B, T, d]` and the final
+    |gamma|, dk = Dk/H, dv = Dv/H. Results: `out : [B, T, d]` and the final
     state. With `rotate` and `group_norm` as defined by those ops:
 
     ```
@@ -365,6 +374,14 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [
     y, final_state = retention(q, k, v, state)   (scale 1; the form below)
     out = group_norm(y, g, positions) wo
     ```
+
+    The variants of trained checkpoints are attributes passed to the ops
+    they change: `rotary` to both rotations (default interleaved, torchscale;
+    `half` for flash-linear-attention) and `row_divisor` to the group norm
+    (default true; false for flash-linear-attention). fla's learned
+    group-norm weight, shared by the heads, is folded into `wo`'s rows by
+    whoever packs the weights (`norm(y) ⊙ w` then `wo` equals `norm(y)` then
+    `diag(w) wo`).
 
     Destination-passing style: `out` and the final state are written into
     the two inits of `outs`. `form` picks the core op the layer decomposes
@@ -396,7 +413,10 @@ def Retention_MultiScaleOp : Retention_Op<"multi_scale", [
                        Retention_State:$state_init,
                        DenseF64ArrayAttr:$gamma, F64Attr:$epsilon,
                        Retention_LayerFormAttr:$form,
-                       OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$chunk_size);
+                       OptionalAttr<ConfinedAttr<I64Attr, [IntPositive]>>:$chunk_size,
+                       DefaultValuedAttr<Retention_RotaryAttr,
+                           "::mlir::retention::Rotary::Interleaved">:$rotary,
+                       DefaultValuedAttr<BoolAttr, "true">:$row_divisor);
   let results = (outs Variadic<AnyRankedTensor>:$results);
   let assemblyFormat = [{
     $x `,` $wq `,` $wk `,` $wv `,` $wg `,` $wo `,` $positions `,` $state
