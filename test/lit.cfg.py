@@ -28,7 +28,7 @@ config.substitutions.append(("%python", sys.executable))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.retnet_tools_dir, config.llvm_tools_dir]
 tools = ["retnet-opt", "retnet-check", "retnet-harness", "retnet-cuda-info",
-         "retnet-compile", "retnet-run", "retnet-golden", "mlir-translate", "llc", "llvm-dis", ToolSubst("mlir-runner", unresolved="ignore")]
+         "retnet-compile", "retnet-run", "retnet-golden", "retnet-tokenize", "mlir-translate", "llc", "llvm-dis", ToolSubst("mlir-runner", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 

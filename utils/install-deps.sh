@@ -15,8 +15,11 @@ PACKAGES=(
   cmake ninja-build g++ python3
   # Unit tests; numpy for the lane-level model of the tensor-core kernels.
   libgtest-dev python3-numpy
-  # JSON (model config.json, safetensors headers).
+  # JSON (model config.json, safetensors headers, tokenizer.json).
   nlohmann-json3-dev
+  # Tokenizers: SentencePiece models; PCRE2 for tokenizer.json's regular
+  # expressions (GPT-2's pre-split needs Unicode properties and lookahead).
+  libsentencepiece-dev libpcre2-dev pkg-config
   # Fuzzing the file parsers (libFuzzer) and the sanitizer build.
   clang-22 libclang-rt-22-dev
 )

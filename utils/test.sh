@@ -32,7 +32,7 @@ cmake -G Ninja -S "$root" -B "$san" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   || { cat "$san.configure.log"; exit 1; }
 ninja -C "$san" RetnetModelTest RetnetReferenceTest RetnetCudaRuntimeTest \
   RetnetCudaUnavailableTest FakeCuda RetnetApiTest RetnetApiCudaTest retnet-run retnet-golden \
-  RetnetPtxSim RetnetPtxSimTest
+  RetnetPtxSim RetnetPtxSimTest RetnetTokenizerTest retnet-tokenize
 export RETNET_THREADS=0 RETNET_COMPILE="$build/bin/retnet-compile"
 (cd "$san" && ctest --output-on-failure -j "$(nproc)" -R '^unit\.')
 python3 "$root/test/bad-inputs/run.py" --retnet-run "$san/bin/retnet-run" | grep -v '^ok '

@@ -1,13 +1,15 @@
 //===- retnet-run.cpp - run a RetNet model: logits or generation ----------===//
 //
-//   retnet-run --model DIR --tokens 5,17,3 [--logits-out FILE]
+//   retnet-run --model DIR --prompt "text" | --prompt-file F | --tokens 5,17,3
+//              [--logits-out FILE]
 //              [--max-new-tokens N] [--temperature F] [--top-k K]
 //              [--top-p P] [--seed S] [--form auto|parallel|chunkwise|
 //              recurrent] [--target auto|cpu|cuda] [--artifact FILE]
 //
 // The prompt is prefilled with the chosen form; generation then decodes one
 // token at a time with the recurrent form on the carried state, streaming
-// token ids to stdout. The last line (stderr) gives prefill and decode
+// token ids to stdout, or text (the prompt, then the continuation, each
+// character printed once its bytes are complete) when the prompt was text. The last line (stderr) gives prefill and decode
 // tokens/s and the state size. Built on the C API (retnet/retnet.h).
 //
 //===----------------------------------------------------------------------===//
@@ -15,9 +17,12 @@
 #include "retnet/Error.h"
 #include "retnet/Safetensors.h"
 #include "retnet/Sampling.h"
+#include "retnet/Tokenizer.h"
 #include "retnet/retnet.h"
 
+#include <cerrno>
 #include <chrono>
+#include <memory>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -27,7 +32,8 @@
 namespace {
 
 const char *kUsage =
-    "usage: retnet-run --model DIR --tokens IDS [options]\n"
+    "usage: retnet-run --model DIR (--prompt TEXT | --prompt-file FILE |\n"
+    "                  --tokens IDS) [options]\n"
     "\n"
     "Runs the RetNet model in DIR (config.json + model.safetensors), compiled\n"
     "on first use with retnet-compile and cached (RETNET_CACHE_DIR, else\n"
@@ -35,7 +41,12 @@ const char *kUsage =
     "machine (RETNET_THREADS=0: one thread).\n"
     "\n"
     "  --model DIR            model directory (required)\n"
-    "  --tokens 5,17,3        prompt token ids (required)\n"
+    "  --prompt TEXT          prompt text, tokenized with the model's tokenizer\n"
+    "                         (tokenizer.json or tokenizer.model; bos as its\n"
+    "                         tokenizer_config.json says); the continuation is\n"
+    "                         streamed as text and stops at eos\n"
+    "  --prompt-file FILE     the prompt text from FILE ('-': standard input)\n"
+    "  --tokens 5,17,3        prompt token ids; token ids are streamed\n"
     "  --logits-out FILE      write the prompt's logits as a safetensors file\n"
     "                         with one f32 tensor 'logits' [T, vocab]\n"
     "  --max-new-tokens N     generate N tokens, streamed to stdout (default "
@@ -60,7 +71,8 @@ const char *kUsage =
 struct Options {
   std::string model, logitsOut, artifact, form = "auto", target = "auto";
   std::vector<int64_t> tokens;
-  bool haveTokens = false, quiet = false;
+  std::string prompt;
+  bool haveTokens = false, haveText = false, quiet = false;
   int64_t maxNew = 0;
   retnet::SamplingOptions sampling;
 };
@@ -124,6 +136,25 @@ Options parseArgs(int argc, char **argv) {
     } else if (a == "--tokens") {
       o.tokens = parseTokens(value());
       o.haveTokens = true;
+    } else if (a == "--prompt") {
+      o.prompt = value();
+      o.haveText = true;
+    } else if (a == "--prompt-file") {
+      std::string path = value();
+      std::FILE *f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
+      if (!f)
+        fail("--prompt-file: cannot open '" + retnet::toValidUtf8(path) +
+             "': " + std::strerror(errno));
+      char buf[1 << 16];
+      size_t n;
+      while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
+        o.prompt.append(buf, n);
+      bool bad = std::ferror(f);
+      if (f != stdin)
+        std::fclose(f);
+      if (bad)
+        fail("--prompt-file: cannot read '" + retnet::toValidUtf8(path) + "'");
+      o.haveText = true;
     } else if (a == "--logits-out") {
       o.logitsOut = value();
     } else if (a == "--max-new-tokens") {
@@ -150,8 +181,11 @@ Options parseArgs(int argc, char **argv) {
   }
   if (o.model.empty())
     fail("no model given (--model DIR)");
-  if (!o.haveTokens)
-    fail("no prompt given (--tokens 5,17,3)");
+  if (!o.haveTokens && !o.haveText)
+    fail("no prompt given (--prompt TEXT, --prompt-file FILE or --tokens "
+         "5,17,3)");
+  if (o.haveTokens && o.haveText)
+    fail("give one prompt: --prompt, --prompt-file or --tokens");
   if (o.form != "auto" && o.form != "parallel" && o.form != "chunkwise" &&
       o.form != "recurrent")
     fail("unknown --form '" + o.form +
@@ -159,6 +193,64 @@ Options parseArgs(int argc, char **argv) {
   if (o.target != "auto" && o.target != "cpu" && o.target != "cuda")
     fail("unknown --target '" + o.target + "' (expected auto, cpu or cuda)");
   return o;
+}
+
+/// Text of the ids generated after a prompt, given out as it becomes final:
+/// decodes prompt + generated (decoders depend on what came before, e.g. a
+/// leading-space strip) and holds back a trailing U+FFFD, the bytes of a
+/// character whose last token has not come yet.
+class TextStream {
+public:
+  TextStream(retnet_model *m, std::vector<int64_t> prompt)
+      : model(m), ids(std::move(prompt)) {
+    emitted = decode().size();
+  }
+  std::string push(int64_t id) {
+    ids.push_back(id);
+    std::string fresh = pending();
+    size_t keep = fresh.size();
+    while (keep >= 3 && fresh.compare(keep - 3, 3, "\xEF\xBF\xBD") == 0)
+      keep -= 3;
+    emitted += keep;
+    return fresh.substr(0, keep);
+  }
+  std::string finish() {
+    std::string rest = pending();
+    emitted += rest.size();
+    return rest;
+  }
+
+private:
+  retnet_model *model;
+  std::vector<int64_t> ids;
+  size_t emitted = 0;
+  std::string decode() {
+    int64_t n = 0;
+    std::string text(4096, '\0');
+    while (true) {
+      if (retnet_detokenize(model, ids.data(), int64_t(ids.size()),
+                            text.data(), int64_t(text.size()), &n))
+        fail(retnet_last_error());
+      if (n <= int64_t(text.size()))
+        break;
+      text.resize(size_t(n));
+    }
+    text.resize(size_t(n));
+    return text;
+  }
+  std::string pending() {
+    std::string all = decode();
+    if (all.size() < emitted) { // the earlier text changed: go on from here
+      emitted = all.size();
+      return "";
+    }
+    return all.substr(emitted);
+  }
+};
+
+void writeText(const std::string &s) {
+  std::fwrite(s.data(), 1, s.size(), stdout);
+  std::fflush(stdout);
 }
 
 double seconds(std::chrono::steady_clock::time_point a,
@@ -193,6 +285,19 @@ int main(int argc, char **argv) {
   if (!session)
     fail(retnet_last_error());
   const int64_t V = retnet_model_vocab_size(model);
+  if (o.haveText) {
+    if (retnet_model_has_tokenizer(model) != 1)
+      fail(o.model + ": no tokenizer (tokenizer.json or tokenizer.model) for "
+                     "--prompt; give token ids with --tokens");
+    int64_t n = 0;
+    o.tokens.resize(o.prompt.size() + 2);
+    if (retnet_tokenize(model, o.prompt.data(), int64_t(o.prompt.size()), 1,
+                        o.tokens.data(), int64_t(o.tokens.size()), &n))
+      fail(retnet_last_error());
+    o.tokens.resize(size_t(n));
+    if (o.tokens.empty())
+      fail("the prompt is empty (no tokens; the tokenizer adds no bos)");
+  }
   const int64_t T = int64_t(o.tokens.size());
 
   std::vector<float> logits(size_t(T * V));
@@ -212,11 +317,25 @@ int main(int argc, char **argv) {
 
   std::vector<float> last(logits.end() - V, logits.end());
   double decodeSeconds = 0;
+  int64_t generated = 0;
+  std::unique_ptr<TextStream> text;
+  const int64_t eos = o.haveText ? retnet_model_eos(model) : -1;
+  if (o.haveText && o.maxNew > 0) {
+    text = std::make_unique<TextStream>(model, o.tokens);
+    writeText(retnet::toValidUtf8(o.prompt));
+  }
   try {
     for (int64_t i = 0; i < o.maxNew; ++i) {
       int64_t next = sampler->sample(last.data(), V);
-      std::printf("%s%lld", i ? " " : "", (long long)next);
-      std::fflush(stdout);
+      ++generated;
+      if (text) {
+        if (next == eos)
+          break;
+        writeText(text->push(next));
+      } else {
+        std::printf("%s%lld", i ? " " : "", (long long)next);
+        std::fflush(stdout);
+      }
       if (i + 1 == o.maxNew)
         break;
       int64_t seq = 0;
@@ -228,6 +347,8 @@ int main(int argc, char **argv) {
   } catch (const retnet::Error &e) {
     fail(e.what());
   }
+  if (text)
+    writeText(text->finish());
   if (o.maxNew > 0)
     std::printf("\n");
   std::fflush(stdout);
@@ -240,8 +361,8 @@ int main(int argc, char **argv) {
         "decode: %lld tokens in %.2f ms (%.1f tokens/s) | state: "
         "%lld bytes | target: %s\n",
         (long long)T, pf * 1e3, T / pf, o.form.c_str(),
-        (long long)std::max<int64_t>(o.maxNew - 1, 0), decodeSeconds * 1e3,
-        o.maxNew > 1 ? (o.maxNew - 1) / decodeSeconds : 0.0,
+        (long long)std::max<int64_t>(generated - 1, 0), decodeSeconds * 1e3,
+        generated > 1 ? (generated - 1) / decodeSeconds : 0.0,
         (long long)retnet_model_state_bytes(model),
         retnet_model_target(model) == RETNET_TARGET_CUDA ? "cuda" : "cpu");
   }

@@ -1,4 +1,5 @@
-//===- Checkpoint.h - a checkpoint's tensors by their canonical names -*- C++ -*-===//
+//===- Checkpoint.h - a checkpoint's tensors by their canonical names -*- C++
+//-*-===//
 //
 // Checkpoints name their tensors in one of three layouts (docs/fla-format.md):
 // torchscale's (`embed_tokens.weight`, `layers.N.retention.q_proj.weight`,

@@ -90,6 +90,30 @@ int retnet_copy(retnet_session *session, int64_t dst, int64_t src);
 /* Tokens consumed by sequence `seq`, or -1 for a bad index. */
 int64_t retnet_position(const retnet_session *session, int64_t seq);
 
+/* Text, with the model directory's tokenizer (tokenizer.json, else
+ * tokenizer.model, with tokenizer_config.json; read on first use). */
+
+/* 1 when the model directory has a tokenizer, 0 when not, -1 for NULL. */
+int retnet_model_has_tokenizer(const retnet_model *model);
+/* The token ids of `length` bytes of UTF-8 `text` (bytes that are not UTF-8
+ * are read as U+FFFD). With `add_special` non-zero, bos/eos are added as the
+ * tokenizer's config says (a prompt); with 0 none are. Writes at most
+ * `capacity` ids to `ids` (NULL when capacity is 0) and the number of ids to
+ * `*count`, which may exceed `capacity` (call again with a larger buffer). */
+int retnet_tokenize(const retnet_model *model, const char *text,
+                    int64_t length, int add_special, int64_t *ids,
+                    int64_t capacity, int64_t *count);
+/* The UTF-8 text of `n` ids. Writes at most `capacity` bytes to `text`
+ * (NULL when capacity is 0; not NUL-terminated) and the text's length to
+ * `*length`, which may exceed `capacity`. */
+int retnet_detokenize(const retnet_model *model, const int64_t *ids,
+                      int64_t n, char *text, int64_t capacity,
+                      int64_t *length);
+/* The end-of-sequence id (the tokenizer's, else config.json's eos_token_id)
+ * and the beginning-of-sequence id; -1 when there is none. */
+int64_t retnet_model_eos(const retnet_model *model);
+int64_t retnet_model_bos(const retnet_model *model);
+
 /* Where compiled models are cached: $RETNET_CACHE_DIR, else
  * $XDG_CACHE_HOME/retnet, else $HOME/.cache/retnet. */
 const char *retnet_cache_dir(void);

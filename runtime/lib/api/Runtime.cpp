@@ -36,6 +36,7 @@
 #include "retnet/ModelConfig.h"
 #include "retnet/ModelReference.h"
 #include "retnet/Safetensors.h"
+#include "retnet/Tokenizer.h"
 #include "retnet/WeightLayout.h"
 
 #include <algorithm>
@@ -367,6 +368,12 @@ std::string cachedArtifact(const std::string &modelDir, bool cuda) {
 
 struct retnet_model {
   retnet::ModelConfig config;
+  std::string dir;
+  /// The directory's tokenizer, read on first use (a model run by token ids
+  /// never reads it).
+  mutable std::once_flag tokenizerOnce;
+  mutable std::unique_ptr<retnet::Tokenizer> tokenizer;
+  mutable std::string tokenizerError;
   Place place = Place::Host; // Device on the CUDA target
   void *library = nullptr;
   EntryFn prefill[4] = {}; // indexed by retnet_form (AUTO unused)
@@ -701,6 +708,7 @@ retnet_model *retnet_model_open_on(const char *modelDir, const char *artifact,
     retnet_target target = checkedEnum<retnet_target>(
         targetArg, RETNET_TARGET_AUTO, RETNET_TARGET_CUDA, "target");
     std::string dir = modelDir;
+    m->dir = dir;
     m->config = retnet::ModelConfig::load(dir + "/config.json");
     for (const std::string &key : m->config.unknownKeys)
       std::fprintf(stderr,
@@ -752,6 +760,98 @@ int64_t retnet_model_vocab_size(const retnet_model *model) {
 
 int64_t retnet_model_state_bytes(const retnet_model *model) {
   return model ? model->statePerSeq * int64_t(sizeof(float)) : -1;
+}
+
+namespace {
+/// The model's tokenizer, loaded once; throws the load's error every time.
+const retnet::Tokenizer &tokenizerOf(const retnet_model *m) {
+  if (!m)
+    throw retnet::Error("model is NULL");
+  std::call_once(m->tokenizerOnce, [m] {
+    try {
+      auto tok = retnet::Tokenizer::load(m->dir);
+      if (tok->vocabSize() > m->config.vocabSize)
+        throw retnet::Error(
+            m->dir + ": the tokenizer has " +
+            std::to_string(tok->vocabSize()) + " tokens, but the model's "
+            "vocabulary is " + std::to_string(m->config.vocabSize));
+      m->tokenizer = std::move(tok);
+    } catch (const std::exception &e) {
+      m->tokenizerError = e.what();
+    }
+  });
+  if (!m->tokenizer)
+    throw retnet::Error(m->tokenizerError);
+  return *m->tokenizer;
+}
+} // namespace
+
+int retnet_model_has_tokenizer(const retnet_model *model) {
+  return model ? int(retnet::Tokenizer::present(model->dir)) : -1;
+}
+
+int retnet_tokenize(const retnet_model *model, const char *text,
+                    int64_t length, int addSpecial, int64_t *ids,
+                    int64_t capacity, int64_t *count) {
+  return guarded([&] {
+    const retnet::Tokenizer &tok = tokenizerOf(model);
+    if ((!text && length > 0) || length < 0)
+      throw retnet::Error("text is NULL or its length negative");
+    if (capacity < 0 || (!ids && capacity > 0) || !count)
+      throw retnet::Error("ids/capacity/count do not describe a buffer");
+    std::string_view in(text ? text : "", size_t(length));
+    std::vector<int64_t> out =
+        addSpecial ? tok.encodePrompt(in) : tok.encode(in);
+    if (capacity > 0)
+      std::copy_n(out.begin(),
+                  std::min<int64_t>(capacity, int64_t(out.size())), ids);
+    *count = int64_t(out.size());
+  });
+}
+
+int retnet_detokenize(const retnet_model *model, const int64_t *ids,
+                      int64_t n, char *text, int64_t capacity,
+                      int64_t *length) {
+  return guarded([&] {
+    const retnet::Tokenizer &tok = tokenizerOf(model);
+    if ((!ids && n > 0) || n < 0)
+      throw retnet::Error("ids is NULL or n negative");
+    if (capacity < 0 || (!text && capacity > 0) || !length)
+      throw retnet::Error("text/capacity/length do not describe a buffer");
+    std::string out = tok.decode(std::vector<int64_t>(ids, ids + n));
+    if (capacity > 0 && !out.empty())
+      std::memcpy(text, out.data(),
+                  size_t(std::min<int64_t>(capacity, int64_t(out.size()))));
+    *length = int64_t(out.size());
+  });
+}
+
+int64_t retnet_model_eos(const retnet_model *model) {
+  if (!model)
+    return -1;
+  if (retnet::Tokenizer::present(model->dir)) {
+    try {
+      int64_t eos = tokenizerOf(model).eos;
+      if (eos >= 0)
+        return eos;
+    } catch (const std::exception &) {
+    }
+  }
+  return model->config.eosToken;
+}
+
+int64_t retnet_model_bos(const retnet_model *model) {
+  if (!model)
+    return -1;
+  if (retnet::Tokenizer::present(model->dir)) {
+    try {
+      int64_t bos = tokenizerOf(model).bos;
+      if (bos >= 0)
+        return bos;
+    } catch (const std::exception &) {
+    }
+  }
+  return model->config.bosToken;
 }
 
 retnet_session *retnet_session_create(retnet_model *model,

@@ -166,8 +166,8 @@ std::vector<double> Checkpoint::load(const std::string &name) const {
 std::vector<double> Checkpoint::packed(const PackedTensor &t) const {
   auto [layer, rest] = splitLayer(t.name);
   const int64_t groups = c.heads / c.kvHeads;
-  if (groups > 1 &&
-      (rest == "retention.k_proj.weight" || rest == "retention.v_proj.weight")) {
+  if (groups > 1 && (rest == "retention.k_proj.weight" ||
+                     rest == "retention.v_proj.weight")) {
     // Query head h reads key/value head h / groups (fla repeats each
     // key/value head `groups` times in a row).
     std::vector<double> w = load(t.name);

@@ -377,6 +377,81 @@ TEST(CompiledModel, BadCallsFailWithAMessage) {
   EXPECT_EQ(retnet_model_target(m.model), RETNET_TARGET_CPU);
 }
 
+// Text through the C API: test/tokenizer/text-model (a random fla-format
+// model with the Llama-style test tokenizer, whose parity with the reference
+// library is Tools/retnet-tokenize.test).
+TEST(CompiledModel, TokenizeAndDetokenize) {
+  const std::string dir = RETNET_TEXT_MODEL;
+  retnet_model *m = retnet_model_open(dir.c_str(), artifactFor(dir).c_str());
+  ASSERT_NE(m, nullptr) << retnet_last_error();
+  EXPECT_EQ(retnet_model_has_tokenizer(m), 1);
+  EXPECT_EQ(retnet_model_bos(m), 1);
+  EXPECT_EQ(retnet_model_eos(m), 2);
+  const std::string text = "Grüße, the licence 😀";
+  int64_t count = -1;
+  // Capacity 0 sizes; a prompt starts with bos (tokenizer_config.json).
+  ASSERT_EQ(retnet_tokenize(m, text.data(), int64_t(text.size()), 1, nullptr,
+                            0, &count),
+            0)
+      << retnet_last_error();
+  ASSERT_GT(count, 2);
+  std::vector<int64_t> ids(size_t(count), -1);
+  int64_t again = -1;
+  ASSERT_EQ(retnet_tokenize(m, text.data(), int64_t(text.size()), 1,
+                            ids.data(), count - 1, &again),
+            0);
+  EXPECT_EQ(again, count);
+  EXPECT_EQ(ids.back(), -1) << "wrote past the capacity";
+  ASSERT_EQ(retnet_tokenize(m, text.data(), int64_t(text.size()), 1,
+                            ids.data(), count, &again),
+            0);
+  EXPECT_EQ(ids.front(), 1);
+  std::vector<int64_t> body(size_t(count), -1);
+  ASSERT_EQ(retnet_tokenize(m, text.data(), int64_t(text.size()), 0,
+                            body.data(), count, &again),
+            0);
+  EXPECT_EQ(again, count - 1);
+  EXPECT_EQ(std::vector<int64_t>(ids.begin() + 1, ids.end()),
+            std::vector<int64_t>(body.begin(), body.begin() + again));
+  // The text back, whole and cut short.
+  int64_t length = -1;
+  std::string out(text.size() + 8, '#');
+  ASSERT_EQ(retnet_detokenize(m, body.data(), again, out.data(),
+                              int64_t(out.size()), &length),
+            0)
+      << retnet_last_error();
+  EXPECT_EQ(out.substr(0, size_t(length)), text);
+  std::string small(4, '#');
+  ASSERT_EQ(retnet_detokenize(m, body.data(), again, small.data(), 3, &length),
+            0);
+  EXPECT_EQ(length, int64_t(text.size()));
+  EXPECT_EQ(small, text.substr(0, 3) + "#");
+  // Bad calls.
+  EXPECT_NE(retnet_tokenize(m, text.data(), int64_t(text.size()), 0,
+                            ids.data(), count, nullptr),
+            0);
+  EXPECT_NE(std::string(retnet_last_error()).find("do not describe a buffer"),
+            std::string::npos);
+  int64_t bad = 1500;
+  EXPECT_NE(retnet_detokenize(m, &bad, 1, out.data(), 8, &length), 0);
+  EXPECT_NE(std::string(retnet_last_error())
+                .find("token 1500 is outside the tokenizer's vocabulary"),
+            std::string::npos)
+      << retnet_last_error();
+  retnet_model_close(m);
+
+  // A model directory without a tokenizer.
+  std::string golden = modelDirs().front();
+  m = retnet_model_open(golden.c_str(), artifactFor(golden).c_str());
+  ASSERT_NE(m, nullptr);
+  EXPECT_EQ(retnet_model_has_tokenizer(m), 0);
+  EXPECT_NE(retnet_tokenize(m, "a", 1, 1, nullptr, 0, &count), 0);
+  EXPECT_NE(std::string(retnet_last_error()).find("no tokenizer"),
+            std::string::npos)
+      << retnet_last_error();
+  retnet_model_close(m);
+}
+
 TEST(CompiledModel, ArtifactOfAnotherConfigIsRefused) {
   std::vector<std::string> dirs = modelDirs();
   ASSERT_GE(dirs.size(), 2u);
