@@ -67,6 +67,8 @@ config.substitutions.append(
 config.substitutions.append(
     ("%fixtures", os.path.join(config.retnet_src_root, "test", "golden")))
 config.substitutions.append(
+    ("%example_kjv", os.path.join(config.retnet_src_root, "examples", "retnet-kjv")))
+config.substitutions.append(
     ("%example_model", os.path.join(config.retnet_src_root, "examples", "retnet-tiny")))
 
 # A recording stand-in for libcuda.so.1 (test/unit/cuda/FakeCuda.cpp).

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Sets everything up and runs the main job on the bundled example model:
-# builds the project, compiles examples/retnet-tiny (4 layers, bf16
-# weights; compiled on first use and cached), prefills a prompt and
-# generates tokens, printing them and the speed line. Then it checks the
-# logits of that prompt in every prefill form against torchscale's (the
-# golden file next to the model).
+# Sets everything up and runs the main job on the bundled example models:
+# builds the project, then continues a text prompt with the trained demo
+# model examples/retnet-kjv (flash-linear-attention's RetNet trained on the
+# King James Bible, SentencePiece tokenizer; examples/train_kjv.py), greedy
+# and sampled, printing the text and the speed line; then runs
+# examples/retnet-tiny (torchscale's layout, random bf16 weights) by token
+# ids and checks the logits of its golden prompt in every prefill form
+# against torchscale's. Models are compiled on first use and cached.
 #
 # The target: the GPU when one is usable (retnet-run --target auto compiles
 # the model with retnet-compile --target cuda: bf16 weights and activations,
@@ -21,6 +23,17 @@ model="$root/examples/retnet-tiny"
 export PATH="$build/bin:$PATH"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
+
+kjv="$root/examples/retnet-kjv"
+text="And God said unto Moses,"
+echo
+echo "== retnet-run --model examples/retnet-kjv --prompt '$text' --max-new-tokens 48"
+echo "   (first use compiles the model; later runs load it from $(printf '%s' "${RETNET_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/retnet}"))"
+retnet-run --model "$kjv" --prompt "$text" --max-new-tokens 48
+echo
+echo "== the same prompt, sampled (temperature 0.8, top-p 0.9, seed 1)"
+retnet-run --model "$kjv" --prompt "$text" --max-new-tokens 48 \
+  --temperature 0.8 --top-p 0.9 --seed 1
 
 prompt=17,342,5,981,64,23,700,1,88,412,9,256
 echo
@@ -61,8 +74,10 @@ else
   # driver API (its PTX executed with race, memory and launch-limit checks).
   echo
   echo "== the CUDA target on the PTX simulator (RETNET_CUDA_DRIVER=build/sim/libcuda.so.1):"
-  echo "   greedy tokens, then every form's logits vs torchscale (bf16 build: 1.5e-2)"
+  echo "   the demo model's text, greedy tokens of the example, then every form's"
+  echo "   logits vs torchscale (bf16 build: 1.5e-2)"
   export RETNET_CUDA_DRIVER="$build/sim/libcuda.so.1"
+  retnet-run --model "$kjv" --prompt "$text" --max-new-tokens 12 --target cuda
   retnet-run --model "$model" --tokens "$prompt" --max-new-tokens 8 --target cuda
   for form in parallel chunkwise recurrent; do
     retnet-run --model "$model" --tokens "$golden_tokens" --form "$form" \

@@ -8,7 +8,8 @@ Every case is a folder under cases/ with:
            output path that must not exist afterwards, @CASE@ the case folder
   expect   line 1: the exit status; line 2: a Python regular expression that
            must match a line of stderr (the error or warning line)
-  config.json, model.safetensors   (optional) laid over base/
+  config.json, model.safetensors, tokenizer.json, tokenizer.model,
+  tokenizer_config.json   (optional) laid over base/
   remove, fifo   (optional) names of base files to delete, or to replace by
            a FIFO (opening one must not block)
 run.py feeds them all to retnet-run. The base model is tiny (1 layer, d=4,
@@ -260,6 +261,45 @@ def main():
     # afterwards): here the prefill fails after the path was accepted.
     fl("flag-no-partial-output", ["--model", "@MODEL@", "--tokens", "1,9", "--logits-out", "@OUT@"],
        r"token 9 at index 1 is outside the vocabulary")
+
+    # ---- flash-linear-attention configs and checkpoints
+    fla = {"model_type": "retnet", "hidden_size": 4, "num_heads": 2, "num_hidden_layers": 1,
+           "expand_k": 1, "expand_v": 2, "intermediate_size": 8, "vocab_size": 8}
+    flacfg = lambda **kw: json.dumps({**fla, **kw})
+    case("fla-feature-map", run, 1, C + r"'feature_map' is \"elu\", which is not supported \(a feature map",
+         {"config.json": flacfg(feature_map="elu")})
+    case("fla-short-conv", run, 1, C + r"'use_short_conv' is true, which is not supported \(short convolutions\)",
+         {"config.json": flacfg(use_short_conv=True)})
+    case("fla-hybrid-attention", run, 1, C + r"'attn' is \{.*\}, which is not supported \(hybrid attention layers\)",
+         {"config.json": flacfg(attn={"layers": [0], "num_heads": 2})})
+    case("fla-kv-heads", run, 1, C + r"'num_kv_heads' \(3\) must divide 'num_heads' \(2\)",
+         {"config.json": flacfg(num_kv_heads=3)})
+    case("config-model-type", run, 1, C + r"'model_type' is 'mamba'; expected 'retnet'",
+         {"config.json": flacfg(model_type="mamba")})
+    # An fla config over a torchscale checkpoint: the missing tensor by its fla name.
+    case("fla-torchscale-names", run, 1, S + r"missing tensor 'model\.embeddings\.weight' \(expected \[8, 4\]\)",
+         {"config.json": flacfg()})
+
+    # ---- tokenizers (--prompt)
+    txt = ["--model", "@MODEL@", "--prompt", "hi"]
+    T = r"tokenizer\.json: "
+    case("tokenizer-none", txt, 1, r"no tokenizer \(tokenizer\.json or tokenizer\.model\) for --prompt")
+    case("tokenizer-json-truncated", txt, 1, T + r"not valid JSON", {"tokenizer.json": '{"model": {'})
+    case("tokenizer-wordpiece", txt, 1, T + r"model type 'WordPiece' \(only BPE is implemented\) is not supported",
+         {"tokenizer.json": json.dumps({"model": {"type": "WordPiece", "vocab": {}}})})
+    case("tokenizer-bad-regex", txt, 1, T + r"regular expression .* does not compile",
+         {"tokenizer.json": json.dumps({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": []},
+                                        "pre_tokenizer": {"type": "Split", "pattern": {"Regex": "(unclosed"},
+                                                          "behavior": "Isolated"}})})
+    case("tokenizer-merge-unknown", txt, 1, T + r"merge \[\"a\",\"b\"\] names a token missing",
+         {"tokenizer.json": json.dumps({"model": {"type": "BPE", "vocab": {"a": 0}, "merges": [["a", "b"]]}})})
+    case("tokenizer-larger-than-vocab", txt, 1, r"the tokenizer has 9 tokens, but the model's vocabulary is 8",
+         {"tokenizer.json": json.dumps({"model": {"type": "BPE", "vocab": {str(i): i for i in range(9)},
+                                                  "merges": []}})})
+    case("tokenizer-model-garbage", txt, 1, r"tokenizer\.model: not a SentencePiece model",
+         {"tokenizer.model": "not a protobuf\n"})
+    case("prompt-file-missing", ["--model", "@MODEL@", "--prompt-file", "@CASE@/none.txt"], 1,
+         r"--prompt-file: cannot open '.*none\.txt': No such file or directory")
     print(f"make.py: {len(os.listdir(CASES))} cases in {CASES}")
 
 

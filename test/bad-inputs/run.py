@@ -33,7 +33,8 @@ def model_dir(case_dir, work):
         for name in open(fifo).read().split():
             os.remove(os.path.join(model, name))
             os.mkfifo(os.path.join(model, name))
-    for name in ("config.json", "model.safetensors"):
+    for name in ("config.json", "model.safetensors", "tokenizer.json",
+                 "tokenizer.model", "tokenizer_config.json"):
         src = os.path.join(case_dir, name)
         if os.path.isdir(src):
             shutil.copytree(src, os.path.join(model, name))

@@ -826,32 +826,34 @@ int retnet_detokenize(const retnet_model *model, const int64_t *ids,
   });
 }
 
-int64_t retnet_model_eos(const retnet_model *model) {
-  if (!model)
-    return -1;
-  if (retnet::Tokenizer::present(model->dir)) {
+namespace {
+/// The tokenizer's special token (`field`: its bos or eos) when it has one,
+/// else config.json's.
+int64_t specialToken(const retnet_model *m,
+                     int64_t retnet::Tokenizer::*field, int64_t fromConfig) {
+  if (retnet::Tokenizer::present(m->dir)) {
     try {
-      int64_t eos = tokenizerOf(model).eos;
-      if (eos >= 0)
-        return eos;
+      int64_t id = tokenizerOf(m).*field;
+      if (id >= 0)
+        return id;
     } catch (const std::exception &) {
+      // A tokenizer that does not load: its error comes with tokenizing.
     }
   }
-  return model->config.eosToken;
+  return fromConfig;
+}
+} // namespace
+
+int64_t retnet_model_eos(const retnet_model *model) {
+  return model ? specialToken(model, &retnet::Tokenizer::eos,
+                              model->config.eosToken)
+               : -1;
 }
 
 int64_t retnet_model_bos(const retnet_model *model) {
-  if (!model)
-    return -1;
-  if (retnet::Tokenizer::present(model->dir)) {
-    try {
-      int64_t bos = tokenizerOf(model).bos;
-      if (bos >= 0)
-        return bos;
-    } catch (const std::exception &) {
-    }
-  }
-  return model->config.bosToken;
+  return model ? specialToken(model, &retnet::Tokenizer::bos,
+                              model->config.bosToken)
+               : -1;
 }
 
 retnet_session *retnet_session_create(retnet_model *model,

@@ -37,68 +37,53 @@ std::vector<int64_t> Tokenizer::encodePrompt(std::string_view text) const {
 
 namespace text {
 
-size_t validPrefix(std::string_view s, size_t i) {
-  auto at = [&](size_t k) -> unsigned {
-    return i + k < s.size() ? (unsigned char)s[i + k] : 0x100;
-  };
-  unsigned b0 = at(0);
+/// The sequence a lead byte starts (Unicode Table 3-7): its length and the
+/// allowed range of its second byte; 0 for a byte no sequence starts with.
+static unsigned leadByte(unsigned b0, unsigned &lo, unsigned &hi) {
+  lo = 0x80, hi = 0xBF;
   if (b0 < 0x80)
     return 1;
-  // Unicode Table 3-7: the allowed range of the second byte by lead byte.
-  unsigned lo = 0x80, hi = 0xBF, n = 0;
   if (b0 >= 0xC2 && b0 <= 0xDF)
-    n = 2;
-  else if (b0 == 0xE0)
-    n = 3, lo = 0xA0;
-  else if ((b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF)
-    n = 3;
-  else if (b0 == 0xED)
-    n = 3, hi = 0x9F;
-  else if (b0 == 0xF0)
-    n = 4, lo = 0x90;
-  else if (b0 >= 0xF1 && b0 <= 0xF3)
-    n = 4;
-  else if (b0 == 0xF4)
-    n = 4, hi = 0x8F;
-  else
-    return 0;
-  for (unsigned k = 1; k < n; ++k) {
-    unsigned b = at(k);
-    unsigned l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-    if (b < l || b > h)
-      return 0;
+    return 2;
+  if (b0 == 0xE0)
+    return lo = 0xA0, 3;
+  if ((b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF)
+    return 3;
+  if (b0 == 0xED)
+    return hi = 0x9F, 3;
+  if (b0 == 0xF0)
+    return lo = 0x90, 4;
+  if (b0 >= 0xF1 && b0 <= 0xF3)
+    return 4;
+  if (b0 == 0xF4)
+    return hi = 0x8F, 4;
+  return 0;
+}
+
+/// How many bytes at s[i] continue the sequence its lead byte starts
+/// (counting the lead byte), up to the sequence's length.
+static size_t matchedBytes(std::string_view s, size_t i, unsigned n,
+                           unsigned lo, unsigned hi) {
+  size_t k = 1;
+  for (; k < n && i + k < s.size(); ++k) {
+    unsigned b = (unsigned char)s[i + k];
+    if (b < (k == 1 ? lo : 0x80u) || b > (k == 1 ? hi : 0xBFu))
+      break;
   }
-  return n;
+  return k;
+}
+
+size_t validPrefix(std::string_view s, size_t i) {
+  if (i >= s.size())
+    return 0;
+  unsigned lo, hi, n = leadByte((unsigned char)s[i], lo, hi);
+  return n && matchedBytes(s, i, n, lo, hi) == n ? n : 0;
 }
 
 /// Bytes of the maximal invalid subpart at `i` (validPrefix(s, i) == 0).
 static size_t invalidRun(std::string_view s, size_t i) {
-  unsigned b0 = (unsigned char)s[i];
-  unsigned lo = 0x80, hi = 0xBF, n = 0;
-  if (b0 >= 0xC2 && b0 <= 0xDF)
-    n = 2;
-  else if (b0 == 0xE0)
-    n = 3, lo = 0xA0;
-  else if ((b0 >= 0xE1 && b0 <= 0xEC) || b0 == 0xEE || b0 == 0xEF)
-    n = 3;
-  else if (b0 == 0xED)
-    n = 3, hi = 0x9F;
-  else if (b0 == 0xF0)
-    n = 4, lo = 0x90;
-  else if (b0 >= 0xF1 && b0 <= 0xF3)
-    n = 4;
-  else if (b0 == 0xF4)
-    n = 4, hi = 0x8F;
-  else
-    return 1;
-  size_t k = 1;
-  for (; k < n && i + k < s.size(); ++k) {
-    unsigned b = (unsigned char)s[i + k];
-    unsigned l = k == 1 ? lo : 0x80, h = k == 1 ? hi : 0xBF;
-    if (b < l || b > h)
-      break;
-  }
-  return k;
+  unsigned lo, hi, n = leadByte((unsigned char)s[i], lo, hi);
+  return n ? matchedBytes(s, i, n, lo, hi) : 1;
 }
 
 uint32_t decodeAt(std::string_view s, size_t i, size_t n) {

@@ -1,7 +1,8 @@
 //===- retnet-golden.cpp - read golden files, compare logits files --------===//
 //
-//   retnet-golden tokens GOLDEN.safetensors
-//       prints the I64 tensor 'tokens' as 5,17,3 (for retnet-run --tokens)
+//   retnet-golden tokens GOLDEN.safetensors [NAME]
+//       prints the I64 tensor 'tokens' (or NAME) as 5,17,3 (for retnet-run
+//       --tokens)
 //   retnet-golden compare A.safetensors NAME_A B.safetensors NAME_B
 //                 --tol X [--label L]
 //       relative L2 distance of two F32 tensors of one shape; exit 1 above X
@@ -33,7 +34,7 @@ using namespace retnet;
 namespace {
 
 [[noreturn]] void usage() {
-  std::fprintf(stderr, "usage: retnet-golden tokens GOLDEN.safetensors\n"
+  std::fprintf(stderr, "usage: retnet-golden tokens GOLDEN.safetensors [NAME]\n"
                        "       retnet-golden compare A NAME_A B NAME_B --tol X "
                        "[--label L]\n"
                        "       retnet-golden reference MODEL_DIR GOLDEN "
@@ -58,14 +59,15 @@ std::vector<double> f32Tensor(const SafetensorsFile &f, const std::string &n,
   return out;
 }
 
-/// The I64 tensor 'tokens' of a golden file.
-std::vector<int64_t> goldenTokens(const std::string &path) {
+/// An I64 tensor of a golden file ('tokens' unless named).
+std::vector<int64_t> goldenTokens(const std::string &path,
+                                  const std::string &name = "tokens") {
   SafetensorsFile f = SafetensorsFile::open(path);
-  const TensorInfo &t = f.info("tokens");
+  const TensorInfo &t = f.info(name);
   if (t.dtype != DType::I64)
-    throw Error(f.path() + ": 'tokens' is not I64");
+    throw Error(f.path() + ": '" + name + "' is not I64");
   std::vector<int64_t> tokens(t.elements());
-  std::memcpy(tokens.data(), f.data("tokens"), 8 * tokens.size());
+  std::memcpy(tokens.data(), f.data(name), 8 * tokens.size());
   return tokens;
 }
 
@@ -73,8 +75,9 @@ int run(int argc, char **argv) {
   if (argc < 3)
     usage();
   std::string cmd = argv[1];
-  if (cmd == "tokens" && argc == 3) {
-    std::vector<int64_t> tokens = goldenTokens(argv[2]);
+  if (cmd == "tokens" && (argc == 3 || argc == 4)) {
+    std::vector<int64_t> tokens =
+        goldenTokens(argv[2], argc == 4 ? argv[3] : "tokens");
     for (size_t i = 0; i < tokens.size(); ++i)
       std::printf("%s%lld", i ? "," : "", (long long)tokens[i]);
     std::printf("\n");
