@@ -9,8 +9,9 @@
 // The prompt is prefilled with the chosen form; generation then decodes one
 // token at a time with the recurrent form on the carried state, streaming
 // token ids to stdout, or text (the prompt, then the continuation, each
-// character printed once its bytes are complete) when the prompt was text. The last line (stderr) gives prefill and decode
-// tokens/s and the state size. Built on the C API (retnet/retnet.h).
+// character printed once its bytes are complete) when the prompt was text.
+// The last line (stderr) gives prefill and decode tokens/s and the state
+// size. Built on the C API (retnet/retnet.h).
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,10 +23,10 @@
 
 #include <cerrno>
 #include <chrono>
-#include <memory>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <vector>
 
