@@ -61,6 +61,8 @@ if config.ptxas_executable and os.access(config.ptxas_executable, os.X_OK):
 
 config.substitutions.append(("%retnet_obj_root", config.retnet_obj_root))
 config.substitutions.append(("%retnet_src_root", config.retnet_src_root))
+# The CMake that configured the build (cmake --install of the build folder).
+config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(
     ("%golden", os.path.join(config.retnet_src_root, "test", "golden", "models")))
 # Checkpoints in the other layouts (flash-linear-attention's, syncdoth's).

@@ -118,7 +118,10 @@ xargs -P "$(nproc)" -L 1 bash -c 'compile_one "$0" "$@"' "$out" "$build/bin/retn
 # artifact generates (the GPU must generate the same).
 [ -x "$build/bin/retnet-run" ] || "$root/utils/build.sh"
 cp "$build/bin/retnet-run" "$build/bin/retnet-golden" "$out/bin/"
+# libretnet under its link name (bench_model.py opens it) and its SONAME
+# (libretnet.so.0, which retnet-run needs): both plain files.
 cp "$build/lib/libretnet.so" "$out/lib/"
+cp "$build/lib/libretnet.so" "$out/lib/$(objdump -p "$build/lib/libretnet.so" | awk '/SONAME/{print $2}')"
 mkdir -p "$out/models"
 models=("$root"/test/golden/models/*/ "$root/examples/retnet-tiny/")
 [ "$per_file" -gt 0 ] && models=("$root/test/golden/models/swish-h2-dv48/")
