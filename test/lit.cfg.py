@@ -28,7 +28,7 @@ config.substitutions.append(("%python", sys.executable))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.retnet_tools_dir, config.llvm_tools_dir]
 tools = ["retnet-opt", "retnet-check", "retnet-harness", "retnet-cuda-info",
-         "retnet-compile", "retnet-run", "retnet-golden", "retnet-tokenize", "mlir-translate", "llc", "llvm-dis", ToolSubst("mlir-runner", unresolved="ignore")]
+         "retnet-compile", "retnet-run", "retnet-golden", "retnet-tokenize", "retnet-serve", "mlir-translate", "llc", "llvm-dis", ToolSubst("mlir-runner", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 
@@ -61,6 +61,9 @@ if config.ptxas_executable and os.access(config.ptxas_executable, os.X_OK):
 
 config.substitutions.append(("%retnet_obj_root", config.retnet_obj_root))
 config.substitutions.append(("%retnet_src_root", config.retnet_src_root))
+# The Python with the OpenAI client (utils/install-deps.sh makes .pyenv/).
+config.substitutions.append(
+    ("%serve_python", os.path.join(config.retnet_src_root, ".pyenv", "bin", "python")))
 # The CMake that configured the build (cmake --install of the build folder).
 config.substitutions.append(("%cmake", config.cmake_command))
 config.substitutions.append(

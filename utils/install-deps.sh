@@ -20,6 +20,9 @@ PACKAGES=(
   # Tokenizers: SentencePiece models; PCRE2 for tokenizer.json's regular
   # expressions (GPT-2's pre-split needs Unicode properties and lookahead).
   libsentencepiece-dev libpcre2-dev pkg-config
+  # retnet-serve: HTTP server (cpp-httplib); its tests use the openai client
+  # from PyPI in a virtual environment (python3-venv; see test/serve).
+  libcpp-httplib-dev python3-venv
   # Fuzzing the file parsers (libFuzzer) and the sanitizer build.
   clang-22 libclang-rt-22-dev
 )
@@ -38,8 +41,21 @@ bench_python() {
   fi
 }
 
+# The Python packages of the tests that are not in Debian (the OpenAI client
+# for retnet-serve's tests), in a virtual environment: .pyenv/ (git-ignored).
+test_python() {
+  local env="$root/.pyenv"
+  if "$env/bin/python" -c 'import openai' 2>/dev/null; then
+    return
+  fi
+  echo "install-deps: python3 -m venv .pyenv; pip install -r test/serve/requirements.txt"
+  python3 -m venv "$env"
+  "$env/bin/pip" install -q -r "$root/test/serve/requirements.txt"
+}
+
 if [ ${#missing[@]} -eq 0 ]; then
   echo "install-deps: all ${#PACKAGES[@]} packages present"
+  test_python
   bench_python "$@"
   exit 0
 fi
@@ -53,4 +69,5 @@ echo "install-deps: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+test_python
 bench_python "$@"
