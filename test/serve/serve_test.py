@@ -26,6 +26,7 @@ import concurrent.futures as futures
 import json
 import random
 import socket
+import subprocess
 import sys
 import time
 
@@ -129,6 +130,19 @@ def e2e(args):
         check(r2.choices[0].text == want[p], "prompt as token ids gives the same text")
         status, det = server.post("/detokenize", {"tokens": tok["tokens"]}, AUTH)
         check(status == 200 and det["prompt"].strip() == p, "/detokenize inverts /tokenize")
+
+        # A long generation: the text equals the detokenized ids retnet-run
+        # generates (an independent decoding of prompt + continuation).
+        ids = subprocess.run([args.run, "--model", args.model, "--artifact", args.artifact,
+                              "--tokens", ",".join(map(str, tok["tokens"])), "--max-new-tokens", "300",
+                              "-q"], check=True, stdout=subprocess.PIPE).stdout.split()
+        ids = [int(x) for x in ids]
+        r = client.completions.create(model=name, prompt=tok["tokens"], max_tokens=300, temperature=0)
+        n = r.usage.completion_tokens
+        _, full = server.post("/detokenize", {"tokens": tok["tokens"] + ids[:n]}, AUTH)
+        _, head = server.post("/detokenize", {"tokens": tok["tokens"]}, AUTH)
+        check(n > 64 and full["prompt"] == head["prompt"] + r.choices[0].text,
+              "%d-token greedy text == detokenized retnet-run ids" % n)
 
         # Chat: streamed == non-streamed.
         msgs = [{"role": "system", "content": "Thou art a scribe."},
@@ -274,11 +288,11 @@ def e2e(args):
 
     # Overload: one slot, a queue of one: the third concurrent request gets 429.
     small = Server(args.serve, args.model, "--artifact", args.artifact, "--slots", "1",
-                   "--queue", "1", log=args.log)
+                   "--queue", "1", "--context", "1048576", log=args.log)
     try:
         import openai
         client = openai_client(small, key="none")
-        long_req = {"prompt": PROMPTS[0], "max_tokens": 3000, "temperature": 0, "stream": True}
+        long_req = {"prompt": PROMPTS[0], "max_tokens": 1000000, "temperature": 0, "stream": True}
         holders = []
         for _ in range(2):  # one running, one queued: both keep their streams open
             s = socket.create_connection(("127.0.0.1", small.port), timeout=60)

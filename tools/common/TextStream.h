@@ -3,8 +3,9 @@
 // The text of the ids generated after a prompt, given out as it becomes
 // final: decodes context + generated (decoders depend on what came before,
 // e.g. a leading-space strip) and holds back a trailing U+FFFD, the bytes of
-// a character whose last token has not come yet. Shared by retnet-run and
-// retnet-serve; built on the C API.
+// a character whose last token has not come yet. Decoders look back only a
+// few tokens, so the context is cut to the last 8 tokens whenever all text
+// is out. Shared by retnet-run and retnet-serve; built on the C API.
 //
 //===----------------------------------------------------------------------===//
 
@@ -52,6 +53,12 @@ public:
     while (keep >= 3 && fresh.compare(keep - 3, 3, "\xEF\xBF\xBD") == 0)
       keep -= 3;
     emitted += keep;
+    if (keep == fresh.size() && ids.size() > kRebaseAt) {
+      // Everything so far is out: go on from the last few tokens only, so
+      // a long generation costs linear, not quadratic, decoding.
+      ids.erase(ids.begin(), ids.end() - int64_t(kKeep));
+      emitted = detokenize(model, ids).size();
+    }
     return fresh.substr(0, keep);
   }
   /// What is left when generation ends (an incomplete character as U+FFFD).
@@ -62,6 +69,7 @@ public:
   }
 
 private:
+  static constexpr size_t kRebaseAt = 64, kKeep = 8;
   const retnet_model *model;
   std::vector<int64_t> ids;
   size_t emitted = 0;

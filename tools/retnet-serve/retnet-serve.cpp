@@ -27,6 +27,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -576,6 +577,19 @@ void routes(httplib::Server &http, Server &s) {
   });
 }
 
+/// The model's own chat template (Jinja) is not interpreted: say so once.
+void warnChatTemplate(const std::string &dir) {
+  std::ifstream in(std::filesystem::path(dir) / "tokenizer_config.json");
+  if (!in)
+    return;
+  json config = json::parse(in, nullptr, false);
+  if (config.is_object() && config.contains("chat_template"))
+    std::fprintf(stderr,
+                 "retnet-serve: warning: tokenizer_config.json has a "
+                 "chat_template (Jinja), which is not interpreted; chat "
+                 "requests use the default template (docs/serving.md)\n");
+}
+
 } // namespace
 
 int main(int argc, char **argv) {
@@ -605,6 +619,7 @@ int main(int argc, char **argv) {
     if (retnet_tokenize(s.model, "", 0, 1, nullptr, 0, &n))
       fail(retnet_last_error()); // a tokenizer that does not load
   }
+  warnChatTemplate(o.model);
   s.limits.modelName = o.name;
   s.limits.vocab = retnet_model_vocab_size(s.model);
   s.limits.context = o.context;
@@ -633,10 +648,13 @@ int main(int argc, char **argv) {
          " (address in use, or not an address of this machine)");
 
   std::atomic<bool> signalled{false};
-  std::thread signalThread([&http, &signalled, signals] {
+  std::thread signalThread([&http, &s, &signalled, signals] {
     int sig = 0;
     sigwait(&signals, &sig);
     signalled = true;
+    // Running requests end first (with an error), so no HTTP thread is
+    // left waiting when the server stops.
+    s.scheduler->stop();
     http.stop();
   });
   std::fprintf(stderr,
