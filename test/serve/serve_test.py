@@ -3,6 +3,8 @@
     serve_test.py e2e  --serve BIN --run BIN --model DIR --artifact SO
     serve_test.py soak --serve BIN --run BIN --model DIR --artifact SO
                        [--requests 1000] [--clients 16] [--rss-bound-mib 16]
+    serve_test.py batch --serve BIN --run BIN --model DIR --artifact SO
+                        --target cuda
 
 e2e: the OpenAI Python client (pip package `openai`) and raw HTTP against
 one server: non-streamed and streamed completions and chat (streamed text ==
@@ -17,6 +19,10 @@ soak: N mixed requests (completions and chat, streamed or not, greedy or
 sampled, some cancelled mid-stream) from K concurrent clients; every greedy
 output equal to retnet-run's for its prompt, no slot left taken, RSS after
 the run within the bound of RSS after a warm-up of 10 % of the requests.
+
+batch: the scheduler on another target (the CUDA one, on a GPU or the PTX
+simulator): greedy text = retnet-run's there, batched steps, seeded sampling
+alone = among others, a cancelled stream frees its slot.
 
 Prints one line per check; exits non-zero on the first failure.
 """
@@ -61,9 +67,9 @@ def openai_client(server, key=KEY, retries=0):
                          max_retries=retries, timeout=120)
 
 
-def greedy_reference(args):
-    return {p: retnet_run_text(args.run, args.model, args.artifact, p, GREEDY_TOKENS)
-            for p in PROMPTS}
+def greedy_reference(args, prompts=PROMPTS):
+    return {p: retnet_run_text(args.run, args.model, args.artifact, p, GREEDY_TOKENS, args.target)
+            for p in prompts}
 
 
 def wait_for(cond, timeout=10.0):
@@ -319,6 +325,45 @@ def e2e(args):
         small.stop()
 
 
+def batch(args):
+    """The scheduler on another target (e.g. CUDA): greedy text equal to
+    retnet-run's on the same target, batched decode steps, seeded sampling
+    the same alone and among others, a cancelled stream freeing its slot."""
+    prompts = PROMPTS[:4]
+    want = greedy_reference(args, prompts)
+    server = Server(args.serve, args.model, "--artifact", args.artifact, "--target", args.target,
+                    "--slots", "4", log=args.log)
+    try:
+        def sampled(i):
+            status, r = server.post("/v1/completions", {"prompt": prompts[i], "max_tokens": 8,
+                                                        "temperature": 0.9, "seed": 7 + i})
+            assert status == 200, r
+            return r["choices"][0]["text"]
+        alone = [sampled(i) for i in range(2)]
+
+        def one(i):
+            if i < 4:
+                status, r = server.post("/v1/completions", {"prompt": prompts[i],
+                                                            "max_tokens": GREEDY_TOKENS,
+                                                            "temperature": 0})
+                return r["choices"][0]["text"] == want[prompts[i]]
+            return sampled(i - 4) == alone[i - 4]
+        with futures.ThreadPoolExecutor(6) as pool:
+            ok = list(pool.map(one, range(6)))
+        check(all(ok), "4 greedy requests = retnet-run's text, 2 seeded = alone, run together (%s)" % ok)
+        m = server.metrics()
+        check(m["retnet_decode_sequences_total"] > m["retnet_decode_step_seconds_count"],
+              "decode steps batched several sequences (%.0f sequence-steps in %.0f steps)"
+              % (m["retnet_decode_sequences_total"], m["retnet_decode_step_seconds_count"]))
+        cancel_mid_stream(server, {"prompt": prompts[0], "max_tokens": 200, "temperature": 0,
+                                   "stream": True}, chunks=2)
+        check(wait_for(lambda: server.metrics()["retnet_free_slots"] == 4, 60),
+              "a cancelled stream frees its slot")
+    finally:
+        code = server.stop()
+    check(code == 0, "SIGTERM stops the server cleanly")
+
+
 def soak(args):
     want = greedy_reference(args)
     server = Server(args.serve, args.model, "--artifact", args.artifact, "--slots", "8",
@@ -391,18 +436,19 @@ def soak(args):
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("mode", choices=["e2e", "soak"])
+    ap.add_argument("mode", choices=["e2e", "soak", "batch"])
     ap.add_argument("--serve", required=True)
     ap.add_argument("--run", required=True)
     ap.add_argument("--model", required=True)
     ap.add_argument("--artifact", required=True)
     ap.add_argument("--log", help="the server's stderr goes here")
+    ap.add_argument("--target", default="auto", help="the server's and retnet-run's --target")
     ap.add_argument("--requests", type=int, default=1000)
     ap.add_argument("--clients", type=int, default=16)
     ap.add_argument("--rss-bound-mib", type=float, default=16)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
-    e2e(args) if args.mode == "e2e" else soak(args)
+    {"e2e": e2e, "soak": soak, "batch": batch}[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -116,11 +116,11 @@ class Server:
         return self.proc.returncode
 
 
-def retnet_run_text(retnet_run, model, artifact, prompt, max_new):
+def retnet_run_text(retnet_run, model, artifact, prompt, max_new, target="auto"):
     """retnet-run's greedy continuation of `prompt` (the text after it)."""
     out = subprocess.run(
         [retnet_run, "--model", model, "--artifact", artifact, "--prompt",
-         prompt, "--max-new-tokens", str(max_new), "-q"],
+         prompt, "--max-new-tokens", str(max_new), "--target", target, "-q"],
         check=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE).stdout
     text = out.decode()
     assert text.startswith(prompt) and text.endswith("\n"), repr(text)
