@@ -3,9 +3,10 @@
 // Any byte string is parsed as a config.json. It must either throw
 // retnet::Error or give a config whose derived sizes are consistent: heads
 // divide both widths, the key head dim is even, and the weight layout (every
-// tensor's offset and size) is computed without overflow. Anything else (a
-// crash, another exception, a sanitizer report, a hang) is a bug. Run with
-// utils/fuzz.sh.
+// tensor's offset and size) is computed without overflow. The error's
+// message holds no raw bytes of the input (nothing retnet::printable would
+// escape) and is bounded. Anything else (a crash, another exception, a
+// sanitizer report, a hang) is a bug. Run with utils/fuzz.sh.
 //
 //===----------------------------------------------------------------------===//
 
@@ -36,7 +37,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     }
     if (end > layout.totalFloats)
       __builtin_trap();
-  } catch (const retnet::Error &) {
+  } catch (const retnet::Error &e) {
+    std::string message = e.what();
+    if (message.size() > retnet::kMaxErrorLine ||
+        retnet::printable(message) != message)
+      __builtin_trap(); // raw input bytes (or an unbounded value) in it
   }
   return 0;
 }

@@ -105,8 +105,11 @@ const char *kUsage =
     "  --version             compiler version (part of the cache key)\n"
     "  -h, --help            this text\n";
 
+/// Prints the error line (escaped once more as a whole: it holds no raw
+/// bytes of the input, however the message was built) and exits.
 [[noreturn]] void fail(const std::string &msg) {
-  std::fprintf(stderr, "retnet-compile: error: %s\n", msg.c_str());
+  std::fprintf(stderr, "retnet-compile: error: %s\n",
+               retnet::printable(msg, retnet::kMaxErrorLine).c_str());
   std::exit(1);
 }
 
@@ -114,7 +117,7 @@ int64_t parseInt(const std::string &flag, const std::string &v) {
   char *end = nullptr;
   long long n = std::strtoll(v.c_str(), &end, 10);
   if (v.empty() || *end || n <= 0 || n > (1ll << 30))
-    fail(flag + " expects a positive integer, got '" + v + "'");
+    fail(flag + " expects a positive integer, got " + retnet::quote(v));
   return n;
 }
 
@@ -155,12 +158,12 @@ Options parseArgs(int argc, char **argv) {
     } else if (a == "-q" || a == "--quiet") {
       o.quiet = true;
     } else if (!a.empty() && a[0] == '-') {
-      fail("unknown option '" + a + "' (see --help)");
+      fail("unknown option " + retnet::quote(a) + " (see --help)");
     } else if (o.modelDir.empty()) {
       o.modelDir = a;
     } else {
-      fail("more than one model directory given ('" + o.modelDir + "', '" + a +
-           "')");
+      fail("more than one model directory given (" +
+           retnet::quotePath(o.modelDir) + ", " + retnet::quotePath(a) + ")");
     }
   }
   if (o.modelDir.empty())
@@ -168,24 +171,28 @@ Options parseArgs(int argc, char **argv) {
   if (o.output.empty())
     fail("no output file given (-o FILE)");
   if (o.target != "cpu" && o.target != "cuda")
-    fail("unknown --target '" + o.target + "' (expected cpu or cuda)");
+    fail("unknown --target " + retnet::quote(o.target) +
+         " (expected cpu or cuda)");
   if (o.emit != "mlir" && o.emit != "llvm" && o.emit != "ptx" &&
       o.emit != "lib")
-    fail("unknown --emit '" + o.emit + "' (expected mlir, llvm, ptx or lib)");
+    fail("unknown --emit " + retnet::quote(o.emit) +
+         " (expected mlir, llvm, ptx or lib)");
   if (o.emit == "ptx" && o.target != "cuda")
     fail("--emit ptx needs --target cuda");
   if (!o.dtype.empty() && o.dtype != "f32" && o.dtype != "bf16" &&
       o.dtype != "f16")
-    fail("unknown --dtype '" + o.dtype + "' (expected f32, bf16 or f16)");
+    fail("unknown --dtype " + retnet::quote(o.dtype) +
+         " (expected f32, bf16 or f16)");
   if (o.gpuBinary != "cubin" && o.gpuBinary != "ptx")
-    fail("unknown --gpu-binary '" + o.gpuBinary + "' (expected cubin or ptx)");
+    fail("unknown --gpu-binary " + retnet::quote(o.gpuBinary) +
+         " (expected cubin or ptx)");
   if (o.target == "cuda" && o.threads)
     fail("--threads is for --target cpu");
   if (o.chip.rfind("sm_", 0) != 0 || o.chip.size() < 5 ||
       o.chip.find_first_not_of("0123456789", 3) < o.chip.size() - 1 ||
       !std::isdigit(static_cast<unsigned char>(o.chip[3])))
-    fail("--chip expects an NVIDIA GPU name like sm_90a or sm_80, got '" +
-         o.chip + "'");
+    fail("--chip expects an NVIDIA GPU name like sm_90a or sm_80, got " +
+         retnet::quote(o.chip));
   return o;
 }
 
@@ -198,7 +205,7 @@ public:
     auto now = std::chrono::steady_clock::now();
     std::fprintf(stderr, "retnet-compile: [%6.2fs] %s\n",
                  std::chrono::duration<double>(now - start).count(),
-                 what.c_str());
+                 retnet::printable(what, retnet::kMaxErrorLine).c_str());
   }
 
 private:
@@ -212,7 +219,7 @@ void writeAtomically(const std::string &path, const std::string &tmp,
                      const std::string &what) {
   if (std::rename(tmp.c_str(), path.c_str()) != 0) {
     std::remove(tmp.c_str());
-    fail("cannot write " + what + " to '" + path + "'");
+    fail("cannot write " + what + " to " + retnet::quotePath(path));
   }
 }
 
@@ -226,12 +233,12 @@ void writeText(const std::string &path, const std::string &text) {
   {
     llvm::raw_fd_ostream os(tmp, ec);
     if (ec)
-      fail("cannot write '" + path + "': " + ec.message());
+      fail("cannot write " + retnet::quotePath(path) + ": " + ec.message());
     os << text;
     os.close();
     if (os.has_error()) {
       std::remove(tmp.c_str());
-      fail("cannot write '" + path + "'");
+      fail("cannot write " + retnet::quotePath(path));
     }
   }
   writeAtomically(path, tmp, "the output");
@@ -244,7 +251,8 @@ void checkWritable(const std::string &path) {
   std::string probe = tempPath(path);
   std::FILE *f = std::fopen(probe.c_str(), "wb");
   if (!f)
-    fail("cannot write '" + path + "': " + std::strerror(errno));
+    fail("cannot write " + retnet::quotePath(path) + ": " +
+         std::strerror(errno));
   std::fclose(f);
   std::remove(probe.c_str());
 }
@@ -286,8 +294,9 @@ int main(int argc, char **argv) {
   for (const std::string &k : config.unknownKeys)
     std::fprintf(stderr,
                  "retnet-compile: warning: %s/config.json: unknown "
-                 "key '%s' ignored\n",
-                 o.modelDir.c_str(), k.c_str());
+                 "key %s ignored\n",
+                 retnet::printablePath(o.modelDir).c_str(),
+                 retnet::quote(k).c_str());
   if (o.dtype.empty())
     o.dtype = o.target == "cuda" ? checkpointGpuDType(o.modelDir) : "f32";
 
@@ -427,7 +436,8 @@ int main(int argc, char **argv) {
     std::error_code ec;
     llvm::raw_fd_ostream os(objPath, ec);
     if (ec)
-      fail("cannot write '" + objPath.str().str() + "': " + ec.message());
+      fail("cannot write " + retnet::quotePath(objPath.str().str()) + ": " +
+           ec.message());
     llvm::legacy::PassManager codegen;
     if (tm->addPassesToEmitFile(codegen, os, nullptr,
                                 llvm::CodeGenFileType::ObjectFile))
@@ -441,8 +451,8 @@ int main(int argc, char **argv) {
   llvm::ErrorOr<std::string> ccPath = llvm::sys::findProgramByName(cc);
   if (!ccPath) {
     std::remove(objPath.c_str());
-    fail("no C compiler driver '" + cc +
-         "' to link the shared library (set CC)");
+    fail("no C compiler driver " + retnet::quote(cc) +
+         " to link the shared library (set CC)");
   }
   std::string tmp = tempPath(o.output);
   llvm::SmallVector<llvm::StringRef> linkArgs = {

@@ -15,6 +15,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "../common/TextStream.h"
 #include "retnet/Error.h"
 #include "retnet/Safetensors.h"
 #include "retnet/Sampling.h"
@@ -64,8 +65,11 @@ const char *kUsage =
     "  -q, --quiet            no speed line\n"
     "  -h, --help             this text\n";
 
+/// Prints the error line (escaped once more as a whole: it holds no raw
+/// bytes of the input, however the message was built) and exits.
 [[noreturn]] void fail(const std::string &msg) {
-  std::fprintf(stderr, "retnet-run: error: %s\n", msg.c_str());
+  std::fprintf(stderr, "retnet-run: error: %s\n",
+               retnet::printable(msg, retnet::kMaxErrorLine).c_str());
   std::exit(1);
 }
 
@@ -85,7 +89,7 @@ int64_t parseInt(const std::string &flag, const std::string &v, int64_t lo,
   long long n = std::strtoll(v.c_str(), &end, 10);
   if (v.empty() || *end || errno || n < lo || n > hi)
     fail(flag + " expects an integer in [" + std::to_string(lo) + ", " +
-         std::to_string(hi) + "], got '" + v + "'");
+         std::to_string(hi) + "], got " + retnet::quote(v));
   return n;
 }
 
@@ -93,7 +97,7 @@ double parseFloat(const std::string &flag, const std::string &v) {
   char *end = nullptr;
   double x = std::strtod(v.c_str(), &end);
   if (v.empty() || *end || x != x)
-    fail(flag + " expects a number, got '" + v + "'");
+    fail(flag + " expects a number, got " + retnet::quote(v));
   return x;
 }
 
@@ -108,10 +112,11 @@ std::vector<int64_t> parseTokens(const std::string &v) {
     errno = 0;
     long long n = std::strtoll(item.c_str(), &end, 10);
     if (item.empty() || *end || errno)
-      fail("--tokens: '" + item + "' (item " + std::to_string(out.size()) +
-           ") is not an integer token id");
+      fail("--tokens: " + retnet::quote(item) + " (item " +
+           std::to_string(out.size()) + ") is not an integer token id");
     if (n < 0)
-      fail("--tokens: token id " + item + " is negative");
+      fail("--tokens: token id " + retnet::printable(item, 80) +
+           " is negative");
     out.push_back(n);
     if (comma == std::string::npos)
       break;
@@ -144,8 +149,8 @@ Options parseArgs(int argc, char **argv) {
       std::string path = value();
       std::FILE *f = path == "-" ? stdin : std::fopen(path.c_str(), "rb");
       if (!f)
-        fail("--prompt-file: cannot open '" + retnet::toValidUtf8(path) +
-             "': " + std::strerror(errno));
+        fail("--prompt-file: cannot open " + retnet::quotePath(path) + ": " +
+             std::strerror(errno));
       char buf[1 << 16];
       size_t n;
       while ((n = std::fread(buf, 1, sizeof buf, f)) > 0)
@@ -154,7 +159,7 @@ Options parseArgs(int argc, char **argv) {
       if (f != stdin)
         std::fclose(f);
       if (bad)
-        fail("--prompt-file: cannot read '" + retnet::toValidUtf8(path) + "'");
+        fail("--prompt-file: cannot read " + retnet::quotePath(path));
       o.haveText = true;
     } else if (a == "--logits-out") {
       o.logitsOut = value();
@@ -177,7 +182,7 @@ Options parseArgs(int argc, char **argv) {
     } else if (a == "-q" || a == "--quiet") {
       o.quiet = true;
     } else {
-      fail("unknown option '" + a + "' (see --help)");
+      fail("unknown option " + retnet::quote(a) + " (see --help)");
     }
   }
   if (o.model.empty())
@@ -189,65 +194,13 @@ Options parseArgs(int argc, char **argv) {
     fail("give one prompt: --prompt, --prompt-file or --tokens");
   if (o.form != "auto" && o.form != "parallel" && o.form != "chunkwise" &&
       o.form != "recurrent")
-    fail("unknown --form '" + o.form +
-         "' (expected auto, parallel, chunkwise or recurrent)");
+    fail("unknown --form " + retnet::quote(o.form) +
+         " (expected auto, parallel, chunkwise or recurrent)");
   if (o.target != "auto" && o.target != "cpu" && o.target != "cuda")
-    fail("unknown --target '" + o.target + "' (expected auto, cpu or cuda)");
+    fail("unknown --target " + retnet::quote(o.target) +
+         " (expected auto, cpu or cuda)");
   return o;
 }
-
-/// Text of the ids generated after a prompt, given out as it becomes final:
-/// decodes prompt + generated (decoders depend on what came before, e.g. a
-/// leading-space strip) and holds back a trailing U+FFFD, the bytes of a
-/// character whose last token has not come yet.
-class TextStream {
-public:
-  TextStream(retnet_model *m, std::vector<int64_t> prompt)
-      : model(m), ids(std::move(prompt)) {
-    emitted = decode().size();
-  }
-  std::string push(int64_t id) {
-    ids.push_back(id);
-    std::string fresh = pending();
-    size_t keep = fresh.size();
-    while (keep >= 3 && fresh.compare(keep - 3, 3, "\xEF\xBF\xBD") == 0)
-      keep -= 3;
-    emitted += keep;
-    return fresh.substr(0, keep);
-  }
-  std::string finish() {
-    std::string rest = pending();
-    emitted += rest.size();
-    return rest;
-  }
-
-private:
-  retnet_model *model;
-  std::vector<int64_t> ids;
-  size_t emitted = 0;
-  std::string decode() {
-    int64_t n = 0;
-    std::string text(4096, '\0');
-    while (true) {
-      if (retnet_detokenize(model, ids.data(), int64_t(ids.size()),
-                            text.data(), int64_t(text.size()), &n))
-        fail(retnet_last_error());
-      if (n <= int64_t(text.size()))
-        break;
-      text.resize(size_t(n));
-    }
-    text.resize(size_t(n));
-    return text;
-  }
-  std::string pending() {
-    std::string all = decode();
-    if (all.size() < emitted) { // the earlier text changed: go on from here
-      emitted = all.size();
-      return "";
-    }
-    return all.substr(emitted);
-  }
-};
 
 void writeText(const std::string &s) {
   std::fwrite(s.data(), 1, s.size(), stdout);
@@ -288,8 +241,9 @@ int main(int argc, char **argv) {
   const int64_t V = retnet_model_vocab_size(model);
   if (o.haveText) {
     if (retnet_model_has_tokenizer(model) != 1)
-      fail(o.model + ": no tokenizer (tokenizer.json or tokenizer.model) for "
-                     "--prompt; give token ids with --tokens");
+      fail(retnet::printablePath(o.model) +
+           ": no tokenizer (tokenizer.json or tokenizer.model) for "
+           "--prompt; give token ids with --tokens");
     int64_t n = 0;
     o.tokens.resize(o.prompt.size() + 2);
     if (retnet_tokenize(model, o.prompt.data(), int64_t(o.prompt.size()), 1,
@@ -319,13 +273,13 @@ int main(int argc, char **argv) {
   std::vector<float> last(logits.end() - V, logits.end());
   double decodeSeconds = 0;
   int64_t generated = 0;
-  std::unique_ptr<TextStream> text;
+  std::unique_ptr<retnet::TextStream> text;
   const int64_t eos = o.haveText ? retnet_model_eos(model) : -1;
-  if (o.haveText && o.maxNew > 0) {
-    text = std::make_unique<TextStream>(model, o.tokens);
-    writeText(retnet::toValidUtf8(o.prompt));
-  }
   try {
+    if (o.haveText && o.maxNew > 0) {
+      text = std::make_unique<retnet::TextStream>(model, o.tokens);
+      writeText(retnet::toValidUtf8(o.prompt));
+    }
     for (int64_t i = 0; i < o.maxNew; ++i) {
       int64_t next = sampler->sample(last.data(), V);
       ++generated;
@@ -345,11 +299,11 @@ int main(int argc, char **argv) {
         fail(retnet_last_error());
       decodeSeconds += seconds(s0, std::chrono::steady_clock::now());
     }
+    if (text)
+      writeText(text->finish());
   } catch (const retnet::Error &e) {
     fail(e.what());
   }
-  if (text)
-    writeText(text->finish());
   if (o.maxNew > 0)
     std::printf("\n");
   std::fflush(stdout);

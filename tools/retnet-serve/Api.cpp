@@ -2,6 +2,8 @@
 
 #include "Api.h"
 
+#include "retnet/Error.h"
+
 #include <cmath>
 #include <limits>
 #include <set>
@@ -192,8 +194,8 @@ std::string messageText(const json &content, size_t i) {
 void checkKnown(const json &body, const std::set<std::string> &known) {
   for (auto it = body.begin(); it != body.end(); ++it)
     if (!known.count(it.key()))
-      bad(it.key(), "unknown field '" + it.key() + "'",
-          "unknown_field");
+      bad(retnet::printable(it.key(), 80),
+          "unknown field " + retnet::quote(it.key()), "unknown_field");
 }
 
 /// Fields of the OpenAI API this server does not implement: accepted only
@@ -331,9 +333,9 @@ ParsedRequest parseRequest(Endpoint endpoint, const std::string &body,
                        typeName(*m));
     if (m->get<std::string>() != limits.modelName)
       throw ApiError{404, "invalid_request_error",
-                     "the model '" + m->get<std::string>() +
-                         "' does not exist; this server has '" +
-                         limits.modelName + "'",
+                     "the model " + retnet::quote(m->get<std::string>()) +
+                         " does not exist; this server has " +
+                         retnet::quote(limits.modelName),
                      "model", "model_not_found"};
   }
   checkOff(req);

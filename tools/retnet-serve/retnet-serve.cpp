@@ -79,35 +79,9 @@ struct Options {
   bool quiet = false;
 };
 
-/// One stderr line with bytes from requests escaped (no control characters
-/// or invalid UTF-8 reach the terminal).
-std::string printable(const std::string &s) {
-  std::string out;
-  for (size_t i = 0; i < s.size();) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    int len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3
-                                           : (c >> 3) == 30 ? 4 : 0;
-    bool ok = len > 0 && i + size_t(len) <= s.size();
-    for (int k = 1; ok && k < len; ++k)
-      ok = (static_cast<unsigned char>(s[i + size_t(k)]) & 0xC0) == 0x80;
-    if (ok && len == 1 && c >= 0x20 && c != 0x7F) {
-      out += char(c);
-    } else if (ok && len > 1 && !(len == 2 && c == 0xC2 &&
-                                  static_cast<unsigned char>(s[i + 1]) < 0xA0)) {
-      out.append(s, i, size_t(len));
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof buf, "\\x%02X", c);
-      out += buf;
-      len = 1;
-    }
-    i += size_t(len);
-  }
-  return out;
-}
-
 [[noreturn]] void fail(const std::string &message) {
-  std::fprintf(stderr, "retnet-serve: error: %s\n", printable(message).c_str());
+  std::fprintf(stderr, "retnet-serve: error: %s\n",
+               retnet::printable(message, retnet::kMaxErrorLine).c_str());
   std::exit(1);
 }
 
@@ -118,7 +92,7 @@ int64_t count(const std::string &flag, const char *value, int64_t lo,
   long long v = std::strtoll(value, &end, 10);
   if (!*value || *end || errno || v < lo || v > hi)
     fail(flag + " expects an integer in [" + std::to_string(lo) + ", " +
-         std::to_string(hi) + "], got '" + value + "'");
+         std::to_string(hi) + "], got " + retnet::quote(value));
   return v;
 }
 
@@ -161,13 +135,14 @@ Options parseOptions(int argc, char **argv) {
     } else if (a == "--quiet") {
       o.quiet = true;
     } else {
-      fail("unknown option '" + a + "' (see --help)");
+      fail("unknown option " + retnet::quote(a) + " (see --help)");
     }
   }
   if (o.model.empty())
     fail("no model given (--model DIR; see --help)");
   if (o.target != "auto" && o.target != "cpu" && o.target != "cuda")
-    fail("unknown --target '" + o.target + "' (expected auto, cpu or cuda)");
+    fail("unknown --target " + retnet::quote(o.target) +
+         " (expected auto, cpu or cuda)");
   if (o.name.empty()) {
     std::filesystem::path p(o.model);
     o.name = (p.has_filename() ? p.filename() : p.parent_path().filename())
@@ -644,7 +619,8 @@ int main(int argc, char **argv) {
   else if (!http.bind_to_port(o.host, port))
     port = -1;
   if (port < 0)
-    fail("cannot listen on " + o.host + ":" + std::to_string(o.port) +
+    fail("cannot listen on " + retnet::quote(o.host) + " port " +
+         std::to_string(o.port) +
          " (address in use, or not an address of this machine)");
 
   std::atomic<bool> signalled{false};
@@ -660,12 +636,12 @@ int main(int argc, char **argv) {
   std::fprintf(stderr,
                "retnet-serve: serving '%s' (target %s, %lld slots, queue "
                "%lld, %s) on http://%s:%d\n",
-               printable(o.name).c_str(),
+               retnet::printable(o.name, 200).c_str(),
                retnet_model_target(s.model) == RETNET_TARGET_CUDA ? "cuda"
                                                                   : "cpu",
                (long long)o.slots, (long long)o.queue,
                s.hasTokenizer ? "tokenizer" : "no tokenizer: token-id prompts",
-               printable(o.host).c_str(), port);
+               retnet::printable(o.host, 200).c_str(), port);
   std::fflush(stderr);
   bool ok = http.listen_after_bind();
   s.scheduler->stop();

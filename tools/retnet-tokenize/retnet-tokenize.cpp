@@ -33,8 +33,11 @@ const char *kUsage =
     "  --info       print the tokenizer's kind, vocabulary size, bos and eos\n"
     "  -h, --help   this text\n";
 
+/// Prints the error line (escaped once more as a whole: it holds no raw
+/// bytes of the input, however the message was built) and exits.
 [[noreturn]] void fail(const std::string &msg) {
-  std::fprintf(stderr, "retnet-tokenize: error: %s\n", msg.c_str());
+  std::fprintf(stderr, "retnet-tokenize: error: %s\n",
+               retnet::printable(msg, retnet::kMaxErrorLine).c_str());
   std::exit(1);
 }
 
@@ -75,7 +78,7 @@ int main(int argc, char **argv) {
     } else if (a == "--info") {
       info = true;
     } else if (!a.empty() && a[0] == '-') {
-      fail("unknown option '" + retnet::toValidUtf8(a) + "' (see --help)");
+      fail("unknown option " + retnet::quote(a) + " (see --help)");
     } else if (dir.empty()) {
       dir = a;
     } else {

@@ -209,7 +209,7 @@ template <typename T> struct Scratch {
 std::string readFile(const std::string &path) {
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw retnet::Error(path + ": cannot open");
+    throw retnet::Error(retnet::printablePath(path) + ": cannot open");
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -228,6 +228,7 @@ int runProgram(const std::vector<std::string> &args, std::string *out) {
   int fds[2];
   if (out && pipe(fds) != 0)
     return -1;
+  const std::string shownName = retnet::printablePath(args[0]);
   pid_t pid = fork();
   if (pid < 0)
     return -1;
@@ -242,7 +243,7 @@ int runProgram(const std::vector<std::string> &args, std::string *out) {
       argv.push_back(const_cast<char *>(a.c_str()));
     argv.push_back(nullptr);
     execvp(argv[0], argv.data());
-    std::fprintf(stderr, "retnet: cannot run %s: %s\n", argv[0],
+    std::fprintf(stderr, "retnet: cannot run %s: %s\n", shownName.c_str(),
                  std::strerror(errno));
     _exit(127);
   }
@@ -295,8 +296,8 @@ void makeDirs(const std::string &path) {
     if (i == path.size() || path[i] == '/') {
       std::string p = path.substr(0, i);
       if (mkdir(p.c_str(), 0755) != 0 && errno != EEXIST)
-        throw retnet::Error("cannot create the cache directory '" + p +
-                            "': " + std::strerror(errno));
+        throw retnet::Error("cannot create the cache directory " +
+                            retnet::quotePath(p) + ": " + std::strerror(errno));
     }
 }
 
@@ -316,8 +317,9 @@ std::string cachedArtifact(const std::string &modelDir, bool cuda) {
   std::string compiler = compilerPath();
   std::string version;
   if (runProgram({compiler, "--version"}, &version) != 0 || version.empty())
-    throw retnet::Error("cannot run the model compiler '" + compiler +
-                        "' (set RETNET_COMPILE to its path)");
+    throw retnet::Error("cannot run the model compiler " +
+                        retnet::quotePath(compiler) +
+                        " (set RETNET_COMPILE to its path)");
   // The compiler's libraries are linked in statically: a rebuilt compiler
   // is a new binary, so its size and time stamp join its version string.
   struct stat st {};
@@ -347,7 +349,8 @@ std::string cachedArtifact(const std::string &modelDir, bool cuda) {
   std::fprintf(stderr,
                "retnet: compiling %s for the %s (first use; cached "
                "as %s)\n",
-               modelDir.c_str(), cuda ? "GPU" : "CPU", path.c_str());
+               retnet::printablePath(modelDir).c_str(), cuda ? "GPU" : "CPU",
+               retnet::printablePath(path).c_str());
   std::vector<std::string> args = {compiler, modelDir, "-o", path};
   if (cuda) {
     args.push_back("--target");
@@ -360,7 +363,8 @@ std::string cachedArtifact(const std::string &modelDir, bool cuda) {
   if (threads)
     args.push_back("--threads");
   if (runProgram(args, nullptr) != 0)
-    throw retnet::Error("compiling " + modelDir + " failed (see above)");
+    throw retnet::Error("compiling " + retnet::printablePath(modelDir) +
+                        " failed (see above)");
   return path;
 }
 
@@ -458,30 +462,32 @@ void loadArtifact(retnet_model &m, const std::string &path,
   cudaError.clear();
   m.library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!m.library)
-    throw retnet::Error("cannot load the compiled model '" + path +
-                        "': " + dlerror());
+    throw retnet::Error("cannot load the compiled model " +
+                        retnet::quotePath(path) + ": " +
+                        retnet::printable(dlerror(), 1000));
   auto sym = [&](const char *name) {
     void *p = dlsym(m.library, name);
     if (!p)
-      throw retnet::Error(path + ": not a retnet-compile artifact (no '" +
+      throw retnet::Error(retnet::printablePath(path) +
+                          ": not a retnet-compile artifact (no '" +
                           std::string(name) + "')");
     return p;
   };
   auto abi = reinterpret_cast<ConstFn>(sym("retnet_artifact_abi_version"))();
   if (abi != retnet::kArtifactAbiVersion)
-    throw retnet::Error(path + ": artifact ABI version " + std::to_string(abi) +
-                        ", this runtime needs " +
-                        std::to_string(retnet::kArtifactAbiVersion) +
-                        " (recompile it)");
+    throw retnet::Error(
+        retnet::printablePath(path) + ": artifact ABI version " +
+        std::to_string(abi) + ", this runtime needs " +
+        std::to_string(retnet::kArtifactAbiVersion) + " (recompile it)");
   bool cuda = reinterpret_cast<ConstFn>(sym("retnet_artifact_target"))() ==
               int64_t(retnet::ArtifactTarget::Cuda);
   if (want != RETNET_TARGET_AUTO && cuda != (want == RETNET_TARGET_CUDA))
-    throw retnet::Error(path + ": compiled for the " + (cuda ? "cuda" : "cpu") +
-                        " target, not " + (cuda ? "cpu" : "cuda") +
-                        " (retnet-compile --target)");
+    throw retnet::Error(retnet::printablePath(path) + ": compiled for the " +
+                        (cuda ? "cuda" : "cpu") + " target, not " +
+                        (cuda ? "cpu" : "cuda") + " (retnet-compile --target)");
   if (cuda) {
     requireCuda();
-    throwCudaError("loading the kernels of " + path);
+    throwCudaError("loading the kernels of " + retnet::printablePath(path));
     m.place = Place::Device;
     // A compiled model reads no kernel output on the host within a call:
     // its kernels queue back to back, the call synchronizes once at its end.
@@ -490,7 +496,8 @@ void loadArtifact(retnet_model &m, const std::string &path,
   int64_t floats =
       reinterpret_cast<ConstFn>(sym("retnet_artifact_weight_floats"))();
   if (floats != m.weightFloats)
-    throw retnet::Error(path + ": compiled for another config (" +
+    throw retnet::Error(retnet::printablePath(path) +
+                        ": compiled for another config (" +
                         std::to_string(floats) +
                         " weight floats, this "
                         "config has " +
@@ -498,7 +505,8 @@ void loadArtifact(retnet_model &m, const std::string &path,
   int64_t dtype =
       reinterpret_cast<ConstFn>(sym("retnet_artifact_weight_dtype"))();
   if (dtype < 0 || dtype > int64_t(retnet::WeightDType::F16))
-    throw retnet::Error(path + ": unknown weight element type " +
+    throw retnet::Error(retnet::printablePath(path) +
+                        ": unknown weight element type " +
                         std::to_string(dtype) + " (recompile it)");
   m.weightType = retnet::WeightDType(dtype);
   m.prefill[RETNET_FORM_PARALLEL] = reinterpret_cast<EntryFn>(
@@ -573,14 +581,15 @@ void packWeights(retnet_model &m, const retnet::SafetensorsFile &file) {
   }
   for (const std::string &name : ckpt.unused())
     std::fprintf(stderr,
-                 "retnet: warning: %s: tensor '%s' is not used by "
+                 "retnet: warning: %s: tensor %s is not used by "
                  "the model\n",
-                 path.c_str(), name.c_str());
+                 retnet::printablePath(path).c_str(),
+                 retnet::quote(name).c_str());
   if (nonFinite)
     std::fprintf(stderr,
                  "retnet: warning: %s: %lld weights are NaN or "
                  "infinite\n",
-                 path.c_str(), (long long)nonFinite);
+                 retnet::printablePath(path).c_str(), (long long)nonFinite);
 }
 
 void checkSeq(const retnet_session *s, int64_t seq) {
@@ -627,7 +636,9 @@ template <typename F> int guarded(F &&f) {
     lastError.clear();
     return 0;
   } catch (const std::exception &e) {
-    lastError = e.what();
+    // The message of an error (which quotes its input escaped) escaped once
+    // more as a whole: what retnet_last_error gives holds no raw bytes.
+    lastError = retnet::printable(e.what(), retnet::kMaxErrorLine);
     return 1;
   }
 }
@@ -712,9 +723,10 @@ retnet_model *retnet_model_open_on(const char *modelDir, const char *artifact,
     m->config = retnet::ModelConfig::load(dir + "/config.json");
     for (const std::string &key : m->config.unknownKeys)
       std::fprintf(stderr,
-                   "retnet: warning: %s/config.json: unknown key '%s' "
+                   "retnet: warning: %s/config.json: unknown key %s "
                    "ignored\n",
-                   dir.c_str(), key.c_str());
+                   retnet::printablePath(dir).c_str(),
+                   retnet::quote(key).c_str());
     retnet::WeightLayout layout = retnet::WeightLayout::forConfig(m->config);
     m->weightFloats = layout.totalFloats;
     const retnet::ModelConfig &c = m->config;
@@ -771,10 +783,12 @@ const retnet::Tokenizer &tokenizerOf(const retnet_model *m) {
     try {
       auto tok = retnet::Tokenizer::load(m->dir);
       if (tok->vocabSize() > m->config.vocabSize)
-        throw retnet::Error(
-            m->dir + ": the tokenizer has " +
-            std::to_string(tok->vocabSize()) + " tokens, but the model's "
-            "vocabulary is " + std::to_string(m->config.vocabSize));
+        throw retnet::Error(retnet::printablePath(m->dir) +
+                            ": the tokenizer has " +
+                            std::to_string(tok->vocabSize()) +
+                            " tokens, but the model's "
+                            "vocabulary is " +
+                            std::to_string(m->config.vocabSize));
       m->tokenizer = std::move(tok);
     } catch (const std::exception &e) {
       m->tokenizerError = e.what();

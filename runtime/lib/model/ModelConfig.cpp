@@ -30,7 +30,13 @@ constexpr int64_t kMaxHeads = 4096;
 constexpr int64_t kMaxConfigBytes = 1 << 20;
 
 [[noreturn]] void fail(const std::string &file, const std::string &what) {
-  throw Error(file + ": " + what);
+  throw Error(printablePath(file) + ": " + what);
+}
+
+/// A JSON value from the config for a message: escaped, cut short.
+std::string shown(const nlohmann::json &v) {
+  return printable(
+      v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 80);
 }
 
 int64_t intKey(const nlohmann::json &j, const std::string &file,
@@ -43,7 +49,7 @@ int64_t intKey(const nlohmann::json &j, const std::string &file,
   const auto &v = j[key];
   if (!v.is_number_integer())
     fail(file,
-         std::string("'") + key + "' must be an integer, found " + v.dump());
+         std::string("'") + key + "' must be an integer, found " + shown(v));
   int64_t x = v.get<int64_t>();
   if (x <= 0 || x > max)
     fail(file, std::string("'") + key + "' is " + std::to_string(x) +
@@ -57,7 +63,7 @@ bool boolKey(const nlohmann::json &j, const std::string &file, const char *key,
     return def;
   if (!j[key].is_boolean())
     fail(file, std::string("'") + key + "' must be true or false, found " +
-                   j[key].dump());
+                   shown(j[key]));
   return j[key].get<bool>();
 }
 
@@ -74,7 +80,7 @@ double numberKey(const nlohmann::json &j, const std::string &file,
       !(v.get<double>() > lo) || !(v.get<double>() < hi))
     fail(file, std::string("'") + key + "' must be a number in (" +
                    std::to_string(lo) + ", " + std::to_string(hi) +
-                   "), found " + v.dump());
+                   "), found " + shown(v));
   return v.get<double>();
 }
 
@@ -83,8 +89,8 @@ std::string stringKey(const nlohmann::json &j, const std::string &file,
   if (!j.contains(key) || j[key].is_null())
     return def;
   if (!j[key].is_string())
-    fail(file, std::string("'") + key + "' must be a string, found " +
-                   j[key].dump());
+    fail(file,
+         std::string("'") + key + "' must be a string, found " + shown(j[key]));
   return j[key].get<std::string>();
 }
 
@@ -98,7 +104,7 @@ int64_t tokenKey(const nlohmann::json &j, const std::string &file,
   if (!j[key].is_number_integer() || j[key].get<int64_t>() < 0)
     fail(file, std::string("'") + key +
                    "' must be a non-negative integer or null, found " +
-                   j[key].dump());
+                   shown(j[key]));
   return j[key].get<int64_t>();
 }
 
@@ -114,7 +120,7 @@ void requireKey(const nlohmann::json &j, const std::string &file,
     return;
   if (expected.is_boolean() && v.is_null() && !expected.get<bool>())
     return;
-  fail(file, std::string("'") + key + "' is " + v.dump() +
+  fail(file, std::string("'") + key + "' is " + shown(v) +
                  ", which is not supported (" + why + "); expected " +
                  (expected.is_null() ? std::string("null") : expected.dump()));
 }
@@ -145,18 +151,18 @@ void parseTorchscale(const nlohmann::json &j, const std::string &file,
   if (j.contains("activation_fn")) {
     const auto &a = j["activation_fn"];
     if (!a.is_string())
-      fail(file, "'activation_fn' must be a string, found " + a.dump());
+      fail(file, "'activation_fn' must be a string, found " + shown(a));
     c.activation = a.get<std::string>();
     if (c.activation != "swish" && c.activation != "gelu")
-      fail(file, "'activation_fn' is '" + c.activation +
-                     "'; expected 'swish' or 'gelu'");
+      fail(file, "'activation_fn' is " + quote(c.activation) +
+                     "; expected 'swish' or 'gelu'");
   }
   if (j.contains("layernorm_eps")) {
     const auto &e = j["layernorm_eps"];
     if (!e.is_number() || !std::isfinite(e.get<double>()) ||
         e.get<double>() <= 0 || e.get<double>() >= 1)
       fail(file,
-           "'layernorm_eps' must be a number in (0, 1), found " + e.dump());
+           "'layernorm_eps' must be a number in (0, 1), found " + shown(e));
     c.layernormEps = e.get<double>();
   }
   c.bosToken = tokenKey(j, file, "bos_token_id", -1);
@@ -229,8 +235,8 @@ void parseFla(const nlohmann::json &j, const std::string &file,
   }
   std::string act = stringKey(j, file, "hidden_act", "swish");
   if (act != "swish" && act != "silu")
-    fail(file, "'hidden_act' is '" + act +
-                   "'; only 'swish' (or 'silu') is supported: fla uses it "
+    fail(file, "'hidden_act' is " + quote(act) +
+                   "; only 'swish' (or 'silu') is supported: fla uses it "
                    "for the MLP and the retention output gate");
   c.activation = "swish";
   c.layernormEps = numberKey(j, file, "norm_eps", 0.0, 1.0, 1e-6);
@@ -278,7 +284,7 @@ ModelConfig ModelConfig::parse(const std::string &text,
   try {
     j = nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception &e) {
-    fail(file, std::string("not valid JSON: ") + e.what());
+    fail(file, "not valid JSON: " + printable(e.what(), 300));
   }
   if (!j.is_object())
     fail(file, std::string("must be a JSON object, found ") + j.type_name());
@@ -287,7 +293,7 @@ ModelConfig ModelConfig::parse(const std::string &text,
   std::set<std::string> known;
   std::string modelType = stringKey(j, file, "model_type", "");
   if (!modelType.empty() && modelType != "retnet")
-    fail(file, "'model_type' is '" + modelType + "'; expected 'retnet'");
+    fail(file, "'model_type' is " + quote(modelType) + "; expected 'retnet'");
   // fla's configs have hidden_size; torchscale's and syncdoth's
   // decoder_embed_dim.
   if (j.contains("hidden_size") && !j.contains("decoder_embed_dim"))

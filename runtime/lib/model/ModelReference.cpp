@@ -71,16 +71,17 @@ const TensorInfo &checkWeight(const SafetensorsFile &file,
                               const std::vector<int64_t> &shape) {
   auto it = file.tensors().find(name);
   if (it == file.tensors().end())
-    throw Error(file.path() + ": missing tensor '" + name + "' (expected " +
-                shapeStr(shape) + ")");
+    throw Error(printablePath(file.path()) + ": missing tensor " + quote(name) +
+                " (expected " + shapeStr(shape) + ")");
   const TensorInfo &t = it->second;
   if (t.shape != shape)
-    throw Error(file.path() + ": tensor '" + name + "' has shape " +
-                shapeStr(t.shape) + ", but the config needs " +
+    throw Error(printablePath(file.path()) + ": tensor " + quote(name) +
+                " has shape " + shapeStr(t.shape) + ", but the config needs " +
                 shapeStr(shape));
   if (t.dtype != DType::F32 && t.dtype != DType::F16 && t.dtype != DType::BF16)
-    throw Error(file.path() + ": tensor '" + name + "' has dtype " +
-                dtypeName(t.dtype) + "; expected F32, F16 or BF16");
+    throw Error(printablePath(file.path()) + ": tensor " + quote(name) +
+                " has dtype " + dtypeName(t.dtype) +
+                "; expected F32, F16 or BF16");
   return t;
 }
 
@@ -106,8 +107,9 @@ std::vector<double> loadWeight(const SafetensorsFile &file,
       break;
     }
     default:
-      throw Error(file.path() + ": tensor '" + name + "' has dtype " +
-                  dtypeName(t.dtype) + "; expected F32, F16 or BF16");
+      throw Error(printablePath(file.path()) + ": tensor " + quote(name) +
+                  " has dtype " + dtypeName(t.dtype) +
+                  "; expected F32, F16 or BF16");
     }
   }
   return out;

@@ -38,7 +38,13 @@ constexpr DTypeEntry kDTypes[] = {
     {"BOOL", DType::BOOL, 1}};
 
 [[noreturn]] void fail(const std::string &file, const std::string &what) {
-  throw Error(file + ": " + what);
+  throw Error(printablePath(file) + ": " + what);
+}
+
+/// A JSON value from the header for a message: escaped, cut short.
+std::string shown(const nlohmann::json &v) {
+  return printable(
+      v.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace), 80);
 }
 
 } // namespace
@@ -97,13 +103,13 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t *data, size_t size,
           return true;
         });
   } catch (const nlohmann::json::exception &e) {
-    fail(file, std::string("header is not valid JSON: ") + e.what());
+    fail(file, "header is not valid JSON: " + printable(e.what(), 300));
   }
   if (!header.is_object())
     fail(file, std::string("header must be a JSON object, found ") +
                    header.type_name());
   if (!duplicate.empty())
-    fail(file, "tensor '" + duplicate + "' appears twice in the header");
+    fail(file, "tensor " + quote(duplicate) + " appears twice in the header");
 
   SafetensorsFile f;
   f.name = file;
@@ -117,13 +123,13 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t *data, size_t size,
         fail(file, "'__metadata__' must be an object of strings");
       for (auto &[mk, mv] : value.items()) {
         if (!mv.is_string())
-          fail(file, "'__metadata__." + mk + "' must be a string, found " +
+          fail(file, quote("__metadata__." + mk) + " must be a string, found " +
                          mv.type_name());
         f.meta[mk] = mv.get<std::string>();
       }
       continue;
     }
-    std::string where = "tensor '" + key + "'";
+    std::string where = "tensor " + quote(key);
     if (!value.is_object())
       fail(file, where + " must be an object, found " + value.type_name());
     for (const char *field : {"dtype", "shape", "data_offsets"})
@@ -138,8 +144,8 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t *data, size_t size,
       if (dt.get<std::string>() == e.name)
         entry = &e;
     if (!entry)
-      fail(file, where + ": unknown dtype '" + dt.get<std::string>() +
-                     "' (expected one of F64, F32, F16, BF16, I64, I32, I16, "
+      fail(file, where + ": unknown dtype " + quote(dt.get<std::string>()) +
+                     " (expected one of F64, F32, F16, BF16, I64, I32, I16, "
                      "I8, U8, BOOL)");
     info.dtype = entry->type;
 
@@ -149,13 +155,13 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t *data, size_t size,
     size_t bytes = entry->size;
     for (const auto &d : shape) {
       if (!d.is_number_integer())
-        fail(file, where + ": 'shape' holds " + d.dump() + ", not an integer");
+        fail(file, where + ": 'shape' holds " + shown(d) + ", not an integer");
       int64_t n = d.get<int64_t>();
       if (n < 0)
         fail(file, where + ": negative dimension " + std::to_string(n) +
                        " in 'shape'");
       if (n > 0 && bytes > SIZE_MAX / size_t(n))
-        fail(file, where + ": 'shape' " + shape.dump() +
+        fail(file, where + ": 'shape' " + shown(shape) +
                        " overflows the addressable size");
       bytes *= size_t(n);
       info.shape.push_back(n);
@@ -167,20 +173,20 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t *data, size_t size,
       fail(file, where +
                      ": 'data_offsets' must be [begin, end] with "
                      "non-negative integers, found " +
-                     offsets.dump());
+                     shown(offsets));
     info.begin = offsets[0].get<uint64_t>();
     info.end = offsets[1].get<uint64_t>();
     if (info.begin > info.end)
-      fail(file, where + ": 'data_offsets' " + offsets.dump() +
+      fail(file, where + ": 'data_offsets' " + shown(offsets) +
                      " are reversed (begin > end)");
     if (info.end > dataSize)
-      fail(file, where + ": 'data_offsets' " + offsets.dump() +
+      fail(file, where + ": 'data_offsets' " + shown(offsets) +
                      " run past the data section (" + std::to_string(dataSize) +
                      " bytes); the file is truncated or the header wrong");
     if (info.end - info.begin != bytes)
       fail(file, where + ": 'data_offsets' span " +
                      std::to_string(info.end - info.begin) +
-                     " bytes, but shape " + shape.dump() + " of " +
+                     " bytes, but shape " + shown(shape) + " of " +
                      entry->name + " needs " + std::to_string(bytes));
     if (info.end > info.begin) // empty tensors occupy no bytes
       ranges.push_back({info.begin, key});
@@ -192,8 +198,8 @@ SafetensorsFile SafetensorsFile::parse(const uint8_t *data, size_t size,
   for (size_t i = 1; i < ranges.size(); ++i) {
     const TensorInfo &prev = f.index[ranges[i - 1].second];
     if (ranges[i].first < prev.end)
-      fail(file, "tensors '" + ranges[i - 1].second + "' and '" +
-                     ranges[i].second + "' overlap in the data section");
+      fail(file, "tensors " + quote(ranges[i - 1].second) + " and " +
+                     quote(ranges[i].second) + " overlap in the data section");
   }
   return f;
 }
@@ -229,7 +235,7 @@ SafetensorsFile SafetensorsFile::open(const std::string &path) {
 const TensorInfo &SafetensorsFile::info(const std::string &tensor) const {
   auto it = index.find(tensor);
   if (it == index.end())
-    fail(name, "has no tensor '" + tensor + "'");
+    fail(name, "has no tensor " + quote(tensor));
   return it->second;
 }
 
@@ -245,8 +251,8 @@ void writeSafetensors(const std::string &path,
     size_t n = 1;
     for (int64_t d : t.shape) {
       if (d < 0)
-        throw Error(path + ": tensor '" + t.name +
-                    "' has a negative dimension");
+        throw Error(printablePath(path) + ": tensor " + quote(t.name) +
+                    " has a negative dimension");
       n *= size_t(d);
     }
     header[t.name] = {{"dtype", "F32"},

@@ -37,9 +37,14 @@ namespace {
 
 using json = nlohmann::json;
 
+/// A JSON value from the file for a message: escaped, cut short.
+std::string shown(const json &v, size_t max = 80) {
+  return printable(v.dump(-1, ' ', false, json::error_handler_t::replace), max);
+}
+
 [[noreturn]] void unsupported(const std::string &path,
                               const std::string &what) {
-  throw Error(path + ": " + what + " is not supported");
+  throw Error(printablePath(path) + ": " + what + " is not supported");
 }
 
 /// A compiled PCRE2 pattern; finds every non-overlapping match.
@@ -54,8 +59,9 @@ public:
     if (!code) {
       PCRE2_UCHAR msg[256];
       pcre2_get_error_message(err, msg, sizeof msg);
-      throw Error(path + ": regular expression " + json(pattern).dump() +
-                  " does not compile at offset " + std::to_string(at) + ": " +
+      throw Error(printablePath(path) + ": regular expression " +
+                  shown(json(pattern), 200) + " does not compile at offset " +
+                  std::to_string(at) + ": " +
                   reinterpret_cast<const char *>(msg));
     }
     pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); // optional speed-up
@@ -107,7 +113,7 @@ struct Pattern {
     else if (p.is_object() && p.contains("Regex") && p["Regex"].is_string())
       regex = std::make_shared<Regex>(p["Regex"].get<std::string>(), path);
     else
-      unsupported(path, "pattern " + p.dump());
+      unsupported(path, "pattern " + shown(p));
   }
   std::vector<std::pair<size_t, size_t>> findAll(std::string_view s) const {
     if (regex)
@@ -206,7 +212,7 @@ std::vector<Piece> splitAt(const Piece &in,
       lastMatch = p.second;
     }
   } else {
-    throw Error("split behavior '" + behavior + "'");
+    throw Error("split behavior " + quote(behavior));
   }
   std::vector<Piece> pieces;
   for (auto [b, e] : out)
@@ -287,10 +293,12 @@ HFTokenizer::HFTokenizer(const std::string &p) : path(p) {
   try {
     j = json::parse(readFile(path, size_t(1) << 30));
   } catch (const json::exception &e) {
-    throw Error(path + ": not valid JSON: " + e.what());
+    throw Error(printablePath(path) +
+                ": not valid JSON: " + printable(e.what(), 300));
   }
   if (!j.is_object() || !j.contains("model") || !j["model"].is_object())
-    throw Error(path + ": not a tokenizer.json (no \"model\" object)");
+    throw Error(printablePath(path) +
+                ": not a tokenizer.json (no \"model\" object)");
   try {
     parseModel(j["model"]);
     if (j.contains("added_tokens") && j["added_tokens"].is_array())
@@ -303,8 +311,8 @@ HFTokenizer::HFTokenizer(const std::string &p) : path(p) {
                      t.value("rstrip", false),
                      t.value("single_word", false)};
         if (a.id < 0 || a.id > (int64_t(1) << 24))
-          throw Error(path + ": added token id " + std::to_string(a.id) +
-                      " is out of range");
+          throw Error(printablePath(path) + ": added token id " +
+                      std::to_string(a.id) + " is out of range");
         if (a.content.empty())
           continue;
         if (a.id >= int64_t(idToToken.size()))
@@ -322,7 +330,8 @@ HFTokenizer::HFTokenizer(const std::string &p) : path(p) {
       parseDecoder(j["decoder"]);
     }
   } catch (const json::exception &e) {
-    throw Error(path + ": malformed tokenizer.json: " + e.what());
+    throw Error(printablePath(path) +
+                ": malformed tokenizer.json: " + printable(e.what(), 300));
   }
   // The longest content first, so the leftmost match is also the longest.
   std::sort(added.begin(), added.end(), [](const auto &a, const auto &b) {
@@ -333,7 +342,8 @@ HFTokenizer::HFTokenizer(const std::string &p) : path(p) {
 void HFTokenizer::parseModel(const json &m) {
   std::string type = m.value("type", "BPE");
   if (type != "BPE")
-    unsupported(path, "model type '" + type + "' (only BPE is implemented)");
+    unsupported(path,
+                "model type " + quote(type) + " (only BPE is implemented)");
   for (const char *key : {"continuing_subword_prefix", "end_of_word_suffix"})
     if (m.contains(key) && !m[key].is_null() && m[key] != "")
       unsupported(path, std::string("BPE '") + key + "'");
@@ -342,11 +352,11 @@ void HFTokenizer::parseModel(const json &m) {
     unsupported(path, "BPE dropout");
   const json &v = m.at("vocab");
   if (!v.is_object())
-    throw Error(path + ": model.vocab must be an object");
+    throw Error(printablePath(path) + ": model.vocab must be an object");
   for (auto &[token, id] : v.items()) {
     int64_t i = id.get<int64_t>();
     if (i < 0 || i > (int64_t(1) << 24))
-      throw Error(path + ": token id " + std::to_string(i) +
+      throw Error(printablePath(path) + ": token id " + std::to_string(i) +
                   " is out of range");
     vocab[token] = i;
     if (i >= int64_t(idToToken.size()))
@@ -360,7 +370,8 @@ void HFTokenizer::parseModel(const json &m) {
       std::string s = mg.get<std::string>();
       size_t sp = s.find(' ', 1);
       if (sp == std::string::npos)
-        throw Error(path + ": merge " + mg.dump() + " is not two tokens");
+        throw Error(printablePath(path) + ": merge " + shown(mg) +
+                    " is not two tokens");
       a = s.substr(0, sp);
       b = s.substr(sp + 1);
     } else {
@@ -369,7 +380,7 @@ void HFTokenizer::parseModel(const json &m) {
     }
     auto ia = vocab.find(a), ib = vocab.find(b), ic = vocab.find(a + b);
     if (ia == vocab.end() || ib == vocab.end() || ic == vocab.end())
-      throw Error(path + ": merge " + mg.dump() +
+      throw Error(printablePath(path) + ": merge " + shown(mg) +
                   " names a token missing from the vocabulary");
     merges.emplace((uint64_t(ia->second) << 32) | uint64_t(ib->second),
                    std::make_pair(rank++, ic->second));
@@ -377,7 +388,7 @@ void HFTokenizer::parseModel(const json &m) {
   if (m.contains("unk_token") && m["unk_token"].is_string()) {
     auto it = vocab.find(m["unk_token"].get<std::string>());
     if (it == vocab.end())
-      throw Error(path + ": unk_token " + m["unk_token"].dump() +
+      throw Error(printablePath(path) + ": unk_token " + shown(m["unk_token"]) +
                   " is not in the vocabulary");
     unk = it->second;
   }
@@ -430,7 +441,7 @@ void HFTokenizer::parseNormalizer(const json &n) {
       p.text = out;
     });
   } else {
-    unsupported(path, "normalizer '" + type + "'");
+    unsupported(path, "normalizer " + quote(type));
   }
 }
 
@@ -468,7 +479,7 @@ void HFTokenizer::parsePreTokenizer(const json &p) {
       scheme = p.value("add_prefix_space", true) ? "always" : "never";
     bool split = p.value("split", true);
     if (scheme != "always" && scheme != "first" && scheme != "never")
-      unsupported(path, "Metaspace prepend_scheme '" + scheme + "'");
+      unsupported(path, "Metaspace prepend_scheme " + quote(scheme));
     preTokenizers.push_back([repl, scheme, split](const Piece &in) {
       Piece p = in;
       std::string out;
@@ -493,7 +504,7 @@ void HFTokenizer::parsePreTokenizer(const json &p) {
     if (behavior != "Isolated" && behavior != "Removed" &&
         behavior != "MergedWithPrevious" && behavior != "MergedWithNext" &&
         behavior != "Contiguous")
-      unsupported(path, "Split behavior '" + behavior + "'");
+      unsupported(path, "Split behavior " + quote(behavior));
     preTokenizers.push_back([pat, behavior, invert](const Piece &in) {
       return splitAt(in, pat->findAll(in.text), behavior, invert);
     });
@@ -504,7 +515,7 @@ void HFTokenizer::parsePreTokenizer(const json &p) {
       return splitAt(in, re->findAll(in.text), "Isolated", false);
     });
   } else {
-    unsupported(path, "pre-tokenizer '" + type + "'");
+    unsupported(path, "pre-tokenizer " + quote(type));
   }
 }
 
@@ -615,7 +626,7 @@ void HFTokenizer::parseDecoder(const json &d) {
       return tokens;
     });
   } else {
-    unsupported(path, "decoder '" + type + "'");
+    unsupported(path, "decoder " + quote(type));
   }
 }
 
@@ -810,7 +821,7 @@ std::unique_ptr<Tokenizer> loadHuggingFace(const std::string &path) {
   } catch (const Error &) {
     throw;
   } catch (const std::exception &e) {
-    throw Error(path + ": " + e.what());
+    throw Error(printablePath(path) + ": " + printable(e.what(), 300));
   }
 }
 

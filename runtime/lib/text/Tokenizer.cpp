@@ -129,15 +129,15 @@ std::vector<std::string_view> chars(std::string_view s) {
 std::string readFile(const std::string &path, size_t maxBytes) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0)
-    throw Error(path + ": cannot open");
+    throw Error(printablePath(path) + ": cannot open");
   if (!S_ISREG(st.st_mode))
-    throw Error(path + ": not a regular file");
+    throw Error(printablePath(path) + ": not a regular file");
   if (size_t(st.st_size) > maxBytes)
-    throw Error(path + ": is " + std::to_string(st.st_size) +
+    throw Error(printablePath(path) + ": is " + std::to_string(st.st_size) +
                 " bytes; at most " + std::to_string(maxBytes) + " are read");
   std::ifstream in(path, std::ios::binary);
   if (!in)
-    throw Error(path + ": cannot open");
+    throw Error(printablePath(path) + ": cannot open");
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -179,8 +179,8 @@ public:
     std::string bytes = text::readFile(path, size_t(1) << 30);
     auto status = sp.LoadFromSerializedProto(bytes);
     if (!status.ok())
-      throw Error(path + ": not a SentencePiece model (" + status.ToString() +
-                  ")");
+      throw Error(printablePath(path) + ": not a SentencePiece model (" +
+                  printable(status.ToString(), 300) + ")");
     bos = sp.bos_id();
     eos = sp.eos_id();
     addBos = true; // Llama's convention for tokenizer.model
@@ -190,7 +190,7 @@ public:
     std::string valid = toValidUtf8(s);
     auto status = sp.Encode(valid, &ids);
     if (!status.ok())
-      throw Error("SentencePiece: " + status.ToString());
+      throw Error("SentencePiece: " + printable(status.ToString(), 300));
     return std::vector<int64_t>(ids.begin(), ids.end());
   }
   std::string decode(const std::vector<int64_t> &ids) const override {
@@ -205,7 +205,7 @@ public:
     std::string out;
     auto status = sp.Decode(in, &out);
     if (!status.ok())
-      throw Error("SentencePiece: " + status.ToString());
+      throw Error("SentencePiece: " + printable(status.ToString(), 300));
     return out;
   }
   int64_t vocabSize() const override { return sp.GetPieceSize(); }
@@ -249,7 +249,8 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string &dir) {
   else if (text::isFile(model))
     tok = loadFile(model);
   else
-    throw Error(dir + ": no tokenizer (tokenizer.json or tokenizer.model)");
+    throw Error(printablePath(dir) +
+                ": no tokenizer (tokenizer.json or tokenizer.model)");
   std::string configPath = dir + "/tokenizer_config.json";
   if (!text::isFile(configPath))
     return tok;
@@ -257,15 +258,17 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string &dir) {
   try {
     c = nlohmann::json::parse(text::readFile(configPath, size_t(16) << 20));
   } catch (const nlohmann::json::exception &e) {
-    throw Error(configPath + ": not valid JSON: " + e.what());
+    throw Error(printablePath(configPath) +
+                ": not valid JSON: " + printable(e.what(), 300));
   }
   if (!c.is_object())
-    throw Error(configPath + ": must be a JSON object");
+    throw Error(printablePath(configPath) + ": must be a JSON object");
   auto flag = [&](const char *key, bool &out) {
     if (!c.contains(key) || c[key].is_null())
       return;
     if (!c[key].is_boolean())
-      throw Error(configPath + ": '" + key + "' must be true or false");
+      throw Error(printablePath(configPath) + ": '" + key +
+                  "' must be true or false");
     out = c[key].get<bool>();
   };
   auto token = [&](const char *key, int64_t &out) {
@@ -275,8 +278,12 @@ std::unique_ptr<Tokenizer> Tokenizer::load(const std::string &dir) {
     // symbol): found in the vocabulary, not by tokenizing it.
     int64_t id = tok->tokenToId(tokenContent(c[key]));
     if (id < 0)
-      throw Error(configPath + ": '" + key + "' " + c[key].dump() +
-                  " is not a token of the tokenizer");
+      throw Error(
+          printablePath(configPath) + ": '" + key + "' " +
+          printable(c[key].dump(-1, ' ', false,
+                                nlohmann::json::error_handler_t::replace),
+                    80) +
+          " is not a token of the tokenizer");
     out = id;
   };
   flag("add_bos_token", tok->addBos);

@@ -46,8 +46,8 @@ std::vector<double> f32Tensor(const SafetensorsFile &f, const std::string &n,
                               std::vector<int64_t> &shape) {
   const TensorInfo &t = f.info(n);
   if (t.dtype != DType::F32)
-    throw Error(f.path() + ": tensor '" + n + "' is " + dtypeName(t.dtype) +
-                ", expected F32");
+    throw Error(printablePath(f.path()) + ": tensor " + quote(n) + " is " +
+                dtypeName(t.dtype) + ", expected F32");
   shape = t.shape;
   std::vector<double> out(t.elements());
   const uint8_t *p = f.data(n);
@@ -65,7 +65,7 @@ std::vector<int64_t> goldenTokens(const std::string &path,
   SafetensorsFile f = SafetensorsFile::open(path);
   const TensorInfo &t = f.info(name);
   if (t.dtype != DType::I64)
-    throw Error(f.path() + ": '" + name + "' is not I64");
+    throw Error(printablePath(f.path()) + ": " + quote(name) + " is not I64");
   std::vector<int64_t> tokens(t.elements());
   std::memcpy(tokens.data(), f.data(name), 8 * tokens.size());
   return tokens;
@@ -153,7 +153,8 @@ int main(int argc, char **argv) {
   try {
     return run(argc, argv);
   } catch (const Error &e) {
-    std::fprintf(stderr, "retnet-golden: error: %s\n", e.what());
+    std::fprintf(stderr, "retnet-golden: error: %s\n",
+                 printable(e.what(), kMaxErrorLine).c_str());
     return 1;
   }
 }
