@@ -41,42 +41,65 @@ int64_t Sampler::sample(const float *logits, int64_t vocab) {
   if (options.temperature == 0)
     return std::max_element(logits, logits + vocab) - logits;
 
-  // Candidates by decreasing logit; top-k keeps a prefix.
-  std::vector<int64_t> order(vocab);
+  // Candidates: every token, or the top k by decreasing logit (ties: the
+  // lower id first). Sorting is O(V log V) per token, a real cost with a
+  // 100k vocabulary on a server's one scheduler thread, so only what is
+  // needed is ordered: the top k (partial sort), or the prefix top-p keeps
+  // (popped from a heap); plain temperature sampling walks in id order.
+  auto before = [&](int64_t a, int64_t b) {
+    return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
+  };
+  std::vector<int64_t> order(static_cast<size_t>(vocab));
   std::iota(order.begin(), order.end(), 0);
-  std::stable_sort(order.begin(), order.end(),
-                   [&](int64_t a, int64_t b) { return logits[a] > logits[b]; });
-  if (options.topK > 0 && options.topK < vocab)
-    order.resize(options.topK);
+  bool sorted = false;
+  if (options.topK > 0 && options.topK < vocab) {
+    std::partial_sort(order.begin(), order.begin() + options.topK, order.end(),
+                      before);
+    order.resize(static_cast<size_t>(options.topK));
+    sorted = true;
+  }
 
   // Softmax of logits / temperature, shifted by the maximum for stability.
-  std::vector<double> p(order.size());
-  double top = logits[order.front()], total = 0;
-  for (size_t i = 0; i < order.size(); ++i)
-    total += p[i] = std::exp((logits[order[i]] - top) / options.temperature);
-  for (double &x : p)
-    x /= total;
+  float top = logits[order.front()];
+  for (int64_t id : order)
+    top = std::max(top, logits[id]);
+  std::vector<double> w(static_cast<size_t>(vocab));
+  double total = 0;
+  for (int64_t id : order)
+    total += w[size_t(id)] =
+        std::exp((double(logits[id]) - top) / options.temperature);
+  auto weight = [&](int64_t id) { return w[size_t(id)]; };
 
-  // Top-p: the shortest prefix whose mass reaches topP.
-  size_t keep = p.size();
+  // Top-p: the shortest prefix (by decreasing logit) whose mass reaches it;
+  // unsorted candidates are ranked by popping a heap, as far as needed.
   if (options.topP < 1) {
+    auto after = [&](int64_t a, int64_t b) { return before(b, a); };
+    if (!sorted)
+      std::make_heap(order.begin(), order.end(), after);
+    std::vector<int64_t> ranked;
     double mass = 0;
-    for (size_t i = 0; i < p.size(); ++i) {
-      mass += p[i];
-      if (mass >= options.topP) {
-        keep = i + 1;
-        break;
+    for (size_t i = 0; i < order.size() && mass < options.topP; ++i) {
+      if (sorted) {
+        ranked.push_back(order[i]);
+      } else {
+        auto heapEnd = order.end() - int64_t(i);
+        std::pop_heap(order.begin(), heapEnd, after);
+        ranked.push_back(*(heapEnd - 1));
       }
+      mass += weight(ranked.back()) / total;
     }
+    order = std::move(ranked);
   }
-  double kept = std::accumulate(p.begin(), p.begin() + keep, 0.0);
+  double kept = 0;
+  for (int64_t id : order)
+    kept += weight(id);
   double u = std::uniform_real_distribution<double>(0.0, kept)(rng);
-  for (size_t i = 0; i < keep; ++i) {
-    if (u < p[i])
-      return order[i];
-    u -= p[i];
+  for (int64_t id : order) {
+    if (u < weight(id))
+      return id;
+    u -= weight(id);
   }
-  return order[keep - 1]; // rounding left u at the very top
+  return order.back(); // rounding left u at the very end
 }
 
 } // namespace retnet

@@ -6,7 +6,9 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <algorithm>
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -88,6 +90,63 @@ TEST(Sampling, TheSeedMakesRunsReproducible) {
   for (int i = 0; i < 100; ++i)
     rc.push_back(c.sample(kLogits.data(), 5));
   EXPECT_NE(ra, rc);
+}
+
+// A vocabulary of 2000 random logits (with ties): the sampler ranks only
+// what it needs (a partial sort for top-k, a heap for top-p), so check its
+// frequencies against the distribution computed here by a full sort in
+// float64: top-k 50 with top-p 0.8, and top-p 0.6 alone.
+TEST(Sampling, LargeVocabularyMatchesTheSortedDistribution) {
+  std::mt19937 gen(5);
+  std::normal_distribution<float> normal(0.0f, 2.0f);
+  std::vector<float> logits(2000);
+  for (float &l : logits)
+    l = std::round(normal(gen) * 8) / 8; // ties
+  for (auto [topK, topP] : {std::pair<int64_t, double>{50, 0.8}, {0, 0.6}}) {
+    const double temperature = 0.8;
+    std::vector<int64_t> ids(logits.size());
+    for (size_t i = 0; i < ids.size(); ++i)
+      ids[i] = int64_t(i);
+    std::stable_sort(ids.begin(), ids.end(), [&](int64_t a, int64_t b) {
+      return logits[size_t(a)] > logits[size_t(b)];
+    });
+    if (topK)
+      ids.resize(size_t(topK));
+    std::vector<double> p;
+    double z = 0;
+    for (int64_t id : ids)
+      z += std::exp((double(logits[size_t(id)]) - logits[size_t(ids[0])]) /
+                    temperature);
+    double mass = 0;
+    std::map<int64_t, double> want;
+    for (int64_t id : ids) {
+      double q = std::exp((double(logits[size_t(id)]) -
+                           logits[size_t(ids[0])]) /
+                          temperature) /
+                 z;
+      want[id] = q;
+      mass += q;
+      if (mass >= topP)
+        break;
+    }
+    SamplingOptions o;
+    o.temperature = temperature;
+    o.topK = topK;
+    o.topP = topP;
+    o.seed = 3;
+    Sampler s(o);
+    const int draws = 100000;
+    std::map<int64_t, int> h;
+    for (int i = 0; i < draws; ++i)
+      ++h[s.sample(logits.data(), int64_t(logits.size()))];
+    for (auto [id, n] : h)
+      EXPECT_TRUE(want.count(id)) << "token " << id << " outside the kept set";
+    for (auto [id, q] : want) {
+      double expect = q / mass, sd = std::sqrt(expect * (1 - expect) / draws);
+      EXPECT_NEAR(double(h[id]) / draws, expect, 5 * sd + 1e-4)
+          << "token " << id << " (top-k " << topK << ", top-p " << topP << ")";
+    }
+  }
 }
 
 TEST(Sampling, BadOptionsAndNaNAreErrors) {
