@@ -8,7 +8,8 @@ streamed completions back to back (temperature 0.8, a seed per request,
   throughput      generated tokens / wall time of the phase (all clients)
   TTFT            request sent -> first text chunk, p50 and p99
   inter-token     gaps between consecutive chunks of one stream, p50 and p99
-and the server's own mean decode batch and step time (/metrics). Writes
+and the server's own mean decode batch and step time (/metrics): batch /
+step time is what the decode steps alone would sustain. Writes
 benchmarks/results/serve.json and serve.png.
 
     .pyenv/bin/python benchmarks/serve/run.py [--build-dir build]
@@ -111,7 +112,11 @@ def plot(rows, path, title):
         return
     cs = [r["concurrency"] for r in rows]
     fig, (a, b) = plt.subplots(1, 2, figsize=(11, 4))
-    a.plot(cs, [r["tokens_per_s"] for r in rows], "o-")
+    a.plot(cs, [r["tokens_per_s"] for r in rows], "o-", label="served (all clients)")
+    a.plot(cs, [r["mean_batch"] / r["mean_step_ms"] * 1e3 if r["mean_step_ms"] else 0 for r in rows],
+           "s--", label="decode steps alone (batch / step time)")
+    a.set_ylim(bottom=0)
+    a.legend()
     a.set_xscale("log", base=2)
     a.set_xlabel("concurrent clients")
     a.set_ylabel("generated tokens/s (all clients)")

@@ -23,6 +23,7 @@
 #include <atomic>
 #include <chrono>
 #include <csignal>
+#include <sys/socket.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -613,11 +614,23 @@ int main(int argc, char **argv) {
   http.set_payload_max_length(16 << 20);
   http.set_keep_alive_timeout(2);
   routes(http, s);
+  // cpp-httplib listens with a backlog of 5 (compiled into Debian's
+  // library): a burst of clients would overflow it and wait a second for a
+  // SYN retransmit. The listening socket is taken here and listen() called
+  // again with the system's maximum, which Linux applies to a listening
+  // socket.
+  int listenFd = -1;
+  http.set_socket_options([&listenFd](int sock) {
+    httplib::default_socket_options(sock);
+    listenFd = sock;
+  });
   int port = o.port;
   if (port == 0)
     port = http.bind_to_any_port(o.host);
   else if (!http.bind_to_port(o.host, port))
     port = -1;
+  if (port >= 0 && listenFd >= 0)
+    ::listen(listenFd, SOMAXCONN);
   if (port < 0)
     fail("cannot listen on " + retnet::quote(o.host) + " port " +
          std::to_string(o.port) +
