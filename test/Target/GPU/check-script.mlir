@@ -5,7 +5,7 @@
 // zero, its greedy tokens differ from the CPU's), so every case fails, the
 // table still prints, and the script exits non-zero.
 //
-// RUN: rm -rf %t && env RETNET_BUILD_DIR=%retnet_obj_root %retnet_src_root/benchmarks/gpu/prepare.sh --quick --out %t | FileCheck %s --check-prefix=PREP
+// RUN: rm -rf %t && env RETNET_BUILD_DIR=%retnet_obj_root %retnet_src_root/benchmarks/gpu/prepare.sh --quick --no-bench --out %t | FileCheck %s --check-prefix=PREP
 // RUN: not env RETNET_GPU_BUNDLE=%t RETNET_LIBCUDA=%fake_libcuda %retnet_src_root/benchmarks/gpu/check.sh 2>&1 | FileCheck %s
 // RUN: not env RETNET_GPU_BUNDLE=%t RETNET_LIBCUDA=/nonexistent/libcuda.so.1 %retnet_src_root/benchmarks/gpu/check.sh 2>&1 | FileCheck %s --check-prefix=NODRIVER
 //
