@@ -30,6 +30,7 @@ Prints one line per check; exits non-zero on the first failure.
 import argparse
 import concurrent.futures as futures
 import json
+import os
 import random
 import socket
 import subprocess
@@ -291,6 +292,37 @@ def e2e(args):
     finally:
         code = server.stop()
     check(code == 0, "SIGTERM stops the server cleanly")
+
+    # A Jinja chat template (--chat-template; jinja2's renderings in
+    # test/serve/chat-templates/goldens.json): the chat prompt is the
+    # rendered text tokenized without added bos, the generation the same as
+    # a completion of those ids; a conversation the template refuses is 400.
+    here = os.path.dirname(os.path.abspath(__file__))
+    templates = os.path.join(here, "chat-templates")
+    goldens = [g for g in json.load(open(os.path.join(templates, "goldens.json")))
+               if g["template"] == "llama-2-chat" and g["add_generation_prompt"]]
+    chat = Server(args.serve, args.model, "--artifact", args.artifact, "--chat-template",
+                  os.path.join(templates, "llama-2-chat.jinja"), log=args.log)
+    try:
+        rendered = refused = 0
+        for g in goldens:
+            status, r = chat.post("/v1/chat/completions", {"messages": g["messages"], "max_tokens": 8,
+                                                           "temperature": 0})
+            if "error" in g:
+                check(status == 400 and g["error"] in r["error"]["message"],
+                      "chat template refuses %d messages: %s" % (len(g["messages"]), r["error"]["message"]))
+                refused += 1
+                continue
+            _, tok = chat.post("/tokenize", {"prompt": g["expected"], "add_special_tokens": False})
+            _, ref = chat.post("/v1/completions", {"prompt": tok["tokens"], "max_tokens": 8, "temperature": 0})
+            check(status == 200 and r["usage"]["prompt_tokens"] == tok["count"]
+                  and r["choices"][0]["message"]["content"] == ref["choices"][0]["text"],
+                  "chat template renders %d messages as jinja2 does (%d prompt tokens)"
+                  % (len(g["messages"]), tok["count"]))
+            rendered += 1
+        check(rendered >= 4 and refused >= 1, "llama-2-chat template: %d rendered, %d refused" % (rendered, refused))
+    finally:
+        chat.stop()
 
     # Overload: one slot, a queue of one: the third concurrent request gets 429.
     small = Server(args.serve, args.model, "--artifact", args.artifact, "--slots", "1",

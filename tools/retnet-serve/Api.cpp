@@ -1,6 +1,7 @@
 //===- Api.cpp - the OpenAI-compatible request and response JSON ----------===//
 
 #include "Api.h"
+#include "ChatTemplate.h"
 
 #include "retnet/Error.h"
 
@@ -147,7 +148,7 @@ std::vector<int64_t> completionPrompt(const json &body,
   if (!p)
     bad("prompt", "'prompt' is required");
   if (p->is_string())
-    return tokenize(p->get<std::string>());
+    return tokenize(p->get<std::string>(), true);
   if (p->is_array()) {
     if (p->empty())
       bad("prompt", "'prompt' is empty");
@@ -159,7 +160,7 @@ std::vector<int64_t> completionPrompt(const json &body,
                         std::to_string(p->size()));
     const json &one = (*p)[0];
     if (one.is_string())
-      return tokenize(one.get<std::string>());
+      return tokenize(one.get<std::string>(), true);
     if (one.is_array())
       return tokenIds(one, limits);
   }
@@ -189,6 +190,36 @@ std::string messageText(const json &content, size_t i) {
     text += t->get<std::string>();
   }
   return text;
+}
+
+/// The prompt of checked `messages`: the Jinja template (which writes bos
+/// itself, as transformers' apply_chat_template does) or the default one.
+std::vector<int64_t> chatTokens(const json &messages, const ChatFormat &chat,
+                                const Tokenize &tokenize) {
+  if (!chat.jinja)
+    return tokenize(defaultChatPrompt(messages), true);
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (size_t i = 0; i < messages.size(); ++i)
+    list.push_back({{"role", messages[i]["role"]},
+                    {"content", messageText(messages[i]["content"], i)}});
+  std::string text;
+  try {
+    text = chat.jinja->render(nlohmann::ordered_json{
+        {"messages", list},
+        {"bos_token", chat.bos},
+        {"eos_token", chat.eos},
+        {"add_generation_prompt", true},
+        {"tools", nullptr}});
+  } catch (const ChatTemplate::Raised &e) {
+    bad("messages", std::string("the model's chat template refuses these "
+                                "messages: ") +
+                        e.what());
+  } catch (const Error &e) {
+    throw ApiError{500, "server_error",
+                   std::string("the chat template failed: ") + e.what(), "",
+                   ""};
+  }
+  return tokenize(text, false);
 }
 
 void checkKnown(const json &body, const std::set<std::string> &known) {
@@ -292,7 +323,7 @@ std::string dump(const json &j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-std::string chatPrompt(const json &messages) {
+std::string defaultChatPrompt(const json &messages) {
   std::string prompt;
   for (size_t i = 0; i < messages.size(); ++i) {
     const json &m = messages[i];
@@ -304,7 +335,7 @@ std::string chatPrompt(const json &messages) {
 }
 
 ParsedRequest parseRequest(Endpoint endpoint, const std::string &body,
-                           const ServeLimits &limits,
+                           const ServeLimits &limits, const ChatFormat &chat,
                            const Tokenize &tokenize) {
   json req = json::parse(body, nullptr, /*allow_exceptions=*/false);
   if (req.is_discarded())
@@ -361,7 +392,7 @@ ParsedRequest parseRequest(Endpoint endpoint, const std::string &body,
         bad("messages", where + ".content' is required");
       messageText(m["content"], i); // checks it
     }
-    p.prompt = tokenize(chatPrompt(*msgs));
+    p.prompt = chatTokens(*msgs, chat, tokenize);
   } else {
     p.prompt = completionPrompt(req, limits, tokenize);
   }

@@ -47,8 +47,19 @@ struct ServeLimits {
   int64_t defaultMaxTokens = 16;
 };
 
-/// Text → token ids (with the tokenizer's bos/eos as for a prompt).
-using Tokenize = std::function<std::vector<int64_t>(const std::string &)>;
+/// Text → token ids; `special`: with the tokenizer's bos/eos as for a
+/// prompt (a chat template writes them itself).
+using Tokenize =
+    std::function<std::vector<int64_t>(const std::string &, bool special)>;
+
+class ChatTemplate;
+
+/// How chat messages become a prompt: the model's (or --chat-template's)
+/// Jinja template with its bos/eos strings, else the default template.
+struct ChatFormat {
+  const ChatTemplate *jinja = nullptr;
+  std::string bos, eos;
+};
 
 struct ParsedRequest {
   GenerationParams params;
@@ -56,12 +67,12 @@ struct ParsedRequest {
   bool includeUsage = false; ///< stream_options.include_usage
 };
 
-/// The chat prompt of `messages`: see docs/serving.md (the default template).
-std::string chatPrompt(const nlohmann::json &messages);
+/// The default chat prompt of `messages` (see docs/serving.md).
+std::string defaultChatPrompt(const nlohmann::json &messages);
 
 /// Throws ApiError (400, or 404 for an unknown model).
 ParsedRequest parseRequest(Endpoint endpoint, const std::string &body,
-                           const ServeLimits &limits,
+                           const ServeLimits &limits, const ChatFormat &chat,
                            const Tokenize &tokenize);
 
 /// The non-streamed response.

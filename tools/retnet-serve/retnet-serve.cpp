@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Api.h"
+#include "ChatTemplate.h"
 #include "Scheduler.h"
 
 #include "../common/TextStream.h"
@@ -21,17 +22,22 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
-#include <sys/socket.h>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <map>
+#include <mutex>
+#include <set>
 #include <sstream>
 #include <string>
 #include <thread>
+
+#include <sys/socket.h>
 
 using nlohmann::json;
 using namespace retnet::serve;
@@ -63,6 +69,10 @@ const char *kUsage =
     "  --prefill-chunk N    prompt tokens prefilled per scheduler step\n"
     "                       (default 256): a long prompt does not stall the\n"
     "                       running ones\n"
+    "  --chat-template F    the chat prompt: a Jinja template file (as in\n"
+    "                       tokenizer_config.json), or 'default' (plain\n"
+    "                       'Role: text' turns); default: the model's\n"
+    "                       chat_template when it has one\n"
     "  --served-model-name NAME  the model's id in the API (default: DIR's\n"
     "                       last component)\n"
     "  --quiet              no per-request log lines\n"
@@ -74,7 +84,7 @@ const char *kUsage =
 
 struct Options {
   std::string model, artifact, target = "auto", host = "127.0.0.1";
-  std::string apiKey, name;
+  std::string apiKey, name, chatTemplate;
   int port = 8000;
   int64_t slots = 8, queue = 64, context = 8192, prefillChunk = 256;
   bool quiet = false;
@@ -131,6 +141,8 @@ Options parseOptions(int argc, char **argv) {
       o.context = count(a, value(), 2, RETNET_MAX_PREFILL_TOKENS);
     } else if (a == "--prefill-chunk") {
       o.prefillChunk = count(a, value(), 1, RETNET_MAX_PREFILL_TOKENS);
+    } else if (a == "--chat-template") {
+      o.chatTemplate = value();
     } else if (a == "--served-model-name") {
       o.name = value();
     } else if (a == "--quiet") {
@@ -158,6 +170,8 @@ struct Server {
   retnet_model *model = nullptr;
   std::unique_ptr<Scheduler> scheduler;
   ServeLimits limits;
+  std::unique_ptr<ChatTemplate> chatTemplate;
+  ChatFormat chat;
   bool hasTokenizer = false;
   std::atomic<int64_t> ids{0};
   // Requests by endpoint and status for /metrics.
@@ -209,7 +223,8 @@ int64_t now() {
 std::string requestId(Server &s, Endpoint e) {
   char buf[32];
   std::snprintf(buf, sizeof buf, "%016llx",
-                (unsigned long long)(s.ids.fetch_add(1) * 0x9E3779B97F4A7C15ull));
+                (unsigned long long)((s.ids.fetch_add(1) + 1) *
+                                      0x9E3779B97F4A7C15ull));
   return (e == Endpoint::Chat ? "chatcmpl-" : "cmpl-") + std::string(buf);
 }
 
@@ -223,9 +238,9 @@ void handleGeneration(Server &s, Endpoint endpoint, const httplib::Request &req,
                       httplib::Response &res) {
   ParsedRequest parsed;
   try {
-    parsed = parseRequest(endpoint, req.body, s.limits,
-                          [&](const std::string &text) {
-                            return s.tokenize(text, true);
+    parsed = parseRequest(endpoint, req.body, s.limits, s.chat,
+                          [&](const std::string &text, bool special) {
+                            return s.tokenize(text, special);
                           });
   } catch (const ApiError &e) {
     replyError(res, e);
@@ -553,17 +568,67 @@ void routes(httplib::Server &http, Server &s) {
   });
 }
 
-/// The model's own chat template (Jinja) is not interpreted: say so once.
-void warnChatTemplate(const std::string &dir) {
-  std::ifstream in(std::filesystem::path(dir) / "tokenizer_config.json");
-  if (!in)
+/// A special token's text in tokenizer_config.json: a string, or an
+/// AddedToken object {"content": ...}.
+std::string specialToken(const json &config, const char *name) {
+  auto it = config.find(name);
+  if (it == config.end())
+    return "";
+  if (it->is_string())
+    return it->get<std::string>();
+  if (it->is_object() && it->contains("content") &&
+      (*it)["content"].is_string())
+    return (*it)["content"].get<std::string>();
+  return "";
+}
+
+/// The chat prompt's form: --chat-template FILE or 'default', else the
+/// model's chat_template (a string, or transformers' list of named
+/// templates: the one named "default"), else the default template.
+void loadChatFormat(Server &s, const Options &o) {
+  std::filesystem::path dir(o.model);
+  json config;
+  if (std::ifstream in{dir / "tokenizer_config.json"}) {
+    config = json::parse(in, nullptr, false);
+    if (!config.is_object())
+      config = json::object(); // its own errors come with the tokenizer
+  }
+  std::string source, origin;
+  if (o.chatTemplate == "default")
     return;
-  json config = json::parse(in, nullptr, false);
-  if (config.is_object() && config.contains("chat_template"))
-    std::fprintf(stderr,
-                 "retnet-serve: warning: tokenizer_config.json has a "
-                 "chat_template (Jinja), which is not interpreted; chat "
-                 "requests use the default template (docs/serving.md)\n");
+  if (!o.chatTemplate.empty()) {
+    std::ifstream in(o.chatTemplate, std::ios::binary);
+    if (!in)
+      fail("--chat-template: cannot read " +
+           retnet::quotePath(o.chatTemplate));
+    source.assign(std::istreambuf_iterator<char>(in), {});
+    origin = retnet::printablePath(o.chatTemplate);
+  } else if (config.contains("chat_template")) {
+    const json &t = config["chat_template"];
+    if (t.is_string())
+      source = t.get<std::string>();
+    else if (t.is_array())
+      for (const json &named : t)
+        if (named.is_object() && named.value("name", "") == "default" &&
+            named.contains("template") && named["template"].is_string())
+          source = named["template"].get<std::string>();
+    if (source.empty())
+      fail(retnet::printablePath((dir / "tokenizer_config.json").string()) +
+           ": 'chat_template' is neither a string nor a list with a "
+           "template named 'default'");
+    origin = retnet::printablePath((dir / "tokenizer_config.json").string());
+  } else {
+    return;
+  }
+  try {
+    s.chatTemplate = std::make_unique<ChatTemplate>(source);
+  } catch (const retnet::Error &e) {
+    fail(origin + ": " + e.what() +
+         " (--chat-template default serves plain 'Role: text' turns)");
+  }
+  s.chat.jinja = s.chatTemplate.get();
+  s.chat.bos = specialToken(config, "bos_token");
+  s.chat.eos = specialToken(config, "eos_token");
 }
 
 } // namespace
@@ -595,7 +660,7 @@ int main(int argc, char **argv) {
     if (retnet_tokenize(s.model, "", 0, 1, nullptr, 0, &n))
       fail(retnet_last_error()); // a tokenizer that does not load
   }
-  warnChatTemplate(o.model);
+  loadChatFormat(s, o);
   s.limits.modelName = o.name;
   s.limits.vocab = retnet_model_vocab_size(s.model);
   s.limits.context = o.context;
@@ -648,12 +713,15 @@ int main(int argc, char **argv) {
   });
   std::fprintf(stderr,
                "retnet-serve: serving '%s' (target %s, %lld slots, queue "
-               "%lld, %s) on http://%s:%d\n",
+               "%lld, %s, chat: %s) on http://%s:%d\n",
                retnet::printable(o.name, 200).c_str(),
                retnet_model_target(s.model) == RETNET_TARGET_CUDA ? "cuda"
                                                                   : "cpu",
                (long long)o.slots, (long long)o.queue,
                s.hasTokenizer ? "tokenizer" : "no tokenizer: token-id prompts",
+               !s.chat.jinja              ? "default template"
+               : o.chatTemplate.empty() ? "the model's chat_template"
+                                        : "--chat-template",
                retnet::printable(o.host, 200).c_str(), port);
   std::fflush(stderr);
   bool ok = http.listen_after_bind();
