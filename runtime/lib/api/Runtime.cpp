@@ -460,7 +460,10 @@ void loadArtifact(retnet_model &m, const std::string &path,
   // call mgpuModuleLoad), so the CUDA runtime must be ready first.
   prepareCudaRuntime();
   cudaError.clear();
-  m.library = dlopen(path.c_str(), RTLD_NOW | RTLD_LOCAL);
+  // A path without a slash would make dlopen search the library path, not
+  // the current directory.
+  std::string file = path.find('/') == std::string::npos ? "./" + path : path;
+  m.library = dlopen(file.c_str(), RTLD_NOW | RTLD_LOCAL);
   if (!m.library)
     throw retnet::Error("cannot load the compiled model " +
                         retnet::quotePath(path) + ": " +
