@@ -32,8 +32,19 @@ cmake -G Ninja -S "$root" -B "$san" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   || { cat "$san.configure.log"; exit 1; }
 ninja -C "$san" RetnetModelTest RetnetReferenceTest RetnetCudaRuntimeTest \
   RetnetCudaUnavailableTest FakeCuda RetnetApiTest RetnetApiCudaTest retnet-run retnet-golden \
-  RetnetPtxSim RetnetPtxSimTest RetnetTokenizerTest retnet-tokenize
+  RetnetPtxSim RetnetPtxSimTest RetnetTokenizerTest retnet-tokenize retnet-serve \
+  RetnetChatTemplateTest
 export RETNET_THREADS=0 RETNET_COMPILE="$build/bin/retnet-compile"
 (cd "$san" && ctest --output-on-failure -j "$(nproc)" -R '^unit\.')
 python3 "$root/test/bad-inputs/run.py" --retnet-run "$san/bin/retnet-run" | grep -v '^ok '
-echo "== all tests passed (ctest, sanitizer unit tests, bad inputs under sanitizers)"
+# retnet-serve's end-to-end test (HTTP threads, the scheduler, cancellation,
+# overload, bad requests) against the sanitized server; LeakSanitizer
+# checks its exit.
+"$build/bin/retnet-compile" -q "$root/examples/retnet-kjv" -o "$san/kjv.so"
+if ! "$root/.pyenv/bin/python" "$root/test/serve/serve_test.py" e2e --serve "$san/bin/retnet-serve" \
+    --run "$san/bin/retnet-run" --model "$root/examples/retnet-kjv" --artifact "$san/kjv.so" \
+    --log "$san/serve-e2e.log" > "$san/serve-e2e.out" 2>&1; then
+  cat "$san/serve-e2e.out"; tail -50 "$san/serve-e2e.log"; exit 1
+fi
+echo "retnet-serve under sanitizers: $(grep -c '^ok: ' "$san/serve-e2e.out") checks passed"
+echo "== all tests passed (ctest, sanitizer unit tests, bad inputs and retnet-serve under sanitizers)"

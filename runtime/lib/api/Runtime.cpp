@@ -94,25 +94,41 @@ extern "C" void mgpuMemFree(void *ptr, void *stream);
 
 namespace {
 
-/// The last CUDA error on this thread (from the CUDA runtime's handler).
-/// Never destroyed: a compiled model's module destructor still calls the
-/// driver after exit() has run the thread's destructors (and, after a failed
-/// kernel, gets the context's sticky error back).
-thread_local std::string &cudaError = *new std::string;
+/// The last CUDA error on this thread (from the CUDA runtime's handler). A
+/// fixed buffer, trivially destroyed: a compiled model's module destructor
+/// still calls the driver after exit() has run the thread's destructors
+/// (and, after a failed kernel, gets the context's sticky error back); and
+/// a server's many threads must not each leak a heap string.
+struct ErrorText {
+  char text[2048];
+  size_t size;
+  bool empty() const { return size == 0; }
+  void clear() { size = 0; }
+  void append(std::string_view s) {
+    size_t n = std::min(s.size(), sizeof text - size);
+    std::memcpy(text + size, s.data(), n);
+    size += n;
+  }
+  std::string str() const { return std::string(text, size); }
+};
+thread_local ErrorText cudaError;
 
 void recordCudaError(const char *message) {
   // Later messages add detail (an allocation failure, then the free memory)
   // or follow from the first; a failing loop must not grow this forever.
-  if (cudaError.size() > 2000)
+  if (cudaError.size > 2000)
     return;
-  cudaError += (cudaError.empty() ? "" : "; ") + std::string(message);
+  if (!cudaError.empty())
+    cudaError.append("; ");
+  cudaError.append(message);
 }
 
 /// Throws the CUDA error recorded since the last call, if any.
 void throwCudaError(const std::string &during) {
   if (cudaError.empty())
     return;
-  std::string message = std::string("CUDA error ") + during + ": " + cudaError;
+  std::string message =
+      std::string("CUDA error ") + during + ": " + cudaError.str();
   cudaError.clear();
   throw retnet::Error(message);
 }
