@@ -69,29 +69,11 @@ std::u32string decode(std::string_view s) {
   out.reserve(s.size());
   for (size_t i = 0; i < s.size();) {
     char32_t cp = 0xFFFD;
-    size_t n = detail::utf8At(s, i, cp);
+    size_t n = utf8At(s, i, cp);
     out += n ? cp : char32_t(0xFFFD);
     i += n ? n : 1;
   }
   return out;
-}
-
-void appendUtf8(std::string &out, char32_t cp) {
-  if (cp < 0x80) {
-    out += char(cp);
-  } else if (cp < 0x800) {
-    out += char(0xC0 | (cp >> 6));
-    out += char(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += char(0xE0 | (cp >> 12));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  } else {
-    out += char(0xF0 | (cp >> 18));
-    out += char(0x80 | ((cp >> 12) & 0x3F));
-    out += char(0x80 | ((cp >> 6) & 0x3F));
-    out += char(0x80 | (cp & 0x3F));
-  }
 }
 
 std::string encode(std::u32string_view s) {
@@ -908,7 +890,7 @@ private:
   /// The length of the whitespace character at `at`, 0 if there is none.
   size_t spaceAt(size_t at) const {
     char32_t c;
-    size_t n = detail::utf8At(src_, at, c);
+    size_t n = utf8At(src_, at, c);
     return n && isSpace(c) ? n : 0;
   }
   /// Where trailing whitespace begins in `text` (str.rstrip()).
@@ -916,7 +898,7 @@ private:
     size_t end = 0;
     for (size_t i = 0; i < text.size();) {
       char32_t c = 0;
-      size_t n = std::max<size_t>(detail::utf8At(text, i, c), 1);
+      size_t n = std::max<size_t>(utf8At(text, i, c), 1);
       i += n;
       if (!isSpace(c))
         end = i;
@@ -2835,7 +2817,7 @@ ChatTemplate::ChatTemplate(const std::string &source) {
   const std::string &text = program->source;
   for (size_t i = 0; i < text.size();) {
     char32_t cp;
-    size_t n = detail::utf8At(text, i, cp);
+    size_t n = utf8At(text, i, cp);
     if (n == 0)
       fail(text, i, "the template is not valid UTF-8");
     i += n;

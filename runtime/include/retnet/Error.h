@@ -14,6 +14,8 @@
 #ifndef RETNET_ERROR_H
 #define RETNET_ERROR_H
 
+#include "retnet/Utf8.h"
+
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -27,43 +29,6 @@ public:
 };
 
 namespace detail {
-
-/// The length (1 to 4) of the well-formed UTF-8 sequence at s[i], its code
-/// point in `cp`; 0 when the bytes there are not UTF-8 (a stray
-/// continuation byte, an overlong form, a surrogate, a code point beyond
-/// U+10FFFF, a sequence cut short).
-inline size_t utf8At(std::string_view s, size_t i, char32_t &cp) {
-  unsigned char c = static_cast<unsigned char>(s[i]);
-  if (c < 0x80) {
-    cp = c;
-    return 1;
-  }
-  size_t n;
-  if (c >= 0xC2 && c <= 0xDF) {
-    n = 2;
-    cp = c & 0x1F;
-  } else if (c >= 0xE0 && c <= 0xEF) {
-    n = 3;
-    cp = c & 0x0F;
-  } else if (c >= 0xF0 && c <= 0xF4) {
-    n = 4;
-    cp = c & 0x07;
-  } else {
-    return 0;
-  }
-  if (n > s.size() - i)
-    return 0;
-  for (size_t k = 1; k < n; ++k) {
-    unsigned char d = static_cast<unsigned char>(s[i + k]);
-    if ((d & 0xC0) != 0x80)
-      return 0;
-    cp = (cp << 6) | (d & 0x3F);
-  }
-  if ((n == 3 && (cp < 0x800 || (cp >= 0xD800 && cp <= 0xDFFF))) ||
-      (n == 4 && (cp < 0x10000 || cp > 0x10FFFF)))
-    return 0;
-  return n;
-}
 
 /// Characters a terminal acts on or that hide or reorder text: C0, DEL, C1,
 /// and the invisible format characters (soft hyphen, Arabic letter mark,

@@ -231,7 +231,7 @@ struct ByteTable {
       bool printable = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) ||
                        (b >= 174 && b <= 255);
       uint32_t cp = printable ? b : next++;
-      append(toChar[b], cp);
+      appendUtf8(toChar[b], cp);
       toByte[cp] = uint8_t(b);
     }
   }

@@ -15,8 +15,6 @@ namespace retnet::text {
 size_t validPrefix(std::string_view s, size_t i);
 /// The code point of the n-byte character at s[i].
 uint32_t decodeAt(std::string_view s, size_t i, size_t n);
-/// Appends code point `cp` as UTF-8.
-void append(std::string &out, uint32_t cp);
 /// The characters of valid UTF-8 `s`.
 std::vector<std::string_view> chars(std::string_view s);
 /// A whole regular file of at most maxBytes; throws retnet::Error.

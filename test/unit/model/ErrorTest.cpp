@@ -25,7 +25,7 @@ namespace {
 bool clean(const std::string &s) {
   for (size_t i = 0; i < s.size();) {
     char32_t cp = 0;
-    size_t n = detail::utf8At(s, i, cp);
+    size_t n = utf8At(s, i, cp);
     if (n == 0 || detail::hidden(cp))
       return false;
     i += n;
