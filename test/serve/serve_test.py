@@ -356,6 +356,16 @@ def e2e(args):
     finally:
         small.stop()
 
+    # --queue 0: as many requests as slots run, none waits.
+    nowait = Server(args.serve, args.model, "--artifact", args.artifact, "--slots", "2",
+                    "--queue", "0", log=args.log)
+    try:
+        status, body = nowait.post("/v1/completions", {"prompt": PROMPTS[0], "max_tokens": 4,
+                                                       "temperature": 0})
+        check(status == 200, "--queue 0 serves a request while a slot is free")
+    finally:
+        nowait.stop()
+
 
 def batch(args):
     """The scheduler on another target (e.g. CUDA): greedy text equal to

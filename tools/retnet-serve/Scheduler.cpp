@@ -97,7 +97,9 @@ void Scheduler::stop() {
 bool Scheduler::submit(const std::shared_ptr<Job> &job) {
   {
     std::lock_guard<std::mutex> lock(mutex);
-    if (stopping || int64_t(waiting.size()) >= opts.queue)
+    // Free slots take requests at the next step; beyond them, --queue may
+    // wait (so --queue 0 still serves up to --slots at once).
+    if (stopping || int64_t(waiting.size()) >= opts.queue + counters.freeSlots)
       return false;
     job->submitted = std::chrono::steady_clock::now();
     job->choices.assign(size_t(job->params.n), ChoiceOutput());

@@ -104,7 +104,8 @@ public:
   Scheduler(const Scheduler &) = delete;
   Scheduler &operator=(const Scheduler &) = delete;
 
-  /// Queues a job; false when the queue is full (the caller answers 429).
+  /// Queues a job; false when --queue requests already wait beyond the free
+  /// slots (the caller answers 429).
   bool submit(const std::shared_ptr<Job> &job);
   void stop();
 
