@@ -399,6 +399,8 @@ bool Scheduler::advance(Active &a, Sequence &s, const float *logits) {
       out.logprobs.push_back(std::move(lp));
     if (!reason.empty())
       out.finishReason = reason;
+    if (!release.empty() || wantLogprobs || !reason.empty())
+      out.steps.emplace_back(out.text.size(), out.logprobs.size());
   }
   job.cv.notify_all();
   if (!reason.empty()) {

@@ -53,6 +53,10 @@ struct ChoiceOutput {
   int64_t tokens = 0;         ///< generated tokens (eos not counted)
   std::string finishReason;   ///< "", "stop" or "length"
   std::vector<TokenLogprob> logprobs;
+  /// One entry per generated token that released text, a log-probability or
+  /// the finish reason: (text.size(), logprobs.size()) after it. A stream
+  /// sends one event per entry however late its reader wakes up.
+  std::vector<std::pair<size_t, size_t>> steps;
 };
 
 /// A request in flight. The HTTP thread waits on `cv`; the scheduler

@@ -230,8 +230,8 @@ std::string requestId(Server &s, Endpoint e) {
 
 /// The text and logprobs of one choice not yet sent on a stream.
 struct StreamCursor {
-  size_t text = 0, logprobs = 0;
-  bool finished = false, started = false;
+  size_t step = 0, text = 0, logprobs = 0;
+  bool started = false;
 };
 
 void handleGeneration(Server &s, Endpoint endpoint, const httplib::Request &req,
@@ -305,10 +305,7 @@ void handleGeneration(Server &s, Endpoint endpoint, const httplib::Request &req,
             if (job->done)
               return true;
             for (size_t c = 0; c < cursors->size(); ++c)
-              if (job->choices[c].text.size() > (*cursors)[c].text ||
-                  job->choices[c].logprobs.size() > (*cursors)[c].logprobs ||
-                  (!job->choices[c].finishReason.empty() &&
-                   !(*cursors)[c].finished))
+              if (job->choices[c].steps.size() > (*cursors)[c].step)
                 return true;
             return false;
           };
@@ -323,26 +320,25 @@ void handleGeneration(Server &s, Endpoint endpoint, const httplib::Request &req,
             return true;
           }
           done = job->done;
+          // One event per generated token (as OpenAI's API streams), even
+          // when several tokens were generated since this writer last woke.
           for (size_t c = 0; c < cursors->size(); ++c) {
             StreamCursor &cur = (*cursors)[c];
             const ChoiceOutput &o = job->choices[c];
-            bool newFinish = !o.finishReason.empty() && !cur.finished;
-            if (o.text.size() == cur.text &&
-                o.logprobs.size() == cur.logprobs && !newFinish &&
-                cur.started)
-              continue;
-            if (!job->error.empty() && o.text.size() == cur.text)
-              continue;
-            json chunk = streamChunk(
-                endpoint, id, created, sp->limits, int(c),
-                o.text.substr(cur.text), o, cur.logprobs, o.logprobs.size(),
-                job->params.logprobs >= 0,
-                newFinish ? o.finishReason : std::string(), !cur.started);
-            out += "data: " + dump(chunk) + "\n\n";
-            cur.text = o.text.size();
-            cur.logprobs = o.logprobs.size();
-            cur.started = true;
-            cur.finished = cur.finished || newFinish;
+            for (; cur.step < o.steps.size(); ++cur.step) {
+              auto [textEnd, logprobsEnd] = o.steps[cur.step];
+              bool last = cur.step + 1 == o.steps.size();
+              bool finish = last && !o.finishReason.empty();
+              json chunk = streamChunk(
+                  endpoint, id, created, sp->limits, int(c),
+                  o.text.substr(cur.text, textEnd - cur.text), o,
+                  cur.logprobs, logprobsEnd, job->params.logprobs >= 0,
+                  finish ? o.finishReason : std::string(), !cur.started);
+              out += "data: " + dump(chunk) + "\n\n";
+              cur.text = textEnd;
+              cur.logprobs = logprobsEnd;
+              cur.started = true;
+            }
           }
           if (done) {
             if (!job->error.empty() && !job->cancelled)
