@@ -157,3 +157,29 @@ func.func @not_adjacent(%q: tensor<64x32xf32>, %s: tensor<32x32xf32>, %o0: tenso
   } -> tensor<64x32xbf16>
   return %t, %s2 : tensor<64x32xbf16>, tensor<32x32xf32>
 }
+
+// -----
+
+// A decode step's matvec (one row): each reduction step reads 256 bytes of
+// 4 consecutive weight rows, 64 f32 columns or 128 bf16 ones, so the f32
+// accumulator stays in registers while the weights stream.
+// CHECK-LABEL: func.func @matvec_f32(
+//       CHECK:   scf.for %{{.*}} = %c0 to %c512 step %c64
+//       CHECK:     scf.for %{{.*}} = %c0 to %c1024 step %c4
+//       CHECK:       vector.contract {{.*}} : vector<1x4xf32>, vector<4x64xf32> into vector<1x64xf32>
+func.func @matvec_f32(%x: tensor<1x1024xf32>, %w: tensor<1024x512xf32>, %y: tensor<1x512xf32>) -> tensor<1x512xf32> {
+  %r = linalg.matmul ins(%x, %w : tensor<1x1024xf32>, tensor<1024x512xf32>) outs(%y : tensor<1x512xf32>) -> tensor<1x512xf32>
+  return %r : tensor<1x512xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @matvec_bf16(
+//       CHECK:   scf.for %{{.*}} = %c0 to %c512 step %c128
+//       CHECK:     scf.for %{{.*}} = %c0 to %c1024 step %c4
+//       CHECK:       vector.transfer_read {{.*}} : tensor<4x128xbf16>, vector<4x128xbf16>
+//       CHECK:       vector.contract {{.*}} : vector<1x4xf32>, vector<4x128xf32> into vector<1x128xf32>
+func.func @matvec_bf16(%x: tensor<1x1024xbf16>, %w: tensor<1024x512xbf16>, %y: tensor<1x512xf32>) -> tensor<1x512xf32> {
+  %r = linalg.matmul ins(%x, %w : tensor<1x1024xbf16>, tensor<1024x512xbf16>) outs(%y : tensor<1x512xf32>) -> tensor<1x512xf32>
+  return %r : tensor<1x512xf32>
+}

@@ -70,8 +70,13 @@ struct CPUVectorizePass
       sizes.push_back(t);
     }
     // A contraction computing one row at a time (a decode step's matvec):
-    // nothing to reuse across rows, so stream each weight row in long
-    // contiguous runs, a wide accumulator of up to 8 vector tiles.
+    // nothing to reuse across rows, so the weights stream once and the
+    // memory bus bounds it. Each step reads 256 bytes (four 64-byte lines)
+    // of 4 consecutive weight rows: 64 f32 or 128 bf16 columns, whose f32
+    // accumulators (4 or 8 vectors) and 4-row operand tile stay in
+    // registers. Wider tiles spill the accumulator on every reduction step
+    // (xl decode: 8 x 256 bf16 ran at 0.5 of the bandwidth floor, 4 x 128 at
+    // 0.9; benchmarks/model/run.py measures it).
     if (op.getNumReductionLoops() > 0 && innerParallel >= 0 &&
         !ShapedType::isDynamic(ranges[innerParallel])) {
       bool oneRow = true;
@@ -79,15 +84,24 @@ struct CPUVectorizePass
         if (it == utils::IteratorType::parallel &&
             int64_t(i) != innerParallel && sizes[i] != 1)
           oneRow = false;
-      // Whole 64-byte lines of f32 per weight row.
-      int64_t n = ranges[innerParallel], lanes = 16;
-      if (oneRow && n % lanes == 0)
-        for (int64_t t = std::min<int64_t>(8 * vectorTile, n) / lanes; t > 0;
-             --t)
+      unsigned bits = 32;
+      for (Value in : op.getDpsInputs())
+        if (auto type = dyn_cast<ShapedType>(in.getType());
+            type && type.getElementType().isIntOrFloat())
+          bits = std::min(bits, type.getElementTypeBitWidth());
+      int64_t n = ranges[innerParallel], lanes = 16,
+              cols = 256 * 8 / std::max(bits, 8u);
+      if (oneRow && n % lanes == 0) {
+        for (int64_t t = std::min<int64_t>(cols, n) / lanes; t > 0; --t)
           if ((n / lanes) % t == 0) {
             sizes[innerParallel] = std::max(sizes[innerParallel], t * lanes);
             break;
           }
+        for (auto [i, it] : llvm::enumerate(iters))
+          if (it == utils::IteratorType::reduction &&
+              !ShapedType::isDynamic(ranges[i]) && ranges[i] % 4 == 0)
+            sizes[i] = 4;
+      }
     }
     return sizes;
   }
