@@ -6,9 +6,15 @@ Dv=3456, 8 heads, FFN 3456, 24 layers, vocab 32000; random weights made
 here with torchscale, saved as bf16, computed in f32 by both sides), runs
 retnet-bench-model (C API; compiled on first use) and peer_torchscale.py in
 the same run, side by side: prefill tokens/s per form and decode tokens/s at
-batch 1 and 16. Prints a table last and writes benchmarks/results/model_cpu.json.
+batch 1 and 16. Then each weight format (f32, bf16 = `retnet-compile --dtype
+bf16`, int8 = `--weights int8`; all with --threads): chunkwise prefill, decode
+at batch 1 and 16, and the batch-1 floor: the bytes a decode step must read
+(every matrix once, in its format, plus the retention state read and written)
+over the machine's read bandwidth (retnet-bench-bandwidth, two threads,
+measured next to each decode), with the fraction of it achieved. Prints a
+table last and writes benchmarks/results/model_cpu.json.
 
-    benchmarks/model/run.py [--build-dir build] [--skip-xl] [--quick]
+    benchmarks/model/run.py [--build-dir build] [--skip-xl] [--quick] [--skip-formats]
 
 Needs torch, torchscale==0.3.0 and safetensors (utils/install-deps.sh --bench).
 The xl model directory (2.6 GB) is kept in build/bench-models/ for reruns.
@@ -92,12 +98,89 @@ def measure(name, model_dir, prompt, decode, batches, build, reps, batch_prompt=
     return rows
 
 
+FORMATS = {"f32": [], "bf16": ["--dtype", "bf16"], "int8": ["--weights", "int8"]}
+BYTES = {"f32": 4, "bf16": 2, "int8": 1}
+
+
+def step_bytes(model_dir, fmt):
+    """Bytes one batch-1 decode step reads at least: every matrix (8 per
+    layer and the head) once in `fmt` (int8: plus a 4-byte scale per output
+    channel), and the f32 retention state read and written."""
+    with open(os.path.join(model_dir, "config.json")) as f:
+        c = json.load(f)
+    d, dv, F = c["decoder_embed_dim"], c["decoder_value_embed_dim"], c["decoder_ffn_embed_dim"]
+    dk = d
+    H, L, V = c["decoder_retention_heads"], c["decoder_layers"], c["vocab_size"]
+    mats = [(dk, d), (dk, d), (dv, d), (dv, d), (d, dv), (F, d), (F, d), (d, F)]
+    b = L * sum(o * i * BYTES[fmt] + (4 * o if fmt == "int8" else 0) for o, i in mats)
+    b += V * d * BYTES[fmt] + (4 * V if fmt == "int8" else 0)
+    state = L * H * (dk // H) * (dv // H) * 4
+    return b + 2 * state
+
+
+def measure_formats(name, model_dir, prompt, decode, build, reps, batch_prompt=None):
+    """Every weight format of `model_dir`, compiled with --threads: chunkwise
+    prefill and decode at batch 1 and 16, each batch-1 decode next to a
+    bandwidth measurement."""
+    bench = os.path.join(build, "bin", "retnet-bench-model")
+    bw = os.path.join(build, "bin", "retnet-bench-bandwidth")
+    art_dir = os.path.join(build, "bench-models", "artifacts")
+    os.makedirs(art_dir, exist_ok=True)
+    rows = []
+    for fmt, flags in FORMATS.items():
+        art = os.path.join(art_dir, f"{name}-{fmt}.so")
+        subprocess.run([os.path.join(build, "bin", "retnet-compile"), model_dir, "-o", art,
+                        "--threads", "-q"] + flags, check=True)
+        for batch in (1, 16):
+            before = run_json([bw, "--threads", "2", "--mib", "1024", "--reps", "3"])
+            p = batch_prompt if batch != 1 and batch_prompt else prompt
+            got = run_json([bench, "--model", model_dir, "--artifact", art, "--prompt",
+                            str(p), "--decode", str(decode), "--batch", str(batch),
+                            "--reps", str(reps), "--forms", "chunkwise"])
+            after = run_json([bw, "--threads", "2", "--mib", "1024", "--reps", "3"])
+            gbps = (before[0]["read_gb_per_s"] + after[0]["read_gb_per_s"]) / 2
+            for r in got:
+                r.update(side="retnet-" + fmt, model=name, run_batch=batch, format=fmt,
+                         read_gb_per_s=gbps)
+                if r["kind"] == "decode" and batch == 1:
+                    r["floor_seconds"] = step_bytes(model_dir, fmt) / (gbps * 1e9)
+                    r["floor_fraction"] = r["floor_seconds"] / r["step_seconds_median"]
+            rows += got
+    return rows
+
+
+def format_table(rows):
+    lines = []
+    for m in sorted({r["model"] for r in rows if "format" in r},
+                    key=lambda m: m != "retnet-tiny"):
+        rs = [r for r in rows if r["model"] == m]
+        ts_pre = max((r for r in rs if r["side"] == "torchscale" and r["kind"] == "prefill"
+                      and r.get("run_batch", 1) == 1), key=lambda r: r["tokens_per_s"])
+        for r in rs:
+            if "format" not in r:
+                continue
+            if r["kind"] == "prefill" and r["run_batch"] == 1:
+                lines.append(f"{m:12s} {r['format']:4s} prefill T={r['tokens']:<5d} chunkwise "
+                             f"{r['tokens_per_s']:10.1f} tok/s   vs torchscale "
+                             f"{r['tokens_per_s'] / ts_pre['tokens_per_s']:5.2f}x (target 1.5x)")
+            if r["kind"] == "decode":
+                t = next(x for x in rs if x["kind"] == "decode" and x["side"] == "torchscale"
+                         and x["batch"] == r["batch"])
+                floor = (f"   floor {r['floor_seconds'] * 1e3:7.1f} ms at "
+                         f"{r['read_gb_per_s']:.1f} GB/s, achieved {r['floor_fraction']:.2f} "
+                         f"(target 0.8)" if "floor_seconds" in r else "")
+                lines.append(f"{m:12s} {r['format']:4s} decode batch {r['batch']:<3d}"
+                             f"{r['tokens_per_s']:10.1f} tok/s   vs torchscale f32 "
+                             f"{r['tokens_per_s'] / t['tokens_per_s']:5.2f}x{floor}")
+    return lines
+
+
 def table(rows):
     lines = []
     models = sorted({r["model"] for r in rows}, key=lambda m: m != "retnet-tiny")
     summary = {}
     for m in models:
-        rs = [r for r in rows if r["model"] == m]
+        rs = [r for r in rows if r["model"] == m and "format" not in r]
         # Prefill is compared in the batch-1 runs (same prompt on both sides).
         pre = [r for r in rs if r["kind"] == "prefill" and r.get("run_batch", 1) == 1]
         ts = {r["form"]: r for r in pre if r["side"] == "torchscale"}
@@ -135,12 +218,16 @@ def main():
     ap.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     ap.add_argument("--skip-xl", action="store_true")
     ap.add_argument("--quick", action="store_true")
+    ap.add_argument("--skip-formats", action="store_true",
+                    help="no bf16/int8 rows (f32 against torchscale only)")
     a = ap.parse_args()
     subprocess.run(["cmake", "--build", a.build_dir, "--target", "retnet-bench-model",
-                    "retnet-compile"], check=True)
+                    "retnet-bench-bandwidth", "retnet-compile"], check=True)
     reps = 1 if a.quick else 3
-    rows = measure("retnet-tiny", os.path.join(ROOT, "examples", "retnet-tiny"), 512, 64,
-                   [1, 16], a.build_dir, reps)
+    tiny = os.path.join(ROOT, "examples", "retnet-tiny")
+    rows = measure("retnet-tiny", tiny, 512, 64, [1, 16], a.build_dir, reps)
+    if not a.skip_formats:
+        rows += measure_formats("retnet-tiny", tiny, 512, 64, a.build_dir, reps)
     if not a.skip_xl:
         xl = os.path.join(a.build_dir, "bench-models", "retnet-xl-random")
         make_xl(xl)
@@ -148,7 +235,11 @@ def main():
         # so the batch-16 decode context is kept short.
         rows += measure("retnet-xl", xl, 128 if a.quick else 512, 8 if a.quick else 16,
                         [1, 16], a.build_dir, 1, batch_prompt=32)
+        if not a.skip_formats:
+            rows += measure_formats("retnet-xl", xl, 128 if a.quick else 512,
+                                    8 if a.quick else 16, a.build_dir, 1, batch_prompt=32)
     lines, summary = table(rows)
+    lines += format_table(rows)
     out = os.path.join(ROOT, "benchmarks", "results", "model_cpu.json")
     with open(out, "w") as f:
         json.dump({"date": time.strftime("%Y-%m-%d %H:%M"), "cpu": os.cpu_count(),

@@ -60,6 +60,7 @@ namespace {
 struct Options {
   std::string modelDir, output, target = "cpu", emit = "lib", chip = "sm_90a";
   std::string gpuBinary = "cubin", dtype; // empty: the target's default
+  std::string weights; // empty, or "int8"
   int64_t chunkSize = 0, parallelLimit = 8192;
   bool threads = false, quiet = false;
 };
@@ -94,6 +95,12 @@ const char *kUsage =
     "                        f32 (default: f32 for the cpu target; for cuda\n"
     "                        the checkpoint's 16-bit type, bf16 for an f32\n"
     "                        checkpoint)\n"
+    "  --weights int8        weight-only int8 quantization (cpu target): the\n"
+    "                        runtime quantizes every projection matrix and\n"
+    "                        the output head at load, symmetric, one f32\n"
+    "                        scale per output channel; activations and the\n"
+    "                        embedding stay f32 (a quarter of f32's weight\n"
+    "                        bytes per decoded token)\n"
     "  --chunk-size N        chunk of the chunkwise prefill (default: the\n"
     "                        config's recurrent_chunk_size)\n"
     "  --parallel-limit N    longest prompt the parallel prefill handles in\n"
@@ -149,6 +156,8 @@ Options parseArgs(int argc, char **argv) {
       o.gpuBinary = value();
     } else if (a == "--dtype") {
       o.dtype = value();
+    } else if (a == "--weights") {
+      o.weights = value();
     } else if (a == "--chunk-size") {
       o.chunkSize = parseInt(a, value());
     } else if (a == "--parallel-limit") {
@@ -183,6 +192,14 @@ Options parseArgs(int argc, char **argv) {
       o.dtype != "f16")
     fail("unknown --dtype " + retnet::quote(o.dtype) +
          " (expected f32, bf16 or f16)");
+  if (!o.weights.empty() && o.weights != "int8")
+    fail("unknown --weights " + retnet::quote(o.weights) + " (expected int8)");
+  if (!o.weights.empty() && o.target == "cuda")
+    fail("--weights int8 is for --target cpu (the cuda target takes "
+         "--dtype bf16|f16)");
+  if (!o.weights.empty() && !o.dtype.empty() && o.dtype != "f32")
+    fail("--weights int8 computes in f32; it takes no --dtype " +
+         retnet::quote(o.dtype));
   if (o.gpuBinary != "cubin" && o.gpuBinary != "ptx")
     fail("unknown --gpu-binary " + retnet::quote(o.gpuBinary) +
          " (expected cubin or ptx)");
@@ -316,8 +333,8 @@ int main(int argc, char **argv) {
   progress.step("importing " + o.modelDir + " (" +
                 std::to_string(config.layers) +
                 " layers, d=" + std::to_string(config.embedDim) + ", vocab " +
-                std::to_string(config.vocabSize) + ", " + o.dtype +
-                " weights)");
+                std::to_string(config.vocabSize) + ", " +
+                (o.weights.empty() ? o.dtype : o.weights) + " weights)");
   mlir::retention::ModelImportOptions importOptions;
   importOptions.chunkSize = o.chunkSize;
   importOptions.parallelLimit = o.parallelLimit;
@@ -327,6 +344,8 @@ int main(int argc, char **argv) {
   importOptions.weightType = o.dtype == "bf16"  ? retnet::WeightDType::BF16
                              : o.dtype == "f16" ? retnet::WeightDType::F16
                                                 : retnet::WeightDType::F32;
+  if (o.weights == "int8")
+    importOptions.weightType = retnet::WeightDType::Int8;
   mlir::OwningOpRef<mlir::ModuleOp> module =
       mlir::retention::importModel(&context, config, importOptions);
   if (!module)

@@ -46,8 +46,10 @@ class ModelEmitter {
 public:
   ModelEmitter(ImplicitLocOpBuilder &b, const retnet::ModelConfig &c,
                const ModelImportOptions &o)
-      : b(b), c(c), opts(o), layout(retnet::WeightLayout::forConfig(c)),
+      : b(b), c(c), opts(o),
+        layout(retnet::WeightLayout::forConfig(c, o.weightType)),
         f32(b.getF32Type()), i64(b.getI64Type()),
+        int8(o.weightType == retnet::WeightDType::Int8),
         wt(o.weightType == retnet::WeightDType::BF16  ? Type(b.getBF16Type())
            : o.weightType == retnet::WeightDType::F16 ? Type(b.getF16Type())
                                                       : Type(b.getF32Type())) {}
@@ -61,13 +63,16 @@ private:
   ModelImportOptions opts;
   retnet::WeightLayout layout;
   Type f32, i64;
+  /// Int8 weights: matrices int8 with f32 scales, everything else f32.
+  bool int8;
   /// The weights' element type, and that of the activations that feed the
-  /// projections (f32, bf16 or f16).
+  /// projections (f32, bf16 or f16; f32 with int8 weights).
   Type wt;
 
   // Per entry point.
   Entry entry = Entry::Decode;
   Value weights;   ///< tensor<?xwt>
+  Value weightsI8; ///< int8 weights: the int8 region, tensor<?xi8>
   OpFoldResult M;  ///< rows: T for prefill, B for decode
   Value positions; ///< tensor<BxTxi64>, absolute position of each token
 
@@ -127,23 +132,47 @@ Value ModelEmitter::weight(const std::string &name, Value layer) {
   SmallVector<int64_t> shape(t->shape.begin(), t->shape.end());
   if (t->transposed)
     std::reverse(shape.begin(), shape.end());
-  OpFoldResult offset = b.getIndexAttr(t->offset);
-  if (layer) {
-    AffineExpr l = b.getAffineDimExpr(0);
-    offset = affine::AffineApplyOp::create(
-                 b, AffineMap::get(1, 0, l * layout.layerStride + t->offset),
-                 ValueRange{layer})
-                 .getResult();
-  }
-  Value flat = tensor::ExtractSliceOp::create(
-      b, weights, ArrayRef<OpFoldResult>{offset},
-      ArrayRef<OpFoldResult>{b.getIndexAttr(t->elements())},
-      ArrayRef<OpFoldResult>{one()});
-  if (shape.size() == 1)
-    return flat;
-  return tensor::ExpandShapeOp::create(
-      b, RankedTensorType::get(shape, wt), flat,
-      SmallVector<ReassociationIndices>{{0, 1}});
+  // Elements at `offset` (+ layer · stride) of `buffer`, in `shape`.
+  auto slice = [&](Value buffer, int64_t offset, int64_t stride,
+                   ArrayRef<int64_t> shape) -> Value {
+    OpFoldResult at = b.getIndexAttr(offset);
+    if (layer)
+      at = affine::AffineApplyOp::create(
+               b,
+               AffineMap::get(1, 0, b.getAffineDimExpr(0) * stride + offset),
+               ValueRange{layer})
+               .getResult();
+    int64_t n = 1;
+    for (int64_t s : shape)
+      n *= s;
+    Value flat = tensor::ExtractSliceOp::create(
+        b, buffer, ArrayRef<OpFoldResult>{at},
+        ArrayRef<OpFoldResult>{b.getIndexAttr(n)},
+        ArrayRef<OpFoldResult>{one()});
+    if (shape.size() == 1)
+      return flat;
+    return tensor::ExpandShapeOp::create(
+        b,
+        RankedTensorType::get(
+            shape, cast<RankedTensorType>(buffer.getType()).getElementType()),
+        flat, SmallVector<ReassociationIndices>{{0, 1}});
+  };
+  if (!t->quantized)
+    return slice(weights, t->offset, layout.layerStride, shape);
+  // An int8 matrix [K, N] and its N scales, dequantized as an elementwise
+  // producer of the matmul that reads it: retention-fold-dequant moves the
+  // scale behind the matmul, so the weights stream as int8.
+  Value q = slice(weightsI8, t->offset, layout.layerStrideInt8, shape);
+  Value scales = slice(weights, t->scaleOffset, layout.layerStride,
+                       {t->outChannels()});
+  return generic(empty({b.getIndexAttr(shape[0]), b.getIndexAttr(shape[1])}),
+                 {q, scales},
+                 {map(2, dims({0, 1})), map(2, dims({1})), map(2, dims({0, 1}))},
+                 {kPar, kPar},
+                 [&](OpBuilder &nb, Location loc, ValueRange a) -> Value {
+                   Value w = arith::SIToFPOp::create(nb, loc, f32, a[0]);
+                   return arith::MulFOp::create(nb, loc, w, a[1]);
+                 });
 }
 
 /// x [M, K] · w [K, n], accumulated in f32 (the result is f32).
@@ -278,7 +307,7 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
   const int64_t dyn = ShapedType::kDynamic;
   const int64_t batch = isDecode() ? dyn : 1;
   auto stateM = MemRefType::get({batch, L, H, dk, dv}, f32);
-  SmallVector<Type> args = {MemRefType::get({dyn}, wt),
+  SmallVector<Type> args = {MemRefType::get({dyn}, int8 ? b.getI8Type() : wt),
                             MemRefType::get({dyn}, i64),
                             MemRefType::get({isDecode() ? dyn : 1}, i64),
                             stateM,
@@ -288,7 +317,8 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
   fn->setAttr("llvm.emit_c_interface", b.getUnitAttr());
   // A decode step of a small model (under 2^24 weights, 64 MiB) takes less
   // than the fork/join of a thread team: keep it on one thread.
-  if (isDecode() && layout.totalFloats < (int64_t(1) << 24))
+  if (isDecode() &&
+      retnet::WeightLayout::forConfig(c).totalFloats < (int64_t(1) << 24))
     fn->setAttr("retention.serial", b.getUnitAttr());
   OpBuilder::InsertionGuard guard(b);
   Block *body = fn.addEntryBlock();
@@ -303,7 +333,18 @@ void ModelEmitter::emitEntry(Entry e, StringRef name) {
         b, RankedTensorType::get(t.getShape(), t.getElementType()), m,
         /*restrict=*/true);
   };
-  weights = toTensor(wM);
+  if (int8) {
+    // One byte buffer: the f32 region, then the int8 region.
+    auto region = [&](int64_t byteShift, int64_t n, Type elt) {
+      return toTensor(memref::ViewOp::create(
+          b, MemRefType::get({n}, elt), wM,
+          arith::ConstantIndexOp::create(b, byteShift), ValueRange{}));
+    };
+    weights = region(0, layout.totalFloats, f32);
+    weightsI8 = region(layout.totalFloats * 4, layout.totalInt8, b.getI8Type());
+  } else {
+    weights = toTensor(wM);
+  }
   Value tokens = toTensor(tokM), start = toTensor(startM), sIn = toTensor(sInM);
   Value rows = memref::DimOp::create(b, tokM, 0);
   M = rows;

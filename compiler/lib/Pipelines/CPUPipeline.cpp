@@ -51,7 +51,9 @@ LogicalResult mlir::retention::buildRetentionCPUPipeline(
   addPipeline(forms + "convert-retention-to-linalg{dv-tile=" +
                       std::to_string(options.dvTile) +
                       "},eliminate-empty-tensors,canonicalize,cse");
-  // 2. CPU codegen of the linalg ops inside the tiles.
+  // 2. CPU codegen of the linalg ops inside the tiles; matmuls on int8
+  //    weights read them as int8 (a no-op for other models).
+  addPipeline("func.func(retention-fold-dequant),canonicalize");
   if (options.vectorize)
     addPipeline("func.func(retention-cpu-vectorize{threads=" +
                         std::to_string(options.openmp ? options.threads : 0) +

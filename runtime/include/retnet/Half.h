@@ -57,7 +57,8 @@ inline uint16_t floatToHalf(float x) {
   return bits;
 }
 
-/// `x` rounded (through f32) to the values of `type`.
+/// `x` rounded (through f32) to the values of `type` (Int8: f32, the type
+/// of an int8 artifact's unquantized tensors).
 inline double roundTo(WeightDType type, double x) {
   switch (type) {
   case WeightDType::BF16:
@@ -65,6 +66,7 @@ inline double roundTo(WeightDType type, double x) {
   case WeightDType::F16:
     return halfToDouble(floatToHalf(float(x)));
   case WeightDType::F32:
+  case WeightDType::Int8:
     break;
   }
   return double(float(x));

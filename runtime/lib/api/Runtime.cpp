@@ -523,11 +523,14 @@ void loadArtifact(retnet_model &m, const std::string &path,
                         std::to_string(m.weightFloats) + ")");
   int64_t dtype =
       reinterpret_cast<ConstFn>(sym("retnet_artifact_weight_dtype"))();
-  if (dtype < 0 || dtype > int64_t(retnet::WeightDType::F16))
+  if (dtype < 0 || dtype > int64_t(retnet::WeightDType::Int8))
     throw retnet::Error(retnet::printablePath(path) +
                         ": unknown weight element type " +
                         std::to_string(dtype) + " (recompile it)");
   m.weightType = retnet::WeightDType(dtype);
+  if (cuda && m.weightType == retnet::WeightDType::Int8)
+    throw retnet::Error(retnet::printablePath(path) +
+                        ": int8 weights on the cuda target (recompile it)");
   m.prefill[RETNET_FORM_PARALLEL] = reinterpret_cast<EntryFn>(
       sym("_mlir_ciface_retnet_artifact_prefill_parallel"));
   m.prefill[RETNET_FORM_CHUNKWISE] = reinterpret_cast<EntryFn>(
@@ -549,19 +552,22 @@ void checkWeights(const retnet_model &m, const retnet::SafetensorsFile &file) {
 
 /// The checkpoint in the artifact's layout and element type (matrices
 /// transposed; f32 checkpoints rounded to a 16-bit artifact's type, 16-bit
-/// ones converted exactly or rounded between bf16 and f16).
+/// ones converted exactly or rounded between bf16 and f16; an int8
+/// artifact's matrices quantized per output channel, WeightLayout.h).
 void packWeights(retnet_model &m, const retnet::SafetensorsFile &file) {
   const std::string &path = file.path();
-  retnet::WeightLayout layout = retnet::WeightLayout::forConfig(m.config);
-  const int64_t bytes =
-      layout.totalFloats * retnet::weightDTypeBytes(m.weightType);
+  retnet::WeightLayout layout =
+      retnet::WeightLayout::forConfig(m.config, m.weightType);
+  const int64_t bytes = layout.bytes(m.weightType);
   // Packed on the host; on the GPU copied to device memory once.
   FloatBuffer packed = allocFloats((bytes + 3) / 4);
   auto *f32 = packed.get();
   auto *u16 = reinterpret_cast<uint16_t *>(packed.get());
+  auto *i8 = reinterpret_cast<int8_t *>(packed.get()) + layout.totalFloats * 4;
   auto store = [&](int64_t i, double v) {
     switch (m.weightType) {
     case retnet::WeightDType::F32:
+    case retnet::WeightDType::Int8:
       f32[i] = float(v);
       break;
     case retnet::WeightDType::BF16:
@@ -577,7 +583,18 @@ void packWeights(retnet_model &m, const retnet::SafetensorsFile &file) {
   for (const retnet::PackedTensor &t : layout.tensors) {
     const std::vector<int64_t> &shape = t.shape;
     std::vector<double> w = ckpt.packed(t);
-    if (!t.transposed) {
+    if (t.quantized) {
+      // Row r of the checkpoint's [out, in] matrix is output channel r:
+      // its scale, then its q transposed into column r of [in, out].
+      int64_t rows = shape[0], cols = shape[1];
+      for (int64_t r = 0; r < rows; ++r) {
+        double scale = retnet::int8Scale(w.data() + r * cols, cols);
+        f32[t.scaleOffset + r] = float(scale);
+        for (int64_t c = 0; c < cols; ++c)
+          i8[t.offset + c * rows + r] =
+              retnet::quantizeInt8(w[size_t(r * cols + c)], scale);
+      }
+    } else if (!t.transposed) {
       for (size_t i = 0; i < w.size(); ++i)
         store(t.offset + int64_t(i), w[i]);
     } else {

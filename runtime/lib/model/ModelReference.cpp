@@ -123,12 +123,26 @@ std::vector<double> referenceLogits(const ModelConfig &c,
                 H = c.heads, hk = c.keyHeadDim(), hv = c.valueHeadDim(),
                 V = c.vocabSize, F = c.ffnDim, groups = c.heads / c.kvHeads;
   Checkpoint ckpt(c, w);
-  // The checkpoint's weights, rounded to the type asked for.
+  // The checkpoint's weights, rounded to the type asked for; an int8
+  // artifact's matrices quantized per output channel as the runtime does
+  // (WeightLayout.h), each value q · s with s rounded to f32 as stored.
+  WeightLayout layout = WeightLayout::forConfig(c, weightType);
   auto loadWeight = [&](const std::string &name) {
     Vec v = ckpt.load(name);
-    if (weightType != WeightDType::F32)
+    const PackedTensor *t = layout.find(name);
+    if (t && t->quantized) {
+      int64_t rows = t->outChannels(), cols = int64_t(v.size()) / rows;
+      for (int64_t r = 0; r < rows; ++r) {
+        double scale = int8Scale(v.data() + r * cols, cols),
+               stored = double(float(scale));
+        for (int64_t k = 0; k < cols; ++k)
+          v[size_t(r * cols + k)] =
+              double(quantizeInt8(v[size_t(r * cols + k)], scale)) * stored;
+      }
+    } else if (weightType != WeightDType::F32) {
       for (double &x : v)
         x = roundTo(weightType, x);
+    }
     return v;
   };
   Vec embed = loadWeight("embed_tokens.weight");

@@ -6,7 +6,7 @@
 //   retnet-golden compare A.safetensors NAME_A B.safetensors NAME_B
 //                 --tol X [--label L]
 //       relative L2 distance of two F32 tensors of one shape; exit 1 above X
-//   retnet-golden reference MODEL_DIR GOLDEN.safetensors --round f32|bf16|f16
+//   retnet-golden reference MODEL_DIR GOLDEN.safetensors --round f32|bf16|f16|int8
 //                 -o OUT.safetensors
 //       the float64 reference's logits (F32 tensor 'logits' [T, vocab]) for
 //       the golden's tokens, with the model's weights rounded to --round
@@ -38,7 +38,7 @@ namespace {
                        "       retnet-golden compare A NAME_A B NAME_B --tol X "
                        "[--label L]\n"
                        "       retnet-golden reference MODEL_DIR GOLDEN "
-                       "--round f32|bf16|f16 -o OUT\n");
+                       "--round f32|bf16|f16|int8 -o OUT\n");
   std::exit(2);
 }
 
@@ -97,6 +97,7 @@ int run(int argc, char **argv) {
     WeightDType type = round == "bf16"  ? WeightDType::BF16
                        : round == "f16" ? WeightDType::F16
                        : round == "f32" ? WeightDType::F32
+                       : round == "int8" ? WeightDType::Int8
                                         : (usage(), WeightDType::F32);
     if (out.empty())
       usage();

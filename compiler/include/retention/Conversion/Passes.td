@@ -82,6 +82,26 @@ def RetentionCPUApproximateMathPass
                            "::mlir::vector::VectorDialect"];
 }
 
+def RetentionFoldDequantPass
+    : Pass<"retention-fold-dequant", "::mlir::func::FuncOp"> {
+  let summary = "Matmuls on int8 weights: the per-column scale moves behind the matmul";
+  let description = [{
+    An int8 artifact's importer reads each matrix as an elementwise
+    dequantization `w[k, n] = sitofp(q[k, n]) * s[n]` (q int8, s f32)
+    feeding a `linalg.matmul` into a zero accumulator. Materialized, that
+    writes an f32 copy of every matrix on every call. This pass rewrites
+    `x · dequant(q, s)` as `(x · q) ⊙ s`: the matmul reads the int8 q
+    directly (linalg.matmul extends it with `sitofp`, exact for int8) and
+    one elementwise op scales its [M, N] result per column, so the weights
+    stream as one byte each. Mathematically equal; in floating point the
+    scale is applied once per output instead of once per product (no
+    rounding beyond f32 either way). Other producers are left alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 def RetentionCPUSerialLoopsPass
     : Pass<"retention-cpu-serial-loops", "::mlir::func::FuncOp"> {
   let summary = "Run the scf.forall loops of functions marked retention.serial as scf.for";
