@@ -27,7 +27,11 @@
 // activations and the FFN's gated activation are 16-bit too; every product
 // accumulates in f32, and the residual stream, the norm statistics, the
 // state [B, L, H, dk, dv] (one contiguous block per sequence) and the logits
-// are f32.
+// are f32. With Int8 weights the buffer is memref<?xi8>: its f32 region
+// (everything but the matrices, and their scales) and its int8 region
+// (WeightLayout.h) are memref.view's of it; each matrix is read as
+// sitofp(q) * scale, which retention-fold-dequant turns into an int8 matmul
+// followed by the per-column scale; activations are f32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,8 +55,8 @@ struct ModelImportOptions {
   int64_t parallelLimit = 8192;
   /// Recorded in retnet_artifact_target(): the runtime places buffers by it.
   retnet::ArtifactTarget target = retnet::ArtifactTarget::Cpu;
-  /// Element type of the weight buffer and of the 16-bit activations;
-  /// recorded in retnet_artifact_weight_dtype(): the runtime converts the
+  /// Element type of the weight buffer and of the 16-bit activations
+  /// (Int8: int8 matrices, everything else f32); recorded in retnet_artifact_weight_dtype(): the runtime converts the
   /// checkpoint to it at load.
   retnet::WeightDType weightType = retnet::WeightDType::F32;
 };
