@@ -108,9 +108,15 @@ int main(int argc, char **argv) {
         fail(retnet_last_error());
       best = std::min(best, now() - t0);
     }
-    std::printf("{\"kind\": \"prefill\", \"form\": \"%s\", \"tokens\": %lld, "
-                "\"seconds\": %.6g, \"tokens_per_s\": %.6g}\n",
-                f.c_str(), (long long)T, best, double(T) / best);
+    // auto: which form the cost model ran (docs/form-cost.md).
+    retnet_form ran = form == RETNET_FORM_AUTO ? retnet_model_auto_form(m, T)
+                                               : form;
+    const char *ranName = ran == RETNET_FORM_PARALLEL    ? "parallel"
+                          : ran == RETNET_FORM_CHUNKWISE ? "chunkwise"
+                                                         : "recurrent";
+    std::printf("{\"kind\": \"prefill\", \"form\": \"%s\", \"ran\": \"%s\", "
+                "\"tokens\": %lld, \"seconds\": %.6g, \"tokens_per_s\": %.6g}\n",
+                f.c_str(), ranName, (long long)T, best, double(T) / best);
     std::fflush(stdout);
   }
 

@@ -256,6 +256,15 @@ int main(int argc, char **argv) {
   const int64_t T = int64_t(o.tokens.size());
 
   std::vector<float> logits(size_t(T * V));
+  // What auto ran, for the stats line ("auto: recurrent").
+  std::string formUsed = o.form;
+  if (form == RETNET_FORM_AUTO) {
+    retnet_form chosen = retnet_model_auto_form(model, T);
+    formUsed += std::string(": ") +
+                (chosen == RETNET_FORM_PARALLEL    ? "parallel"
+                 : chosen == RETNET_FORM_CHUNKWISE ? "chunkwise"
+                                                   : "recurrent");
+  }
   auto t0 = std::chrono::steady_clock::now();
   if (retnet_prefill(session, 0, o.tokens.data(), T, form, logits.data(), 0))
     fail(retnet_last_error());
@@ -315,7 +324,7 @@ int main(int argc, char **argv) {
         "prefill: %lld tokens in %.2f ms (%.1f tokens/s, form %s) | "
         "decode: %lld tokens in %.2f ms (%.1f tokens/s) | state: "
         "%lld bytes | target: %s\n",
-        (long long)T, pf * 1e3, T / pf, o.form.c_str(),
+        (long long)T, pf * 1e3, T / pf, formUsed.c_str(),
         (long long)std::max<int64_t>(generated - 1, 0), decodeSeconds * 1e3,
         generated > 1 ? (generated - 1) / decodeSeconds : 0.0,
         (long long)retnet_model_state_bytes(model),

@@ -499,6 +499,11 @@ mlir::retention::importModel(MLIRContext *context,
                        static_cast<int64_t>(options.target));
   emitter.emitConstant("retnet_artifact_weight_dtype",
                        static_cast<int64_t>(options.weightType));
+  emitter.emitConstant("retnet_artifact_chunk_size",
+                       options.chunkSize > 0 ? options.chunkSize
+                                             : config.chunkSize);
+  emitter.emitConstant("retnet_artifact_parallel_limit",
+                       options.parallelLimit);
   if (failed(verify(*module)))
     return nullptr;
   return module;

@@ -83,7 +83,10 @@ struct WeightLayout {
 /// 3: retnet_artifact_weight_dtype() added; tensors aligned to 32 elements.
 /// (Int8, weight dtype 3, added later: a version-3 runtime refuses it as an
 /// unknown weight type, so the version stays.)
-constexpr int64_t kArtifactAbiVersion = 3;
+/// 4: retnet_artifact_chunk_size() and retnet_artifact_parallel_limit()
+///    added (the chunks the prefill entries were compiled with, which
+///    RETNET_FORM_AUTO's cost model needs).
+constexpr int64_t kArtifactAbiVersion = 4;
 
 /// What retnet_artifact_weight_dtype() returns: the element type of the
 /// weight buffer (`retnet-compile --dtype`) and of the activations between

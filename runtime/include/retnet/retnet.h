@@ -24,7 +24,8 @@ typedef struct retnet_session retnet_session;
 
 /* How a prompt is processed; all give the same logits and state. */
 typedef enum {
-  RETNET_FORM_AUTO = 0, /* parallel up to the chunk size, else chunkwise */
+  RETNET_FORM_AUTO = 0, /* the cheapest for the prompt's length on the
+                           model's target (retnet_model_auto_form) */
   RETNET_FORM_PARALLEL = 1,
   RETNET_FORM_CHUNKWISE = 2,
   RETNET_FORM_RECURRENT = 3
@@ -61,6 +62,11 @@ void retnet_model_close(retnet_model *model);
 int64_t retnet_model_vocab_size(const retnet_model *model);
 /* Bytes of recurrent state per sequence (all layers), whatever its length. */
 int64_t retnet_model_state_bytes(const retnet_model *model);
+/* The form RETNET_FORM_AUTO runs for a prompt of `n` tokens: on the CPU the
+ * cheapest by a cost model of the retention work of each form with the
+ * artifact's chunk size (docs/form-cost.md); on CUDA parallel up to the
+ * chunk size, else chunkwise. RETNET_FORM_AUTO for NULL or n < 1. */
+retnet_form retnet_model_auto_form(const retnet_model *model, int64_t n);
 
 /* A session for up to `max_sequences` sequences, all empty (position 0). */
 retnet_session *retnet_session_create(retnet_model *model,

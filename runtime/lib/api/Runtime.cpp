@@ -32,6 +32,7 @@
 #include "retnet/Checkpoint.h"
 #include "retnet/CudaRuntime.h"
 #include "retnet/Error.h"
+#include "retnet/FormCost.h"
 #include "retnet/Half.h"
 #include "retnet/ModelConfig.h"
 #include "retnet/ModelReference.h"
@@ -401,6 +402,7 @@ struct retnet_model {
   FloatBuffer weights; // weightFloats elements of weightType
   int64_t weightFloats = 0;
   retnet::WeightDType weightType = retnet::WeightDType::F32;
+  retnet::PrefillShape prefillShape; // the artifact's chunks (FormCost.h)
   int64_t statePerSeq = 0; // floats
   ~retnet_model() {
     weights.reset();
@@ -531,6 +533,14 @@ void loadArtifact(retnet_model &m, const std::string &path,
   if (cuda && m.weightType == retnet::WeightDType::Int8)
     throw retnet::Error(retnet::printablePath(path) +
                         ": int8 weights on the cuda target (recompile it)");
+  int64_t chunk = reinterpret_cast<ConstFn>(sym("retnet_artifact_chunk_size"))();
+  int64_t limit =
+      reinterpret_cast<ConstFn>(sym("retnet_artifact_parallel_limit"))();
+  if (chunk < 1 || limit < 1)
+    throw retnet::Error(retnet::printablePath(path) + ": chunk size " +
+                        std::to_string(chunk) + " and parallel limit " +
+                        std::to_string(limit) + " must be positive");
+  m.prefillShape = retnet::PrefillShape::of(m.config, chunk, limit);
   m.prefill[RETNET_FORM_PARALLEL] = reinterpret_cast<EntryFn>(
       sym("_mlir_ciface_retnet_artifact_prefill_parallel"));
   m.prefill[RETNET_FORM_CHUNKWISE] = reinterpret_cast<EntryFn>(
@@ -810,6 +820,16 @@ int64_t retnet_model_state_bytes(const retnet_model *model) {
   return model ? model->statePerSeq * int64_t(sizeof(float)) : -1;
 }
 
+retnet_form retnet_model_auto_form(const retnet_model *model, int64_t n) {
+  if (!model || n < 1)
+    return RETNET_FORM_AUTO;
+  retnet::ArtifactTarget target = model->place == Place::Device
+                                      ? retnet::ArtifactTarget::Cuda
+                                      : retnet::ArtifactTarget::Cpu;
+  return retnet_form(
+      int(retnet::choosePrefillForm(model->prefillShape, target, n)));
+}
+
 namespace {
 /// The model's tokenizer, loaded once; throws the load's error every time.
 const retnet::Tokenizer &tokenizerOf(const retnet_model *m) {
@@ -950,8 +970,7 @@ int retnet_prefill(retnet_session *s, int64_t seq, const int64_t *tokens,
                           "prompt in several calls");
     checkTokens(m, tokens, n);
     if (form == RETNET_FORM_AUTO)
-      form = n <= m.config.chunkSize ? RETNET_FORM_PARALLEL
-                                     : RETNET_FORM_CHUNKWISE;
+      form = retnet_model_auto_form(&m, n);
     const int64_t V = m.config.vocabSize;
     const bool cuda = m.place == Place::Device;
     auto lock = lockCuda(cuda);

@@ -375,6 +375,10 @@ TEST(CompiledModel, BadCallsFailWithAMessage) {
       std::string::npos)
       << retnet_last_error();
   EXPECT_EQ(retnet_model_target(m.model), RETNET_TARGET_CPU);
+  // Auto's form: none for no model or no tokens; one token is recurrent.
+  EXPECT_EQ(retnet_model_auto_form(nullptr, 5), RETNET_FORM_AUTO);
+  EXPECT_EQ(retnet_model_auto_form(m.model, 0), RETNET_FORM_AUTO);
+  EXPECT_EQ(retnet_model_auto_form(m.model, 1), RETNET_FORM_RECURRENT);
 }
 
 // Text through the C API: test/tokenizer/text-model (a random fla-format
