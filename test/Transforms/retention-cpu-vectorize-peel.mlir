@@ -1,6 +1,7 @@
 // RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize))" | FileCheck %s
 // RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize{rows=4}))" | FileCheck %s --check-prefix=FOUR
 // RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize{rows=1}))" | FileCheck %s --check-prefix=NOPEEL
+// RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize{panel-bytes=0}))" | FileCheck %s --check-prefix=NOPANEL
 
 // A dynamic row count M times a static weight: tiled by 8 rows with scf.for
 // and the loop peeled (upstream scf::peelForLoopAndSimplifyBounds). The full
@@ -94,4 +95,24 @@ func.func @no_epilogue_fusion(%a: tensor<?x64xf32>, %b: tensor<64x48xf32>, %c: t
     linalg.yield %t : f32
   } -> tensor<?x48xf32>
   return %s : tensor<?x48xf32>
+}
+
+// A weight wider than one panel: an outer loop over column blocks (the
+// widest multiple of 64 f32 columns dividing 1024 whose 256 x block panel
+// fits panel-bytes, 256 KiB: 256 columns), the peeled row loops inside
+// it, so every row tile rereads the block's panel from cache. panel-bytes=0
+// keeps the rows outermost.
+// CHECK-LABEL: func.func @column_panels(
+//       CHECK:   scf.for %[[J:.+]] = %c0 to %c1024 step %c256
+//       CHECK:     tensor.extract_slice %{{.+}}[0, %[[J]]] [256, 256] [1, 1] : tensor<256x1024xf32> to tensor<256x256xf32>
+//       CHECK:     scf.for {{.+}} step %c8
+//       CHECK:       vector.contract {{.+}} into vector<8x
+//       CHECK:     scf.for
+//       CHECK:       vector.contract {{.+}} into vector<1x
+// NOPANEL-LABEL: func.func @column_panels(
+//   NOPANEL-NOT:   step %c256
+//       NOPANEL:   scf.for {{.+}} step %c8
+func.func @column_panels(%a: tensor<?x256xf32>, %b: tensor<256x1024xf32>, %c: tensor<?x1024xf32>) -> tensor<?x1024xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<?x256xf32>, tensor<256x1024xf32>) outs(%c : tensor<?x1024xf32>) -> tensor<?x1024xf32>
+  return %r : tensor<?x1024xf32>
 }

@@ -162,6 +162,10 @@ def RetentionCPUVectorizePass
            "Tile of the innermost parallel dimension (vector lanes)">,
     Option<"reductionTile", "reduction-tile", "int64_t", /*default=*/"8",
            "Tile of the reduction dimension">,
+    Option<"panelBytes", "panel-bytes", "int64_t", /*default=*/"262144",
+           "Contractions over dynamic rows run in column blocks whose weight "
+           "panel (reduction size x block) fits this many bytes, the rows "
+           "inside each block (0: rows outermost)">,
     Option<"remarkScalar", "remark-scalar", "bool", /*default=*/"false",
            "Emit a remark for every op left as scalar loops (a dynamic tile, "
            "or one the vectorizer refuses)">,
