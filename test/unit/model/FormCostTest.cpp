@@ -65,8 +65,8 @@ TEST(FormCost, MeasuredShapes) {
   PrefillShape xl = shape(8, 256, 432, 512);
   for (int64_t t : {128, 512, 2048})
     EXPECT_EQ(cpu(xl, t), PrefillForm::Recurrent) << t;
-  // One head of 256 x 1024 (a 1 MiB state), chunk 64: chunkwise 1.2-1.4x
-  // faster than recurrent from T = 64 on.
+  // One head of 256 x 1024 (a 1 MiB state), chunk 64: chunkwise
+  // faster than recurrent from T = 64 on (1.3-1.5x, docs/form-cost.md).
   PrefillShape wide = shape(1, 256, 1024, 64);
   for (int64_t t : {64, 256, 1024})
     EXPECT_EQ(cpu(wide, t), PrefillForm::Chunkwise) << t;
