@@ -88,7 +88,7 @@ def measure(name, model_dir, prompt, decode, batches, build, reps, batch_prompt=
             env = dict(os.environ, RETNET_THREADS="0")
             one = run_json([bench, "--model", model_dir, "--prompt", str(prompt), "--decode",
                             str(decode), "--batch", str(batch), "--reps", str(reps),
-                            "--forms", "chunkwise"], env=env)
+                            "--forms", "auto"], env=env)
             for o in one:
                 o.update(side="retnet-1thread", model=name, run_batch=batch)
             ours += one
@@ -119,8 +119,8 @@ def step_bytes(model_dir, fmt):
 
 
 def measure_formats(name, model_dir, prompt, decode, build, reps, batch_prompt=None):
-    """Every weight format of `model_dir`, compiled with --threads: chunkwise
-    prefill and decode at batch 1 and 16, each batch-1 decode next to a
+    """Every weight format of `model_dir`, compiled with --threads: prefill
+    in the form auto picks and decode at batch 1 and 16, each batch-1 decode next to a
     bandwidth measurement."""
     bench = os.path.join(build, "bin", "retnet-bench-model")
     bw = os.path.join(build, "bin", "retnet-bench-bandwidth")
@@ -139,7 +139,7 @@ def measure_formats(name, model_dir, prompt, decode, build, reps, batch_prompt=N
             p = batch_prompt if batch != 1 and batch_prompt else prompt
             got = run_json([bench, "--model", model_dir, "--artifact", art, "--prompt",
                             str(p), "--decode", str(decode), "--batch", str(batch),
-                            "--reps", str(reps), "--forms", "chunkwise"])
+                            "--reps", str(reps), "--forms", "auto"])
             after = run_json([bw, "--threads", "2", "--mib", "1024", "--reps", "3"])
             gbps = (before[0]["read_gb_per_s"] + after[0]["read_gb_per_s"]) / 2
             for r in got:
@@ -152,7 +152,7 @@ def measure_formats(name, model_dir, prompt, decode, build, reps, batch_prompt=N
         # Thread scaling of the same artifact: one OpenMP thread.
         one = run_json([bench, "--model", model_dir, "--artifact", art, "--prompt", str(prompt),
                         "--decode", "1", "--batch", "1", "--reps", str(reps), "--forms",
-                        "chunkwise"], env=dict(os.environ, OMP_NUM_THREADS="1"))
+                        "auto"], env=dict(os.environ, OMP_NUM_THREADS="1"))
         for r in one:
             r.update(side="retnet-" + fmt + "-1thread", model=name, run_batch=1,
                      format=fmt, threads=1)
@@ -165,8 +165,10 @@ def format_table(rows):
     for m in sorted({r["model"] for r in rows if "format" in r},
                     key=lambda m: m != "retnet-tiny"):
         rs = [r for r in rows if r["model"] == m]
-        ts_pre = max((r for r in rs if r["side"] == "torchscale" and r["kind"] == "prefill"
-                      and r.get("run_batch", 1) == 1), key=lambda r: r["tokens_per_s"])
+        def ts_pre(tokens):
+            return max((r for r in rs if r["side"] == "torchscale" and r["kind"] == "prefill"
+                        and r.get("run_batch", 1) == 1 and r["tokens"] == tokens),
+                       key=lambda r: r["tokens_per_s"])
         for r in rs:
             if "format" not in r:
                 continue
@@ -177,9 +179,11 @@ def format_table(rows):
                              f"{r['tokens_per_s']:10.1f} tok/s   2 threads "
                              f"{two['tokens_per_s'] / r['tokens_per_s']:5.2f}x (target 1.8x)")
             elif r["kind"] == "prefill" and r["run_batch"] == 1:
-                lines.append(f"{m:12s} {r['format']:4s} prefill T={r['tokens']:<5d} chunkwise "
+                form = "auto:" + r.get("ran", r["form"])[:5]
+                lines.append(f"{m:12s} {r['format']:4s} prefill T={r['tokens']:<5d} {form:10s}"
                              f"{r['tokens_per_s']:10.1f} tok/s   vs torchscale "
-                             f"{r['tokens_per_s'] / ts_pre['tokens_per_s']:5.2f}x (target 1.5x)")
+                             f"{r['tokens_per_s'] / ts_pre(r['tokens'])['tokens_per_s']:5.2f}x "
+                             f"(target 1.5x)")
             if r["kind"] == "decode":
                 t = next(x for x in rs if x["kind"] == "decode" and x["side"] == "torchscale"
                          and x["batch"] == r["batch"])
