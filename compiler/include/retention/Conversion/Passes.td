@@ -136,7 +136,13 @@ def RetentionCPUVectorizePass
     weight matrix) is tiled by `rows` with `scf.for` and the loop peeled
     (upstream `scf::peelForLoopAndSimplifyBounds`): every full tile becomes
     a static `rows`-high accumulator, so each weight element loaded is used
-    `rows` times, and only the last `M mod rows` rows are tiled by 1. A
+    `rows` times, and only the last `M mod rows` rows are tiled by 1; the
+    row loop sits inside a loop over column blocks whose weight panel fits
+    `panel-bytes`, so each panel is read from memory once and reused from
+    cache by every row tile. With `threads` > 1, contractions split their
+    columns, and row-wise ops over dynamic rows (norms, activations,
+    residual adds) their rows, into one `scf.forall` block per thread, under
+    a run-time `scf.if` on the amount of work. A
     tile whose shape is dynamic (the
     chunk remainder of a dynamic T) or that the vectorizer refuses stays a
     scalar loop nest (convert-linalg-to-loops); with `remark-scalar` each
