@@ -7,7 +7,8 @@
 // and the loop peeled (upstream scf::peelForLoopAndSimplifyBounds). The full
 // tiles are static 8 x K slices and one 8-row vector.contract accumulator;
 // the last M mod 8 rows are a second loop whose tiles are 1 row high (the
-// one-row rule: 64 f32 columns, 4 deep).
+// one-row rule: the widest power-of-two multiple of 16 f32 columns up to 64
+// that divides 48, 4 deep).
 // CHECK-DAG:   #[[$SPLIT:.+]] = affine_map<()[s0, s1, s2] -> (s1 - (s1 - s0) mod s2)>
 // CHECK-LABEL: func.func @dynamic_rows(
 //  CHECK-SAME:     %[[A:.+]]: tensor<?x64xf32>, %[[B:.+]]: tensor<64x48xf32>, %[[C:.+]]: tensor<?x48xf32>)
@@ -20,13 +21,13 @@
 //   CHECK-NOT:     vector<1x
 //       CHECK:   scf.for %[[J:.+]] = %[[MB]] to %[[M]] step %c8 iter_args(%{{.+}} = %[[FULL]])
 //       CHECK:     scf.for %{{.+}} = %c0 to %{{.+}} step %c1
-//       CHECK:       vector.contract {{.+}} : vector<1x4xf32>, vector<4x48xf32> into vector<1x48xf32>
+//       CHECK:       vector.contract {{.+}} : vector<1x4xf32>, vector<4x16xf32> into vector<1x16xf32>
 // FOUR-LABEL: func.func @dynamic_rows(
 //       FOUR:   tensor.extract_slice %{{.+}} [4, 64] [1, 1] : tensor<?x64xf32> to tensor<4x64xf32>
 //       FOUR:   vector.contract {{.+}} into vector<4x24xf32>
 // NOPEEL-LABEL: func.func @dynamic_rows(
 //   NOPEEL-NOT:   into vector<8x
-//       NOPEEL:   vector.contract {{.+}} into vector<1x48xf32>
+//       NOPEEL:   vector.contract {{.+}} into vector<1x16xf32>
 func.func @dynamic_rows(%a: tensor<?x64xf32>, %b: tensor<64x48xf32>, %c: tensor<?x48xf32>) -> tensor<?x48xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<?x64xf32>, tensor<64x48xf32>) outs(%c : tensor<?x48xf32>) -> tensor<?x48xf32>
   return %r : tensor<?x48xf32>

@@ -183,3 +183,29 @@ func.func @matvec_bf16(%x: tensor<1x1024xbf16>, %w: tensor<1024x512xbf16>, %y: t
   %r = linalg.matmul ins(%x, %w : tensor<1x1024xbf16>, tensor<1024x512xbf16>) outs(%y : tensor<1x512xf32>) -> tensor<1x512xf32>
   return %r : tensor<1x512xf32>
 }
+
+// -----
+
+// int8 weights: 256 bytes per row are 256 columns, but 3456 columns (the xl
+// config's FFN and value width) have no 256-column tile; the widest
+// power-of-two tile dividing them is 128, not 192 (12 vectors of 16 lanes,
+// which LLVM's x86 back end splits through the stack).
+// CHECK-LABEL: func.func @matvec_i8_odd_width(
+//       CHECK:   scf.for %{{.*}} = %c0 to %c3456 step %c128
+//       CHECK:     scf.for %{{.*}} = %c0 to %c256 step %c4
+//       CHECK:       vector.transfer_read {{.*}} : tensor<4x128xi8>, vector<4x128xi8>
+//       CHECK:       vector.contract {{.*}} : vector<1x4xf32>, vector<4x128xf32> into vector<1x128xf32>
+func.func @matvec_i8_odd_width(%x: tensor<1x256xf32>, %w: tensor<256x3456xi8>, %y: tensor<1x3456xf32>) -> tensor<1x3456xf32> {
+  %r = linalg.matmul ins(%x, %w : tensor<1x256xf32>, tensor<256x3456xi8>) outs(%y : tensor<1x3456xf32>) -> tensor<1x3456xf32>
+  return %r : tensor<1x3456xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @matvec_i8(
+//       CHECK:   scf.for %{{.*}} = %c0 to %c1024 step %c256
+//       CHECK:       vector.contract {{.*}} : vector<1x4xf32>, vector<4x256xf32> into vector<1x256xf32>
+func.func @matvec_i8(%x: tensor<1x256xf32>, %w: tensor<256x1024xi8>, %y: tensor<1x1024xf32>) -> tensor<1x1024xf32> {
+  %r = linalg.matmul ins(%x, %w : tensor<1x256xf32>, tensor<256x1024xi8>) outs(%y : tensor<1x1024xf32>) -> tensor<1x1024xf32>
+  return %r : tensor<1x1024xf32>
+}

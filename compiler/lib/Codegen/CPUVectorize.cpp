@@ -26,6 +26,7 @@
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/ADT/bit.h"
 
 namespace mlir::retention {
 #define GEN_PASS_DEF_RETENTIONCPUVECTORIZEPASS
@@ -76,7 +77,8 @@ struct CPUVectorizePass
     // accumulators (4 or 8 vectors) and 4-row operand tile stay in
     // registers. Wider tiles spill the accumulator on every reduction step
     // (xl decode: 8 x 256 bf16 ran at 0.5 of the bandwidth floor, 4 x 128 at
-    // 0.9; benchmarks/model/run.py measures it).
+    // 0.9; benchmarks/model/run.py measures it). The column count is the
+    // widest power-of-two multiple of 16 lanes that divides N.
     if (op.getNumReductionLoops() > 0 && innerParallel >= 0 &&
         !ShapedType::isDynamic(ranges[innerParallel])) {
       bool oneRow = true;
@@ -92,9 +94,16 @@ struct CPUVectorizePass
       int64_t n = ranges[innerParallel], lanes = 16,
               cols = 256 * 8 / std::max(bits, 8u);
       if (oneRow && n % lanes == 0) {
-        for (int64_t t = std::min<int64_t>(cols, n) / lanes; t > 0; --t)
+        // Powers of two only: LLVM's x86 back end legalizes a loop-carried
+        // accumulator of 3, 6 or 12 vectors (48, 96, 192 lanes) through
+        // scalar inserts and stack spills (llc -mcpu=znver5: 0 inserts at
+        // 128 lanes, 360 at 192). xl int8 decode, whose 3456-wide matrices
+        // took 192 columns: 0.62 of the floor before, ~0.8 with 128.
+        for (int64_t t = llvm::bit_floor(
+                 uint64_t(std::min<int64_t>(cols, n) / lanes));
+             t > 0; t /= 2)
           if ((n / lanes) % t == 0) {
-            sizes[innerParallel] = std::max(sizes[innerParallel], t * lanes);
+            sizes[innerParallel] = t * lanes;
             break;
           }
         for (auto [i, it] : llvm::enumerate(iters))
