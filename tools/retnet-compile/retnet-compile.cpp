@@ -63,6 +63,7 @@ struct Options {
   std::string weights; // empty, or "int8"
   int64_t chunkSize = 0, parallelLimit = 8192;
   bool threads = false, quiet = false;
+  bool bf16Dot = true; // --no-bf16-dot clears it
 };
 
 const char *kUsage =
@@ -108,6 +109,10 @@ const char *kUsage =
     "  --threads             use every core of this machine: matmul columns\n"
     "                        and (batch, head) loops on OpenMP threads (the\n"
     "                        library then needs LLVM's libomp)\n"
+    "  --no-bf16-dot         bf16 matmuls widen both operands to f32 and\n"
+    "                        use FMAs even on a CPU with AVX512_BF16 (by\n"
+    "                        default --dtype bf16 on such a CPU computes\n"
+    "                        them with vdpbf16ps: two products per f32 lane)\n"
     "  -q, --quiet           no progress lines\n"
     "  --version             compiler version (part of the cache key)\n"
     "  -h, --help            this text\n";
@@ -164,6 +169,8 @@ Options parseArgs(int argc, char **argv) {
       o.parallelLimit = parseInt(a, value());
     } else if (a == "--threads") {
       o.threads = true;
+    } else if (a == "--no-bf16-dot") {
+      o.bf16Dot = false;
     } else if (a == "-q" || a == "--quiet") {
       o.quiet = true;
     } else if (!a.empty() && a[0] == '-') {
@@ -383,6 +390,10 @@ int main(int argc, char **argv) {
     pipeline.openmp = o.threads;
     pipeline.threads =
         o.threads ? int64_t(std::thread::hardware_concurrency()) : 0;
+    // The artifact is built for this CPU (the target machine below takes
+    // the host's features), so its AVX512_BF16 decides.
+    pipeline.bf16Dot = o.bf16Dot && o.dtype == "bf16" &&
+                       llvm::sys::getHostCPUFeatures().lookup("avx512bf16");
     if (mlir::failed(mlir::retention::buildRetentionCPUPipeline(
             pm, pipeline, [&](const llvm::Twine &m) { fail(m.str()); })))
       fail("cannot build the CPU pipeline");

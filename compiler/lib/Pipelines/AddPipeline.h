@@ -65,7 +65,9 @@ inline void addHostLLVMLowering(StageAppender &addPipeline) {
               // LLVM intrinsics; what has none (erf) becomes libm calls,
               // unrolled while still in the vector dialect.
               "convert-math-to-llvm,convert-math-to-libm,"
-              "convert-vector-to-llvm{vector-contract-lowering=outerproduct},"
+              // x86vector: the AVX-512 BF16 dots of retention-cpu-bf16-dot.
+              "convert-vector-to-llvm{vector-contract-lowering=outerproduct "
+              "enable-x86vector},"
               "convert-ub-to-llvm,finalize-memref-to-llvm,"
               "convert-arith-to-llvm,convert-index-to-llvm,convert-cf-to-llvm,"
               "convert-openmp-to-llvm,convert-func-to-llvm,"

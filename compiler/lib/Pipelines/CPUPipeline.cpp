@@ -57,7 +57,9 @@ LogicalResult mlir::retention::buildRetentionCPUPipeline(
   if (options.vectorize)
     addPipeline("func.func(retention-cpu-vectorize{threads=" +
                         std::to_string(options.openmp ? options.threads : 0) +
-                        "},retention-cpu-approximate-math),"
+                        "}," +
+                        (options.bf16Dot ? "retention-cpu-bf16-dot," : "") +
+                        "retention-cpu-approximate-math),"
                         "canonicalize,cse,"
                         "loop-invariant-subset-hoisting,canonicalize");
   // 3. Bufferize; buffers created inside loops are freed where they die.

@@ -82,6 +82,29 @@ def RetentionCPUApproximateMathPass
                            "::mlir::vector::VectorDialect"];
 }
 
+def RetentionCPUBF16DotPass
+    : Pass<"retention-cpu-bf16-dot", "::mlir::func::FuncOp"> {
+  let summary = "bf16 matmul tiles as AVX-512 BF16 dot products (vdpbf16ps)";
+  let description = [{
+    A `vector.contract` of the matmul shape (m, k) x (k, n) -> (m, n) whose
+    operands are `arith.extf` of bf16 vectors (a bf16 model's projections,
+    after retention-cpu-vectorize) becomes `x86vector.avx512.dot` ops: for
+    every row m, pair of reduction steps (k, k+1) and 16 columns, the two
+    bf16 weights of each column are interleaved in a register
+    (`vector.interleave`), the row's two activations broadcast as one 32-bit
+    pair, and one vdpbf16ps adds both products to the f32 accumulator. That
+    is 32 multiply-adds per instruction where the f32 path spends two
+    widenings and two FMAs. The products of two bf16 values are exact in
+    f32; the instruction adds the pair in a different order than two FMAs
+    would, and flushes subnormal inputs and results to zero.
+    Contractions of another shape, of f32 operands, with an odd reduction
+    tile or columns not a multiple of 16 are left alone. Only for CPUs with
+    AVX512_BF16 (retnet-compile enables it from the host's features).
+  }];
+  let dependentDialects = ["::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
+}
+
 def RetentionFoldDequantPass
     : Pass<"retention-fold-dequant", "::mlir::func::FuncOp"> {
   let summary = "Matmuls on int8 weights: the per-column scale moves behind the matmul";
