@@ -28,7 +28,7 @@ config.substitutions.append(("%python", sys.executable))
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.retnet_tools_dir, config.llvm_tools_dir]
 tools = ["retnet-opt", "retnet-check", "retnet-harness", "retnet-cuda-info",
-         "retnet-compile", "retnet-run", "retnet-golden", "retnet-tokenize", "retnet-serve", "mlir-translate", "llc", "llvm-dis", ToolSubst("mlir-runner", unresolved="ignore")]
+         "retnet-compile", "retnet-run", "retnet-golden", "retnet-tokenize", "retnet-serve", "mlir-translate", "llc", "llvm-dis", "llvm-objdump", ToolSubst("mlir-runner", unresolved="ignore")]
 llvm_config.add_tool_substitutions(tools, tool_dirs)
 
 
@@ -58,6 +58,15 @@ config.recursiveExpansionLimit = 10
 if config.ptxas_executable and os.access(config.ptxas_executable, os.X_OK):
     config.available_features.add("ptxas")
     config.substitutions.append(("%ptxas", config.ptxas_executable))
+
+# avx512bf16: this CPU has AVX-512 BF16, so retnet-compile --dtype bf16
+# computes the matmuls with vdpbf16ps (retention-cpu-bf16-dot).
+try:
+    with open("/proc/cpuinfo") as f:
+        if " avx512_bf16" in f.read():
+            config.available_features.add("avx512bf16")
+except OSError:
+    pass
 
 config.substitutions.append(("%retnet_obj_root", config.retnet_obj_root))
 config.substitutions.append(("%retnet_src_root", config.retnet_src_root))
