@@ -95,8 +95,9 @@ def RetentionCPUBF16DotPass
     pair, and one vdpbf16ps adds both products to the f32 accumulator. That
     is 32 multiply-adds per instruction where the f32 path spends two
     widenings and two FMAs. The products of two bf16 values are exact in
-    f32; the instruction adds the pair in a different order than two FMAs
-    would, and flushes subnormal inputs and results to zero.
+    f32, so only the order of the additions may differ from the FMAs' (the
+    golden models' logits came out identical on a Zen 5); the instruction
+    treats subnormal inputs and results as zero.
     Contractions of another shape, of f32 operands, with an odd reduction
     tile or columns not a multiple of 16 are left alone. Only for CPUs with
     AVX512_BF16 (retnet-compile enables it from the host's features).

@@ -49,7 +49,8 @@ struct RetentionCPUPipelineOptions
       *this, "openmp",
       llvm::cl::desc("Run the (batch, head, dv) loop on OpenMP threads; the "
                      "program then needs libomp at run time"),
-      llvm::cl::init(false)};  PassOptions::Option<bool> bf16Dot{
+      llvm::cl::init(false)};
+  PassOptions::Option<bool> bf16Dot{
       *this, "bf16-dot",
       llvm::cl::desc("bf16 matmul tiles as AVX-512 BF16 dot products "
                      "(retention-cpu-bf16-dot; the CPU needs AVX512_BF16)"),
