@@ -37,6 +37,17 @@ using namespace mlir;
 
 namespace {
 
+/// The narrowest element type an op reads, in bits (its weights' in a
+/// projection: 8 for int8, 16 for bf16), at most 32.
+unsigned narrowestInputBits(linalg::LinalgOp op) {
+  unsigned bits = 32;
+  for (Value in : op.getDpsInputs())
+    if (auto type = dyn_cast<ShapedType>(in.getType());
+        type && type.getElementType().isIntOrFloat())
+      bits = std::min(bits, type.getElementTypeBitWidth());
+  return bits;
+}
+
 struct CPUVectorizePass
     : mlir::retention::impl::RetentionCPUVectorizePassBase<CPUVectorizePass> {
   using Base::Base;
@@ -86,11 +97,7 @@ struct CPUVectorizePass
         if (it == utils::IteratorType::parallel &&
             int64_t(i) != innerParallel && sizes[i] != 1)
           oneRow = false;
-      unsigned bits = 32;
-      for (Value in : op.getDpsInputs())
-        if (auto type = dyn_cast<ShapedType>(in.getType());
-            type && type.getElementType().isIntOrFloat())
-          bits = std::min(bits, type.getElementTypeBitWidth());
+      unsigned bits = narrowestInputBits(op);
       int64_t n = ranges[innerParallel], lanes = 16,
               cols = 256 * 8 / std::max(bits, 8u);
       if (oneRow && n % lanes == 0) {
@@ -380,11 +387,7 @@ struct CPUVectorizePass
     }
     if (inner < 0 || ShapedType::isDynamic(ranges[inner]) || vectorTile < 1)
       return failure();
-    unsigned bits = 32;
-    for (Value in : op.getDpsInputs())
-      if (auto type = dyn_cast<ShapedType>(in.getType());
-          type && type.getElementType().isIntOrFloat())
-        bits = std::min(bits, type.getElementTypeBitWidth());
+    unsigned bits = narrowestInputBits(op);
     // At least one decode-step tile wide (256 bytes of a weight row, see
     // tileSizes), so that a batch of one still reads whole lines per row.
     int64_t n = ranges[inner], bytes = std::max<int64_t>(bits / 8, 1);
