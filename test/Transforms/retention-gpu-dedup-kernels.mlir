@@ -137,3 +137,43 @@ module attributes {gpu.container_module} {
     }
   }
 }
+
+// -----
+
+// A declaration is known by its name: kernels that call different external
+// functions are different kernels, however alike their code.
+// CHECK-LABEL: func.func @externals(
+//       CHECK:   gpu.launch_func @calls_a::@calls_a
+//       CHECK:   gpu.launch_func @calls_b::@calls_b
+//       CHECK: gpu.module @calls_a {
+//       CHECK:   func.func private @ext_a(f32) -> f32
+//       CHECK: gpu.module @calls_b {
+//       CHECK:   func.func private @ext_b(f32) -> f32
+module attributes {gpu.container_module} {
+  func.func @externals(%a: memref<16xf32>) {
+    %c1 = arith.constant 1 : index
+    gpu.launch_func @calls_a::@calls_a blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<16xf32>)
+    gpu.launch_func @calls_b::@calls_b blocks in (%c1, %c1, %c1) threads in (%c1, %c1, %c1) args(%a : memref<16xf32>)
+    return
+  }
+  gpu.module @calls_a {
+    func.func private @ext_a(f32) -> f32
+    gpu.func @calls_a(%arg0: memref<16xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %x = memref.load %arg0[%c0] : memref<16xf32>
+      %y = func.call @ext_a(%x) : (f32) -> f32
+      memref.store %y, %arg0[%c0] : memref<16xf32>
+      gpu.return
+    }
+  }
+  gpu.module @calls_b {
+    func.func private @ext_b(f32) -> f32
+    gpu.func @calls_b(%arg0: memref<16xf32>) kernel {
+      %c0 = arith.constant 0 : index
+      %x = memref.load %arg0[%c0] : memref<16xf32>
+      %y = func.call @ext_b(%x) : (f32) -> f32
+      memref.store %y, %arg0[%c0] : memref<16xf32>
+      gpu.return
+    }
+  }
+}

@@ -37,11 +37,14 @@ SmallVector<Operation *> symbolsOf(gpu::GPUModuleOp module) {
 
 /// The module in the generic form with its own name and every symbol it
 /// defines renamed by position: equal text means the same kernel code.
+/// Declarations keep their names (an external function is known by it).
 std::string canonicalText(gpu::GPUModuleOp module) {
   OwningOpRef<gpu::GPUModuleOp> copy(
       cast<gpu::GPUModuleOp>(module->clone()));
   MLIRContext *ctx = module.getContext();
   for (auto [i, symbol] : llvm::enumerate(symbolsOf(*copy))) {
+    if (cast<SymbolOpInterface>(symbol).isDeclaration())
+      continue;
     auto name = StringAttr::get(ctx, "s" + llvm::Twine(i));
     // Renames the references inside the module too (a kernel reading a
     // device global by name).
