@@ -375,8 +375,9 @@ def RetentionGPUDedupKernelsPass
     same kernel (the example model: 582 kernels before this pass, 115
     after; compile 28 s → 12 s, library 7.5 → 1.9 MB). This pass keeps the first of each
     set of `gpu.module`s that are equal up to their own symbol name and the
-    names of their `gpu.func`s (compared op by op in the generic form,
-    attributes, types, constants and globals included; locations ignored),
+    names of the symbols they define (kernels, device globals; declarations
+    keep theirs), compared in the generic form (attributes, types, constants
+    and global initializers included; locations ignored), and
     points every `gpu.launch_func` of the others at it, and erases them. A
     module that anything but a `gpu.launch_func` refers to is left alone.
 
