@@ -392,8 +392,12 @@ int main(int argc, char **argv) {
         o.threads ? int64_t(std::thread::hardware_concurrency()) : 0;
     // The artifact is built for this CPU (the target machine below takes
     // the host's features), so its AVX512_BF16 decides.
-    pipeline.bf16Dot = o.bf16Dot && o.dtype == "bf16" &&
-                       llvm::sys::getHostCPUFeatures().lookup("avx512bf16");
+    llvm::StringMap<bool> host = llvm::sys::getHostCPUFeatures();
+    pipeline.bf16Dot =
+        o.bf16Dot && o.dtype == "bf16" && host.lookup("avx512bf16");
+    // Register tiles for the host's vector width: AVX-512 or, on CPUs
+    // without it (Zen 3, most desktop CPUs), AVX2's.
+    pipeline.vectorBits = host.lookup("avx512f") ? 512 : 256;
     if (mlir::failed(mlir::retention::buildRetentionCPUPipeline(
             pm, pipeline, [&](const llvm::Twine &m) { fail(m.str()); })))
       fail("cannot build the CPU pipeline");

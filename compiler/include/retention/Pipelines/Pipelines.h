@@ -55,6 +55,11 @@ struct RetentionCPUPipelineOptions
       llvm::cl::desc("bf16 matmul tiles as AVX-512 BF16 dot products "
                      "(retention-cpu-bf16-dot; the CPU needs AVX512_BF16)"),
       llvm::cl::init(false)};
+  PassOptions::Option<int64_t> vectorBits{
+      *this, "vector-bits",
+      llvm::cl::desc("Vector register width of the target CPU: 512 "
+                     "(AVX-512) or 256 (AVX2); sizes the register tiles"),
+      llvm::cl::init(512)};
 };
 
 struct RetentionNVVMPipelineOptions
