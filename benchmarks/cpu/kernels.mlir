@@ -1,6 +1,6 @@
 // CPU benchmark kernels: the shapes of the issue's CPU benchmark, on memrefs
 // in destination-passing style so that no call allocates its outputs.
-// Compiled by benchmarks/CMakeLists.txt with --retention-cpu-pipeline.
+// Compiled by benchmarks/cpu/CMakeLists.txt with --retention-cpu-pipeline.
 
 func.func @chunkwise_t512(%q: memref<1x8x512x256xf32>, %k: memref<1x8x512x256xf32>, %v: memref<1x8x512x512xf32>,
     %o: memref<1x8x512x512xf32>, %s: memref<1x8x256x512xf32>) attributes {llvm.emit_c_interface} {

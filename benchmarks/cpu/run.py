@@ -61,6 +61,12 @@ def main():
         lines.append(f"{B:>6} {a['tokens_per_s']:>13.0f} {a['state_gb_per_s']:>11.1f} "
                      f"{b['tokens_per_s']:>12.0f} {a['tokens_per_s']/b['tokens_per_s']:>7.2f}x")
         summary[f"decode_b{B}_vs_torch"] = a["tokens_per_s"] / b["tokens_per_s"]
+    a, b = pick(ours, "projection", "m", 512), pick(peer, "projection", "m", 512)
+    lines += ["", "prefill projection, 512 x 2048 times 2048 x 3456 f32 (xl's FFN), best of runs",
+              f"  retnet {a['gflops']:.1f} GFLOP/s ({a['best_seconds']*1e3:.2f} ms), torch.mm "
+              f"{b['gflops']:.1f} GFLOP/s ({b['best_seconds']*1e3:.2f} ms): "
+              f"{a['gflops']/b['gflops']:.2f} of torch"]
+    summary["projection_vs_torch"] = a["gflops"] / b["gflops"]
     c8, c2 = pick(ours, "chunkwise", "T", 8192), pick(ours, "chunkwise", "T", 2048)
     summary["roof_fraction_t8192"] = c8["gflops"] / roof
     summary["vs_torch_t8192"] = pick(peer, "chunkwise", "T", 8192)["seconds"] / c8["seconds"]

@@ -2,6 +2,7 @@
 // RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize{rows=4}))" | FileCheck %s --check-prefix=FOUR
 // RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize{rows=1}))" | FileCheck %s --check-prefix=NOPEEL
 // RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize{panel-bytes=0}))" | FileCheck %s --check-prefix=NOPANEL
+// RUN: retnet-opt %s --pass-pipeline="builtin.module(func.func(retention-cpu-vectorize{k-block-bytes=0}))" | FileCheck %s --check-prefix=NOKBLOCK
 
 // A dynamic row count M times a static weight: tiled by 8 rows with scf.for
 // and the loop peeled (upstream scf::peelForLoopAndSimplifyBounds). The full
@@ -116,4 +117,31 @@ func.func @no_epilogue_fusion(%a: tensor<?x64xf32>, %b: tensor<64x48xf32>, %c: t
 func.func @column_panels(%a: tensor<?x256xf32>, %b: tensor<256x1024xf32>, %c: tensor<?x1024xf32>) -> tensor<?x1024xf32> {
   %r = linalg.matmul ins(%a, %b : tensor<?x256xf32>, tensor<256x1024xf32>) outs(%c : tensor<?x1024xf32>) -> tensor<?x1024xf32>
   return %r : tensor<?x1024xf32>
+}
+
+// A long reduction (K = 1024): an 8-row tile of A over all of K (32 KiB)
+// would not stay in L1 while the column tiles of a panel read it, nor would
+// a 64-column panel of W over all of K (256 KiB) leave L2 room for the rest.
+// The reduction runs in blocks whose 8-row tile of A fits k-block-bytes
+// (8 KiB: 256 of K), outside the row loops, and the column blocks are sized
+// for a panel one reduction block high (256 x 256 f32: 256 KiB). The
+// accumulators are read and written once per block. k-block-bytes=0 keeps K
+// whole (and the panels 64 columns wide).
+// CHECK-LABEL: func.func @reduction_blocks(
+//       CHECK:   scf.for %[[J:.+]] = %c0 to %c512 step %c256
+//       CHECK:     %[[PANEL:.+]] = tensor.extract_slice %{{.+}}[0, %[[J]]] [1024, 256] [1, 1] : tensor<1024x512xf32> to tensor<1024x256xf32>
+//       CHECK:     scf.for %[[K:.+]] = %c0 to %c1024 step %c256
+//       CHECK:       tensor.extract_slice %[[PANEL]][%[[K]], 0] [256, 256] [1, 1] : tensor<1024x256xf32> to tensor<256x256xf32>
+//       CHECK:       scf.for {{.+}} step %c8
+//       CHECK:         tensor.extract_slice %{{.+}} [8, 256] [1, 1] : tensor<?x256xf32> to tensor<8x256xf32>
+//       CHECK:         vector.contract {{.+}} into vector<8x
+//       CHECK:       scf.for
+//       CHECK:         vector.contract {{.+}} into vector<1x
+// NOKBLOCK-LABEL: func.func @reduction_blocks(
+//       NOKBLOCK:   scf.for %{{.+}} = %c0 to %c512 step %c64
+//   NOKBLOCK-NOT:   step %c256
+//       NOKBLOCK:   tensor.extract_slice %{{.+}} [8, 1024] [1, 1] : tensor<?x1024xf32> to tensor<8x1024xf32>
+func.func @reduction_blocks(%a: tensor<?x1024xf32>, %b: tensor<1024x512xf32>, %c: tensor<?x512xf32>) -> tensor<?x512xf32> {
+  %r = linalg.matmul ins(%a, %b : tensor<?x1024xf32>, tensor<1024x512xf32>) outs(%c : tensor<?x512xf32>) -> tensor<?x512xf32>
+  return %r : tensor<?x512xf32>
 }

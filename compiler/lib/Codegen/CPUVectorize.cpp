@@ -371,6 +371,7 @@ struct CPUVectorizePass
   /// (xl prefill, K = 2048: 64-65 -> 75-79 tokens/s). Returns the tiled op,
   /// or failure when there is nothing to block (one block, or no static W).
   FailureOr<linalg::LinalgOp> blockColumns(linalg::LinalgOp op,
+                                           int64_t kBlock,
                                            IRRewriter &rewriter) {
     if (panelBytes <= 0)
       return failure();
@@ -387,6 +388,9 @@ struct CPUVectorizePass
     }
     if (inner < 0 || ShapedType::isDynamic(ranges[inner]) || vectorTile < 1)
       return failure();
+    // The panel the row tiles share is one reduction block high.
+    if (!ShapedType::isDynamic(kBlock))
+      k = std::min(k, kBlock);
     unsigned bits = narrowestInputBits(op);
     // At least one decode-step tile wide (256 bytes of a weight row, see
     // tileSizes), so that a batch of one still reads whole lines per row.
@@ -410,6 +414,70 @@ struct CPUVectorizePass
     return cast<linalg::LinalgOp>(tiled->tiledOps.front());
   }
 
+  /// The reduction block of a contraction over dynamic rows (x · W, reduced
+  /// over a static K): the widest multiple of `reductionTile` dividing K
+  /// whose `rows` x block tile of x fits `kBlockBytes`, or K when it fits
+  /// whole (or no such divisor is at least 64). blockReduction loops over these
+  /// blocks outside the row loop, so a row tile's slice of x stays in L1
+  /// while every column tile of a panel reads it, and the panel of W that
+  /// the rows share is block x columns (blockColumns fits that to L2). A
+  /// whole K of a row tile (6 x 2048 f32: 48 KiB) does not fit L1, and the
+  /// panel of 64 columns over K = 2048 (512 KiB) not L2.
+  int64_t reductionBlock(linalg::LinalgOp op) {
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    int64_t red = -1;
+    for (auto [i, it] : llvm::enumerate(iters))
+      if (it == utils::IteratorType::reduction)
+        red = red < 0 ? int64_t(i) : -2;
+    if (red < 0 || ShapedType::isDynamic(ranges[red]))
+      return ShapedType::kDynamic;
+    auto xType = dyn_cast<ShapedType>(op.getDpsInputs().front().getType());
+    int64_t k = ranges[red];
+    if (kBlockBytes <= 0 || !xType || !xType.getElementType().isIntOrFloat())
+      return k;
+    int64_t step = std::max<int64_t>(reductionTile, 1),
+            bytes = std::max<int64_t>(xType.getElementTypeBitWidth() / 8, 1),
+            height = std::max<int64_t>(rows, 1), block = k;
+    if (height * k * bytes <= kBlockBytes)
+      return k;
+    for (int64_t b = step; b < k; b += step)
+      if (k % b == 0 && height * b * bytes <= kBlockBytes)
+        block = b;
+    // Short blocks (K = 1032 has none between 24 and 344) would pay the
+    // accumulators' round trip every few steps: K stays whole.
+    return block >= 64 ? block : k;
+  }
+
+  /// Tiles `op`'s one reduction loop by `block` (scf.for; the accumulators
+  /// are read and written once per block). Failure when there is nothing to
+  /// tile (the block is the whole range).
+  FailureOr<linalg::LinalgOp> blockReduction(linalg::LinalgOp op,
+                                             int64_t block,
+                                             IRRewriter &rewriter) {
+    SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
+    SmallVector<int64_t> ranges = op.getStaticLoopRanges();
+    SmallVector<int64_t> sizes(op.getNumLoops(), 0);
+    bool tile = false;
+    for (auto [i, it] : llvm::enumerate(iters))
+      if (it == utils::IteratorType::reduction && !ShapedType::isDynamic(block) &&
+          !ShapedType::isDynamic(ranges[i]) && block < ranges[i]) {
+        sizes[i] = block;
+        tile = true;
+      }
+    if (!tile)
+      return failure();
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled) || tiled->tiledOps.size() != 1)
+      return failure();
+    rewriter.replaceOp(op, tiled->replacements);
+    return cast<linalg::LinalgOp>(tiled->tiledOps.front());
+  }
+
   /// Tiles `op`'s dynamic row loop by `rows` (scf.for) and peels the last,
   /// partial iteration off (scf::peelForLoopAndSimplifyBounds); the full
   /// tiles' slices are then folded to static shapes (canonicalization of
@@ -422,7 +490,12 @@ struct CPUVectorizePass
     int64_t loop = dynamicRowLoop(op);
     if (rows < 2 || loop < 0)
       return SmallVector<linalg::LinalgOp>{op};
-    if (FailureOr<linalg::LinalgOp> block = blockColumns(op, rewriter);
+    int64_t kBlock = reductionBlock(op);
+    if (FailureOr<linalg::LinalgOp> block = blockColumns(op, kBlock, rewriter);
+        succeeded(block))
+      op = *block;
+    if (FailureOr<linalg::LinalgOp> block =
+            blockReduction(op, kBlock, rewriter);
         succeeded(block))
       op = *block;
     SmallVector<int64_t> sizes(op.getNumLoops(), 0);

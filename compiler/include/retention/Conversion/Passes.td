@@ -163,7 +163,12 @@ def RetentionCPUVectorizePass
     `rows` times, and only the last `M mod rows` rows are tiled by 1; the
     row loop sits inside a loop over column blocks whose weight panel fits
     `panel-bytes`, so each panel is read from memory once and reused from
-    cache by every row tile. With `threads` > 1, contractions split their
+    cache by every row tile. A long reduction runs in blocks between the
+    column-block loop and the row loop (`k-block-bytes`: the widest divisor
+    of K, a multiple of `reduction-tile` and at least 64, whose `rows` x
+    block tile of the rows' operand fits), so a row tile's slice of it stays
+    in L1 while the block's column tiles read it, and the panel is one
+    reduction block high. With `threads` > 1, contractions split their
     columns, and row-wise ops over dynamic rows (norms, activations,
     residual adds) their rows, into one `scf.forall` block per thread, under
     a run-time `scf.if` on the amount of work. A
@@ -196,6 +201,10 @@ def RetentionCPUVectorizePass
            "Contractions over dynamic rows run in column blocks whose weight "
            "panel (reduction size x block) fits this many bytes, the rows "
            "inside each block (0: rows outermost)">,
+    Option<"kBlockBytes", "k-block-bytes", "int64_t", /*default=*/"8192",
+           "The full row tiles of a contraction over dynamic rows run their "
+           "reduction in blocks whose rows of A (rows x block) fit this many "
+           "bytes, so they stay in L1 across the column tiles (0: one block)">,
     Option<"remarkScalar", "remark-scalar", "bool", /*default=*/"false",
            "Emit a remark for every op left as scalar loops (a dynamic tile, "
            "or one the vectorizer refuses)">,

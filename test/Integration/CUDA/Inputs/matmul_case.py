@@ -4,7 +4,7 @@ than 16 rows) and the split-K GEMV (GPUGemv.cpp: few rows).
 
     matmul_case.py gen    --m M --k K --n N [--dtype bf16|f16|f32] [--accumulate]
                           [--epilogue] [--siblings N2 [--gated]] [--norm]
-                          [--seed S] > case.mlir
+                          [--dynamic-rows] [--seed S] > case.mlir
     matmul_case.py verify --m M --k K --n N [--dtype ...] [--accumulate] [--seed S] --tol X < output
 
 `gen` writes a module whose @main fills A [M, K] and B [K, N] (--dtype) and,
@@ -25,7 +25,9 @@ before the matmuls, which retention-gpu-matmul computes in their GEMV
 launch at few rows; A is printed last (as f32: the launch writes it for
 readers after it). Every other value is v / 64 for an integer
 |v| <= 125: exact in bf16, f16 and f32, so A and B are the same on both
-sides and each product is exact in f32. `verify` recomputes C in float64 from the same
+sides and each product is exact in f32. With --dynamic-rows the matmul is
+on tensors, in a function whose A and C have a dynamic row count (the CPU
+pipeline's row tiles and reduction blocks). `verify` recomputes C in float64 from the same
 hash and checks the relative L2 error of the printed C against --tol.
 """
 
@@ -164,8 +166,14 @@ def gen(a):
         out.append(fill("c", m, n, "f32", a.seed + 2))
     else:
         out.append(f"  linalg.fill ins(%zero : f32) outs(%c : memref<{m}x{n}xf32>)")
-    out += [f"  linalg.matmul ins(%a, %b : memref<{m}x{k}x{dt}>, memref<{k}x{n}x{dt}>) "
-            f"outs(%c : memref<{m}x{n}xf32>)"]
+    if a.dynamic_rows:
+        out += [f"  %ad = memref.cast %a : memref<{m}x{k}x{dt}> to memref<?x{k}x{dt}>",
+                f"  %cd = memref.cast %c : memref<{m}x{n}xf32> to memref<?x{n}xf32>",
+                "  call @matmul_rows(%ad, %b, %cd) : "
+                f"(memref<?x{k}x{dt}>, memref<{k}x{n}x{dt}>, memref<?x{n}xf32>) -> ()"]
+    else:
+        out += [f"  linalg.matmul ins(%a, %b : memref<{m}x{k}x{dt}>, memref<{k}x{n}x{dt}>) "
+                f"outs(%c : memref<{m}x{n}xf32>)"]
     if a.epilogue:
         shown = "d"
         out += ["  linalg.generic {indexing_maps = [#id, #id, #col, #id], "
@@ -225,6 +233,19 @@ def gen(a):
                 f"  %ua = memref.cast %af : memref<{m}x{k}xf32> to memref<*xf32>",
                 "  call @printMemrefF32(%ua) : (memref<*xf32>) -> ()"]
     out += ["  return", "}"]
+    if a.dynamic_rows:
+        # The matmul on tensors in a function of its own, over a row count
+        # known only at run time (as a model's tokens times a weight).
+        ta, tb, tc = f"?x{k}x{dt}", f"{k}x{n}x{dt}", f"?x{n}xf32"
+        out += [f"func.func @matmul_rows(%a: memref<{ta}>, %b: memref<{tb}>, %c: memref<{tc}>) {{",
+                f"  %at = bufferization.to_tensor %a restrict : memref<{ta}> to tensor<{ta}>",
+                f"  %bt = bufferization.to_tensor %b restrict : memref<{tb}> to tensor<{tb}>",
+                f"  %ct = bufferization.to_tensor %c restrict writable : memref<{tc}> to tensor<{tc}>",
+                f"  %r = linalg.matmul ins(%at, %bt : tensor<{ta}>, tensor<{tb}>) "
+                f"outs(%ct : tensor<{tc}>) -> tensor<{tc}>",
+                f"  bufferization.materialize_in_destination %r in restrict writable %c : "
+                f"(tensor<{tc}>, memref<{tc}>) -> ()",
+                "  return", "}"]
     print("\n".join(out))
 
 
@@ -305,9 +326,14 @@ def main():
                    help="with --siblings N2 = N: D2 = silu(C) * C2 after the second")
     p.add_argument("--norm", action="store_true",
                    help="A written by an RMSNorm right before the matmuls")
+    p.add_argument("--dynamic-rows", action="store_true",
+                   help="the matmul on tensors in a function whose row count is dynamic "
+                        "(not with --epilogue, --siblings or --norm)")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--tol", type=float, default=1e-6)
     a = p.parse_args()
+    if a.dynamic_rows and (a.epilogue or a.siblings or a.norm):
+        p.error("--dynamic-rows takes no --epilogue, --siblings or --norm")
     gen(a) if a.mode == "gen" else verify(a)
 
 
