@@ -18,8 +18,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
-#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
@@ -106,8 +106,8 @@ struct CPUVectorizePass
         // scalar inserts and stack spills (llc -mcpu=znver5: 0 inserts at
         // 128 lanes, 360 at 192). xl int8 decode, whose 3456-wide matrices
         // took 192 columns: 0.62 of the floor before, ~0.8 with 128.
-        for (int64_t t = llvm::bit_floor(
-                 uint64_t(std::min<int64_t>(cols, n) / lanes));
+        for (int64_t t =
+                 llvm::bit_floor(uint64_t(std::min<int64_t>(cols, n) / lanes));
              t > 0; t /= 2)
           if ((n / lanes) % t == 0) {
             sizes[innerParallel] = t * lanes;
@@ -150,8 +150,7 @@ struct CPUVectorizePass
       // A contraction over dynamic rows is not fused: peelRows gives it
       // rows-high tiles, which the consumer's 1-row tiles would undo.
       if (producer && producer.getNumReductionLoops() == 1 &&
-          producer->hasOneUse() &&
-          (rows < 2 || dynamicRowLoop(producer) < 0) &&
+          producer->hasOneUse() && (rows < 2 || dynamicRowLoop(producer) < 0) &&
           producer.getNumLoops() == op.getNumLoops() + 1 &&
           adjacent(producer, op))
         consumers.push_back(op);
@@ -219,8 +218,7 @@ struct CPUVectorizePass
   /// model's 512-token prefill on two threads: 128k -> 137k tokens/s, 1.64x
   /// -> 1.78x one thread). Returns the ops to tile.
   SmallVector<linalg::LinalgOp>
-  splitRowsAcrossThreads(ArrayRef<linalg::LinalgOp> ops,
-                         IRRewriter &rewriter) {
+  splitRowsAcrossThreads(ArrayRef<linalg::LinalgOp> ops, IRRewriter &rewriter) {
     constexpr int64_t kMinRowWork = int64_t(1) << 15;
     SmallVector<linalg::LinalgOp> out;
     for (linalg::LinalgOp op : ops) {
@@ -362,6 +360,21 @@ struct CPUVectorizePass
     return dynamic;
   }
 
+  /// Tiles `op` by `sizes` (0: not tiled) with scf.for loops and replaces
+  /// it; returns the one tiled op, or failure.
+  FailureOr<linalg::LinalgOp>
+  tileOnce(linalg::LinalgOp op, ArrayRef<int64_t> sizes, IRRewriter &rewriter) {
+    scf::SCFTilingOptions options;
+    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
+    rewriter.setInsertionPoint(op);
+    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
+        rewriter, cast<TilingInterface>(op.getOperation()), options);
+    if (failed(tiled) || tiled->tiledOps.size() != 1)
+      return failure();
+    rewriter.replaceOp(op, tiled->replacements);
+    return cast<linalg::LinalgOp>(tiled->tiledOps.front());
+  }
+
   /// Column panels: a contraction over dynamic rows (x · W, tokens times a
   /// weight matrix) gets an outer scf.for over blocks of W's columns: the
   /// widest multiple of 256 bytes of a row (and of `vectorTile`) dividing
@@ -370,8 +383,7 @@ struct CPUVectorizePass
   /// tile rereads it from L2, instead of every row tile streaming all of W
   /// (xl prefill, K = 2048: 64-65 -> 75-79 tokens/s). Returns the tiled op,
   /// or failure when there is nothing to block (one block, or no static W).
-  FailureOr<linalg::LinalgOp> blockColumns(linalg::LinalgOp op,
-                                           int64_t kBlock,
+  FailureOr<linalg::LinalgOp> blockColumns(linalg::LinalgOp op, int64_t kBlock,
                                            IRRewriter &rewriter) {
     if (panelBytes <= 0)
       return failure();
@@ -403,22 +415,14 @@ struct CPUVectorizePass
       return failure();
     SmallVector<int64_t> sizes(op.getNumLoops(), 0);
     sizes[inner] = block;
-    scf::SCFTilingOptions options;
-    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), options);
-    if (failed(tiled) || tiled->tiledOps.size() != 1)
-      return failure();
-    rewriter.replaceOp(op, tiled->replacements);
-    return cast<linalg::LinalgOp>(tiled->tiledOps.front());
+    return tileOnce(op, sizes, rewriter);
   }
 
   /// The reduction block of a contraction over dynamic rows (x · W, reduced
   /// over a static K): the widest multiple of `reductionTile` dividing K
   /// whose `rows` x block tile of x fits `kBlockBytes`, or K when it fits
-  /// whole (or no such divisor is at least 64). blockReduction loops over these
-  /// blocks outside the row loop, so a row tile's slice of x stays in L1
+  /// whole (or no such divisor is at least 64). blockReduction loops over
+  /// these blocks outside the row loop, so a row tile's slice of x stays in L1
   /// while every column tile of a panel reads it, and the panel of W that
   /// the rows share is block x columns (blockColumns fits that to L2). A
   /// whole K of a row tile (6 x 2048 f32: 48 KiB) does not fit L1, and the
@@ -452,30 +456,22 @@ struct CPUVectorizePass
   /// Tiles `op`'s one reduction loop by `block` (scf.for; the accumulators
   /// are read and written once per block). Failure when there is nothing to
   /// tile (the block is the whole range).
-  FailureOr<linalg::LinalgOp> blockReduction(linalg::LinalgOp op,
-                                             int64_t block,
+  FailureOr<linalg::LinalgOp> blockReduction(linalg::LinalgOp op, int64_t block,
                                              IRRewriter &rewriter) {
     SmallVector<utils::IteratorType> iters = op.getIteratorTypesArray();
     SmallVector<int64_t> ranges = op.getStaticLoopRanges();
     SmallVector<int64_t> sizes(op.getNumLoops(), 0);
     bool tile = false;
     for (auto [i, it] : llvm::enumerate(iters))
-      if (it == utils::IteratorType::reduction && !ShapedType::isDynamic(block) &&
-          !ShapedType::isDynamic(ranges[i]) && block < ranges[i]) {
+      if (it == utils::IteratorType::reduction &&
+          !ShapedType::isDynamic(block) && !ShapedType::isDynamic(ranges[i]) &&
+          block < ranges[i]) {
         sizes[i] = block;
         tile = true;
       }
     if (!tile)
       return failure();
-    scf::SCFTilingOptions options;
-    options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
-    rewriter.setInsertionPoint(op);
-    FailureOr<scf::SCFTilingResult> tiled = scf::tileUsingSCF(
-        rewriter, cast<TilingInterface>(op.getOperation()), options);
-    if (failed(tiled) || tiled->tiledOps.size() != 1)
-      return failure();
-    rewriter.replaceOp(op, tiled->replacements);
-    return cast<linalg::LinalgOp>(tiled->tiledOps.front());
+    return tileOnce(op, sizes, rewriter);
   }
 
   /// Tiles `op`'s dynamic row loop by `rows` (scf.for) and peels the last,
@@ -521,8 +517,7 @@ struct CPUVectorizePass
     RewritePatternSet patterns(&getContext());
     for (Dialect *dialect : getContext().getLoadedDialects())
       dialect->getCanonicalizationPatterns(patterns);
-    for (RegisteredOperationName name :
-         getContext().getRegisteredOperations())
+    for (RegisteredOperationName name : getContext().getRegisteredOperations())
       name.getCanonicalizationPatterns(patterns, &getContext());
     SmallVector<Operation *> body;
     full.getBody()->walk([&](Operation *o) { body.push_back(o); });
