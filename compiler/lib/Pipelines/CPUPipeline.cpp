@@ -66,6 +66,10 @@ LogicalResult mlir::retention::buildRetentionCPUPipeline(
   //    ran the example model's 512-token prefill at 22k tokens/s on Zen 3
   //    against 32k for 6 x 16 and 16k for the AVX-512 tile).
   std::string tiles = options.vectorBits < 512 ? " vector-tile=16 rows=6" : "";
+  //    Without vdpbf16ps, bf16 activations are widened once per matmul input
+  //    rather than in every register tile (retention-cpu-vectorize).
+  if (!options.bf16Dot)
+    tiles += " widen-bf16=true";
   if (options.vectorize)
     addPipeline("func.func(retention-cpu-vectorize{threads=" +
                         std::to_string(options.openmp ? options.threads : 0) +

@@ -168,7 +168,13 @@ def RetentionCPUVectorizePass
     of K, a multiple of `reduction-tile` and at least 64, whose `rows` x
     block tile of the rows' operand fits), so a row tile's slice of it stays
     in L1 while the block's column tiles read it, and the panel is one
-    reduction block high. With `threads` > 1, contractions split their
+    reduction block high. Column blocks are multiples of 256 bytes of a
+    weight row, or, when none divides the columns, of the widest power of two
+    times `vector-tile` that does. With `widen-bf16` (CPUs without
+    AVX512_BF16), such a contraction whose rows' operand is bf16 reads an f32
+    copy of it instead, widened once right after it is defined and shared by
+    the contractions that read it, so the register tiles broadcast f32
+    activations from memory. With `threads` > 1, contractions split their
     columns, and row-wise ops over dynamic rows (norms, activations,
     residual adds) their rows, into one `scf.forall` block per thread, under
     a run-time `scf.if` on the amount of work. A
@@ -205,6 +211,9 @@ def RetentionCPUVectorizePass
            "The full row tiles of a contraction over dynamic rows run their "
            "reduction in blocks whose rows of A (rows x block) fit this many "
            "bytes, so they stay in L1 across the column tiles (0: one block)">,
+    Option<"widenBF16", "widen-bf16", "bool", /*default=*/"false",
+           "Contractions over dynamic rows whose rows' operand is bf16 read "
+           "an f32 copy of it, widened once (for CPUs without AVX512_BF16)">,
     Option<"remarkScalar", "remark-scalar", "bool", /*default=*/"false",
            "Emit a remark for every op left as scalar loops (a dynamic tile, "
            "or one the vectorizer refuses)">,

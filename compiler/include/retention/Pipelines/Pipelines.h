@@ -53,7 +53,9 @@ struct RetentionCPUPipelineOptions
   PassOptions::Option<bool> bf16Dot{
       *this, "bf16-dot",
       llvm::cl::desc("bf16 matmul tiles as AVX-512 BF16 dot products "
-                     "(retention-cpu-bf16-dot; the CPU needs AVX512_BF16)"),
+                     "(retention-cpu-bf16-dot; the CPU needs AVX512_BF16); "
+                     "without it, bf16 activations are widened to f32 once "
+                     "per matmul input (retention-cpu-vectorize widen-bf16)"),
       llvm::cl::init(false)};
   PassOptions::Option<int64_t> vectorBits{
       *this, "vector-bits",
