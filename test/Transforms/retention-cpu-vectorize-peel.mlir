@@ -7,9 +7,10 @@
 // A dynamic row count M times a static weight: tiled by 8 rows with scf.for
 // and the loop peeled (upstream scf::peelForLoopAndSimplifyBounds). The full
 // tiles are static 8 x K slices and one 8-row vector.contract accumulator;
-// the last M mod 8 rows are a second loop whose tiles are 1 row high (the
-// one-row rule: the widest power-of-two multiple of 16 f32 columns up to 64
-// that divides 48, 4 deep).
+// the last M mod 8 rows are a second loop, itself tiled by 4 rows and
+// peeled the same way, its remainder by 2, and the last row (M odd) 1 row
+// high (the one-row rule: the widest power-of-two multiple of 16 f32 columns
+// up to 64 that divides 48, 4 deep).
 // CHECK-DAG:   #[[$SPLIT:.+]] = affine_map<()[s0, s1, s2] -> (s1 - (s1 - s0) mod s2)>
 // CHECK-LABEL: func.func @dynamic_rows(
 //  CHECK-SAME:     %[[A:.+]]: tensor<?x64xf32>, %[[B:.+]]: tensor<64x48xf32>, %[[C:.+]]: tensor<?x48xf32>)
@@ -21,8 +22,14 @@
 //       CHECK:     vector.contract {{.+}} : vector<8x8xf32>, vector<8x24xf32> into vector<8x24xf32>
 //   CHECK-NOT:     vector<1x
 //       CHECK:   scf.for %[[J:.+]] = %[[MB]] to %[[M]] step %c8 iter_args(%{{.+}} = %[[FULL]])
-//       CHECK:     scf.for %{{.+}} = %c0 to %{{.+}} step %c1
-//       CHECK:       vector.contract {{.+}} : vector<1x4xf32>, vector<4x16xf32> into vector<1x16xf32>
+//       CHECK:     scf.for %{{.+}} = %c0 to %{{.+}} step %c4
+//       CHECK:       vector.contract {{.+}} : vector<4x8xf32>, vector<8x24xf32> into vector<4x24xf32>
+//       CHECK:     scf.for %{{.+}} step %c4
+//       CHECK:       scf.for %{{.+}} = %c0 to %{{.+}} step %c2
+//       CHECK:         vector.contract {{.+}} : vector<2x8xf32>, vector<8x24xf32> into vector<2x24xf32>
+//       CHECK:       scf.for %{{.+}} step %c2
+//       CHECK:         scf.for %{{.+}} = %c0 to %{{.+}} step %c1
+//       CHECK:           vector.contract {{.+}} : vector<1x4xf32>, vector<4x16xf32> into vector<1x16xf32>
 // FOUR-LABEL: func.func @dynamic_rows(
 //       FOUR:   tensor.extract_slice %{{.+}} [4, 64] [1, 1] : tensor<?x64xf32> to tensor<4x64xf32>
 //       FOUR:   vector.contract {{.+}} into vector<4x24xf32>

@@ -13,6 +13,7 @@
 #include "retention/Conversion/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Affine/Utils.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -584,8 +585,11 @@ struct CPUVectorizePass
   /// partial iteration off (scf::peelForLoopAndSimplifyBounds); the full
   /// tiles' slices are then folded to static shapes (canonicalization of
   /// just the main loop's body), so the register tiling below gets a static
-  /// `rows`-high accumulator for every full tile, and a dynamic remainder of
-  /// fewer than `rows` rows that it tiles by 1. Returns the linalg ops that
+  /// `rows`-high accumulator for every full tile. The dynamic remainder of
+  /// fewer than `rows` rows is peeled the same way by rows / 2 (when that
+  /// is at least 2), and what is left is tiled by 1: a batch of 16 on 6-row
+  /// tiles runs 6 + 6 + 3 + 1, each tile reading the weights once, where
+  /// four 1-row tiles read them four times. Returns the linalg ops that
   /// replace `op`, or `op` when it has no such loop.
   FailureOr<SmallVector<linalg::LinalgOp>> peelRows(linalg::LinalgOp op,
                                                     IRRewriter &rewriter) {
@@ -600,8 +604,29 @@ struct CPUVectorizePass
             blockReduction(op, kBlock, rewriter);
         succeeded(block))
       op = *block;
+    SmallVector<linalg::LinalgOp> out;
+    for (int64_t size = rows; size >= 2; size /= 2) {
+      FailureOr<linalg::LinalgOp> rest = peelBy(op, loop, size, out, rewriter);
+      if (failed(rest))
+        return failure();
+      op = *rest;
+      if (!op)
+        break;
+    }
+    if (op)
+      out.push_back(op);
+    return out;
+  }
+
+  /// Tiles `op`'s row loop by `size` and peels it: the ops of the full,
+  /// static tiles go to `out`; returns the op of the partial tile (null
+  /// when the loop has none).
+  FailureOr<linalg::LinalgOp> peelBy(linalg::LinalgOp op, int64_t loop,
+                                     int64_t size,
+                                     SmallVectorImpl<linalg::LinalgOp> &out,
+                                     IRRewriter &rewriter) {
     SmallVector<int64_t> sizes(op.getNumLoops(), 0);
-    sizes[loop] = rows;
+    sizes[loop] = size;
     scf::SCFTilingOptions options;
     options.setTileSizes(getAsIndexOpFoldResult(&getContext(), sizes));
     rewriter.setInsertionPoint(op);
@@ -610,15 +635,14 @@ struct CPUVectorizePass
     if (failed(tiled) || tiled->loops.size() != 1)
       return op.emitError("retention-cpu-vectorize: tiling the dynamic rows "
                           "by ")
-             << rows << " failed";
+             << size << " failed";
     rewriter.replaceOp(op, tiled->replacements);
     auto full = cast<scf::ForOp>(tiled->loops.front());
     scf::ForOp partial;
-    SmallVector<Operation *> loops{full};
-    if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, full, partial)))
-      loops.push_back(partial);
+    if (failed(scf::peelForLoopAndSimplifyBounds(rewriter, full, partial)))
+      partial = nullptr;
 
-    // The full tiles' sizes are now the constant `rows`: fold them into the
+    // The full tiles' sizes are now the constant `size`: fold them into the
     // slice and op types.
     RewritePatternSet patterns(&getContext());
     for (Dialect *dialect : getContext().getLoadedDialects())
@@ -631,13 +655,36 @@ struct CPUVectorizePass
     config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
     (void)applyOpPatternsGreedily(body, std::move(patterns), config);
 
-    SmallVector<linalg::LinalgOp> out;
-    for (Operation *l : loops)
-      l->walk([&](linalg::LinalgOp o) {
-        if (o.hasPureTensorSemantics())
-          out.push_back(o);
-      });
-    return out;
+    full->walk([&](linalg::LinalgOp o) {
+      if (o.hasPureTensorSemantics())
+        out.push_back(o);
+    });
+    linalg::LinalgOp rest;
+    if (!partial)
+      return rest;
+    // The partial tile's row count (an affine.apply of the loop bound and
+    // the induction variable) as arith ops: tiling it again then bounds the
+    // next tiles by min(size, count - iv) of that value rather than an
+    // affine.min composed through the outer loop, which the next peel could
+    // not prove equal to `size` in its full tiles.
+    for (auto apply :
+         llvm::make_early_inc_range(partial.getBody()->getOps<affine::AffineApplyOp>())) {
+      rewriter.setInsertionPoint(apply);
+      std::optional<SmallVector<Value, 8>> expanded = affine::expandAffineMap(
+          rewriter, apply.getLoc(), apply.getAffineMap(),
+          llvm::to_vector_of<Value>(apply.getMapOperands()));
+      if (expanded && expanded->size() == 1)
+        rewriter.replaceOp(apply, expanded->front());
+    }
+    partial->walk([&](linalg::LinalgOp o) {
+      if (!o.hasPureTensorSemantics())
+        return;
+      if (rest)
+        out.push_back(o);
+      else
+        rest = o;
+    });
+    return rest;
   }
 
   void runOnOperation() override {
