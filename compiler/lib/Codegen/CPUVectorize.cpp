@@ -395,6 +395,10 @@ struct CPUVectorizePass
           return ext && ext.getType().isF32();
         });
       };
+      if (!widensOnly(op)) {
+        out.push_back(op);
+        continue;
+      }
       if (!isa<linalg::GenericOp>(op.getOperation())) {
         rewriter.setInsertionPoint(op);
         FailureOr<linalg::GenericOp> generic =
@@ -404,10 +408,6 @@ struct CPUVectorizePass
           continue;
         }
         op = *generic;
-      }
-      if (!widensOnly(op)) {
-        out.push_back(op);
-        continue;
       }
       Value x = op.getDpsInputOperand(0)->get();
       Value &wide = widened[x];
@@ -433,16 +433,15 @@ struct CPUVectorizePass
         wide = widen.getResult(0);
         out.insert(out.begin(), cast<linalg::LinalgOp>(widen.getOperation()));
       }
+      OpOperand *operand = op.getDpsInputOperand(0);
+      BlockArgument arg = op.getMatchingBlockArgument(operand);
       rewriter.modifyOpInPlace(op, [&] {
-        OpOperand *operand = op.getDpsInputOperand(0);
-        BlockArgument arg = op.getMatchingBlockArgument(operand);
         operand->set(wide);
         arg.setType(rewriter.getF32Type());
-        for (Operation *user : llvm::make_early_inc_range(arg.getUsers())) {
-          user->getResult(0).replaceAllUsesWith(arg);
-          user->erase();
-        }
       });
+      // The body's extf of x now widens f32 to f32: x itself replaces it.
+      for (Operation *user : llvm::make_early_inc_range(arg.getUsers()))
+        rewriter.replaceOp(user, arg);
       out.push_back(op);
     }
     return out;
@@ -644,16 +643,11 @@ struct CPUVectorizePass
 
     // The full tiles' sizes are now the constant `size`: fold them into the
     // slice and op types.
-    RewritePatternSet patterns(&getContext());
-    for (Dialect *dialect : getContext().getLoadedDialects())
-      dialect->getCanonicalizationPatterns(patterns);
-    for (RegisteredOperationName name : getContext().getRegisteredOperations())
-      name.getCanonicalizationPatterns(patterns, &getContext());
     SmallVector<Operation *> body;
     full.getBody()->walk([&](Operation *o) { body.push_back(o); });
     GreedyRewriteConfig config;
     config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
-    (void)applyOpPatternsGreedily(body, std::move(patterns), config);
+    (void)applyOpPatternsGreedily(body, canonicalization, config);
 
     full->walk([&](linalg::LinalgOp o) {
       if (o.hasPureTensorSemantics())
@@ -667,8 +661,9 @@ struct CPUVectorizePass
     // next tiles by min(size, count - iv) of that value rather than an
     // affine.min composed through the outer loop, which the next peel could
     // not prove equal to `size` in its full tiles.
-    for (auto apply :
-         llvm::make_early_inc_range(partial.getBody()->getOps<affine::AffineApplyOp>())) {
+    Block *partialBody = partial.getBody();
+    for (auto apply : llvm::make_early_inc_range(
+             partialBody->getOps<affine::AffineApplyOp>())) {
       rewriter.setInsertionPoint(apply);
       std::optional<SmallVector<Value, 8>> expanded = affine::expandAffineMap(
           rewriter, apply.getLoc(), apply.getAffineMap(),
@@ -685,6 +680,21 @@ struct CPUVectorizePass
         rest = o;
     });
     return rest;
+  }
+
+  /// Every loaded dialect's and registered op's canonicalization patterns,
+  /// frozen once per pass instance: peelBy folds each full row tile's body
+  /// with them (three times per contraction over dynamic rows).
+  FrozenRewritePatternSet canonicalization;
+
+  LogicalResult initialize(MLIRContext *context) override {
+    RewritePatternSet patterns(context);
+    for (Dialect *dialect : context->getLoadedDialects())
+      dialect->getCanonicalizationPatterns(patterns);
+    for (RegisteredOperationName name : context->getRegisteredOperations())
+      name.getCanonicalizationPatterns(patterns, context);
+    canonicalization = FrozenRewritePatternSet(std::move(patterns));
+    return success();
   }
 
   void runOnOperation() override {
