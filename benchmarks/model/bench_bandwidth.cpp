@@ -10,6 +10,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bench_args.h"
+
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -22,10 +24,9 @@
 
 namespace {
 
-[[noreturn]] void fail(const std::string &m) {
-  std::fprintf(stderr, "retnet-bench-bandwidth: %s\n", m.c_str());
-  std::exit(2);
-}
+constexpr const char *kTool = "retnet-bench-bandwidth";
+
+[[noreturn]] void fail(const std::string &m) { bench::fail(kTool, m); }
 
 /// 16 floats: one 64-byte line, one AVX-512 register (GCC/Clang vector
 /// extension, so the loads are full-width without -ffast-math).
@@ -56,15 +57,7 @@ int main(int argc, char **argv) {
   long threads = long(std::thread::hardware_concurrency());
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    auto value = [&]() -> long {
-      if (i + 1 >= argc)
-        fail(a + " needs a value");
-      char *end = nullptr;
-      long v = std::strtol(argv[++i], &end, 10);
-      if (!*argv[i] || *end || v <= 0)
-        fail(a + " needs a positive integer");
-      return v;
-    };
+    auto value = [&] { return bench::positiveOption(kTool, argc, argv, i); };
     if (a == "--mib")
       mib = value();
     else if (a == "--threads")

@@ -29,6 +29,8 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "bench_args.h"
+
 #if defined(__AVX2__)
 #include <immintrin.h>
 #endif
@@ -48,10 +50,9 @@
 
 namespace {
 
-[[noreturn]] void fail(const std::string &m) {
-  std::fprintf(stderr, "retnet-bench-gemv-layout: %s\n", m.c_str());
-  std::exit(2);
-}
+constexpr const char *kTool = "retnet-bench-gemv-layout";
+
+[[noreturn]] void fail(const std::string &m) { bench::fail(kTool, m); }
 
 /// 8 floats: one AVX2 register (GCC/Clang vector extension; the loads of
 /// 16- and 8-bit weights use AVX2 intrinsics where the compiler targets it).
@@ -170,19 +171,8 @@ int main(int argc, char **argv) {
   std::vector<std::string> layouts = {"rows", "split-k", "panels"};
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    auto text = [&]() -> std::string {
-      if (i + 1 >= argc)
-        fail(a + " needs a value");
-      return argv[++i];
-    };
-    auto value = [&]() -> long {
-      std::string s = text();
-      char *end = nullptr;
-      long v = std::strtol(s.c_str(), &end, 10);
-      if (s.empty() || *end || v <= 0)
-        fail(a + " needs a positive integer");
-      return v;
-    };
+    auto text = [&] { return bench::optionText(kTool, argc, argv, i); };
+    auto value = [&] { return bench::positiveOption(kTool, argc, argv, i); };
     if (a == "--mib")
       mib = value();
     else if (a == "--threads")
